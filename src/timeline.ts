@@ -1,0 +1,165 @@
+// The timeline draft in NemoVideo's short-key form (t/tt/sg/d/m), shared by both backends,
+// and its human/JSON summary. Cloud segments are loosely specified, so reading is tolerant.
+
+export const TRACK_VIDEO = 0
+export const TRACK_AUDIO = 1
+export const TRACK_TEXT = 7
+
+export interface Segment {
+  /** start on the timeline, ms */
+  st?: number
+  /** duration, ms */
+  d?: number
+  /** display name (clip, song) */
+  n?: string
+  /** text of a text segment */
+  txt?: string
+  /** volume 0..1 of an audio segment */
+  v?: number
+  /** source: uploaded file name, CDN URL or local path */
+  src?: string
+  [key: string]: unknown
+}
+
+export interface Track {
+  tt: number
+  sg: Segment[]
+  n?: string
+  [key: string]: unknown
+}
+
+export interface DraftMeta {
+  title?: string
+  width?: number
+  height?: number
+  [key: string]: unknown
+}
+
+export interface Draft {
+  t: Track[]
+  /** total duration, ms */
+  d?: number
+  m?: DraftMeta
+  [key: string]: unknown
+}
+
+export type TrackKind = 'video' | 'audio' | 'text' | 'other'
+
+export interface TrackSummary {
+  kind: TrackKind
+  label: string
+  name: string
+  start: number
+  end: number
+  segments: number
+  volume?: number
+}
+
+export interface TimelineSummary {
+  duration: number
+  width?: number
+  height?: number
+  title?: string
+  tracks: TrackSummary[]
+}
+
+function num(...values: unknown[]): number | undefined {
+  for (const v of values) {
+    if (typeof v === 'number' && Number.isFinite(v)) return v
+    if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v)
+  }
+  return undefined
+}
+
+function str(...values: unknown[]): string | undefined {
+  for (const v of values) if (typeof v === 'string' && v.trim() !== '') return v.trim()
+  return undefined
+}
+
+export function trackKind(tt: unknown): TrackKind {
+  const n = num(tt)
+  if (n === TRACK_VIDEO) return 'video'
+  if (n === TRACK_AUDIO) return 'audio'
+  if (n === TRACK_TEXT) return 'text'
+  return 'other'
+}
+
+/** Start and end of a segment in ms, tolerant of the key spellings seen in drafts. */
+export function segmentSpan(sg: Segment): { start: number; end: number } {
+  const start = num(sg.st, sg.s, sg.start, sg.startTime, sg.start_time) ?? 0
+  const dur = num(sg.d, sg.dur, sg.duration)
+  const end = num(sg.et, sg.end, sg.endTime, sg.end_time) ?? (dur !== undefined ? start + dur : start)
+  return { start, end }
+}
+
+function segmentName(sg: Segment): string | undefined {
+  return str(sg.txt, sg.text, sg.content, sg.n, sg.name, sg.title)
+}
+
+/** True when the draft can be exported: some track has a non-empty sg. */
+export function isDraft(value: unknown): value is Draft {
+  return typeof value === 'object' && value !== null && Array.isArray((value as Draft).t)
+}
+
+export function hasSegments(draft: Draft | undefined): boolean {
+  return !!draft && draft.t.some(t => Array.isArray(t.sg) && t.sg.length > 0)
+}
+
+/** Total duration in ms: the draft's `d`, else the end of the last segment. */
+export function draftDurationMs(draft: Draft): number {
+  const d = num(draft.d)
+  if (d !== undefined && d > 0) return d
+  let end = 0
+  for (const t of draft.t) for (const sg of t.sg ?? []) end = Math.max(end, segmentSpan(sg).end)
+  return end
+}
+
+const round1 = (ms: number): number => Math.round(ms / 100) / 10
+
+export function summarize(draft: Draft): TimelineSummary {
+  const tracks: TrackSummary[] = []
+  for (const t of draft.t) {
+    const sgs = Array.isArray(t.sg) ? t.sg : []
+    if (sgs.length === 0) continue
+    const kind = trackKind(t.tt)
+    const spans = sgs.map(segmentSpan)
+    const start = Math.min(...spans.map(s => s.start))
+    const end = Math.max(...spans.map(s => s.end))
+    const names = sgs.map(segmentName).filter((n): n is string => !!n)
+    const label = kind === 'video' ? 'Video' : kind === 'audio' ? 'BGM' : kind === 'text' ? 'Title' : 'Track'
+    const name =
+      kind === 'video' && sgs.length > 1
+        ? `${sgs.length} clips`
+        : (str(t.n) ?? names[0] ?? (kind === 'audio' ? 'audio' : kind === 'text' ? '' : 'clip'))
+    const volume = kind === 'audio' ? num(sgs[0].v, sgs[0].vol, sgs[0].volume) : undefined
+    tracks.push({
+      kind,
+      label,
+      name,
+      start: round1(start),
+      end: round1(end),
+      segments: sgs.length,
+      ...(volume !== undefined ? { volume: volume > 1 ? volume / 100 : volume } : {})
+    })
+  }
+  const m = draft.m ?? {}
+  return {
+    duration: round1(draftDurationMs(draft)),
+    width: num(m.width, m.w),
+    height: num(m.height, m.h),
+    title: str(m.title),
+    tracks
+  }
+}
+
+/** `Timeline (3 tracks): 1. Video: city timelapse (0-10s) 2. BGM: Lo-fi (0-10s, 35%) 3. Title: "Urban Dreams" (0-3s)` */
+export function describe(summary: TimelineSummary): string {
+  const parts = summary.tracks.map((t, i) => {
+    const span = `${t.start}-${t.end}s`
+    const extra = t.volume !== undefined ? `, ${Math.round(t.volume * 100)}%` : ''
+    const name = t.kind === 'text' ? `"${t.name}"` : t.name
+    return `${i + 1}. ${t.label}: ${name} (${span}${extra})`
+  })
+  const n = summary.tracks.length
+  return `Timeline (${n} track${n === 1 ? '' : 's'}): ${parts.join(' ')}`
+}

@@ -1,0 +1,118 @@
+// Runs the built action (dist/index.js) as a child process, exactly as the runner does:
+// INPUT_* variables, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, GITHUB_WORKSPACE, RUNNER_TEMP.
+import { spawn } from 'node:child_process'
+import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+
+export const DIST = resolve(import.meta.dirname, '../../dist/index.js')
+
+export interface ActionRun {
+  code: number | null
+  signal: NodeJS.Signals | null
+  stdout: string
+  stderr: string
+  outputs: Record<string, string>
+  summary: string
+  workspace: string
+  temp: string
+  /** everything the action printed or wrote for the user to see */
+  all: string
+}
+
+export interface Sandbox {
+  workspace: string
+  temp: string
+}
+
+export async function sandbox(): Promise<Sandbox> {
+  const root = await mkdtemp(join(tmpdir(), 'img2vid-e2e-'))
+  const workspace = join(root, 'workspace')
+  const temp = join(root, 'runner-temp')
+  await mkdir(workspace, { recursive: true })
+  await mkdir(temp, { recursive: true })
+  return { workspace, temp }
+}
+
+/** Parse the runner's GITHUB_OUTPUT file format (name<<delimiter … delimiter, or name=value). */
+export function parseOutputs(text: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(line)
+    if (heredoc) {
+      const [, name, delim] = heredoc
+      const value: string[] = []
+      for (i++; i < lines.length && lines[i] !== delim; i++) value.push(lines[i])
+      out[name] = value.join('\n')
+    } else if (line.includes('=')) {
+      const at = line.indexOf('=')
+      out[line.slice(0, at)] = line.slice(at + 1)
+    }
+  }
+  return out
+}
+
+export interface RunOptions {
+  inputs: Record<string, string>
+  env?: Record<string, string>
+  box?: Sandbox
+  /** kill with this signal after ms (to test cancellation) */
+  killAfter?: { ms: number; signal: NodeJS.Signals }
+  timeoutMs?: number
+  onStdout?: (chunk: string) => void
+}
+
+export async function runAction(opts: RunOptions): Promise<ActionRun> {
+  const box = opts.box ?? (await sandbox())
+  const outFile = join(box.temp, `output-${Date.now()}-${Math.random().toString(36).slice(2)}`)
+  const summaryFile = join(box.temp, `summary-${Date.now()}-${Math.random().toString(36).slice(2)}`)
+  await writeFile(outFile, '')
+  await writeFile(summaryFile, '')
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? box.temp,
+    GITHUB_ACTIONS: 'true',
+    GITHUB_WORKSPACE: box.workspace,
+    RUNNER_TEMP: box.temp,
+    GITHUB_OUTPUT: outFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_REPOSITORY: 'octo/promo',
+    GITHUB_RUN_ID: '4242',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_API_URL: 'http://127.0.0.1:9/never',
+    GITHUB_EVENT_NAME: 'workflow_dispatch',
+    ...opts.env
+  }
+  for (const [k, v] of Object.entries(opts.inputs)) env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v
+  const child = spawn(process.execPath, [DIST], { cwd: box.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', (c: string) => {
+    stdout += c
+    opts.onStdout?.(c)
+  })
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c))
+  const timers: NodeJS.Timeout[] = []
+  if (opts.killAfter) {
+    const { ms, signal } = opts.killAfter
+    timers.push(setTimeout(() => child.kill(signal), ms))
+  }
+  timers.push(setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000))
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>(res => child.on('close', (c, s) => res([c, s])))
+  timers.forEach(clearTimeout)
+  const outputsText = await readFile(outFile, 'utf8')
+  const summary = await readFile(summaryFile, 'utf8')
+  return {
+    code,
+    signal,
+    stdout,
+    stderr,
+    outputs: parseOutputs(outputsText),
+    summary,
+    workspace: box.workspace,
+    temp: box.temp,
+    all: [stdout, stderr, outputsText, summary].join('\n')
+  }
+}
