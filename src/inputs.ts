@@ -1,0 +1,324 @@
+// getInputs(): every input name in one place, typed and validated. All problems are reported
+// together, each naming the input (or manifest entry and key) and the fix, before any request.
+import * as core from '@actions/core'
+import { randomUUID } from 'node:crypto'
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import { basename, extname, resolve } from 'node:path'
+import { readManifest } from './manifest.js'
+import { isInside } from './paths.js'
+import { validateArtifactName } from './publish/artifact.js'
+import { ASPECT_RATIOS, RESOLUTIONS, TRANSITIONS, type AspectRatio, type Resolution, type Transition } from './request.js'
+import { isLoopbackHost } from './urls.js'
+
+export const DEFAULT_API_URL = 'https://mega-api-prod.nemovideo.ai'
+export const BACKENDS = ['nemo', 'local'] as const
+export type BackendName = (typeof BACKENDS)[number]
+
+export const Input = {
+  images: 'images',
+  prompt: 'prompt',
+  promptFile: 'prompt-file',
+  duration: 'duration',
+  aspectRatio: 'aspect-ratio',
+  resolution: 'resolution',
+  transition: 'transition',
+  title: 'title',
+  music: 'music',
+  language: 'language',
+  output: 'output',
+  backend: 'backend',
+  token: 'token',
+  allowAnonymous: 'allow-anonymous',
+  apiUrl: 'api-url',
+  clientId: 'client-id',
+  uploadArtifact: 'upload-artifact',
+  artifactName: 'artifact-name',
+  retentionDays: 'retention-days',
+  releaseTag: 'release-tag',
+  overwrite: 'overwrite',
+  githubToken: 'github-token',
+  timeoutMinutes: 'timeout-minutes',
+  pollInterval: 'poll-interval',
+  ffmpegPath: 'ffmpeg-path',
+  manifest: 'manifest',
+  only: 'only',
+  maxParallel: 'max-parallel',
+  failFast: 'fail-fast',
+  artifactPerVideo: 'artifact-per-video'
+} as const
+
+/** The inputs a manifest entry may set for its own video; the rest apply to the whole run. */
+export const VIDEO_KEYS: readonly string[] = [
+  Input.images, Input.prompt, Input.promptFile, Input.duration, Input.aspectRatio, Input.resolution,
+  Input.transition, Input.title, Input.music, Input.language, Input.output
+]
+
+/** One video to make. */
+export interface VideoSpec {
+  /** the manifest entry's name; for a single video, the output's file name without extension */
+  name: string
+  /** glob patterns, in the order given */
+  images: string[]
+  prompt: string
+  duration?: number
+  aspectRatio?: AspectRatio
+  resolution: Resolution
+  transition?: Transition
+  title?: string
+  /** an audio file (absolute path) or a description */
+  music?: { file: string } | { description: string }
+  language: string
+  /** absolute path */
+  output: string
+}
+
+export interface Inputs {
+  videos: VideoSpec[]
+  /** true when the videos come from a manifest */
+  batch: boolean
+  backend: BackendName
+  token: string
+  allowAnonymous: boolean
+  apiUrl: URL
+  clientId: string
+  uploadArtifact: boolean
+  artifactName: string
+  artifactPerVideo: boolean
+  retentionDays?: number
+  releaseTag: string
+  overwrite: boolean
+  githubToken: string
+  timeoutMinutes: number
+  pollInterval: number
+  ffmpegPath: string
+  maxParallel: number
+  failFast: boolean
+  workspace: string
+  tempDir: string
+}
+
+export class InputError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.length === 1 ? problems[0] : `${problems.length} inputs need fixing:\n- ${problems.join('\n- ')}`)
+    this.name = 'InputError'
+  }
+}
+
+const AUDIO_EXT = /\.(mp3|wav|m4a|aac)$/i
+
+/** Split on newlines and on commas outside `{…}` so brace globs like `*.{jpg,png}` survive. */
+export function splitPatterns(raw: string): string[] {
+  const out: string[] = []
+  for (const line of raw.split(/\r?\n/)) {
+    let depth = 0
+    let cur = ''
+    for (const ch of line) {
+      if (ch === '{') depth++
+      if (ch === '}') depth = Math.max(0, depth - 1)
+      if (ch === ',' && depth === 0) {
+        out.push(cur)
+        cur = ''
+      } else cur += ch
+    }
+    out.push(cur)
+  }
+  return out.map(p => p.trim()).filter(p => p !== '')
+}
+
+/** Reads and checks values; `label(name)` says where a value came from in messages. */
+class Reader {
+  readonly problems: string[] = []
+  constructor(
+    readonly get: (name: string) => string,
+    readonly label: (name: string) => string = name => `Input '${name}'`
+  ) {}
+
+  fail(name: string, text: string): void {
+    this.problems.push(`${this.label(name)}${text.startsWith(':') ? '' : ' '}${text}`)
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback?: T): T | undefined {
+    const v = this.get(name).trim()
+    if (v === '') return fallback
+    const hit = allowed.find(a => a.toLowerCase() === v.toLowerCase())
+    if (!hit) this.fail(name, `must be one of ${allowed.join(', ')} (got '${v}').`)
+    return hit ?? fallback
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const v = this.get(name).trim().toLowerCase()
+    if (v === '') return fallback
+    if (['true', 'yes', 'on', '1'].includes(v)) return true
+    if (['false', 'no', 'off', '0'].includes(v)) return false
+    this.fail(name, `must be true or false (got '${this.get(name)}').`)
+    return fallback
+  }
+
+  number(name: string, opts: { min: number; max: number; integer?: boolean; unit: string }, fallback?: number): number | undefined {
+    const v = this.get(name).trim()
+    if (v === '') return fallback
+    const n = Number(v)
+    if (!Number.isFinite(n) || n < opts.min || n > opts.max || (opts.integer && !Number.isInteger(n))) {
+      this.fail(name, `must be ${opts.integer ? 'a whole number' : 'a number'} of ${opts.unit} from ${opts.min} to ${opts.max} (got '${v}').`)
+      return fallback
+    }
+    return n
+  }
+}
+
+function readVideo(r: Reader, dirs: { workspace: string; tempDir: string }, name?: string): VideoSpec {
+  const { workspace, tempDir } = dirs
+  const images = splitPatterns(r.get(Input.images))
+  if (images.length === 0) r.fail(Input.images, `is required: give glob patterns of the images, e.g. 'photos/*.jpg'.`)
+
+  // prompt / prompt-file: exactly one
+  const promptText = r.get(Input.prompt)
+  const promptFile = r.get(Input.promptFile).trim()
+  let prompt = ''
+  if (promptText.trim() && promptFile) {
+    r.problems.push(`${r.label(Input.prompt)} and '${Input.promptFile}' are both set: keep exactly one of them.`)
+  } else if (promptFile) {
+    const path = resolve(workspace, promptFile)
+    if (!isInside(workspace, path)) r.fail(Input.promptFile, `must be a file inside the workspace (got '${promptFile}').`)
+    else if (!existsSync(path) || !statSync(path).isFile()) r.fail(Input.promptFile, `: no file at '${promptFile}' (relative to the workspace).`)
+    else if ((prompt = readFileSync(path, 'utf8')).trim() === '') r.fail(Input.promptFile, `: '${promptFile}' is empty.`)
+  } else if (promptText.trim()) {
+    prompt = promptText
+  } else {
+    r.problems.push(`${r.label(Input.prompt)} is empty: set '${Input.prompt}' or '${Input.promptFile}', the instruction for the video.`)
+  }
+
+  const duration = r.number(Input.duration, { min: 1, max: 600, unit: 'seconds' })
+  const aspectRatio = r.oneOf(Input.aspectRatio, ASPECT_RATIOS)
+  const resolution = r.oneOf(Input.resolution, RESOLUTIONS, '1080p') as Resolution
+  const transition = r.oneOf(Input.transition, TRANSITIONS)
+  const title = r.get(Input.title).trim() || undefined
+  const language = r.get(Input.language).trim() || 'en'
+
+  // music: a file in the workspace, or (cloud only) a description
+  let music: VideoSpec['music']
+  const musicRaw = r.get(Input.music).trim()
+  if (musicRaw) {
+    const path = resolve(workspace, musicRaw)
+    const looksLikePath = AUDIO_EXT.test(musicRaw) || /[\\/]/.test(musicRaw)
+    if (existsSync(path) && statSync(path).isFile()) {
+      if (!isInside(workspace, path)) r.fail(Input.music, `must be inside the workspace (got '${musicRaw}').`)
+      else music = { file: path }
+    } else if (looksLikePath) {
+      r.fail(Input.music, `: no audio file at '${musicRaw}' (relative to the workspace). Give an mp3, wav, m4a or aac file, or a description such as 'lo-fi' for the cloud backend.`)
+    } else {
+      music = { description: musicRaw }
+    }
+  }
+
+  // output: inside the workspace or the runner's temp dir
+  const outputRaw = r.get(Input.output).trim() || (name ? `${name}.mp4` : 'img2vid.mp4')
+  const output = resolve(workspace, outputRaw)
+  if (!isInside(workspace, output) && !isInside(tempDir, output)) {
+    r.fail(Input.output, `must resolve inside the workspace or RUNNER_TEMP (got '${outputRaw}' → ${output}).`)
+  } else if (existsSync(output) && statSync(output).isDirectory()) {
+    r.fail(Input.output, `is a directory ('${outputRaw}'): give a file path such as 'out/promo.mp4'.`)
+  }
+
+  return {
+    name: name ?? basename(output, extname(output)),
+    images, prompt, duration, aspectRatio, resolution, transition, title, music, language, output
+  }
+}
+
+export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
+  const r = new Reader(name => core.getInput(name))
+  const workspace = resolve(env.GITHUB_WORKSPACE || process.cwd())
+  const tempDir = resolve(env.RUNNER_TEMP || (env.TMPDIR ?? '/tmp'))
+  const dirs = { workspace, tempDir }
+
+  // the videos: one from the inputs, or one per manifest entry (unset keys fall back to the inputs)
+  const manifestPath = r.get(Input.manifest).trim()
+  const only = r.get(Input.only).trim()
+  let videos: VideoSpec[] = []
+  if (manifestPath) {
+    const path = resolve(workspace, manifestPath)
+    if (!isInside(workspace, path)) r.fail(Input.manifest, `must be a file inside the workspace (got '${manifestPath}').`)
+    else {
+      const manifest = readManifest(path, VIDEO_KEYS, manifestPath)
+      r.problems.push(...manifest.problems)
+      let entries = manifest.entries
+      if (only) {
+        entries = entries.filter(e => e.name === only)
+        if (entries.length === 0 && manifest.problems.length === 0) {
+          r.fail(Input.only, `names no video of ${manifestPath} (got '${only}'; the names are ${manifest.entries.map(e => `'${e.name}'`).join(', ')}).`)
+        }
+      }
+      for (const e of entries) {
+        const entryReader = new Reader(
+          name => (name in e.values ? e.values[name] : r.get(name)),
+          name => (name in e.values ? `${manifestPath}:${e.lines[name]}: video '${e.name}', key '${name}'` : `Video '${e.name}' (from input '${name}'):`)
+        )
+        videos.push(readVideo(entryReader, dirs, e.name))
+        r.problems.push(...entryReader.problems)
+      }
+      const outputs = new Map<string, string>()
+      for (const v of videos) {
+        const other = outputs.get(v.output)
+        if (other) r.problems.push(`${manifestPath}: videos '${other}' and '${v.name}' write the same output ${v.output}: give each its own 'output'.`)
+        outputs.set(v.output, v.name)
+      }
+    }
+  } else {
+    if (only) r.fail(Input.only, `needs a '${Input.manifest}' to choose from.`)
+    videos = [readVideo(r, dirs)]
+  }
+
+  const backend = r.oneOf(Input.backend, BACKENDS, 'nemo') as BackendName
+
+  // NemoVideo connection
+  const token = r.get(Input.token).trim() || (env.NEMO_TOKEN ?? '').trim()
+  if (token) core.setSecret(token)
+  const allowAnonymous = r.bool(Input.allowAnonymous, true)
+  if (backend === 'nemo' && !token && !allowAnonymous) {
+    r.problems.push(`No NemoVideo token: set the '${Input.token}' input (or env NEMO_TOKEN) from a secret, or set '${Input.allowAnonymous}: true'.`)
+  }
+  const apiRaw = r.get(Input.apiUrl).trim() || (env.NEMO_API_URL ?? '').trim() || DEFAULT_API_URL
+  let apiUrl = new URL(DEFAULT_API_URL)
+  try {
+    apiUrl = new URL(apiRaw)
+    if (apiUrl.protocol !== 'https:' && !(apiUrl.protocol === 'http:' && isLoopbackHost(apiUrl.hostname))) {
+      r.fail(Input.apiUrl, `must be an https URL (http only for loopback hosts); got '${apiUrl.origin}'.`)
+    }
+    if (apiUrl.username || apiUrl.password) r.fail(Input.apiUrl, `must not carry credentials; pass the token in '${Input.token}'.`)
+  } catch {
+    r.fail(Input.apiUrl, `is not a URL (got '${apiRaw}').`)
+  }
+  const clientId = r.get(Input.clientId).trim() || (env.NEMO_CLIENT_ID ?? '').trim() || randomUUID()
+  if (clientId.length > 64) r.fail(Input.clientId, `must be at most 64 characters (got ${clientId.length}).`)
+
+  // publishing
+  const uploadArtifact = r.bool(Input.uploadArtifact, true)
+  const artifactName = r.get(Input.artifactName).trim() || 'img2vid'
+  const artifactPerVideo = r.bool(Input.artifactPerVideo, false)
+  if (uploadArtifact) {
+    const names = artifactPerVideo && manifestPath ? videos.map(v => `${artifactName}-${v.name}`) : [artifactName]
+    for (const n of names) {
+      const bad = validateArtifactName(n)
+      if (bad) r.problems.push(bad)
+    }
+  }
+  const retentionDays = r.number(Input.retentionDays, { min: 1, max: 90, integer: true, unit: 'days' })
+  const releaseTag = r.get(Input.releaseTag).trim()
+  const overwrite = r.bool(Input.overwrite, true)
+  const githubToken = r.get(Input.githubToken).trim()
+  if (githubToken) core.setSecret(githubToken)
+
+  const timeoutMinutes = r.number(Input.timeoutMinutes, { min: 1, max: 360, unit: 'minutes' }, 20) as number
+  const pollInterval = r.number(Input.pollInterval, { min: 1, max: 600, unit: 'seconds' }, 10) as number
+  const ffmpegPath = r.get(Input.ffmpegPath).trim()
+  const maxParallel = r.number(Input.maxParallel, { min: 1, max: 16, integer: true, unit: 'videos' }, 2) as number
+  const failFast = r.bool(Input.failFast, false)
+
+  if (r.problems.length) throw new InputError(r.problems)
+  return {
+    videos, batch: !!manifestPath, backend, token, allowAnonymous, apiUrl, clientId, uploadArtifact,
+    artifactName, artifactPerVideo, retentionDays, releaseTag, overwrite, githubToken, timeoutMinutes,
+    pollInterval, ffmpegPath, maxParallel, failFast, workspace, tempDir
+  }
+}

@@ -1,0 +1,112 @@
+// The batch manifest: a YAML list of videos, each a `name` plus per-video input keys. Every
+// problem is reported with the file, the line, the entry and the key, before anything runs.
+import { readFileSync } from 'node:fs'
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml'
+
+export interface ManifestEntry {
+  name: string
+  /** key → value as an input string (lists of patterns joined by newlines) */
+  values: Record<string, string>
+  /** key → 1-based line in the file */
+  lines: Record<string, number>
+  line: number
+}
+
+export interface Manifest {
+  entries: ManifestEntry[]
+  problems: string[]
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/
+
+export function readManifest(path: string, keys: readonly string[], shown = path): Manifest {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch {
+    return { entries: [], problems: [`Input 'manifest': no file at '${shown}' (relative to the workspace).`] }
+  }
+  return parseManifest(text, keys, shown)
+}
+
+export function parseManifest(text: string, keys: readonly string[], shown: string): Manifest {
+  const lc = new LineCounter()
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false })
+  const lineOf = (node: Node | null | undefined): number => (node?.range ? lc.linePos(node.range[0]).line : 1)
+  const problems: string[] = doc.errors.map(e => `${shown}:${lc.linePos(e.pos[0]).line}: invalid YAML: ${e.message.split('\n')[0]}`)
+  if (problems.length) return { entries: [], problems }
+
+  // a list of videos, or { videos: [...] }
+  let list = doc.contents as Node | null
+  if (isMap(list) && list.has('videos')) list = list.get('videos', true) as Node
+  if (!isSeq(list) || list.items.length === 0) {
+    return { entries: [], problems: [`${shown}: expected a list of videos (or 'videos:' holding one), each with a 'name' and keys such as 'images' and 'prompt'.`] }
+  }
+
+  const entries: ManifestEntry[] = []
+  const seen = new Map<string, number>()
+  list.items.forEach((item, index) => {
+    const where = `${shown}:${lineOf(item as Node)}`
+    if (!isMap(item)) {
+      problems.push(`${where}: video #${index + 1} must be a mapping of keys (name, images, prompt, …).`)
+      return
+    }
+    const nameNode = item.get('name', true)
+    const name = isScalar(nameNode) ? String(nameNode.value ?? '').trim() : ''
+    const label = name ? `video '${name}'` : `video #${index + 1}`
+    if (!name) problems.push(`${where}: ${label} has no 'name'.`)
+    else if (!NAME.test(name)) problems.push(`${shown}:${lineOf(nameNode)}: ${label}, key 'name': use letters, digits, '.', '_' and '-' only (it names the MP4 and the artifact).`)
+    else if (seen.has(name)) problems.push(`${shown}:${lineOf(nameNode)}: ${label}: the name is already used on line ${seen.get(name)}; names must be unique.`)
+    else seen.set(name, lineOf(nameNode))
+
+    const values: Record<string, string> = {}
+    const lines: Record<string, number> = {}
+    for (const pair of item.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : ''
+      const line = lineOf((pair.key as Node) ?? item)
+      if (key === 'name') continue
+      if (!keys.includes(key)) {
+        const hint = closest(key, keys)
+        problems.push(`${shown}:${line}: ${label}: unknown key '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}; a video may set ${keys.join(', ')}.`)
+        continue
+      }
+      const v = pair.value as Node | null
+      if (isSeq(v) && key === 'images') {
+        values[key] = v.items.map(i => (isScalar(i) ? String(i.value) : '')).join('\n')
+      } else if (isScalar(v)) {
+        values[key] = v.value === null ? '' : String(v.value)
+      } else {
+        problems.push(`${shown}:${line}: ${label}, key '${key}': expected a single value${key === 'images' ? ' or a list of patterns' : ''}.`)
+        continue
+      }
+      lines[key] = line
+    }
+    if (name) entries.push({ name, values, lines, line: lineOf(item) })
+  })
+  return { entries, problems }
+}
+
+/** The known key nearest to a misspelt one (edit distance ≤ 2). */
+function closest(key: string, keys: readonly string[]): string | undefined {
+  let best: string | undefined
+  let bestD = 3
+  for (const k of keys) {
+    const d = distance(key.toLowerCase(), k)
+    if (d < bestD) [best, bestD] = [k, d]
+  }
+  return best
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i)
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]
+    row[0] = i
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j]
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1))
+      prev = cur
+    }
+  }
+  return row[b.length]
+}

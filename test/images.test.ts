@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict'
+import { copyFile, mkdtemp, mkdir, open, symlink, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { before, describe, it } from 'node:test'
+import { checkFile, collectMedia, FileCheckError, findFiles, MAX_FILE_BYTES, sniff } from '../src/images.js'
+import { makeAudio, makeImage } from './helpers/media.js'
+
+let ws: string
+before(async () => {
+  ws = await mkdtemp(join(tmpdir(), 'img2vid-images-'))
+  await mkdir(join(ws, 'shots'))
+  await mkdir(join(ws, 'extra'))
+  const jpg = await makeImage({ type: 'jpg' })
+  for (const n of ['10.jpg', '2.jpg', '1.jpg']) await copyFile(jpg, join(ws, 'shots', n))
+  await copyFile(await makeImage({ type: 'png' }), join(ws, 'extra', 'a.png'))
+  await copyFile(await makeImage({ type: 'png' }), join(ws, 'extra', 'lies.jpg'))
+})
+
+describe('findFiles', () => {
+  it('keeps pattern order, natural order inside a pattern, and drops duplicates', async () => {
+    const { files, unmatched } = await findFiles(['extra/*.png', 'shots/*.jpg', 'shots/1.jpg', 'nothing/*.gif'], ws)
+    assert.deepEqual(
+      files.map(f => f.slice(ws.length + 1)),
+      ['extra/a.png', 'shots/1.jpg', 'shots/2.jpg', 'shots/10.jpg']
+    )
+    assert.deepEqual(unmatched, ['nothing/*.gif'])
+  })
+
+  it('applies negations to every pattern', async () => {
+    const { files } = await findFiles(['shots/*.jpg', '!shots/2.jpg'], ws)
+    assert.deepEqual(files.map(f => f.slice(ws.length + 1)), ['shots/1.jpg', 'shots/10.jpg'])
+  })
+})
+
+describe('checkFile', () => {
+  it('detects each accepted type from magic bytes', async () => {
+    for (const type of ['jpg', 'png', 'webp', 'gif'] as const) {
+      const f = join(ws, `t.${type}`)
+      await copyFile(await makeImage({ type }), f)
+      assert.equal((await checkFile(f, ws, 'image', 'images')).type, type)
+    }
+    for (const type of ['mp3', 'wav', 'm4a'] as const) {
+      const f = join(ws, `t.${type}`)
+      await copyFile(await makeAudio({ type }), f)
+      assert.equal((await checkFile(f, ws, 'audio', 'music')).type, type)
+    }
+  })
+
+  it('refuses a .jpg that is not an image, naming the file', async () => {
+    await writeFile(join(ws, 'fake.jpg'), 'not really a jpeg')
+    await assert.rejects(checkFile(join(ws, 'fake.jpg'), ws, 'image', 'images'), (e: Error) => e instanceof FileCheckError && /fake\.jpg is not a file type the backend accepts/.test(e.message))
+  })
+
+  it('refuses HEIC with a conversion hint', () => {
+    const head = Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from('ftypheic')])
+    const r = sniff(head)
+    assert.ok(r && 'refused' in r && /convert it to JPEG/.test(r.refused))
+  })
+
+  it('refuses empty files and files over 200 MB (sparse)', async () => {
+    await writeFile(join(ws, 'empty.png'), '')
+    await assert.rejects(checkFile(join(ws, 'empty.png'), ws, 'image', 'images'), /empty\.png is empty/)
+    const big = join(ws, 'big.jpg')
+    const fh = await open(big, 'w')
+    await fh.write(Buffer.from([0xff, 0xd8, 0xff, 0xe0]), 0, 4, 0)
+    await fh.truncate(MAX_FILE_BYTES + 1)
+    await fh.close()
+    await assert.rejects(checkFile(big, ws, 'image', 'images'), /big\.jpg is 200\.0 MB, over the 200 MB limit/)
+  })
+
+  it('refuses a link that leads outside the workspace', async () => {
+    const outside = await mkdtemp(join(tmpdir(), 'img2vid-outside-'))
+    await copyFile(await makeImage(), join(outside, 'secret.jpg'))
+    await symlink(join(outside, 'secret.jpg'), join(ws, 'link.jpg'))
+    await assert.rejects(checkFile(join(ws, 'link.jpg'), ws, 'image', 'images'), /outside the workspace/)
+  })
+})
+
+describe('collectMedia', () => {
+  it('lists the patterns when nothing matched', async () => {
+    await assert.rejects(collectMedia(['none/*.jpg', 'zero/*.png'], ws), /no file matched 'none\/\*\.jpg', 'zero\/\*\.png'/)
+  })
+
+  it('gives each file a unique name whose extension tells its real type', async () => {
+    const { images } = await collectMedia(['extra/lies.jpg', 'shots/1.jpg', 'extra/a.png'], ws)
+    assert.deepEqual(images.map(i => i.name), ['lies.png', '1.jpg', 'a.png'])
+    await copyFile(join(ws, 'shots', '1.jpg'), join(ws, 'extra', '1.jpg'))
+    const again = await collectMedia(['shots/1.jpg', 'extra/1.jpg'], ws)
+    assert.deepEqual(again.images.map(i => i.name), ['1.jpg', '1-2.jpg'])
+  })
+})

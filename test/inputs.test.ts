@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict'
+import { mkdtemp, mkdir, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, it } from 'node:test'
+import { getInputs, InputError, splitPatterns } from '../src/inputs.js'
+
+let workspace: string
+let temp: string
+const saved = { ...process.env }
+
+function set(inputs: Record<string, string>): void {
+  for (const [k, v] of Object.entries(inputs)) process.env[`INPUT_${k.toUpperCase()}`] = v
+}
+
+function problems(fn: () => unknown): string[] {
+  try {
+    fn()
+  } catch (err) {
+    assert.ok(err instanceof InputError, String(err))
+    return err.problems
+  }
+  assert.fail('expected an InputError')
+}
+
+beforeEach(async () => {
+  for (const k of Object.keys(process.env)) if (k.startsWith('INPUT_') || k.startsWith('NEMO_')) delete process.env[k]
+  const root = await mkdtemp(join(tmpdir(), 'img2vid-inputs-'))
+  workspace = join(root, 'ws')
+  temp = join(root, 'tmp')
+  await mkdir(workspace)
+  await mkdir(temp)
+  process.env.GITHUB_WORKSPACE = workspace
+  process.env.RUNNER_TEMP = temp
+  set({ images: 'photos/*.jpg', prompt: 'A promo' })
+})
+afterEach(() => {
+  process.env = { ...saved }
+})
+
+describe('getInputs', () => {
+  it('applies the documented defaults', () => {
+    const i = getInputs()
+    assert.deepEqual(i.images, ['photos/*.jpg'])
+    assert.equal(i.resolution, '1080p')
+    assert.equal(i.backend, 'nemo')
+    assert.equal(i.apiUrl.href, 'https://mega-api-prod.nemovideo.ai/')
+    assert.equal(i.output, join(workspace, 'img2vid.mp4'))
+    assert.equal(i.uploadArtifact, true)
+    assert.equal(i.artifactName, 'img2vid')
+    assert.equal(i.overwrite, true)
+    assert.equal(i.timeoutMinutes, 20)
+    assert.equal(i.pollInterval, 10)
+    assert.equal(i.allowAnonymous, true)
+    assert.match(i.clientId, /^[0-9a-f-]{36}$/)
+  })
+
+  it('reads token, api-url and client-id from NEMO_* env when the inputs are empty', () => {
+    process.env.NEMO_TOKEN = 'nmv_usr_env'
+    process.env.NEMO_API_URL = 'http://127.0.0.1:8080'
+    process.env.NEMO_CLIENT_ID = 'client-1'
+    const i = getInputs()
+    assert.equal(i.token, 'nmv_usr_env')
+    assert.equal(i.apiUrl.origin, 'http://127.0.0.1:8080')
+    assert.equal(i.clientId, 'client-1')
+  })
+
+  it('reads a prompt file', async () => {
+    await writeFile(join(workspace, 'p.txt'), 'one\n---\ntwo')
+    set({ prompt: '', 'prompt-file': 'p.txt' })
+    assert.equal(getInputs().prompt, 'one\n---\ntwo')
+  })
+
+  it('names every bad input with its fix, all at once', () => {
+    set({
+      prompt: 'x',
+      'prompt-file': 'p.txt',
+      duration: '0',
+      'aspect-ratio': '3:2',
+      resolution: '4k',
+      transition: 'spin',
+      backend: 'cloud',
+      'poll-interval': 'soon',
+      'retention-days': '400',
+      'timeout-minutes': '-1',
+      'upload-artifact': 'maybe'
+    })
+    const p = problems(() => getInputs())
+    const text = p.join('\n')
+    for (const name of ["'prompt' and 'prompt-file'", "'duration'", "'aspect-ratio'", "'resolution'", "'transition'", "'backend'", "'poll-interval'", "'retention-days'", "'timeout-minutes'", "'upload-artifact'"]) {
+      assert.ok(text.includes(name), `missing ${name} in\n${text}`)
+    }
+    assert.match(text, /one of 16:9, 9:16, 1:1, 4:5 \(got '3:2'\)/)
+  })
+
+  it('requires exactly one of prompt / prompt-file', () => {
+    set({ prompt: '' })
+    assert.match(problems(() => getInputs())[0], /Input 'prompt' is empty: set 'prompt' or 'prompt-file'/)
+  })
+
+  it('refuses plain http except to loopback', () => {
+    set({ 'api-url': 'http://api.example.com' })
+    assert.match(problems(() => getInputs())[0], /'api-url' must be an https URL/)
+    set({ 'api-url': 'http://localhost:3000' })
+    assert.equal(getInputs().apiUrl.port, '3000')
+  })
+
+  it('keeps output inside the workspace or RUNNER_TEMP', () => {
+    set({ output: '../elsewhere.mp4' })
+    assert.match(problems(() => getInputs())[0], /'output' must resolve inside the workspace or RUNNER_TEMP/)
+    set({ output: join(temp, 'v.mp4') })
+    assert.equal(getInputs().output, join(temp, 'v.mp4'))
+  })
+
+  it('tells a music file from a description, and a missing file from both', async () => {
+    await writeFile(join(workspace, 'song.mp3'), 'x')
+    set({ music: 'song.mp3' })
+    assert.deepEqual(getInputs().music, { file: join(workspace, 'song.mp3') })
+    set({ music: 'lo-fi beats' })
+    assert.deepEqual(getInputs().music, { description: 'lo-fi beats' })
+    set({ music: 'audio/missing.mp3' })
+    assert.match(problems(() => getInputs())[0], /'music': no audio file at 'audio\/missing.mp3'/)
+  })
+
+  it('refuses anonymous use when it is switched off and no token is set', () => {
+    set({ 'allow-anonymous': 'false' })
+    assert.match(problems(() => getInputs())[0], /No NemoVideo token: set the 'token' input/)
+    set({ backend: 'local' })
+    assert.equal(getInputs().backend, 'local')
+  })
+
+  it('validates the artifact name only when an artifact is uploaded', () => {
+    set({ 'artifact-name': 'a/b' })
+    assert.match(problems(() => getInputs()).join('\n'), /artifact-name/)
+    set({ 'upload-artifact': 'false' })
+    assert.equal(getInputs().artifactName, 'a/b')
+  })
+})
+
+describe('splitPatterns', () => {
+  it('splits on newlines and commas but keeps brace groups', () => {
+    assert.deepEqual(splitPatterns('a/*.jpg, b/*.png\n\n  c/*.{jpg,png}  \n!c/skip.jpg'), ['a/*.jpg', 'b/*.png', 'c/*.{jpg,png}', '!c/skip.jpg'])
+  })
+})
