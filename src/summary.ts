@@ -49,6 +49,7 @@ export async function writeSummary({ inputs, made, failures, published, warnings
       ...(v.creditsAvailable !== undefined ? [['Credits left', String(v.creditsAvailable)]] : [])
     ])
     if (v.timeline.tracks.length) {
+      s.addHeading(`Timeline (${v.timeline.duration} s)`, 4)
       s.addTable([
         ['#', 'Track', 'Content', 'Span', 'Segments'].map(data => ({ data, header: true })),
         ...v.timeline.tracks.map((t, i) => [

@@ -31,7 +31,7 @@ const baseInputs = (server: NemoServer): Record<string, string> => ({
 describe('nemo backend end to end', () => {
   let server: NemoServer
   before(async () => {
-    server = await startNemoServer({ config: { userTokens: [USER_TOKEN] } })
+    server = await startNemoServer({ config: { userTokens: [USER_TOKEN], credits: 100_000 } })
   })
   after(() => server.close())
 

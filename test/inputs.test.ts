@@ -41,11 +41,14 @@ afterEach(() => {
 describe('getInputs', () => {
   it('applies the documented defaults', () => {
     const i = getInputs()
-    assert.deepEqual(i.images, ['photos/*.jpg'])
-    assert.equal(i.resolution, '1080p')
+    const v = i.videos[0]
+    assert.deepEqual(v.images, ['photos/*.jpg'])
+    assert.equal(v.resolution, '1080p')
+    assert.equal(v.name, 'img2vid')
+    assert.equal(i.batch, false)
     assert.equal(i.backend, 'nemo')
     assert.equal(i.apiUrl.href, 'https://mega-api-prod.nemovideo.ai/')
-    assert.equal(i.output, join(workspace, 'img2vid.mp4'))
+    assert.equal(v.output, join(workspace, 'img2vid.mp4'))
     assert.equal(i.uploadArtifact, true)
     assert.equal(i.artifactName, 'img2vid')
     assert.equal(i.overwrite, true)
@@ -68,7 +71,7 @@ describe('getInputs', () => {
   it('reads a prompt file', async () => {
     await writeFile(join(workspace, 'p.txt'), 'one\n---\ntwo')
     set({ prompt: '', 'prompt-file': 'p.txt' })
-    assert.equal(getInputs().prompt, 'one\n---\ntwo')
+    assert.equal(getInputs().videos[0].prompt, 'one\n---\ntwo')
   })
 
   it('names every bad input with its fix, all at once', () => {
@@ -109,15 +112,15 @@ describe('getInputs', () => {
     set({ output: '../elsewhere.mp4' })
     assert.match(problems(() => getInputs())[0], /'output' must resolve inside the workspace or RUNNER_TEMP/)
     set({ output: join(temp, 'v.mp4') })
-    assert.equal(getInputs().output, join(temp, 'v.mp4'))
+    assert.equal(getInputs().videos[0].output, join(temp, 'v.mp4'))
   })
 
   it('tells a music file from a description, and a missing file from both', async () => {
     await writeFile(join(workspace, 'song.mp3'), 'x')
     set({ music: 'song.mp3' })
-    assert.deepEqual(getInputs().music, { file: join(workspace, 'song.mp3') })
+    assert.deepEqual(getInputs().videos[0].music, { file: join(workspace, 'song.mp3') })
     set({ music: 'lo-fi beats' })
-    assert.deepEqual(getInputs().music, { description: 'lo-fi beats' })
+    assert.deepEqual(getInputs().videos[0].music, { description: 'lo-fi beats' })
     set({ music: 'audio/missing.mp3' })
     assert.match(problems(() => getInputs())[0], /'music': no audio file at 'audio\/missing.mp3'/)
   })

@@ -14,10 +14,8 @@ export class Tokens implements TokenProvider {
     private readonly cfg: { token: string; allowAnonymous: boolean; clientId: string },
     private http?: NemoHttp
   ) {
-    if (cfg.token) {
-      core.setSecret(cfg.token)
-      this.current = cfg.token
-    }
+    // a configured token was masked by getInputs(); anonymous ones are masked when fetched
+    if (cfg.token) this.current = cfg.token
   }
 
   bind(http: NemoHttp): void {

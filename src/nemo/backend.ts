@@ -89,8 +89,8 @@ async function conversation(http: NemoHttp, tokens: Tokens, cfg: NemoConfig, job
   if (!draft || !hasSegments(draft)) throw new NemoError('The agent finished without a timeline to export (the draft has no segments). Rephrase the prompt or re-run the job.')
 
   core.startGroup('Render')
-  let renderId = ''
-  let videoUrl = ''
+  let renderId: string
+  let videoUrl: string
   try {
     for (let attempt = 1; ; attempt++) {
       renderId = await startExport(http, session.sessionId, draft, signal)

@@ -77,7 +77,7 @@ export async function waitForRender(
   id: string,
   opts: { intervalMs: number; deadline: number; signal: AbortSignal }
 ): Promise<string> {
-  let last: RenderStatus = { status: 'pending' }
+  let last: RenderStatus
   let lastLogged = ''
   for (;;) {
     const reply = await http.call<Record<string, unknown>>('GET', `/api/render/proxy/lambda/${encodeURIComponent(id)}`, { what: `Polling render ${id}`, signal: opts.signal, idempotent: true })

@@ -16,7 +16,8 @@ export interface ActionRun {
   summary: string
   workspace: string
   temp: string
-  /** everything the action printed or wrote for the user to see */
+  /** everything the action printed or wrote for the user to see; `::add-mask::` commands are
+   *  consumed by the runner (that is how masking works), so they are left out */
   all: string
 }
 
@@ -113,6 +114,6 @@ export async function runAction(opts: RunOptions): Promise<ActionRun> {
     summary,
     workspace: box.workspace,
     temp: box.temp,
-    all: [stdout, stderr, outputsText, summary].join('\n')
+    all: [stdout, stderr, outputsText, summary].join('\n').split('\n').filter(l => !l.startsWith('::add-mask::')).join('\n')
   }
 }

@@ -1,0 +1,146 @@
+// Finding ffmpeg (input, PATH, tool cache, a configured verified download, Debian's package on
+// Linux runners) and running it with progress in the log and cancellation.
+import * as core from '@actions/core'
+import * as io from '@actions/io'
+import * as tc from '@actions/tool-cache'
+import { spawn, execFile } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { constants, createReadStream } from 'node:fs'
+import { access, readdir, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { pipeline } from 'node:stream/promises'
+import { promisify } from 'node:util'
+
+export class FfmpegError extends Error {}
+
+const run = promisify(execFile)
+
+async function executable(path: string): Promise<boolean> {
+  try {
+    await access(path, constants.X_OK)
+    return (await stat(path)).isFile()
+  } catch {
+    return false
+  }
+}
+
+/** A verified download: `sha256` of the archive must match before anything is extracted. */
+export interface FfmpegSource {
+  url: string
+  sha256: string
+  version: string
+}
+
+/** A source set by the environment (e.g. an internal mirror); none is pinned by default. */
+export function configuredSource(env: NodeJS.ProcessEnv = process.env): FfmpegSource | undefined {
+  if (!env.IMG2VID_FFMPEG_URL) return undefined
+  if (!/^[0-9a-f]{64}$/i.test(env.IMG2VID_FFMPEG_SHA256 ?? '')) throw new FfmpegError('IMG2VID_FFMPEG_URL is set but IMG2VID_FFMPEG_SHA256 is not a SHA-256 (64 hex digits): a download is only used when its checksum is known.')
+  return { url: env.IMG2VID_FFMPEG_URL, sha256: env.IMG2VID_FFMPEG_SHA256 as string, version: env.IMG2VID_FFMPEG_VERSION || '0.0.0-custom' }
+}
+
+export async function sha256File(path: string): Promise<string> {
+  const h = createHash('sha256')
+  await pipeline(createReadStream(path), h)
+  return h.digest('hex')
+}
+
+/** Downloads the archive, checks its SHA-256, extracts it and caches the folder holding ffmpeg. */
+export async function downloadFfmpeg(src: FfmpegSource): Promise<string> {
+  core.info(`Downloading ffmpeg ${src.version} from ${new URL(src.url).origin}…`)
+  const archive = await tc.downloadTool(src.url)
+  const got = await sha256File(archive)
+  if (got.toLowerCase() !== src.sha256.toLowerCase()) {
+    throw new FfmpegError(`The ffmpeg download failed its checksum (expected ${src.sha256}, got ${got}); not using it.`)
+  }
+  const dir = /\.zip$/i.test(src.url) ? await tc.extractZip(archive) : await tc.extractTar(archive, undefined, /\.xz$/i.test(src.url) ? 'xJ' : 'xz')
+  const binDir = await findBinaryDir(dir)
+  if (!binDir) throw new FfmpegError('The ffmpeg archive holds no ffmpeg binary.')
+  const cached = await tc.cacheDir(binDir, 'img2vid-ffmpeg', src.version)
+  return join(cached, 'ffmpeg')
+}
+
+async function findBinaryDir(dir: string, depth = 0): Promise<string | undefined> {
+  if (await executable(join(dir, 'ffmpeg'))) return dir
+  if (depth > 3) return undefined
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    if (e.isDirectory()) {
+      const hit = await findBinaryDir(join(dir, e.name), depth + 1)
+      if (hit) return hit
+    }
+  }
+  return undefined
+}
+
+export async function findFfmpeg(configured?: string): Promise<string> {
+  if (configured) {
+    if (!(await executable(configured))) throw new FfmpegError(`Input 'ffmpeg-path': no executable ffmpeg at '${configured}'.`)
+    return configured
+  }
+  const onPath = await io.which('ffmpeg', false)
+  if (onPath) return onPath
+  const src = configuredSource()
+  if (src) {
+    const cached = tc.find('img2vid-ffmpeg', src.version)
+    if (cached && (await executable(join(cached, 'ffmpeg')))) return join(cached, 'ffmpeg')
+    return downloadFfmpeg(src)
+  }
+  // GitHub's Ubuntu runners have passwordless sudo: Debian's signed package is the verified source
+  if (process.platform === 'linux' && process.env.GITHUB_ACTIONS === 'true' && (await io.which('apt-get', false))) {
+    core.info('ffmpeg is not installed; installing Debian/Ubuntu\'s ffmpeg package (signature-checked by apt).')
+    const [cmd, ...pre] = process.getuid?.() === 0 ? ['apt-get'] : ['sudo', '-n', 'apt-get']
+    try {
+      const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
+      await run(cmd, [...pre, 'update', '-qq'], { env })
+      await run(cmd, [...pre, 'install', '-y', '-qq', '--no-install-recommends', 'ffmpeg'], { env })
+      const installed = await io.which('ffmpeg', false)
+      if (installed) return installed
+    } catch (err) {
+      core.info(`Installing ffmpeg failed: ${(err as Error).message.split('\n')[0]}`)
+    }
+  }
+  throw new FfmpegError("ffmpeg was not found: install it in an earlier step (e.g. 'sudo apt-get install -y ffmpeg') or set 'ffmpeg-path'.")
+}
+
+/** Runs ffmpeg; logs progress from `-progress pipe:1`; kills it on abort. */
+export async function runFfmpeg(bin: string, args: string[], opts: { totalSeconds: number; signal: AbortSignal }): Promise<void> {
+  if (opts.signal.aborted) throw opts.signal.reason
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+  let stderr = ''
+  let buf = ''
+  let lastPct = -1
+  let lastLog = 0
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr = (stderr + c).slice(-8000)))
+  child.stdout.setEncoding('utf8').on('data', (c: string) => {
+    buf += c
+    let nl: number
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl).trim()
+      buf = buf.slice(nl + 1)
+      const m = /^out_time_(?:us|ms)=(\d+)/.exec(line)
+      if (!m) continue
+      const secs = Number(m[1]) / 1e6
+      const pct = Math.min(100, Math.floor((secs / opts.totalSeconds) * 100))
+      const now = Date.now()
+      if (pct >= lastPct + 10 || (now - lastLog > 10_000 && pct > lastPct)) {
+        core.info(`🎞  ffmpeg ${pct}% (${secs.toFixed(1)} of ${opts.totalSeconds.toFixed(1)} s)`)
+        lastPct = pct
+        lastLog = now
+      }
+    }
+  })
+  const kill = (): void => {
+    child.kill('SIGTERM')
+    setTimeout(() => child.kill('SIGKILL'), 2000).unref()
+  }
+  opts.signal.addEventListener('abort', kill, { once: true })
+  try {
+    const [code, sig] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
+      child.on('error', reject)
+      child.on('close', (c, s) => resolve([c, s]))
+    })
+    if (opts.signal.aborted) throw opts.signal.reason
+    if (code !== 0) throw new FfmpegError(`ffmpeg failed (${sig ?? `exit ${code}`}): ${stderr.trim().split('\n').slice(-5).join(' | ') || 'no message'}`)
+  } finally {
+    opts.signal.removeEventListener('abort', kill)
+  }
+}

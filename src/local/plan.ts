@@ -1,0 +1,113 @@
+// Request → plan (+ the same t/tt/sg/d/m draft the cloud returns). Inputs win over what the
+// prompt says; the prompt is read the way a person writes it ("30-second", "vertical", "fade").
+import { basename } from 'node:path'
+import type { MediaFile } from '../media.js'
+import { canvasSize, type AspectRatio, type Resolution, type Transition, type VideoRequest } from '../request.js'
+import { TRACK_AUDIO, TRACK_TEXT, TRACK_VIDEO, type Draft } from '../timeline.js'
+
+export interface Clip {
+  path: string
+  name: string
+  /** seconds on screen, transitions included */
+  duration: number
+}
+
+export interface LocalPlan {
+  width: number
+  height: number
+  fps: number
+  clips: Clip[]
+  transition: Exclude<Transition, 'none'> | 'none'
+  /** seconds each transition overlaps */
+  transitionDuration: number
+  kenBurns: boolean
+  title?: { text: string; duration: number }
+  music?: { path: string; name: string }
+  /** seconds */
+  total: number
+}
+
+export interface PromptHints {
+  duration?: number
+  aspectRatio?: AspectRatio
+  resolution?: Resolution
+  transition?: Transition
+  kenBurns?: boolean
+  title?: string
+}
+
+/** What a person's prompt says about the options. */
+export function readPrompt(prompt: string): PromptHints {
+  const p = prompt.toLowerCase()
+  const h: PromptHints = {}
+  const dur = /(\d+(?:\.\d+)?)\s*(?:-|\s)?(?:seconds?|secs?|s)\b/.exec(p) ?? /(\d+(?:\.\d+)?)\s*(?:-|\s)?minutes?\b/.exec(p)
+  if (dur) h.duration = /minute/.test(dur[0]) ? Number(dur[1]) * 60 : Number(dur[1])
+  if (/\b(9:16|vertical|portrait|stories|reels?|tiktok|shorts)\b/.test(p)) h.aspectRatio = '9:16'
+  else if (/\b(1:1|square)\b/.test(p)) h.aspectRatio = '1:1'
+  else if (/\b4:5\b/.test(p)) h.aspectRatio = '4:5'
+  else if (/\b(16:9|horizontal|landscape|widescreen)\b/.test(p)) h.aspectRatio = '16:9'
+  if (/\b720p\b/.test(p)) h.resolution = '720p'
+  else if (/\b1080p\b|\bfull hd\b/.test(p)) h.resolution = '1080p'
+  if (/\bno transitions?\b|\bhard cuts?\b|\bwithout transitions?\b/.test(p)) h.transition = 'none'
+  else if (/\b(cross-?fades?|fades?|dissolves?)\b/.test(p)) h.transition = 'fade'
+  else if (/\bslides?\b/.test(p)) h.transition = 'slide'
+  else if (/\bwipes?\b/.test(p)) h.transition = 'wipe'
+  if (/\b(no motion|static|still images?|no ken burns)\b/.test(p)) h.kenBurns = false
+  else if (/\b(ken burns|zoom(?:s|ing)?|pan(?:s|ning)?)\b/.test(p)) h.kenBurns = true
+  const title = /\btitle[d:]?\s*(?:text\s*)?["“']([^"”']{1,100})["”']/i.exec(prompt) ?? /["“]([^"”]{1,100})["”]/.exec(prompt)
+  if (title) h.title = title[1].trim()
+  return h
+}
+
+const DEFAULT_PER_IMAGE = 4
+const DEFAULT_TRANSITION = 0.75
+
+export function makePlan(req: VideoRequest, images: MediaFile[]): LocalPlan {
+  const hints = readPrompt(req.turns.join('\n'))
+  const aspect = req.aspectRatio ?? hints.aspectRatio ?? '16:9'
+  // 1080p is also the input's default, so a prompt that asks for 720p is heard
+  const resolution = hints.resolution && req.resolution === '1080p' ? hints.resolution : req.resolution
+  const { width, height } = canvasSize(aspect, resolution)
+  const transition = req.transition ?? hints.transition ?? 'fade'
+  const n = images.length
+  const target = req.duration ?? hints.duration
+  // per-image time: 3–5 s by default; fit to the target when one is given
+  let T = transition === 'none' || n < 2 ? 0 : DEFAULT_TRANSITION
+  let per = target ? (target + (n - 1) * T) / n : DEFAULT_PER_IMAGE
+  if (T > 0) {
+    T = Math.min(T, Math.max(0.2, per * 0.4))
+    if (target) per = (target + (n - 1) * T) / n
+  }
+  const clips = images.map(f => ({ path: f.path, name: f.name, duration: round3(per) }))
+  const total = round3(clips.reduce((s, c) => s + c.duration, 0) - (n - 1) * T)
+  const titleText = req.title ?? hints.title
+  return {
+    width,
+    height,
+    fps: 30,
+    clips,
+    transition,
+    transitionDuration: round3(T),
+    kenBurns: hints.kenBurns ?? true,
+    title: titleText ? { text: titleText, duration: Math.min(3, total) } : undefined,
+    music: req.music && 'file' in req.music ? { path: req.music.file.path, name: req.music.file.name } : undefined,
+    total
+  }
+}
+
+const round3 = (x: number): number => Math.round(x * 1000) / 1000
+
+/** The plan as a draft in the cloud's short-key form, so summaries look the same. */
+export function planToDraft(plan: LocalPlan): Draft {
+  const ms = (s: number): number => Math.round(s * 1000)
+  let at = 0
+  const video = plan.clips.map((c, i) => {
+    const sg = { st: ms(at), d: ms(c.duration), n: c.name, src: basename(c.path), ...(i > 0 && plan.transition !== 'none' ? { tr: { type: plan.transition, d: ms(plan.transitionDuration) } } : {}), ...(plan.kenBurns ? { kb: true } : {}) }
+    at += c.duration - plan.transitionDuration
+    return sg
+  })
+  const t: Draft['t'] = [{ tt: TRACK_VIDEO, sg: video }]
+  if (plan.music) t.push({ tt: TRACK_AUDIO, sg: [{ st: 0, d: ms(plan.total), n: plan.music.name, src: plan.music.name, v: 1 }] })
+  if (plan.title) t.push({ tt: TRACK_TEXT, sg: [{ st: 0, d: ms(plan.title.duration), txt: plan.title.text }] })
+  return { t, d: ms(plan.total), m: { title: plan.title?.text, width: plan.width, height: plan.height } }
+}

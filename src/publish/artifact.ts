@@ -1,0 +1,106 @@
+// The MP4(s) as a workflow artifact, with @actions/artifact. Names are checked up front with the
+// service's rules; overwrite deletes a same-named artifact first, as actions/upload-artifact does.
+import { ArtifactNotFoundError, DefaultArtifactClient, GHESNotSupportedError } from '@actions/artifact'
+import * as core from '@actions/core'
+import { stat } from 'node:fs/promises'
+import { dirname, isAbsolute, relative } from 'node:path'
+import { PublishError } from './release.js'
+
+export { PublishError }
+
+// characters the artifact service refuses in names
+const INVALID = ['"', ':', '<', '>', '|', '*', '?', '\r', '\n', '\\', '/']
+const SHOWN: Record<string, string> = { '\r': '\\r', '\n': '\\n' }
+
+/** undefined when the name is valid, else a message naming the input and the characters. */
+export function validateArtifactName(name: string): string | undefined {
+  if (!name.trim()) return "Input 'artifact-name' is empty: give a name such as 'img2vid'."
+  const bad = INVALID.filter(c => name.includes(c))
+  if (bad.length) {
+    return `Input 'artifact-name' ('${name.replace(/[\r\n]/g, ' ')}') contains ${bad.map(c => `'${SHOWN[c] ?? c}'`).join(', ')}, which the artifact service refuses: use letters, digits, '-', '_' and '.'.`
+  }
+  return undefined
+}
+
+export interface ArtifactUpload {
+  name: string
+  /** absolute path of the one file; or use `files` */
+  file?: string
+  /** absolute paths, zipped relative to their deepest common folder */
+  files?: string[]
+  retentionDays?: number
+  overwrite: boolean
+}
+
+export interface ArtifactResult {
+  id: number
+  url: string
+  size: number
+}
+
+/** The deepest folder holding every file, so the archive keeps only their names (and sub-folders). */
+export function commonRoot(files: string[]): string {
+  let root = dirname(files[0])
+  while (!files.every(f => !relative(root, f).startsWith('..'))) root = dirname(root)
+  return root
+}
+
+/** Where the run's artifact is shown: <server>/<owner>/<repo>/actions/runs/<run_id>/artifacts/<id>. */
+function artifactUrl(id: number): string {
+  const server = (process.env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '')
+  return `${server}/${process.env.GITHUB_REPOSITORY ?? ''}/actions/runs/${process.env.GITHUB_RUN_ID ?? ''}/artifacts/${id}`
+}
+
+const GHES_HINT = "Workflow artifacts from actions (@actions/artifact v2+) are not supported on GitHub Enterprise Server: set 'upload-artifact: false' there."
+
+/** Best effort, like actions/upload-artifact: returns why it failed, if it did. */
+async function deleteExisting(client: DefaultArtifactClient, name: string): Promise<string | undefined> {
+  try {
+    const { id } = await client.deleteArtifact(name)
+    core.info(`Deleted the existing artifact '${name}' (id ${id}) to replace it ('overwrite: true').`)
+  } catch (err) {
+    if (err instanceof ArtifactNotFoundError) return undefined
+    if (err instanceof GHESNotSupportedError) throw new PublishError(GHES_HINT, { cause: err })
+    const why = err instanceof Error ? err.message : String(err)
+    core.warning(`Could not delete the existing artifact '${name}' before replacing it: ${why}`)
+    return why
+  }
+  return undefined
+}
+
+export async function uploadArtifact(opts: ArtifactUpload): Promise<ArtifactResult> {
+  const { name, overwrite } = opts
+  const bad = validateArtifactName(name)
+  if (bad) throw new PublishError(bad)
+  const files = opts.files ?? (opts.file ? [opts.file] : [])
+  if (!files.length) throw new PublishError(`No file to upload as the artifact '${name}'.`)
+  for (const f of files) {
+    if (!isAbsolute(f)) throw new PublishError(`Artifact file paths must be absolute (got '${f}').`)
+    const s = await stat(f).catch(() => undefined)
+    if (!s?.isFile()) throw new PublishError(`The file for the artifact '${name}' does not exist: ${f}`)
+  }
+
+  const client = new DefaultArtifactClient()
+  const deleteFailure = overwrite ? await deleteExisting(client, name) : undefined
+  core.info(`Uploading ${files.length === 1 ? 'the video' : `${files.length} videos`} as the artifact '${name}'${opts.retentionDays ? ` (kept ${opts.retentionDays} days)` : ''}.`)
+  let res
+  try {
+    res = await client.uploadArtifact(name, files, commonRoot(files), {
+      retentionDays: opts.retentionDays,
+      // MP4 does not compress; zipping at level 0 saves the CPU
+      compressionLevel: 0
+    })
+  } catch (err) {
+    if (err instanceof GHESNotSupportedError) throw new PublishError(GHES_HINT, { cause: err })
+    const msg = err instanceof Error ? err.message : String(err)
+    if (/\(409\)|already exists/i.test(msg)) {
+      const fix = overwrite
+        ? `It could not be deleted first (${deleteFailure ?? 'it appeared during the upload'}); choose another 'artifact-name' or retry.`
+        : "Set 'overwrite: true' to replace it, or choose another 'artifact-name'."
+      throw new PublishError(`An artifact named '${name}' already exists in this workflow run. ${fix}`, { cause: err })
+    }
+    throw new PublishError(`Uploading the artifact '${name}' failed: ${msg}`, { cause: err })
+  }
+  if (res.id === undefined) throw new PublishError(`Uploading the artifact '${name}' failed: the service returned no artifact id.`)
+  return { id: res.id, url: artifactUrl(res.id), size: res.size ?? 0 }
+}
