@@ -10,7 +10,7 @@ import { describe, summarize } from '../timeline.js'
 import { readVideoInfo } from '../video.js'
 import { findFfmpeg, runFfmpeg } from './ffmpeg.js'
 import { buildArgs, buildGraph } from './filtergraph.js'
-import { makePlan, planToDraft } from './plan.js'
+import { makePlan, planToDraft, type LocalPlan } from './plan.js'
 
 const SYSTEM_FONTS = [
   '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf',
@@ -30,6 +30,35 @@ export function findFont(): string | undefined {
   return SYSTEM_FONTS.find(f => existsSync(f))
 }
 
+/** Renders a plan to `output` (temp file, check, rename); the graph goes through a script file. */
+export async function renderPlan(ffmpeg: string, plan: LocalPlan, output: string, tempDir: string, signal: AbortSignal): Promise<void> {
+  const files: { titleFile?: string; fontFile?: string } = {}
+  if (plan.title) {
+    files.fontFile = findFont()
+    if (!files.fontFile) core.warning('No font found for the title; rendering without it.')
+    files.titleFile = join(tempDir, 'title.txt')
+    await writeFile(files.titleFile, plan.title.text)
+  }
+  const { graph, audioOut } = buildGraph(plan, files)
+  const graphFile = join(tempDir, 'graph.txt')
+  await writeFile(graphFile, graph)
+  const tmp = join(dirname(output), `.${basename(output)}.${randomBytes(4).toString('hex')}.part.mp4`)
+  core.startGroup(`ffmpeg: ${plan.clips.length} images → ${plan.width}×${plan.height}, ${plan.total.toFixed(1)} s`)
+  const started = Date.now()
+  try {
+    core.info(`Filtergraph (${graphFile}):\n${graph}`)
+    await runFfmpeg(ffmpeg, buildArgs(plan, graphFile, tmp, !!audioOut), { totalSeconds: plan.total, signal })
+    await readVideoInfo(tmp)
+    await rename(tmp, output)
+    core.info(`Rendered in ${((Date.now() - started) / 1000).toFixed(1)} s.`)
+  } catch (err) {
+    await rm(tmp, { force: true })
+    throw err
+  } finally {
+    core.endGroup()
+  }
+}
+
 export function createLocalBackend(opts: { ffmpegPath?: string }): Backend {
   return {
     name: 'local',
@@ -38,32 +67,7 @@ export function createLocalBackend(opts: { ffmpegPath?: string }): Backend {
       const plan = makePlan(job.request, job.images)
       const draft = planToDraft(plan)
       core.info(describe(summarize(draft)))
-
-      const files: { titleFile?: string; fontFile?: string } = {}
-      if (plan.title) {
-        files.fontFile = findFont()
-        if (!files.fontFile) core.warning('No font found for the title; rendering without it.')
-        files.titleFile = join(job.tempDir, 'title.txt')
-        await writeFile(files.titleFile, plan.title.text)
-      }
-      const { graph, audioOut } = buildGraph(plan, files)
-      const graphFile = join(job.tempDir, 'graph.txt')
-      await writeFile(graphFile, graph)
-      const tmp = join(dirname(job.output), `.${basename(job.output)}.${randomBytes(4).toString('hex')}.part.mp4`)
-      core.startGroup(`ffmpeg: ${plan.clips.length} images → ${plan.width}×${plan.height}, ${plan.total.toFixed(1)} s`)
-      const started = Date.now()
-      try {
-        core.info(`Filtergraph (${graphFile}):\n${graph}`)
-        await runFfmpeg(ffmpeg, buildArgs(plan, graphFile, tmp, !!audioOut), { totalSeconds: plan.total, signal: job.signal })
-        await readVideoInfo(tmp)
-        await rename(tmp, job.output)
-        core.info(`Rendered in ${((Date.now() - started) / 1000).toFixed(1)} s.`)
-      } catch (err) {
-        await rm(tmp, { force: true })
-        throw err
-      } finally {
-        core.endGroup()
-      }
+      await renderPlan(ffmpeg, plan, job.output, job.tempDir, job.signal)
       const id = randomBytes(6).toString('hex')
       return { videoPath: job.output, videoUrl: '', sessionId: `local-${id}`, renderId: `render_local_${id}`, draft }
     }

@@ -188,7 +188,10 @@ export async function attachToRelease(opts: {
     if (!overwrite) throw existsError(name, release)
     core.info(`'${name}' appeared on release '${release.tag}' during the upload; replacing it once.`)
     await removeExisting(api, release, name)
-    asset = await api.uploadAsset(release, name, file, size)
+    asset = await api.uploadAsset(release, name, file, size).catch((again: unknown) => {
+      if (!(again instanceof AssetExistsError)) throw again
+      throw new PublishError(`'${name}' was uploaded to release '${release.tag}' again by someone else while it was being replaced: give each job its own asset name.`)
+    })
   }
   core.info(`Attached to release '${release.tag}': ${asset.url}`)
   return { assetUrl: asset.url, release }

@@ -1,7 +1,7 @@
 // A loopback emulation of the GitHub REST endpoints used for release assets: release by tag (404
 // for drafts, as GitHub does), assets list (paginated with Link), delete, and the upload to the
 // release's upload_url (an RFC 6570 template on this same server, or on `uploadOrigin`).
-// Requests are recorded with their headers; faults: 403 per route, an already_exists race.
+// Requests are recorded with their headers; faults: 403 per route, already_exists races.
 import { createHash, randomBytes } from 'node:crypto'
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -52,8 +52,8 @@ export interface ReleasesServer {
   fail: {
     /** answer 403 "Resource not accessible by integration" on these routes */
     forbidden: Set<ReleasesRoute>
-    /** a competing job uploads the same name just before the next upload lands: 422 already_exists */
-    raceNextUpload: boolean
+    /** for the next N uploads, a competing job uploads the same name just before: 422 already_exists */
+    raceUploads: number
   }
   /** the release JSON as GitHub returns it (e.g. for a `release` event payload) */
   releaseJson(tag: string): Record<string, unknown>
@@ -67,7 +67,7 @@ export async function startReleasesServer(opts: { releases: ReleaseSpec[]; owner
   const requests: ReleasesRequest[] = []
   const assets: EmulatedAsset[] = []
   const uploads: EmulatedAsset[] = []
-  const fail: ReleasesServer['fail'] = { forbidden: new Set(), raceNextUpload: false }
+  const fail: ReleasesServer['fail'] = { forbidden: new Set(), raceUploads: 0 }
   let nextAssetId = 5000
   const releases = opts.releases.map((r, i) => ({ id: r.id ?? 100 + i, tag: r.tag, draft: r.draft ?? false }))
   const uploadOrigin = new Map(opts.releases.map((r, i) => [releases[i].id, r.uploadOrigin]))
@@ -122,7 +122,7 @@ export async function startReleasesServer(opts: { releases: ReleaseSpec[]; owner
     const p = u.pathname
     const m = req.method ?? 'GET'
     let route: ReleasesRoute | 'unknown' = 'unknown'
-    let match: RegExpMatchArray | null
+    let match: RegExpMatchArray | null = null
     if (m === 'GET' && (match = p.match(/^\/repos\/[^/]+\/[^/]+\/releases\/tags\/(.+)$/))) route = 'release-by-tag'
     else if (m === 'GET' && (match = p.match(/^\/repos\/[^/]+\/[^/]+\/releases\/(\d+)\/assets$/))) route = 'list-assets'
     else if (m === 'DELETE' && (match = p.match(/^\/repos\/[^/]+\/[^/]+\/releases\/assets\/(\d+)$/))) route = 'delete-asset'
@@ -180,8 +180,8 @@ export async function startReleasesServer(opts: { releases: ReleaseSpec[]; owner
         if (Number(length) !== body.length) return json(res, 400, { message: 'Content-Length mismatch' })
         const name = (u.searchParams.get('name') ?? '').replace(/ /g, '.')
         if (!name) return json(res, 422, { message: 'Validation Failed', errors: [{ resource: 'ReleaseAsset', code: 'missing_field', field: 'name' }] })
-        if (fail.raceNextUpload) {
-          fail.raceNextUpload = false
+        if (fail.raceUploads > 0) {
+          fail.raceUploads--
           addAsset(id, name, randomBytes(64), 'video/mp4', 'race')
         }
         if (assets.some(a => a.releaseId === id && a.name === name)) {

@@ -97,7 +97,7 @@ export async function startResultsServer(): Promise<ResultsServer> {
     const u = new URL(req.url ?? '/', 'http://x')
     if (u.pathname.startsWith(SERVICE)) {
       const rpc = u.pathname.slice(SERVICE.length) as Rpc
-      let json: Record<string, unknown> = {}
+      let json: Record<string, unknown>
       try {
         json = JSON.parse(body.toString('utf8')) as Record<string, unknown>
       } catch {

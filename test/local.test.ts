@@ -1,0 +1,171 @@
+// The local backend with real ffmpeg: small renders checked from the file (duration, size,
+// audio) and from decoded frames (Ken Burns moves, transitions blend).
+import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { copyFile, mkdir, mkdtemp, readdir } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { before, describe, it } from 'node:test'
+import { promisify } from 'node:util'
+import { createLocalBackend, renderPlan } from '../src/local/backend.js'
+import { buildGraph, xfadeOffsets } from '../src/local/filtergraph.js'
+import { makePlan, planToDraft, readPrompt, type LocalPlan } from '../src/local/plan.js'
+import type { MediaFile } from '../src/media.js'
+import type { VideoRequest } from '../src/request.js'
+import { describe as describeTimeline, summarize } from '../src/timeline.js'
+import { readVideoInfo } from '../src/video.js'
+import { runAction, sandbox } from './helpers/action.js'
+import { makeAudio, makeImage } from './helpers/media.js'
+
+const run = promisify(execFile)
+
+/** A decoded frame at `t` seconds, as 64×36 gray bytes. */
+async function frame(file: string, t: number): Promise<Buffer> {
+  const { stdout } = await run('ffmpeg', ['-v', 'error', '-ss', String(t), '-i', file, '-frames:v', '1', '-vf', 'scale=64:36,format=gray', '-f', 'rawvideo', '-'], { encoding: 'buffer', maxBuffer: 1 << 20 })
+  return stdout as unknown as Buffer
+}
+const diff = (a: Buffer, b: Buffer): number => a.reduce((s, v, i) => s + Math.abs(v - b[i]), 0) / a.length
+
+async function streams(file: string): Promise<string[]> {
+  const { stdout } = await run('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type', '-of', 'csv=p=0', file])
+  return stdout.trim().split('\n')
+}
+
+const base: VideoRequest = { turns: ['A short travel teaser'], resolution: '720p', language: 'en' }
+let images: MediaFile[]
+let music: MediaFile
+
+before(async () => {
+  images = await Promise.all(
+    [1, 2, 3].map(async seed => ({ path: await makeImage({ seed, width: 400, height: 300 }), name: `${seed}.jpg`, size: 1, kind: 'image' as const, type: 'jpg', mime: 'image/jpeg' }))
+  )
+  music = { path: await makeAudio({ seconds: 2 }), name: 'm.mp3', size: 1, kind: 'audio', type: 'mp3', mime: 'audio/mpeg' }
+})
+
+const small = (plan: LocalPlan): LocalPlan => ({ ...plan, width: 320, height: 180 })
+
+describe('local plan', () => {
+  it('reads what a person writes in the prompt', () => {
+    assert.deepEqual(readPrompt('A 30-second vertical reel with fades and Ken Burns, title "Spring Sale"'), {
+      duration: 30, aspectRatio: '9:16', transition: 'fade', kenBurns: true, title: 'Spring Sale'
+    })
+    assert.deepEqual(readPrompt('square 45s, no transitions, static, 720p'), { duration: 45, aspectRatio: '1:1', resolution: '720p', transition: 'none', kenBurns: false })
+    assert.equal(readPrompt('slide between shots, portrait').transition, 'slide')
+    assert.equal(readPrompt('a wipe, 2 minutes').duration, 120)
+  })
+
+  it('lets inputs win over the prompt and fits the clips to the duration', () => {
+    const plan = makePlan({ ...base, turns: ['vertical 30-second video with wipes'], aspectRatio: '1:1', duration: 12, transition: 'fade' }, images)
+    assert.equal(plan.width, 720)
+    assert.equal(plan.height, 720)
+    assert.equal(plan.transition, 'fade')
+    assert.equal(plan.total, 12)
+    assert.equal(plan.clips.length, 3)
+    assert.ok(plan.transitionDuration >= 0.5 && plan.transitionDuration <= 1)
+    const noHints = makePlan({ ...base, turns: ['make a video'] }, images)
+    assert.ok(noHints.clips.every(c => c.duration >= 3 && c.duration <= 5))
+  })
+
+  it('gives a draft whose summary looks like the cloud one', () => {
+    const plan = makePlan({ ...base, title: 'Hello', music: { file: music }, duration: 9 }, images)
+    assert.equal(describeTimeline(summarize(planToDraft(plan))), 'Timeline (3 tracks): 1. Video: 3 clips (0-9s) 2. BGM: m.mp3 (0-9s, 100%) 3. Title: "Hello" (0-3s)')
+  })
+
+  it('computes xfade offsets as Σ D_j − k·T and refuses ones that would drop clips', () => {
+    assert.deepEqual(xfadeOffsets([4, 4, 4], 1), [3, 6])
+    assert.deepEqual(xfadeOffsets([2, 3, 4, 2], 0.5), [1.5, 4, 7.5])
+    assert.throws(() => xfadeOffsets([4, 0.5, 4], 1), /does not fit/)
+  })
+
+  it('quotes the title and font paths and never inlines the title text', () => {
+    const plan = makePlan({ ...base, title: "It's 50% off: now" }, images)
+    const { graph } = buildGraph(plan, { titleFile: "/tmp/a b/it's.txt", fontFile: '/f/x.ttf' })
+    assert.ok(!graph.includes('50% off'))
+    assert.match(graph, /textfile='\/tmp\/a b\/it'\\''s\.txt'/)
+  })
+})
+
+describe('local render (real ffmpeg)', () => {
+  it('renders Ken Burns, crossfades, title and music to the planned length', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'img2vid-local-'))
+    const plan = small(makePlan({ ...base, duration: 4, title: 'Hi there', music: { file: music }, transition: 'fade' }, images))
+    const out = join(dir, 'out.mp4')
+    await renderPlan('ffmpeg', plan, out, dir, new AbortController().signal)
+    const info = await readVideoInfo(out)
+    assert.ok(Math.abs(info.duration - 4) <= 0.1, `duration ${info.duration}`)
+    assert.deepEqual([info.width, info.height], [320, 180])
+    assert.match(info.videoCodec, /^avc1\.64/, 'H.264 High')
+    assert.deepEqual(await streams(out), ['video', 'audio'], 'music shorter than the video was looped in')
+    // Ken Burns: two moments inside the first clip differ; a crossfade blends its neighbours
+    const [d0, t] = [plan.clips[0].duration, plan.transitionDuration]
+    const a = await frame(out, 0.2)
+    const b = await frame(out, d0 - t - 0.05)
+    assert.ok(diff(a, b) > 0.5, `the still moves (${diff(a, b)})`)
+    const mid = await frame(out, d0 - t / 2)
+    const next = await frame(out, d0 + 0.1)
+    assert.ok(diff(mid, b) > 1 && diff(mid, next) > 1, 'the transition frame is neither neighbour')
+    assert.deepEqual((await readdir(dir)).filter(f => f.includes('.part')), [], 'no temp file left')
+  })
+
+  it('renders hard cuts without music, and nothing when ffmpeg fails', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'img2vid-local-'))
+    const plan = small(makePlan({ ...base, turns: ['no transitions, static'], duration: 3 }, images))
+    const out = join(dir, 'cuts.mp4')
+    await renderPlan('ffmpeg', plan, out, dir, new AbortController().signal)
+    const info = await readVideoInfo(out)
+    assert.ok(Math.abs(info.duration - 3) <= 0.1)
+    assert.deepEqual(await streams(out), ['video'])
+    const broken = { ...plan, clips: [{ ...plan.clips[0], path: join(dir, 'missing.jpg') }] }
+    await assert.rejects(renderPlan('ffmpeg', broken, join(dir, 'broken.mp4'), dir, new AbortController().signal), /ffmpeg failed/)
+    assert.deepEqual((await readdir(dir)).filter(f => f.startsWith('.broken') || f === 'broken.mp4'), [])
+  })
+
+  it('stops ffmpeg when the job is cancelled', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'img2vid-local-'))
+    const plan = makePlan({ ...base, duration: 60, resolution: '1080p' }, images)
+    const ac = new AbortController()
+    setTimeout(() => ac.abort(new Error('cancelled by test')), 300)
+    const t0 = Date.now()
+    await assert.rejects(renderPlan('ffmpeg', plan, join(dir, 'long.mp4'), dir, ac.signal), /cancelled by test/)
+    assert.ok(Date.now() - t0 < 3000)
+  })
+
+  it('refuses an ffmpeg-path that is not an executable', async () => {
+    const backend = createLocalBackend({ ffmpegPath: '/nonexistent/ffmpeg' })
+    const dir = await mkdtemp(join(tmpdir(), 'img2vid-local-'))
+    await assert.rejects(backend.render({ images, request: base, output: join(dir, 'x.mp4'), tempDir: dir, signal: new AbortController().signal, deadline: Date.now() + 60_000 }), /Input 'ffmpeg-path': no executable ffmpeg/)
+  })
+})
+
+describe('backend: local end to end (dist/index.js)', () => {
+  it('renders the request offline: outputs, aspect, audio, no network', async () => {
+    const box = await sandbox()
+    await mkdir(join(box.workspace, 'pics'))
+    for (const seed of [1, 2]) await copyFile(await makeImage({ seed, width: 400, height: 300 }), join(box.workspace, 'pics', `${seed}.jpg`))
+    await copyFile(await makeAudio({ seconds: 2 }), join(box.workspace, 'song.mp3'))
+    const run = await runAction({
+      box,
+      inputs: { images: 'pics/*.jpg', prompt: 'A square 3-second teaser with a crossfade, title "Local"', resolution: '720p', music: 'song.mp3', backend: 'local', 'upload-artifact': 'false', 'api-url': 'http://127.0.0.1:9' }
+    })
+    assert.equal(run.code, 0, run.all)
+    const o = run.outputs
+    assert.equal(o.backend, 'local')
+    assert.equal(o['video-url'], '')
+    assert.equal(o['credits-available'], '')
+    assert.deepEqual([o.width, o.height], ['720', '720'])
+    assert.ok(Math.abs(Number(o.duration) - 3) <= 0.1)
+    assert.match(o['session-id'], /^local-/)
+    assert.deepEqual(JSON.parse(o.timeline).tracks.map((t: { kind: string }) => t.kind), ['video', 'audio', 'text'])
+    assert.deepEqual(await streams(o['video-path']), ['video', 'audio'])
+    assert.match(run.stdout, /Rendered in \d+\.\d s/)
+  })
+
+  it('warns and renders without music when music is a description', async () => {
+    const box = await sandbox()
+    await copyFile(await makeImage(), join(box.workspace, 'a.jpg'))
+    const run = await runAction({ box, inputs: { images: 'a.jpg', prompt: '2-second clip', resolution: '720p', music: 'lo-fi beats', backend: 'local', 'upload-artifact': 'false' } })
+    assert.equal(run.code, 0, run.all)
+    assert.match(run.stdout, /::warning::input 'music': 'lo-fi beats' is a description; the local backend needs an audio file/)
+    assert.deepEqual(await streams(run.outputs['video-path']), ['video'])
+  })
+})
