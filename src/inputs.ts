@@ -309,7 +309,7 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
   const githubToken = r.get(Input.githubToken).trim()
   if (githubToken) core.setSecret(githubToken)
 
-  const timeoutMinutes = r.number(Input.timeoutMinutes, { min: 1, max: 360, unit: 'minutes' }, 20) as number
+  const timeoutMinutes = r.number(Input.timeoutMinutes, { min: 0.1, max: 360, unit: 'minutes' }, 20) as number
   const pollInterval = r.number(Input.pollInterval, { min: 1, max: 600, unit: 'seconds' }, 10) as number
   const ffmpegPath = r.get(Input.ffmpegPath).trim()
   const maxParallel = r.number(Input.maxParallel, { min: 1, max: 16, integer: true, unit: 'videos' }, 2) as number

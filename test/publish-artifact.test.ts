@@ -30,9 +30,7 @@ beforeEach(async () => {
   saved = Object.fromEntries(ENV.map(k => [k, process.env[k]]))
   delete process.env.GITHUB_RETENTION_DAYS
   Object.assign(process.env, {
-    ACTIONS_RESULTS_URL: srv.url,
-    ACTIONS_RUNTIME_TOKEN: srv.runtimeToken,
-    GITHUB_SERVER_URL: 'https://github.com',
+    ...srv.env,
     GITHUB_REPOSITORY: 'octo-org/demo',
     GITHUB_RUN_ID: '4242'
   })
@@ -74,12 +72,16 @@ describe('uploadArtifact', () => {
     assert.ok((entries.get('img2vid.mp4') as Buffer).equals(await readFile(mp4)), 'the zipped MP4 is byte-identical')
 
     assert.deepEqual(rpcs(), ['CreateArtifact', 'PUT blob block', 'PUT blob blocklist', 'FinalizeArtifact'])
+    for (const b of srv.requests.filter(r => r.kind === 'blob')) {
+      assert.equal(b.path, stored.blobPath, 'path-style /account/container/blob')
+      assert.equal(b.headers.authorization, undefined, 'the runtime token stays with the results service')
+    }
     const create = srv.requests[0]
     assert.equal(create.headers.authorization, `Bearer ${srv.runtimeToken}`)
     assert.equal(create.json?.workflow_run_backend_id, srv.runId)
     assert.equal(create.json?.workflow_job_run_backend_id, srv.jobId)
     const days = (Date.parse(String(create.json?.expires_at)) - Date.now()) / 86_400_000
-    assert.ok(days > 6.9 && days <= 7, `expires_at is 7 days ahead (got ${days.toFixed(3)})`)
+    assert.ok(days > 6.9 && days < 7.05, `expires_at is 7 days ahead (got ${days.toFixed(3)})`)
     const finalize = srv.requests.at(-1)
     assert.equal(finalize?.json?.size, String(stored.zip.length))
     assert.match(String(finalize?.json?.hash), /^sha256:[0-9a-f]{64}$/)
@@ -120,6 +122,21 @@ describe('uploadArtifact', () => {
       return true
     })
     assert.deepEqual(rpcs(), ['CreateArtifact'], 'nothing deleted, nothing uploaded')
+  })
+
+  it('with overwrite, says why the old artifact could not be replaced', async () => {
+    srv.seed('img2vid')
+    srv.fail.DeleteArtifact = { status: 403, code: 'permission_denied', msg: 'deletion not allowed' }
+    await assert.rejects(uploadArtifact({ name: 'img2vid', file: mp4, overwrite: true }), /'img2vid' already exists.*Deleting it first failed.*deletion not allowed/)
+    assert.deepEqual(rpcs(), ['ListArtifacts', 'DeleteArtifact', 'CreateArtifact'])
+  })
+
+  it('explains that GitHub Enterprise Server has no artifacts for actions', async () => {
+    process.env.GITHUB_SERVER_URL = 'https://ghes.example.com'
+    for (const overwrite of [true, false]) {
+      await assert.rejects(uploadArtifact({ name: 'img2vid', file: mp4, overwrite }), /Enterprise Server: set 'upload-artifact: false'/)
+    }
+    assert.equal(srv.requests.length, 0)
   })
 
   it('refuses a bad name before any request', async () => {

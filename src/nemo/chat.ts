@@ -51,7 +51,14 @@ export async function chat(http: NemoHttp, sessionId: string, message: string, s
       res = await request(http.url('/run_sse'), { method: 'POST', headers, body: payload, signal: sig, headersTimeout: tuning.stallMs, bodyTimeout: 0 })
     } catch (err) {
       if (signal.aborted) throw signal.reason ?? err
-      throw new NemoError(`${what}: could not reach NemoVideo (${(err as Error).message}). The prompt was not sent.`, { cause: err })
+      // only a refused connection proves the prompt never left; any later break may have reached
+      // the agent, so the caller judges it by the session state, never by sending it again
+      const code = (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code
+      if (code === 'ECONNREFUSED' || code === 'ENOTFOUND') {
+        throw new NemoError(`${what}: could not reach NemoVideo (${(err as Error).message}). The prompt was not sent.`, { cause: err })
+      }
+      core.info(`${what}: the connection broke before the reply started (${(err as Error).message}).`)
+      return { texts: [], toolCalls: [], dropped: true, stalled: false }
     }
     const type = String(res.headers['content-type'] ?? '')
     if (res.statusCode === 200 && type.includes('text/event-stream')) break

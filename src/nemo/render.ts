@@ -12,7 +12,7 @@ import { stream } from 'undici'
 import type { Draft } from '../timeline.js'
 import { isAllowedUrl } from '../urls.js'
 import { NemoError } from './errors.js'
-import type { NemoHttp } from './http.js'
+import { isConnectionError, type NemoHttp } from './http.js'
 
 export const MAX_DOWNLOAD_BYTES = 2 * 1024 ** 3
 
@@ -110,6 +110,8 @@ export class BadDownload extends Error {}
  */
 export async function download(http: NemoHttp, url: URL, output: string, signal: AbortSignal): Promise<number> {
   const tmp = join(dirname(output), `.${basename(output)}.${randomBytes(4).toString('hex')}.part`)
+  let received = 0
+  let expected: number | undefined
   try {
     let current = url
     for (let hop = 0; ; hop++) {
@@ -117,9 +119,9 @@ export async function download(http: NemoHttp, url: URL, output: string, signal:
       const sameOrigin = current.origin === http.base.origin
       const headers = await http.headers({ auth: sameOrigin, signal })
       let redirect: string | undefined
-      let expected: number | undefined
-      let received = 0
       let statusCode = 0
+      received = 0
+      expected = undefined
       await stream(current, { method: 'GET', headers, signal, headersTimeout: 60_000, bodyTimeout: 60_000 }, ({ statusCode: code, headers: h }) => {
         statusCode = code
         if (statusCode >= 300 && statusCode < 400 && h.location) {
@@ -131,13 +133,21 @@ export async function download(http: NemoHttp, url: URL, output: string, signal:
         expected = Number.isFinite(len) ? len : undefined
         if (expected !== undefined && expected > MAX_DOWNLOAD_BYTES) throw new BadDownload(`the video is ${expected} bytes, over the ${MAX_DOWNLOAD_BYTES} byte cap`)
         const file = createWriteStream(tmp)
+        // counts bytes and enforces the cap in front of the file; errors flow both ways so
+        // nothing is written to a destroyed file and no 'error' goes unheard
         const counter = new Writable({
           highWaterMark: 1 << 20,
           write(chunk: Buffer, _enc, cb) {
             received += chunk.length
             if (received > MAX_DOWNLOAD_BYTES) return cb(new BadDownload(`the download passed the ${MAX_DOWNLOAD_BYTES} byte cap`))
-            if (!file.write(chunk)) file.once('drain', () => cb())
-            else cb()
+            if (file.destroyed) return cb(new Error('the temp file was closed'))
+            if (file.write(chunk)) return cb()
+            const onDrain = (): void => {
+              file.off('close', onDrain)
+              cb()
+            }
+            file.once('drain', onDrain)
+            file.once('close', onDrain)
           },
           final(cb) {
             file.end((err?: Error | null) => cb(err))
@@ -147,6 +157,7 @@ export async function download(http: NemoHttp, url: URL, output: string, signal:
             cb(err)
           }
         })
+        file.on('error', err => counter.destroy(err))
         return counter
       })
       if (redirect) {
@@ -164,7 +175,8 @@ export async function download(http: NemoHttp, url: URL, output: string, signal:
     await rm(tmp, { force: true })
     if (signal.aborted) throw signal.reason ?? err
     if (err instanceof BadDownload) throw err
-    throw new BadDownload((err as Error).message, { cause: err })
+    const got = received > 0 || expected !== undefined ? ` after ${received}${expected !== undefined ? ` of ${expected}` : ''} bytes` : ''
+    throw new BadDownload(`${isConnectionError(err) ? 'truncated: the connection closed' : (err as Error).message}${got}`, { cause: err })
   }
 }
 

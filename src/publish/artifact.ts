@@ -1,6 +1,6 @@
 // The MP4(s) as a workflow artifact, with @actions/artifact. Names are checked up front with the
 // service's rules; overwrite deletes a same-named artifact first, as actions/upload-artifact does.
-import { ArtifactNotFoundError, DefaultArtifactClient, GHESNotSupportedError } from '@actions/artifact'
+import { ArtifactNotFoundError, DefaultArtifactClient } from '@actions/artifact'
 import * as core from '@actions/core'
 import { stat } from 'node:fs/promises'
 import { dirname, isAbsolute, relative } from 'node:path'
@@ -53,6 +53,12 @@ function artifactUrl(id: number): string {
 
 const GHES_HINT = "Workflow artifacts from actions (@actions/artifact v2+) are not supported on GitHub Enterprise Server: set 'upload-artifact: false' there."
 
+/** The client's own GHES test; checked first so the run does not get its "errors can be temporary" warning. */
+function isGhes(): boolean {
+  const host = new URL(process.env.GITHUB_SERVER_URL || 'https://github.com').hostname.toLowerCase()
+  return host !== 'github.com' && !host.endsWith('.ghe.com') && !host.endsWith('.localhost')
+}
+
 /** Best effort, like actions/upload-artifact: returns why it failed, if it did. */
 async function deleteExisting(client: DefaultArtifactClient, name: string): Promise<string | undefined> {
   try {
@@ -60,7 +66,6 @@ async function deleteExisting(client: DefaultArtifactClient, name: string): Prom
     core.info(`Deleted the existing artifact '${name}' (id ${id}) to replace it ('overwrite: true').`)
   } catch (err) {
     if (err instanceof ArtifactNotFoundError) return undefined
-    if (err instanceof GHESNotSupportedError) throw new PublishError(GHES_HINT, { cause: err })
     const why = err instanceof Error ? err.message : String(err)
     core.warning(`Could not delete the existing artifact '${name}' before replacing it: ${why}`)
     return why
@@ -80,6 +85,8 @@ export async function uploadArtifact(opts: ArtifactUpload): Promise<ArtifactResu
     if (!s?.isFile()) throw new PublishError(`The file for the artifact '${name}' does not exist: ${f}`)
   }
 
+  if (isGhes()) throw new PublishError(GHES_HINT)
+
   const client = new DefaultArtifactClient()
   const deleteFailure = overwrite ? await deleteExisting(client, name) : undefined
   core.info(`Uploading ${files.length === 1 ? 'the video' : `${files.length} videos`} as the artifact '${name}'${opts.retentionDays ? ` (kept ${opts.retentionDays} days)` : ''}.`)
@@ -91,12 +98,13 @@ export async function uploadArtifact(opts: ArtifactUpload): Promise<ArtifactResu
       compressionLevel: 0
     })
   } catch (err) {
-    if (err instanceof GHESNotSupportedError) throw new PublishError(GHES_HINT, { cause: err })
     const msg = err instanceof Error ? err.message : String(err)
     if (/\(409\)|already exists/i.test(msg)) {
-      const fix = overwrite
-        ? `It could not be deleted first (${deleteFailure ?? 'it appeared during the upload'}); choose another 'artifact-name' or retry.`
-        : "Set 'overwrite: true' to replace it, or choose another 'artifact-name'."
+      const fix = !overwrite
+        ? "Set 'overwrite: true' to replace it, or choose another 'artifact-name'."
+        : deleteFailure
+          ? `Deleting it first failed (${deleteFailure}); retry, or choose another 'artifact-name'.`
+          : "Another job created it during this upload: give each job its own 'artifact-name'."
       throw new PublishError(`An artifact named '${name}' already exists in this workflow run. ${fix}`, { cause: err })
     }
     throw new PublishError(`Uploading the artifact '${name}' failed: ${msg}`, { cause: err })

@@ -54,7 +54,7 @@ function explain(err: unknown, doing: string): Error {
     return new PublishError(`GitHub API rate limit reached while ${doing} (403 ${said}). Retry later.`)
   }
   if (err.status === 403) return new PublishError(`GitHub refused ${doing} (403 ${said}). ${PERMISSIONS_HINT}`)
-  return new PublishError(`GitHub answered ${err.status} while ${doing}: ${said}`)
+  return new PublishError(`GitHub request failed while ${doing} (${err.status}): ${said}`)
 }
 
 function isAlreadyExists(err: unknown): boolean {

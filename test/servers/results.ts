@@ -41,6 +41,8 @@ export interface TwirpFault { status: number; code: string; msg: string }
 export interface ResultsServer {
   url: string
   runtimeToken: string
+  /** what points @actions/artifact here (for this process or a child action) */
+  env: Record<string, string>
   runId: string
   jobId: string
   artifacts: StoredArtifact[]
@@ -206,6 +208,7 @@ export async function startResultsServer(): Promise<ResultsServer> {
   return {
     url: `${base()}/`,
     runtimeToken,
+    env: { ACTIONS_RESULTS_URL: `${base()}/`, ACTIONS_RUNTIME_TOKEN: runtimeToken, GITHUB_SERVER_URL: 'https://github.com' },
     runId,
     jobId,
     artifacts,

@@ -1,0 +1,343 @@
+// The fault matrix (issue: faults, bad input and secrets): each fault ends in recovery or in a
+// clear failure, with nothing leaked and no partial file, through the built action.
+import assert from 'node:assert/strict'
+import { copyFile, mkdir, open, readdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { after, afterEach, before, describe, it } from 'node:test'
+import { runAction, sandbox, type ActionRun, type Sandbox } from './helpers/action.js'
+import { makeAudio, makeImage, sha256 } from './helpers/media.js'
+import { startNemoServer, type NemoServer, type NemoServerConfig } from './servers/nemo.js'
+
+const USER = 'nmv_usr_fault_secret_91c2'
+const env = { IMG2VID_RETRY_WAIT_MS: '200', IMG2VID_STILL_WORKING_MS: '400', IMG2VID_STALL_MS: '1500', IMG2VID_REQUEST_TIMEOUT_MS: '800' }
+let server: NemoServer
+let pristine: NemoServerConfig
+
+before(async () => {
+  server = await startNemoServer({ config: { credits: 100_000, userTokens: [USER], renderPolls: 1 } })
+  pristine = structuredClone({ ...server.config, agent: undefined })
+})
+after(() => server.close())
+afterEach(() => {
+  Object.assign(server.config, structuredClone(pristine))
+  delete server.config.agent
+})
+
+async function box(): Promise<Sandbox> {
+  const b = await sandbox()
+  await mkdir(join(b.workspace, 'photos'))
+  for (const i of [1, 2]) await copyFile(await makeImage({ seed: i }), join(b.workspace, 'photos', `${i}.jpg`))
+  return b
+}
+
+async function go(inputs: Record<string, string> = {}, extra: { env?: Record<string, string>; box?: Sandbox; killAfter?: { ms: number; signal: NodeJS.Signals } } = {}): Promise<ActionRun & { since: number }> {
+  const since = server.requests.length
+  const b = extra.box ?? (await box())
+  const run = await runAction({
+    box: b,
+    env: { ...env, ...extra.env },
+    killAfter: extra.killAfter,
+    inputs: { images: 'photos/*.jpg', prompt: 'Promo', 'api-url': server.url, 'poll-interval': '1', 'upload-artifact': 'false', output: 'out/v.mp4', token: USER, ...inputs }
+  })
+  // a fault must end in setFailed, never in a crash
+  assert.doesNotMatch(run.stderr, /Unhandled|Uncaught|node:internal|ERR_/, run.stderr)
+  return Object.assign(run, { since })
+}
+const mine = (run: { since: number }, route?: string): typeof server.requests => server.requests.slice(run.since).filter(r => !route || r.route === route)
+const error = (run: ActionRun): string => (/::error::(.*)/.exec(run.stdout)?.[1] ?? '').replace(/%0A/g, '\n')
+
+async function noPartialFiles(run: ActionRun): Promise<void> {
+  const out = await readdir(join(run.workspace, 'out')).catch(() => [] as string[])
+  assert.deepEqual(out, [], 'nothing at output, no .part files')
+  assert.deepEqual((await readdir(run.temp)).filter(f => f.startsWith('img2vid-')), [], 'temp dirs removed')
+}
+
+async function succeeded(run: ActionRun): Promise<void> {
+  assert.equal(run.code, 0, run.all)
+  assert.equal(await sha256(join(run.workspace, 'out/v.mp4')), server.mp4.sha256)
+  assert.ok(!run.all.includes(USER), 'token not printed')
+}
+
+describe('HTTP faults', () => {
+  it('429 with Retry-After: waits that long, retries once, succeeds', async () => {
+    server.fail('session', { status: 429, retryAfter: 1 })
+    const run = await go()
+    await succeeded(run)
+    const [a, b] = mine(run, 'session')
+    assert.ok(b.at - a.at >= 950, `waited ${b.at - a.at} ms`)
+    assert.match(run.stdout, /rate limited \(HTTP 429\); waiting 1\.0 s/)
+  })
+
+  it('429 without Retry-After waits the default; a second 429 fails naming the rate limit', async () => {
+    server.fail('credits', { status: 429 })
+    await succeeded(await go())
+    server.fail('state', { status: 429 }, 2)
+    const run = await go()
+    assert.equal(run.code, 1)
+    assert.match(error(run), /rate limiting .*HTTP 429/)
+    await noPartialFiles(run)
+  })
+
+  for (const status of [500, 502, 503]) {
+    it(`${status} on an idempotent call is retried once`, async () => {
+      server.fail('poll', { status })
+      const run = await go()
+      await succeeded(run)
+      assert.match(run.stdout, new RegExp(`answered HTTP ${status}; retrying once`))
+    })
+  }
+
+  it('a 5xx on session creation (not repeatable) fails with what to do', async () => {
+    server.fail('session', { status: 503, body: 'upstream unavailable' })
+    const run = await go()
+    assert.equal(run.code, 1)
+    assert.match(error(run), /Creating the NemoVideo session: NemoVideo answered HTTP 503.*re-run the job later/)
+  })
+
+  it('a reset connection and a hanging request are retried (per-request timeout)', async () => {
+    server.fail('state', { reset: true })
+    server.fail('credits', { hang: true })
+    const run = await go()
+    await succeeded(run)
+    assert.equal(mine(run, 'credits').length, 2)
+  })
+})
+
+describe('NemoVideo error codes', () => {
+  it('1001 with an anonymous token: a new token, the call retried once', async () => {
+    let expired = false
+    server.config.agent = t => {
+      if (!expired) {
+        expired = true
+        server.expireToken(server.issuedTokens.at(-1) as string)
+      }
+      return { text: `ok turn ${t.turn}` }
+    }
+    const run = await go({ token: '', 'client-id': 'fault-1001' })
+    assert.equal(run.code, 0, run.all)
+    assert.equal(mine(run, 'anonymous-token').length, 2)
+    for (const t of server.issuedTokens) assert.ok(!run.all.includes(t))
+  })
+
+  it('1001 with a user secret fails and says the secret is rejected', async () => {
+    const run = await go({ token: 'nmv_usr_not_known_to_server' })
+    assert.equal(run.code, 1)
+    assert.match(error(run), /rejected the token from the 'token' input \/ NEMO_TOKEN secret/)
+    assert.ok(!run.all.includes('nmv_usr_not_known_to_server'))
+  })
+
+  it('1002 mid-run: new session, upload again, request re-sent, once', async () => {
+    let dropped = false
+    server.config.agent = t => {
+      if (!dropped) {
+        dropped = true
+        server.dropSession(t.sessionId)
+      }
+      return { text: 'done' }
+    }
+    const run = await go()
+    await succeeded(run)
+    assert.equal(mine(run, 'session').length, 2)
+    assert.equal(mine(run, 'upload').length, 2)
+    assert.equal(mine(run, 'chat').length, 2)
+    assert.match(run.stdout, /session was lost \(code 1002\)/)
+  })
+
+  it('2001 out of credits: fails; anonymous users get the registration link', async () => {
+    server.config.credits = 10
+    const run = await go({ token: '', 'client-id': 'fault-2001' })
+    assert.equal(run.code, 1)
+    assert.match(error(run), /out of credits \(code 2001\).*https:\/\/nemovideo\.com\/register\?bind=anon_/)
+  })
+
+  it('HTTP 402 on export is explained as a plan limit, not credits', async () => {
+    server.config.freePlan = true
+    const run = await go()
+    assert.equal(run.code, 1)
+    assert.match(error(run), /HTTP 402: the account's plan does not allow this \(a plan\/subscription limit, not credits\)/)
+    await noPartialFiles(run)
+  })
+
+  it('4001 / 4002 are mapped to clear messages', async () => {
+    server.fail('upload', { code: 4001, message: 'unsupported file type' })
+    assert.match(error(await go()), /refused a file type \(code 4001\)/)
+    server.fail('upload', { code: 4002, message: 'file too large' })
+    assert.match(error(await go()), /over its 200 MB limit \(code 4002\)/)
+  })
+})
+
+describe('SSE faults', () => {
+  it('a stream dropped after the draft changed: state checked, not re-sent, goes on', async () => {
+    server.config.sse.drop = 'after-apply'
+    const run = await go()
+    await succeeded(run)
+    assert.equal(mine(run, 'chat').length, 1, 'never re-sent')
+    assert.match(run.stdout, /stream broke, but the session state has an updated draft/)
+  })
+
+  it('a stream dropped before any change fails without re-sending', async () => {
+    server.config.sse.drop = 'before-reply'
+    const run = await go()
+    assert.equal(run.code, 1)
+    assert.equal(mine(run, 'chat').length, 1)
+    assert.match(error(run), /broke before the agent changed the draft\. The prompt was not re-sent/)
+  })
+
+  it('heartbeats only: "Still working…" notes, then a clear stall failure', async () => {
+    server.config.sse.heartbeatOnly = true
+    server.config.sse.heartbeatMs = 100
+    const run = await go()
+    assert.equal(run.code, 1)
+    assert.match(run.stdout, /⏳ Still working…/)
+    assert.match(error(run), /only heartbeats .* treating the stream as stalled/)
+    assert.equal(mine(run, 'chat').length, 1)
+  })
+
+  for (const kind of ['error-field', 'error-code', 'system-text'] as const) {
+    it(`an in-stream error (${kind}) fails with the agent's message`, async () => {
+      server.config.sse.error = kind
+      const run = await go()
+      assert.equal(run.code, 1)
+      assert.match(error(run), /The agent reported an error: .*(ValueError|overloaded|unavailable)/)
+    })
+  }
+
+  it('ignores a trailing "temporary issue" after a normal reply', async () => {
+    server.config.sse.trailingTemporaryIssue = true
+    const run = await go()
+    await succeeded(run)
+    assert.ok(!/temporary issue/.test(run.stdout))
+  })
+})
+
+describe('render and download faults', () => {
+  it('a failed render is exported once more with a new id', async () => {
+    server.config.renderFailTimes = server.renderIds.length + 1
+    const run = await go()
+    await succeeded(run)
+    const ids = mine(run, 'export').map(r => (r.json as { id: string }).id)
+    assert.equal(ids.length, 2)
+    assert.notEqual(ids[0], ids[1])
+  })
+
+  it('a render that fails twice fails with the server reason', async () => {
+    server.config.renderOutcome = 'failed'
+    const run = await go()
+    assert.equal(run.code, 1)
+    assert.match(error(run), /Render render_\S+ failed: Lambda render crashed: out of memory/)
+    await noPartialFiles(run)
+  })
+
+  it('a render that never completes fails at timeout-minutes naming the render and its progress, and is cancelled', async () => {
+    server.config.renderOutcome = 'never'
+    const run = await go({ 'timeout-minutes': '0.1' })
+    assert.equal(run.code, 1)
+    assert.match(error(run), /Render (render_\S+) did not complete before the deadline \('timeout-minutes'\); last status processing at \d+%/)
+    assert.equal(mine(run, 'cancel').length, 1)
+    await noPartialFiles(run)
+  })
+
+  for (const kind of ['truncated', 'not-mp4'] as const) {
+    it(`a ${kind} download is retried, then the fallback endpoint is used`, async () => {
+      server.config.download = kind
+      server.config.downloadFaultTimes = Infinity
+      const run = await go()
+      await succeeded(run)
+      assert.equal(mine(run, 'download').length, 2)
+      assert.equal(mine(run, 'fallback-download').length, 1)
+      assert.equal(mine(run, 'fallback-download')[0].headers.authorization, `Bearer ${USER}`)
+    })
+  }
+
+  /** a server of its own: the CDN's fault counter runs over the server's whole life */
+  async function fresh(config: Partial<NemoServerConfig>, fn: () => Promise<void>): Promise<void> {
+    const shared = server
+    server = await startNemoServer({ config: { credits: 100_000, userTokens: [USER], renderPolls: 1, ...config } })
+    try {
+      await fn()
+    } finally {
+      await server.close()
+      server = shared
+    }
+  }
+
+  it('when every download is bad: a clear failure and no partial file', () => fresh({ download: 'truncated' }, async () => {
+    server.fail('fallback-download', { status: 500 })
+    const run = await go()
+    assert.equal(run.stderr, '', 'no crash')
+    assert.equal(run.code, 1)
+    assert.match(error(run), /Could not download render render_\S+: download: truncated: the connection closed after \d+ of \d+ bytes; .*fallback: HTTP 500\. Nothing was written/)
+    await noPartialFiles(run)
+  }))
+
+  it('Authorization is dropped when a redirect leaves the API origin', () => fresh({ download: 'not-mp4', downloadFaultTimes: 2, fallbackRedirect: true }, async () => {
+    const run = await go()
+    await succeeded(run)
+    const cdn = mine(run, 'download')
+    assert.equal(cdn.length, 3, 'two bad downloads, then the fallback redirected to the CDN')
+    assert.equal(mine(run, 'fallback-download')[0].headers.authorization, `Bearer ${USER}`)
+    assert.ok(cdn.every(r => r.headers.authorization === undefined))
+  }))
+})
+
+describe('cancellation', () => {
+  it('SIGTERM during the render: requests aborted, render cancelled, temp removed, exit within 5 s', async () => {
+    server.config.renderOutcome = 'never'
+    const t0 = Date.now()
+    const run = await go({}, { killAfter: { ms: 2500, signal: 'SIGTERM' } })
+    assert.ok(Date.now() - t0 < 2500 + 5000, `exited after ${Date.now() - t0} ms`)
+    assert.equal(run.code, 1)
+    assert.match(run.stdout, /Received SIGTERM: cancelling/)
+    assert.equal(mine(run, 'cancel').length, 1)
+    await noPartialFiles(run)
+  })
+})
+
+describe('bad input fails before any request, naming the input', () => {
+  const cases: Array<[string, Record<string, string>, RegExp, ((b: Sandbox) => Promise<void>)?]> = [
+    ['no file matched', { images: 'nope/*.jpg, none/*.png' }, /no file matched 'nope\/\*\.jpg', 'none\/\*\.png'/],
+    ['a .jpg that is not an image', { images: 'bad.jpg' }, /bad\.jpg is not a file type the backend accepts/, b => writeFile(join(b.workspace, 'bad.jpg'), 'hello')],
+    ['an empty file', { images: 'empty.png' }, /empty\.png is empty/, b => writeFile(join(b.workspace, 'empty.png'), '')],
+    ['a file over 200 MB', { images: 'huge.jpg' }, /huge\.jpg is 250\.0 MB, over the 200 MB limit/, async b => {
+      const fh = await open(join(b.workspace, 'huge.jpg'), 'w')
+      await fh.write(Buffer.from([0xff, 0xd8, 0xff, 0xe0]), 0, 4, 0)
+      await fh.truncate(250 * 1024 * 1024)
+      await fh.close()
+    }],
+    ['output outside the workspace', { output: '/etc/v.mp4' }, /Input 'output' must resolve inside the workspace or RUNNER_TEMP/],
+    ['prompt and prompt-file both', { 'prompt-file': 'p.txt' }, /Input 'prompt' and 'prompt-file' are both set/],
+    ['no prompt at all', { prompt: '' }, /Input 'prompt' is empty/],
+    ['unknown aspect-ratio', { 'aspect-ratio': '21:9' }, /Input 'aspect-ratio' must be one of 16:9, 9:16, 1:1, 4:5 \(got '21:9'\)/],
+    ['unknown resolution', { resolution: '4k' }, /Input 'resolution' must be one of 720p, 1080p/],
+    ['unknown transition', { transition: 'spin' }, /Input 'transition' must be one of fade, slide, wipe, zoom, none/],
+    ['unknown backend', { backend: 'gpu' }, /Input 'backend' must be one of nemo, local/],
+    ['duration out of range', { duration: '900' }, /Input 'duration' must be a number of seconds from 1 to 600 \(got '900'\)/],
+    ['non-numeric poll-interval', { 'poll-interval': 'often' }, /Input 'poll-interval' must be a number of seconds from 1 to 600 \(got 'often'\)/],
+    ['plain http api-url', { 'api-url': 'http://api.example.com' }, /Input 'api-url' must be an https URL/],
+    ['music file missing', { music: 'audio/theme.mp3' }, /Input 'music': no audio file at 'audio\/theme\.mp3'/]
+  ]
+  for (const [name, inputs, message, setup] of cases) {
+    it(name, async () => {
+      const b = await box()
+      await setup?.(b)
+      const before = server.requests.length
+      const run = await go(inputs, { box: b })
+      assert.equal(run.code, 1)
+      assert.match(error(run), message)
+      assert.equal(server.requests.length, before, 'no request was sent')
+    })
+  }
+
+  it('a music file that is not audio', async () => {
+    const b = await box()
+    await copyFile(await makeImage(), join(b.workspace, 'song.mp3'))
+    const run = await go({ music: 'song.mp3' }, { box: b })
+    assert.match(error(run), /Input 'music': song\.mp3 is an image file \(jpg\); expected an audio file/)
+  })
+
+  it('accepts real audio as music', async () => {
+    const b = await box()
+    await copyFile(await makeAudio(), join(b.workspace, 'song.mp3'))
+    await succeeded(await go({ music: 'song.mp3' }, { box: b }))
+  })
+})
