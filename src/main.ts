@@ -10,7 +10,7 @@ import { buildRequest, makeVideo, type MadeVideo, type PreparedVideo } from './m
 import { createNemoBackend } from './nemo/backend.js'
 import { setOutputs } from './outputs.js'
 import { runPool } from './pool.js'
-import { publishVideos } from './publish/publish.js'
+import { publishVideos, type Published } from './publish/publish.js'
 import { writeSummary } from './summary.js'
 
 /** How long cleanup may take after SIGINT/SIGTERM before the process exits anyway (runner kills at ~7.5 s). */
@@ -63,9 +63,20 @@ export async function run(): Promise<void> {
     const failures = settled.flatMap((s, i) => (s.ok ? [] : [{ name: prepared[i].spec.name, message: errorMessage(s.error), skipped: !!s.skipped }]))
     for (const v of made) core.info(`✅ ${relative(inputs.workspace, v.videoPath) || v.videoPath}: ${v.info.duration.toFixed(1)} s, ${v.info.width}×${v.info.height}, ${v.info.size} bytes`)
 
-    const published = made.length ? await publishVideos(inputs, made) : { videos: new Map() }
+    // the video outputs go out first: a failed upload must not hide a good video
+    let published: Published = { videos: new Map() }
     setOutputs(inputs, made, failures, published)
+    let publishError: unknown
+    if (made.length) {
+      try {
+        published = await publishVideos(inputs, made)
+        setOutputs(inputs, made, failures, published)
+      } catch (err) {
+        publishError = err
+      }
+    }
     await writeSummary({ inputs, made, failures, published, warnings })
+    if (publishError) throw publishError
 
     if (failures.length) {
       if (!inputs.batch) throw new Error(failures[0].message)
