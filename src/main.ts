@@ -39,6 +39,8 @@ export async function run(): Promise<void> {
     const prepared = await prepare(inputs, warn)
     const timeoutMs = inputs.timeoutMinutes * 60_000
     core.info(`Rendering ${prepared.length > 1 ? `${prepared.length} videos (at most ${inputs.maxParallel} at once) ` : ''}with the ${inputs.backend} backend (deadline ${inputs.timeoutMinutes} min).`)
+    // one backend for every video: on the cloud they share one token and the 429 back-off
+    const backend = makeBackend(inputs)
     const settled = await runPool(
       prepared,
       inputs.maxParallel,
@@ -46,7 +48,7 @@ export async function run(): Promise<void> {
         const deadline = Date.now() + timeoutMs
         const signal = AbortSignal.any([poolSignal, AbortSignal.timeout(timeoutMs)])
         try {
-          return await makeVideo(video, makeBackend(inputs), { tempRoot: inputs.tempDir, signal, deadline })
+          return await makeVideo(video, backend, { tempRoot: inputs.tempDir, signal, deadline })
         } catch (err) {
           if (cancel.signal.aborted) throw cancel.signal.reason
           if (signal.aborted && Date.now() >= deadline && !/timeout-minutes/.test(errorMessage(err))) {

@@ -6,10 +6,11 @@ import { randomBytes } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { Readable } from 'node:stream'
 import type { MediaFile } from '../media.js'
-import type { NemoHttp } from './http.js'
-import { NemoError } from './errors.js'
+import { tuning } from '../tuning.js'
+import { NemoError, type NemoHttp } from './http.js'
 
 export interface UploadedFile {
+  /** the name NemoVideo knows the file by (the local name when it reports none) */
   filename: string
   fileType?: string
   cdnUrl?: string
@@ -52,7 +53,7 @@ export async function uploadFiles(http: NemoHttp, sessionId: string, files: Medi
   const started = Date.now()
   const form = multipart(files, n => {
     done += n
-    if (done / total >= nextReport) {
+    if (total > 0 && done / total >= nextReport) {
       core.info(`⬆️  ${Math.floor((done / total) * 100)}% (${mb(done)} of ${mb(total)} MB)`)
       nextReport = Math.floor((done / total) * 10 + 1) / 10
     }
@@ -67,14 +68,25 @@ export async function uploadFiles(http: NemoHttp, sessionId: string, files: Medi
     },
     headers: { 'content-type': form.contentType, 'content-length': String(form.length) },
     signal,
-    // large files on slow links: only inactivity counts
-    timeoutMs: 300_000
+    // uploads are not charged; a repeat at worst lists a file twice in the session
+    idempotent: true,
+    // inactivity limit; the server may digest large files a while before it answers
+    timeoutMs: Math.max(tuning.requestTimeoutMs, 300_000)
   })
   const secs = Math.max((Date.now() - started) / 1000, 0.001)
   core.info(`Uploaded ${mb(total)} MB in ${secs.toFixed(1)} s (${mb(total / secs)} MB/s).`)
-  return (data.files ?? []).map(f => ({
-    filename: String(f.filename ?? ''),
-    fileType: typeof f.file_type === 'string' ? f.file_type : undefined,
-    cdnUrl: typeof f.cdn_url === 'string' ? f.cdn_url : undefined
-  }))
+  const listed = Array.isArray(data.files) ? data.files : []
+  if (listed.length !== files.length) {
+    core.info(`NemoVideo listed ${listed.length} of the ${files.length} uploaded files; the agent is told the local names.`)
+  }
+  // the server may rename files; the agent knows them by the names it reports
+  return files.map((f, i) => {
+    const r = listed.length === files.length ? listed[i] : undefined
+    const name = typeof r?.filename === 'string' && r.filename ? r.filename : f.name
+    return {
+      filename: name,
+      fileType: typeof r?.file_type === 'string' ? r.file_type : undefined,
+      cdnUrl: typeof r?.cdn_url === 'string' ? r.cdn_url : undefined
+    }
+  })
 }
