@@ -36,13 +36,45 @@ export function quote(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "'\\''").replace(/:/g, '\\:')}'`
 }
 
-// Ken Burns variants, cycled per image: zoom in/out with a slow drift, so consecutive stills differ
-const MOTIONS = [
-  { z: (p: string) => `1+0.12*${p}`, x: () => `(iw-iw/zoom)*0.5`, y: () => `(ih-ih/zoom)*0.5` },
-  { z: (p: string) => `1.12-0.12*${p}`, x: (p: string) => `(iw-iw/zoom)*${p}`, y: () => `(ih-ih/zoom)*0.5` },
-  { z: (p: string) => `1+0.12*${p}`, x: (p: string) => `(iw-iw/zoom)*(1-${p})`, y: () => `(ih-ih/zoom)*0.3` },
-  { z: (p: string) => `1.12-0.12*${p}`, x: () => `(iw-iw/zoom)*0.5`, y: (p: string) => `(ih-ih/zoom)*${p}` }
+// Ken Burns, alternating per image. Zooms run zoompan on a 1.5× still (sub-pixel steps hide the
+// integer crop grid); pans crop a once-scaled still that moves exactly 1 px a frame, which costs
+// no per-frame scaling and cannot judder. Measured per 3.5 s 1080p clip: zoompan on 2× 0.59 s,
+// on 1.5× 0.48 s, pan 0.09 s of one core.
+const ZOOMS = [
+  { z: (p: string) => `1+0.12*${p}`, x: (_p: string) => `(iw-iw/zoom)*0.5`, y: (_p: string) => `(ih-ih/zoom)*0.5` },
+  { z: (p: string) => `1.12-0.12*${p}`, x: (p: string) => `(iw-iw/zoom)*${p}`, y: (_p: string) => `(ih-ih/zoom)*0.4` }
 ]
+const PANS = ['right', 'down', 'left', 'up'] as const
+
+const even = (n: number): number => Math.round(n / 2) * 2
+
+/** Cover-crop to exactly w×h, square pixels, 8-bit 4:2:0 once (not per frame). */
+function cover(w: number, h: number): string {
+  return `scale=${w}:${h}:force_original_aspect_ratio=increase:flags=bicubic,crop=${w}:${h},setsar=1,format=yuv420p`
+}
+
+/** One still repeated for F frames, with clean timestamps. */
+function still(F: number, fps: number): string {
+  return `loop=loop=${F - 1}:size=1:start=0,settb=AVTB,setpts=N/${fps}/TB`
+}
+
+export function clipFilter(i: number, F: number, plan: Pick<LocalPlan, 'width' | 'height' | 'fps' | 'kenBurns'>): string {
+  const { width: W, height: H, fps } = plan
+  if (!plan.kenBurns) return `${cover(W, H)},${still(F, fps)}`
+  if (i % 2 === 0) {
+    const m = ZOOMS[(i / 2) % ZOOMS.length]
+    const p = `(on/${Math.max(1, F - 1)})`
+    return `${cover(even(W * 1.5), even(H * 1.5))},zoompan=z='${m.z(p)}':x='${m.x(p)}':y='${m.y(p)}':d=${F}:s=${W}x${H}:fps=${fps}`
+  }
+  const dir = PANS[((i - 1) / 2) % PANS.length]
+  const travel = F - 1
+  if (dir === 'right' || dir === 'left') {
+    const x = dir === 'right' ? 'n' : `${travel}-n`
+    return `${cover(even(W + travel + 1), H)},${still(F, fps)},crop=${W}:${H}:x='min(${x},${travel})':y=0`
+  }
+  const y = dir === 'down' ? 'n' : `${travel}-n`
+  return `${cover(W, even(H + travel + 1))},${still(F, fps)},crop=${W}:${H}:x=0:y='min(${y},${travel})'`
+}
 
 export interface GraphFiles {
   titleFile?: string
@@ -54,17 +86,8 @@ export function buildGraph(plan: LocalPlan, files: GraphFiles): { graph: string;
   const frames = clipFrames(plan)
   const durations = frames.map(f => f / fps)
   const lines: string[] = []
-  // upscale the still so zoompan's integer crop positions move in sub-pixel steps (no jitter)
-  const up = plan.kenBurns ? 2 : 1
   plan.clips.forEach((_c, i) => {
-    const F = frames[i]
-    const norm = `scale=${W * up}:${H * up}:force_original_aspect_ratio=increase:flags=bicubic,crop=${W * up}:${H * up},setsar=1`
-    const p = `(on/${Math.max(1, F - 1)})`
-    const m = MOTIONS[i % MOTIONS.length]
-    const motion = plan.kenBurns
-      ? `zoompan=z='${m.z(p)}':x='${m.x(p)}':y='${m.y(p)}':d=${F}:s=${W}x${H}:fps=${fps}`
-      : `zoompan=z=1:d=${F}:s=${W}x${H}:fps=${fps}`
-    lines.push(`[${i}:v]${norm},${motion},setsar=1,format=yuv420p,settb=AVTB,setpts=PTS-STARTPTS[v${i}]`)
+    lines.push(`[${i}:v]${clipFilter(i, frames[i], plan)},settb=AVTB,setpts=PTS-STARTPTS[v${i}]`)
   })
 
   let last = 'v0'
@@ -110,7 +133,8 @@ export function buildGraph(plan: LocalPlan, files: GraphFiles): { graph: string;
 
 /** The ffmpeg command line, with the graph read from `graphFile`. */
 export function buildArgs(plan: LocalPlan, graphFile: string, output: string, hasAudio: boolean): string[] {
-  const inputs = plan.clips.flatMap(c => ['-i', c.path])
+  // the image demuxer's rate is the looped still's rate, and xfade needs every input at the same rate
+  const inputs = plan.clips.flatMap(c => ['-framerate', String(plan.fps), '-i', c.path])
   // the music loops as often as needed; atrim cuts it to the video
   const music = plan.music ? ['-stream_loop', '-1', '-i', plan.music.path] : []
   return [
@@ -118,7 +142,7 @@ export function buildArgs(plan: LocalPlan, graphFile: string, output: string, ha
     ...inputs, ...music,
     '-filter_complex_script', graphFile,
     '-map', '[vout]', ...(hasAudio ? ['-map', '[aout]'] : []),
-    '-c:v', 'libx264', '-preset', PRESET, '-profile:v', 'high', '-crf', '21', '-pix_fmt', 'yuv420p', '-r', String(plan.fps),
+    '-c:v', 'libx264', '-preset', PRESET, '-profile:v', 'high', '-crf', '23', '-pix_fmt', 'yuv420p', '-r', String(plan.fps),
     ...(hasAudio ? ['-c:a', 'aac', '-b:a', '160k'] : []),
     '-t', String(plan.total), '-movflags', '+faststart', '-f', 'mp4', output
   ]

@@ -1,0 +1,221 @@
+// npm run bench [-- --smoke]: each figure as a ratio against a reference measured in the same run
+// (curl, node -e '', the poll interval, an x264 encode-only run), written to bench/RESULTS.md.
+import { execFile, spawn } from 'node:child_process'
+import { randomFillSync } from 'node:crypto'
+import { createWriteStream } from 'node:fs'
+import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { cpus, tmpdir, totalmem } from 'node:os'
+import { join, resolve } from 'node:path'
+import { promisify } from 'node:util'
+import { NemoHttp } from '../src/nemo/http.js'
+import { createSession } from '../src/nemo/session.js'
+import { ATTRIBUTION } from '../src/nemo/http.js'
+import { startNemoServer, type NemoServer } from '../test/servers/nemo.js'
+import { measure, median } from './measure.js'
+
+const run = promisify(execFile)
+const root = resolve(import.meta.dirname, '..')
+const smoke = process.argv.includes('--smoke')
+const S = smoke
+  ? { files: 2, fileMb: 8, downloadMb: 16, repeats: 1, coldRuns: 2, latencyRuns: 1, render: { seconds: 6, res: '720p', size: '1280x720' } }
+  : { files: 10, fileMb: 100, downloadMb: 500, repeats: 3, coldRuns: 5, latencyRuns: 3, render: { seconds: 30, res: '1080p', size: '1920x1080' } }
+const TOKEN = 'nmv_usr_bench_token'
+const work = await mkdtemp(join(tmpdir(), 'img2vid-bench-'))
+const rows: Array<{ figure: string; value: string; reference: string; ratio: string; target: string; ok: boolean }> = []
+const log = (s: string): void => void process.stdout.write(`${s}\n`)
+
+/** A file of `mb` MiB: a JPEG (or MP4) signature, then random bytes (nothing compresses). */
+async function bigFile(path: string, mb: number, head: Buffer): Promise<void> {
+  const out = createWriteStream(path)
+  const chunk = Buffer.alloc(1 << 20)
+  for (let i = 0; i < mb; i++) {
+    randomFillSync(chunk)
+    if (i === 0) head.copy(chunk)
+    if (!out.write(chunk)) await new Promise<void>(r => out.once('drain', () => r()))
+  }
+  await new Promise<void>((r, j) => out.end((e?: Error | null) => (e ? j(e) : r())))
+}
+
+async function bundleClients(): Promise<string> {
+  const out = join(work, 'clients.mjs')
+  await run(join(root, 'node_modules/.bin/esbuild'), [
+    join(root, 'bench/clients.ts'), '--bundle', '--platform=node', '--format=esm', '--target=node24', `--outfile=${out}`, '--log-level=warning',
+    "--banner:js=import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);"
+  ])
+  return out
+}
+
+function result(stdout: string): { ms: number; maxRssMb: number } {
+  const line = stdout.split('\n').find(l => l.startsWith('RESULT '))
+  if (!line) throw new Error(`no RESULT in ${stdout.slice(-500)}`)
+  return JSON.parse(line.slice(7)) as { ms: number; maxRssMb: number }
+}
+
+const attribution = Object.entries(ATTRIBUTION).flatMap(([k, v]) => ['-H', `${k}: ${v}`])
+
+async function transfers(clients: string): Promise<void> {
+  const head = Buffer.from([0xff, 0xd8, 0xff, 0xe0])
+  const files: string[] = []
+  for (let i = 0; i < S.files; i++) {
+    const f = join(work, `photo-${i}.jpg`)
+    await bigFile(f, S.fileMb, head)
+    files.push(f)
+  }
+  const mp4 = join(work, 'render.mp4')
+  await bigFile(mp4, S.downloadMb, Buffer.from([0, 0, 0, 0x20, 0x66, 0x74, 0x79, 0x70, 0x69, 0x73, 0x6f, 0x6d]))
+  const server = await startNemoServer({ mp4Path: mp4, config: { userTokens: [TOKEN], credits: 1e9 } })
+  try {
+    const http = new NemoHttp(new URL(server.url), { token: async () => TOKEN, renew: async () => undefined })
+    const { sessionId } = await createSession(http, 'en', new AbortController().signal)
+    const uploadUrl = `${server.url}/api/upload-video/nemo_agent/me/${sessionId}`
+    const total = S.files * S.fileMb
+    log(`upload: ${S.files} × ${S.fileMb} MiB`)
+    const ours: number[] = []
+    const theirs: number[] = []
+    let rss = 0
+    let curlRss = 0
+    for (let i = 0; i < S.repeats; i++) {
+      const c = await measure('curl', ['-sS', '-o', '/dev/null', '-w', '%{time_total}', '-H', `Authorization: Bearer ${TOKEN}`, ...attribution, ...files.flatMap(f => ['-F', `files=@${f};type=image/jpeg`]), uploadUrl])
+      theirs.push(Number(c.stdout.trim()) * 1000)
+      curlRss = Math.max(curlRss, c.peakRssMb)
+      const m = await measure(process.execPath, [clients, 'upload', server.url, TOKEN, sessionId, ...files])
+      ours.push(result(m.stdout).ms)
+      rss = Math.max(rss, m.peakRssMb)
+      log(`  run ${i + 1}: action ${ours.at(-1)?.toFixed(0)} ms, curl ${theirs.at(-1)?.toFixed(0)} ms, action peak RSS ${m.peakRssMb.toFixed(0)} MB`)
+    }
+    const up = median(ours) / median(theirs)
+    rows.push({ figure: `upload ${total} MiB (${S.files} files)`, value: `${(median(ours) / 1000).toFixed(2)} s (${(total / (median(ours) / 1000)).toFixed(0)} MiB/s)`, reference: `curl -F: ${(median(theirs) / 1000).toFixed(2)} s`, ratio: `${up.toFixed(2)}×`, target: '≤ 1.1×', ok: up <= 1.1 })
+    rows.push({ figure: 'upload peak RSS', value: `${rss.toFixed(0)} MB`, reference: `curl: ${curlRss.toFixed(0)} MB`, ratio: '', target: '≤ 150 MB', ok: rss <= 150 })
+
+    log(`download: ${S.downloadMb} MiB`)
+    const url = `${server.cdnUrl}/renders/render_bench.mp4`
+    const dOurs: number[] = []
+    const dTheirs: number[] = []
+    let dRss = 0
+    for (let i = 0; i < S.repeats; i++) {
+      const out = join(work, `dl-${i}.mp4`)
+      const c = await measure('curl', ['-sS', '-o', out, '-w', '%{time_total}', url])
+      dTheirs.push(Number(c.stdout.trim()) * 1000)
+      await rm(out, { force: true })
+      const m = await measure(process.execPath, [clients, 'download', server.url, TOKEN, url, out])
+      dOurs.push(result(m.stdout).ms)
+      dRss = Math.max(dRss, m.peakRssMb)
+      await rm(out, { force: true })
+      log(`  run ${i + 1}: action ${dOurs.at(-1)?.toFixed(0)} ms, curl ${dTheirs.at(-1)?.toFixed(0)} ms, action peak RSS ${m.peakRssMb.toFixed(0)} MB`)
+    }
+    const down = median(dOurs) / median(dTheirs)
+    rows.push({ figure: `download ${S.downloadMb} MiB`, value: `${(median(dOurs) / 1000).toFixed(2)} s`, reference: `curl -o: ${(median(dTheirs) / 1000).toFixed(2)} s`, ratio: `${down.toFixed(2)}×`, target: '≤ 1.1×', ok: down <= 1.1 })
+    rows.push({ figure: 'download peak RSS', value: `${dRss.toFixed(0)} MB`, reference: '', ratio: '', target: '≤ 150 MB', ok: dRss <= 150 })
+  } finally {
+    await server.close()
+    for (const f of await readdir(work)) if (/^(photo-|render\.mp4|dl-)/.test(f)) await rm(join(work, f), { force: true })
+  }
+}
+
+/** A workspace with `n` photos (the examples, repeated) and the example music. */
+async function workspace(n: number): Promise<{ workspace: string; temp: string }> {
+  const ws = await mkdtemp(join(work, 'ws-'))
+  const temp = join(ws, '.runner-temp')
+  await mkdir(join(ws, 'photos'), { recursive: true })
+  await mkdir(temp)
+  const examples = (await readdir(join(root, 'examples'))).filter(f => f.endsWith('.jpg')).sort()
+  for (let i = 0; i < n; i++) await copyFile(join(root, 'examples', examples[i % examples.length]), join(ws, 'photos', `${String(i + 1).padStart(2, '0')}.jpg`))
+  await copyFile(join(root, 'examples', 'music.m4a'), join(ws, 'music.m4a'))
+  return { workspace: ws, temp }
+}
+
+function actionEnv(ws: { workspace: string; temp: string }, inputs: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, GITHUB_WORKSPACE: ws.workspace, RUNNER_TEMP: ws.temp, GITHUB_OUTPUT: join(ws.temp, 'out'), GITHUB_STEP_SUMMARY: join(ws.temp, 'summary'), GITHUB_REPOSITORY: 'bench/img2vid' }
+  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v
+  return env
+}
+
+function spawnAction(env: NodeJS.ProcessEnv): Promise<number | null> {
+  return new Promise(done => spawn(process.execPath, [join(root, 'dist/index.js')], { env, stdio: 'ignore' }).on('close', done))
+}
+
+async function latencyAndColdStart(): Promise<void> {
+  const server: NemoServer = await startNemoServer({ config: { userTokens: [TOKEN], credits: 1e9, renderPolls: 0 } })
+  try {
+    const ws = await workspace(2)
+    await Promise.all([writeFile(join(ws.temp, 'out'), ''), writeFile(join(ws.temp, 'summary'), '')])
+    const inputs = { images: 'photos/*.jpg', prompt: 'bench', 'api-url': server.url, token: TOKEN, 'upload-artifact': 'false' }
+
+    // cold start: spawn → first request at the server, against `node -e ''`
+    const cold: number[] = []
+    const bare: number[] = []
+    for (let i = 0; i < S.coldRuns; i++) {
+      let t = performance.now()
+      await new Promise(done => spawn(process.execPath, ['-e', ''], { stdio: 'ignore' }).on('close', done))
+      bare.push(performance.now() - t)
+      const before = server.requests.length
+      const started = Date.now()
+      t = performance.now()
+      const child = spawn(process.execPath, [join(root, 'dist/index.js')], { env: actionEnv(ws, inputs), stdio: 'ignore' })
+      while (server.requests.length === before) await new Promise(r => setTimeout(r, 2))
+      cold.push(server.requests[before].at - started)
+      child.kill()
+      await new Promise(r => child.on('close', r))
+    }
+    const over = median(cold) - median(bare)
+    rows.push({ figure: 'cold start → first request', value: `${median(cold).toFixed(0)} ms`, reference: `node -e '': ${median(bare).toFixed(0)} ms`, ratio: `+${over.toFixed(0)} ms`, target: '≤ +300 ms', ok: over <= 300 })
+
+    // render complete → download starts: the render completes renderMs after export, polls every 2 s
+    const interval = 2
+    server.config.renderMs = 3100
+    const lat: number[] = []
+    for (let i = 0; i < S.latencyRuns; i++) {
+      const before = server.requests.length
+      await spawnAction(actionEnv(ws, { ...inputs, 'poll-interval': String(interval) }))
+      const mine = server.requests.slice(before)
+      const exp = mine.find(q => q.route === 'export')
+      const dl = mine.find(q => q.route === 'download')
+      if (!exp || !dl) throw new Error('latency run did not export and download')
+      lat.push(dl.at - (exp.at + server.config.renderMs))
+    }
+    const worst = Math.max(...lat)
+    rows.push({ figure: 'render complete → download starts', value: `${(worst / 1000).toFixed(2)} s (worst of ${lat.length})`, reference: `poll-interval ${interval} s`, ratio: `${(worst / 1000 / interval).toFixed(2)}×`, target: '≤ interval + 1 s', ok: worst <= interval * 1000 + 1000 })
+  } finally {
+    await server.close()
+  }
+}
+
+async function localRender(): Promise<void> {
+  const ws = await workspace(10)
+  await Promise.all([writeFile(join(ws.temp, 'out'), ''), writeFile(join(ws.temp, 'summary'), '')])
+  const env = actionEnv(ws, {
+    images: 'photos/*.jpg', prompt: 'Travel teaser with crossfades and Ken Burns', backend: 'local', duration: String(S.render.seconds),
+    resolution: S.render.res, 'aspect-ratio': '16:9', transition: 'fade', title: 'Ten Postcards', music: 'music.m4a', 'upload-artifact': 'false'
+  })
+  const ours = await measure(process.execPath, [join(root, 'dist/index.js')], { env, cwd: ws.workspace })
+  if (/::error::/.test(ours.stdout)) throw new Error(ours.stdout.split('\n').find(l => l.startsWith('::error::')))
+  const bound = await measure('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${S.render.size}:rate=30:duration=${S.render.seconds}`, '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-f', 'mp4', join(work, 'bound.mp4')])
+  const ratio = ours.ms / bound.ms
+  rows.push({ figure: `local: ${S.render.seconds} s ${S.render.res} from 10 photos (transitions, Ken Burns, title, music)`, value: `${(ours.ms / 1000).toFixed(1)} s`, reference: `x264 encode-only (testsrc2, veryfast): ${(bound.ms / 1000).toFixed(1)} s`, ratio: `${ratio.toFixed(2)}×`, target: '≤ 1.5×', ok: ratio <= 1.5 })
+}
+
+try {
+  log(`img2vid bench${smoke ? ' (smoke)' : ''}: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`)
+  const clients = await bundleClients()
+  await transfers(clients)
+  await latencyAndColdStart()
+  await localRender()
+  const table = [
+    '| figure | action | reference (same run) | ratio | target | met |',
+    '|---|---|---|---|---|---|',
+    ...rows.map(r => `| ${r.figure} | ${r.value} | ${r.reference} | ${r.ratio} | ${r.target} | ${r.ok ? '✅' : '❌'} |`)
+  ].join('\n')
+  log(`\n${table}`)
+  if (!smoke) {
+    const { stdout: ff } = await run('ffmpeg', ['-version'])
+    const { stdout: curl } = await run('curl', ['--version'])
+    await writeFile(
+      join(root, 'bench/RESULTS.md'),
+      `# Benchmark results\n\nMeasured by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores (${cpus()[0]?.model ?? 'cpu'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${ff.split('\n')[0]}, ${curl.split('\n')[0].split(' ').slice(0, 2).join(' ')}. ` +
+        `Everything runs on loopback on this one machine, so client and server share its ${cpus().length} cores. Transfers are the median of ${S.repeats} runs; the action's side is its own transfer code (src/nemo/upload.ts, src/nemo/render.ts) bundled and run as a separate process, timed from the start to the end of the transfer, like curl's \`time_total\`.\n\n${table}\n`
+    )
+    log('\nwritten to bench/RESULTS.md')
+  }
+} finally {
+  await rm(work, { recursive: true, force: true })
+}
