@@ -6,19 +6,22 @@ import type { Backend, RenderJob, RenderResult } from '../backend.js'
 import { checkDraft, correctiveTurn, turnsToSend } from '../request.js'
 import { tuning } from '../tuning.js'
 import { describe, hasSegments, summarize, type Draft } from '../timeline.js'
-import { Tokens } from './auth.js'
+import { Tokens, claimLink, registerUrl } from './auth.js'
 import { chat } from './chat.js'
-import { CODE, NemoError } from './errors.js'
-import { NemoHttp } from './http.js'
-import { BadDownload, cancelRender, download, RenderFailed, startExport, waitForRender } from './render.js'
-import { claimLink, createSession, readCredits, readState, type Session } from './session.js'
+import { CODE, NemoError, NemoHttp } from './http.js'
+import { RenderFailed, downloadVideo, startExport, waitForRender } from './render.js'
+import { createSession, type Session } from './session.js'
+import { readCredits, readState } from './state.js'
 import { uploadFiles } from './upload.js'
+
+export { NemoError } from './http.js'
 
 export interface NemoConfig {
   apiUrl: URL
   token: string
   allowAnonymous: boolean
   clientId: string
+  /** ms between render polls */
   pollIntervalMs: number
   /** share one token source between the videos of a batch */
   tokens?: Tokens
@@ -32,12 +35,14 @@ export function createNemoBackend(cfg: NemoConfig): Backend {
     name: 'nemo',
     async render(job: RenderJob): Promise<RenderResult> {
       try {
-        return await conversation(http, tokens, cfg, job)
-      } catch (err) {
-        if (err instanceof NemoError && err.code === CODE.sessionNotFound && !job.signal.aborted) {
+        try {
+          return await conversation(http, tokens, cfg, job)
+        } catch (err) {
+          if (!(err instanceof NemoError && err.code === CODE.sessionNotFound) || job.signal.aborted) throw err
           core.warning('The NemoVideo session was lost (code 1002): starting a new session, uploading again and re-sending the request, once.')
           return await conversation(http, tokens, cfg, job)
         }
+      } catch (err) {
         throw withHints(err, tokens)
       }
     }
@@ -47,132 +52,118 @@ export function createNemoBackend(cfg: NemoConfig): Backend {
 function withHints(err: unknown, tokens: Tokens): unknown {
   if (err instanceof NemoError && err.code === CODE.outOfCredits) {
     const hint = tokens.anonymous
-      ? ` Anonymous tokens have 100 credits; register to get more: https://nemovideo.com/register${tokens.userId ? `?bind=${encodeURIComponent(tokens.userId)}` : ''} and set the 'token' input from a secret.`
-      : ' Top up the account or use another token.'
+      ? ` Anonymous tokens get 100 credits; register to get more: ${registerUrl(tokens.userId)} and set the 'token' input from a secret.`
+      : ' Top up the account, or use the token of an account with credits.'
     return new NemoError(err.message + hint, { code: err.code, httpStatus: err.httpStatus, cause: err })
   }
   return err
 }
 
+async function group<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  core.startGroup(name)
+  try {
+    return await fn()
+  } finally {
+    core.endGroup()
+  }
+}
+
 async function conversation(http: NemoHttp, tokens: Tokens, cfg: NemoConfig, job: RenderJob): Promise<RenderResult> {
   const { signal, request } = job
 
-  core.startGroup('Session')
-  let session: Session
-  try {
-    session = await createSession(http, request.language, signal)
-    core.info(`Session ${session.sessionId}.`)
-  } finally {
-    core.endGroup()
-  }
+  const session = await group('Session', async () => {
+    const s = await createSession(http, request.language, signal)
+    core.info(`Session ${s.sessionId}${s.taskId ? ` (task ${s.taskId})` : ''}.`)
+    return s
+  })
 
-  core.startGroup('Upload')
   const files = request.music && 'file' in request.music ? [...job.images, request.music.file] : job.images
-  try {
-    await uploadFiles(http, session.sessionId, files, signal)
-  } finally {
-    core.endGroup()
-  }
+  const uploaded = await group('Upload', () => uploadFiles(http, session.sessionId, files, signal))
+  const imageNames = uploaded.slice(0, job.images.length).map(f => f.filename)
 
-  const turns = turnsToSend(request, job.images.map(f => f.name))
+  const turns = turnsToSend(request, imageNames)
+  const title = (n: number): string => `Agent: turn ${n} of ${turns.length}`
   let draft: Draft | undefined
-  for (const [i, text] of turns.entries()) {
-    draft = await turn(http, tokens, session, `Agent: turn ${i + 1} of ${turns.length}`, text, draft, signal)
+  for (const [i, text] of turns.entries()) draft = await turn(http, tokens, session, title(i + 1), text, draft, signal)
+  // earlier turns may only talk; the last one must leave a timeline
+  if (!draft || !hasSegments(draft)) {
+    throw new NemoError(
+      `${title(turns.length)}: the agent replied but the session has no draft to export (no timeline with segments). Rephrase the prompt, e.g. say which images to use and how long the video should be, then re-run the job.`
+    )
   }
-  let problems = draft ? checkDraft(request, draft) : []
-  if (draft && problems.length) {
+  let problems = checkDraft(request, draft)
+  if (problems.length) {
     core.info(`The draft misses the request: ${problems.join('; ')}. Sending one corrective turn.`)
-    draft = await turn(http, tokens, session, 'Agent: correction', correctiveTurn(problems), draft, signal)
+    const corrected = await turn(http, tokens, session, `Agent: turn ${turns.length + 1} (correction)`, correctiveTurn(problems), draft, signal)
+    if (corrected && hasSegments(corrected)) draft = corrected
     problems = checkDraft(request, draft)
     if (problems.length) core.warning(`The draft still misses the request after one correction: ${problems.join('; ')}. Rendering it as it is.`)
   }
-  if (!draft || !hasSegments(draft)) throw new NemoError('The agent finished without a timeline to export (the draft has no segments). Rephrase the prompt or re-run the job.')
+  const finalDraft = draft
 
-  core.startGroup('Render')
-  let renderId: string
-  let videoUrl: string
-  try {
+  const { renderId, videoUrl } = await group('Render', async () => {
     for (let attempt = 1; ; attempt++) {
-      renderId = await startExport(http, session.sessionId, draft, signal)
-      core.info(`Export started: ${renderId}.`)
+      const id = await startExport(http, session.sessionId, finalDraft, signal)
+      core.info(`Export started: ${id}.`)
+      let url: string
       try {
-        videoUrl = await waitForRender(http, renderId, { intervalMs: cfg.pollIntervalMs, deadline: job.deadline, signal })
-        break
+        url = await waitForRender(http, id, { intervalMs: cfg.pollIntervalMs, deadline: job.deadline, signal })
       } catch (err) {
-        if (signal.aborted) {
-          await cancelRender(http, renderId)
-          throw signal.reason ?? err
-        }
-        if (!(err instanceof RenderFailed) || attempt >= 2) throw err
+        if (signal.aborted || !(err instanceof RenderFailed) || attempt >= 2) throw err
         core.warning(`${err.message} Exporting once more with a new render id.`)
+        continue
       }
+      await downloadVideo(http, id, url, job.output, signal)
+      return { renderId: id, videoUrl: url }
     }
-    await fetchVideo(http, renderId, videoUrl, job.output, signal)
-  } finally {
-    core.endGroup()
-  }
+  })
 
   const creditsAvailable = await readCredits(http, signal).catch(err => {
     core.info(`Could not read the credit balance: ${(err as Error).message}`)
     return undefined
   })
+  if (creditsAvailable !== undefined) core.info(`Credits left: ${creditsAvailable}.`)
   let claimUrl: string | undefined
   if (tokens.anonymous) {
     claimUrl = await claimLink(http, session, signal).catch(err => {
-      core.info(`No claim link: ${(err as Error).message}`)
+      core.warning(`No claim link for the anonymous session: ${(err as Error).message}`)
       return undefined
     })
   }
-  return { videoPath: job.output, videoUrl, sessionId: session.sessionId, renderId, draft, creditsAvailable, claimUrl }
+  return { videoPath: job.output, videoUrl, sessionId: session.sessionId, renderId, draft: finalDraft, creditsAvailable, claimUrl }
 }
 
-/** One chat turn, then the state: the draft must exist (and, after a silent turn, is summarised here). */
-async function turn(http: NemoHttp, tokens: Tokens, session: Session, title: string, text: string, before: Draft | undefined, signal: AbortSignal): Promise<Draft> {
-  core.startGroup(title)
-  try {
+/**
+ * One chat turn, then the state. A silent turn (tool calls only) is confirmed and summarised from
+ * the state; a dropped or stalled stream is judged by the state and never re-sent.
+ */
+async function turn(http: NemoHttp, tokens: Tokens, session: Session, title: string, text: string, before: Draft | undefined, signal: AbortSignal): Promise<Draft | undefined> {
+  return group(title, async () => {
     const res = await chat(http, session.sessionId, text, signal, tokens)
-    const state = await readState(http, session.sessionId, signal)
-    const draft = state.draft
+    const { draft } = await readState(http, session.sessionId, signal)
+    const ready = !!draft && hasSegments(draft)
+    const changed = ready && JSON.stringify(draft) !== JSON.stringify(before)
     if (res.stalled) {
       throw new NemoError(
-        `The agent sent only heartbeats for ${Math.round(tuning.stallMs / 60000)} minutes; treating the stream as stalled. ` +
-          (draft && hasSegments(draft) ? 'A draft exists, but the agent may still be editing it. ' : 'No draft exists yet. ') +
+        `The agent sent only heartbeats (or nothing) for ${formatMs(tuning.stallMs)}; treating the stream as stalled. ` +
+          (ready ? 'A draft exists, but the agent may still be editing it. ' : 'No draft exists yet. ') +
           'The prompt was not re-sent (that would charge twice); re-run the job.'
       )
     }
     if (res.dropped) {
-      if (!draft || !hasSegments(draft) || JSON.stringify(draft) === JSON.stringify(before)) {
-        throw new NemoError('The chat stream broke before the agent changed the draft. The prompt was not re-sent (that would charge twice); re-run the job.')
-      }
+      if (!changed) throw new NemoError('The chat stream broke before the agent changed the draft. The prompt was not re-sent (that would charge twice); re-run the job.')
       core.warning('The chat stream broke, but the session state has an updated draft; going on with it.')
     }
-    if (!draft || !hasSegments(draft)) throw new NemoError(`${title}: the agent replied but the session has no draft to export.`)
-    if (res.texts.length === 0) {
-      const changed = JSON.stringify(draft) !== JSON.stringify(before)
-      core.info(`The agent replied with tool calls only (${res.toolCalls.join(', ') || 'none'}); the draft ${changed ? 'changed' : 'did not change'}.`)
+    if (!ready) {
+      core.info(res.text ? 'No timeline yet.' : `The agent answered with tool calls only (${res.toolCalls.join(', ') || 'none'}) and there is no timeline yet.`)
+      return draft
     }
+    if (!res.text) core.info(`The agent answered with tool calls only (${res.toolCalls.join(', ') || 'none'}); the draft ${changed ? 'changed' : 'did not change'}.`)
     core.info(describe(summarize(draft)))
     return draft
-  } finally {
-    core.endGroup()
-  }
+  })
 }
 
-async function fetchVideo(http: NemoHttp, renderId: string, url: string, output: string, signal: AbortSignal): Promise<void> {
-  const fallback = http.url(`/api/render/proxy/${encodeURIComponent(renderId)}/download`)
-  const attempts: URL[] = url ? [new URL(url), new URL(url), fallback] : [fallback, fallback]
-  const errors: string[] = []
-  for (const [i, target] of attempts.entries()) {
-    try {
-      const started = Date.now()
-      const bytes = await download(http, target, output, signal)
-      core.info(`⬇️  ${(bytes / 1048576).toFixed(1)} MB in ${((Date.now() - started) / 1000).toFixed(1)} s.`)
-      return
-    } catch (err) {
-      if (!(err instanceof BadDownload)) throw err
-      errors.push(`${target === fallback ? 'fallback' : 'download'}: ${err.message}`)
-      if (i < attempts.length - 1) core.info(`The download failed (${err.message}); ${attempts[i + 1] === fallback ? 'trying the fallback download endpoint' : 'retrying'}.`)
-    }
-  }
-  throw new NemoError(`Could not download render ${renderId}: ${errors.join('; ')}. Nothing was written to '${output}'.`)
+function formatMs(ms: number): string {
+  return ms >= 60_000 ? `${Math.round(ms / 60_000)} minutes` : `${(ms / 1000).toFixed(1)} s`
 }

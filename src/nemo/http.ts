@@ -92,7 +92,7 @@ export type Envelope =
   | { ok: true; data: unknown; body: Record<string, unknown> }
   | { ok: false; code?: number; message: string; json: boolean }
 
-/** Reads a reply body: `code != 0` or `success: false` is an error even with HTTP 200. */
+/** Reads a reply body: `code != 0` is an error even with HTTP 200; a non-JSON body is one too. */
 export function readEnvelope(status: number, text: string): Envelope {
   let parsed: unknown
   try {
@@ -105,7 +105,9 @@ export function readEnvelope(status: number, text: string): Envelope {
   const code = typeof env.code === 'number' ? env.code : typeof env.code === 'string' && /^-?\d+$/.test(env.code) ? Number(env.code) : undefined
   const said = [env.message, env.msg, env.error, env.detail].find(v => typeof v === 'string' && v.trim()) as string | undefined
   const message = redact(said?.trim() ?? '').slice(0, 300)
-  if (status >= 400 || (code !== undefined && code !== 0) || env.success === false) return { ok: false, code, message, json }
+  // `success: false` alone is an error; with a data object (a failed render's status) it is a reply
+  const refused = env.success === false && !(env.data && typeof env.data === 'object')
+  if (status >= 400 || (code !== undefined && code !== 0) || refused) return { ok: false, code, message, json }
   if (!json) return { ok: false, message: '', json: false }
   return { ok: true, data: env.data !== undefined && env.data !== null ? env.data : env, body: env }
 }
@@ -161,6 +163,7 @@ export class NemoHttp {
         text = await res.body.text()
       } catch (err) {
         if (opts.signal.aborted) throw opts.signal.reason ?? err
+        if (err instanceof NemoError) throw err // raised by our own request body (an upload)
         const reason = describeNetworkError(err, timeout)
         if (!faultRetried && (neverSent(err) || (opts.idempotent && isConnectionError(err)))) {
           await retryFault(`connection problem (${reason})`, Math.min(500, tuning.retryWaitMs))

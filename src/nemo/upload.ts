@@ -31,7 +31,9 @@ export function multipart(files: MediaFile[], onBytes: (n: number) => void = () 
     for (const [i, f] of files.entries()) {
       yield heads[i]
       let sent = 0
-      for await (const chunk of createReadStream(f.path, { highWaterMark: CHUNK })) {
+      // never past the announced size: a file that grew would break the Content-Length
+      const chunks = f.size > 0 ? createReadStream(f.path, { highWaterMark: CHUNK, start: 0, end: f.size - 1 }) : []
+      for await (const chunk of chunks) {
         sent += (chunk as Buffer).length
         onBytes((chunk as Buffer).length)
         yield chunk as Buffer
@@ -47,7 +49,7 @@ export function multipart(files: MediaFile[], onBytes: (n: number) => void = () 
 
 export async function uploadFiles(http: NemoHttp, sessionId: string, files: MediaFile[], signal: AbortSignal): Promise<UploadedFile[]> {
   const total = files.reduce((n, f) => n + f.size, 0)
-  const mb = (n: number): string => (n / 1048576).toFixed(1)
+  const mb = (n: number): string => (n / 1048576).toFixed(n < 10 * 1048576 ? 2 : 1)
   let done = 0
   let nextReport = 0.1
   const started = Date.now()

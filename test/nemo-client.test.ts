@@ -1,0 +1,562 @@
+// The nemo backend in-process against the loopback NemoVideo server: the whole conversation,
+// the protocol's variants, and the faults it must recover from or explain.
+import assert from 'node:assert/strict'
+import { copyFile, mkdir, mkdtemp, readdir, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { basename, join } from 'node:path'
+import { after, afterEach, before, describe, it } from 'node:test'
+import type { Backend, RenderJob, RenderResult } from '../src/backend.js'
+import type { MediaFile } from '../src/media.js'
+import { createNemoBackend } from '../src/nemo/backend.js'
+import { NemoError } from '../src/nemo/http.js'
+import type { VideoRequest } from '../src/request.js'
+import type { Draft } from '../src/timeline.js'
+import { makeAudio, makeImage, sha256 } from './helpers/media.js'
+import { startNemoServer, type NemoServer, type NemoServerConfig } from './servers/nemo.js'
+
+Object.assign(process.env, {
+  IMG2VID_RETRY_WAIT_MS: '150',
+  IMG2VID_RETRY_WAIT_CAP_MS: '3000',
+  IMG2VID_STILL_WORKING_MS: '150',
+  IMG2VID_STALL_MS: '700',
+  IMG2VID_REQUEST_TIMEOUT_MS: '800'
+})
+
+const USER = 'nmv_usr_client_test_5d1e'
+let server: NemoServer
+let pristine: NemoServerConfig
+let images: MediaFile[]
+let music: MediaFile
+
+before(async () => {
+  server = await startNemoServer({ config: { userTokens: [USER], credits: 100_000, renderPolls: 1 } })
+  pristine = structuredClone({ ...server.config, agent: undefined })
+  const dir = await mkdtemp(join(tmpdir(), 'img2vid-nemo-media-'))
+  images = []
+  for (const seed of [1, 2, 3]) {
+    const path = join(dir, `photo-${seed}.jpg`)
+    await copyFile(await makeImage({ seed }), path)
+    images.push({ path, name: basename(path), size: (await stat(path)).size, kind: 'image', type: 'jpg', mime: 'image/jpeg' })
+  }
+  const song = join(dir, 'song.mp3')
+  await copyFile(await makeAudio(), song)
+  music = { path: song, name: 'song.mp3', size: (await stat(song)).size, kind: 'audio', type: 'mp3', mime: 'audio/mpeg' }
+})
+after(() => server.close())
+afterEach(() => {
+  Object.assign(server.config, structuredClone(pristine))
+  delete server.config.agent
+})
+
+interface Run {
+  result?: RenderResult
+  error?: Error
+  log: string
+  output: string
+  since: number
+}
+
+type JobOptions = { request?: Partial<VideoRequest>; images?: MediaFile[]; timeoutMs?: number; signal?: AbortSignal }
+
+async function makeJob(opts: JobOptions = {}): Promise<RenderJob> {
+  const dir = await mkdtemp(join(tmpdir(), 'img2vid-nemo-job-'))
+  await mkdir(join(dir, 'out'))
+  const timeoutMs = opts.timeoutMs ?? 15_000
+  return {
+    images: opts.images ?? images.slice(0, 2),
+    request: { turns: ['A bright spring promo'], resolution: '1080p', language: 'en', ...opts.request },
+    output: join(dir, 'out', 'v.mp4'),
+    tempDir: dir,
+    signal: opts.signal ? AbortSignal.any([opts.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs),
+    deadline: Date.now() + timeoutMs
+  }
+}
+
+const backendFor = (opts: { token?: string; clientId?: string }): Backend =>
+  createNemoBackend({ apiUrl: new URL(server.url), token: opts.token ?? USER, allowAnonymous: true, clientId: opts.clientId ?? 'client-test', pollIntervalMs: 40 })
+
+/** Runs `fn` capturing what @actions/core writes (strings), letting the test runner's own output pass. */
+async function capture<T>(fn: () => Promise<T>): Promise<{ log: string; value?: T; error?: Error }> {
+  const out: { log: string; value?: T; error?: Error } = { log: '' }
+  const write = process.stdout.write.bind(process.stdout)
+  process.stdout.write = ((chunk: unknown, ...rest: unknown[]): boolean => {
+    if (typeof chunk !== 'string') return (write as (...a: unknown[]) => boolean)(chunk, ...rest)
+    out.log += chunk
+    return true
+  }) as typeof process.stdout.write
+  try {
+    out.value = await fn()
+  } catch (err) {
+    out.error = err as Error
+  } finally {
+    process.stdout.write = write
+  }
+  return out
+}
+
+/** One job through a new backend (made inside the capture: it masks the token at once). */
+async function render(opts: JobOptions & { token?: string; clientId?: string } = {}): Promise<Run> {
+  const since = server.requests.length
+  const job = await makeJob(opts)
+  const out = await capture(() => backendFor(opts).render(job))
+  return { result: out.value, error: out.error, log: out.log, output: job.output, since }
+}
+
+const mine = (run: Run, route?: string): NemoServer['requests'] => server.requests.slice(run.since).filter(r => !route || r.route === route)
+const chatTexts = (run: Run): string[] => mine(run, 'chat').map(r => (r.json as { new_message: { parts: { text: string }[] } }).new_message.parts[0].text)
+
+async function succeeded(run: Run): Promise<RenderResult> {
+  assert.equal(run.error, undefined, `${run.error?.stack}\n${run.log}`)
+  const result = run.result as RenderResult
+  assert.equal(result.videoPath, run.output)
+  assert.equal(await sha256(run.output), server.mp4.sha256, 'the MP4 at output is what the server served')
+  return result
+}
+
+async function nothingAtOutput(run: Run): Promise<void> {
+  assert.deepEqual(await readdir(join(run.output, '..')), [], 'no file and no .part file at output')
+}
+
+/** No token in the log apart from the masking command the runner needs. */
+function noTokenIn(run: Run, token: string): void {
+  const unmasked = run.log.split('\n').filter(l => !l.startsWith('::add-mask::'))
+  assert.ok(!unmasked.some(l => l.includes(token)), 'the token is not in the log')
+  assert.ok(!run.error?.message.includes(token), 'the token is not in the error')
+}
+
+describe('nemo backend: the conversation', () => {
+  it('makes the MP4 with a user token: bytes, headers, uploads, prompt, draft, groups', async () => {
+    const run = await render({
+      images: images,
+      request: { duration: 9, aspectRatio: '9:16', title: 'Spring Drop', music: { file: music }, transition: 'fade' }
+    })
+    const result = await succeeded(run)
+    assert.match(result.sessionId, /^\d{10,}$/)
+    assert.match(result.renderId, /^render_/)
+    assert.match(result.videoUrl, new RegExp(`^${server.cdnUrl}/renders/`))
+    assert.equal(typeof result.creditsAvailable, 'number')
+    assert.equal(result.claimUrl, undefined, 'no claim link for a user token')
+
+    for (const r of mine(run).filter(r => r.origin === 'api')) {
+      assert.equal(r.headers.authorization, `Bearer ${USER}`, `${r.method} ${r.path}`)
+      assert.equal(r.headers['x-skill-source'], 'img2vid-action')
+      assert.equal(r.headers['x-skill-version'], '1.0.0')
+      assert.equal(r.headers['x-skill-platform'], 'github-actions')
+      assert.ok(!r.path.includes(USER))
+    }
+    const cdn = mine(run).filter(r => r.origin === 'cdn')
+    assert.equal(cdn.length, 1)
+    assert.equal(cdn[0].headers.authorization, undefined, 'no Authorization at the CDN')
+    assert.equal(mine(run, 'anonymous-token').length, 0)
+
+    // one multipart request, every file byte-identical and in order
+    assert.equal(mine(run, 'upload').length, 1)
+    const uploads = server.uploads.filter(u => u.sessionId === result.sessionId)
+    assert.deepEqual(uploads.map(u => u.filename), ['photo-1.jpg', 'photo-2.jpg', 'photo-3.jpg', 'song.mp3'])
+    assert.deepEqual(uploads.map(u => u.sha256), await Promise.all([...images, music].map(f => sha256(f.path))))
+    assert.ok(uploads.every(u => u.field === 'files'))
+    assert.match(run.log, /⬆️ {2}100% /)
+
+    const [chat] = mine(run, 'chat')
+    assert.equal(chat.headers.accept, 'text/event-stream')
+    assert.deepEqual({ ...(chat.json as object), new_message: undefined }, { app_name: 'nemo_agent', user_id: 'me', session_id: result.sessionId, new_message: undefined })
+    const [text] = chatTexts(run)
+    assert.match(text, /^A bright spring promo\n\nRequirements \(follow exactly\):/)
+    assert.match(text, /photo-1\.jpg, photo-2\.jpg, photo-3\.jpg/)
+    assert.match(text, /exactly 9 seconds/)
+    assert.match(text, /Aspect ratio 9:16, canvas 1080x1920/)
+    assert.match(text, /title text "Spring Drop"/)
+    assert.match(text, /song\.mp3 as background music/)
+    assert.match(text, /fade transitions/)
+
+    const exp = mine(run, 'export')[0].json as { id: string; sessionId: string; draft: Draft; output: unknown }
+    assert.equal(exp.id, result.renderId)
+    assert.equal(exp.sessionId, result.sessionId)
+    assert.deepEqual(exp.output, { format: 'mp4', quality: 'high' })
+    assert.deepEqual(exp.draft, result.draft, 'the export carries the state draft')
+    assert.deepEqual(result.draft.t.map(t => t.tt).sort(), [0, 1, 7])
+    assert.equal(mine(run, 'state').length, 1)
+
+    for (const g of ['Session', 'Upload', 'Agent: turn 1 of 1', 'Render']) assert.match(run.log, new RegExp(`^::group::${g}$`, 'm'))
+    assert.match(run.log, /💬 I built a 9-second timeline/)
+    assert.match(run.log, /🔧 edit_timeline/)
+    assert.match(run.log, /Timeline \(3 tracks\): 1\. Video/)
+    noTokenIn(run, USER)
+  })
+
+  for (const shape of ['A', 'B'] as const) {
+    for (const format of ['adk', 'legacy'] as const) {
+      it(`works with render shape ${shape} and the ${format} SSE format (chunked${shape === 'B' ? ', CRLF' : ''}, heartbeats)`, async () => {
+        server.config.renderShape = shape
+        Object.assign(server.config.sse, { format, partial: format === 'adk', crlf: shape === 'B', chunkBytes: 7, heartbeats: 2, heartbeatKind: format === 'adk' ? 'comment' : 'json' })
+        const run = await render()
+        await succeeded(run)
+        // the reply is printed once, whole, although it streamed in pieces
+        const reply = run.log.split('\n').filter(l => l.startsWith('💬 '))
+        assert.deepEqual(reply, ['💬 I built a 6-second timeline with 1 tracks for your video. Ready to export.'])
+        assert.equal((run.log.match(/🔧 edit_timeline/g) ?? []).length, 1)
+      })
+    }
+  }
+
+  it('summarises the timeline itself when a turn ends with tool calls and no text', async () => {
+    server.config.sse.noText = true
+    const run = await render({ request: { turns: ['Make it', 'Now shorter'] } })
+    await succeeded(run)
+    assert.equal(mine(run, 'chat').length, 2)
+    assert.equal(run.log.split('\n').filter(l => l.startsWith('💬 ')).length, 0)
+    assert.equal((run.log.match(/answered with tool calls only \(edit_timeline\); the draft (changed|did not change)/g) ?? []).length, 2)
+    assert.equal((run.log.match(/^Timeline \(1 track\): 1\. Video: 2 clips \(0-6s\)$/gm) ?? []).length, 2, run.log)
+    assert.match(run.log, /^::group::Agent: turn 2 of 2$/m)
+  })
+
+  it('uses an anonymous token with X-Client-Id, masks it, and offers a claim link', async () => {
+    const run = await render({ token: '', clientId: 'client-anon-1' })
+    const result = await succeeded(run)
+    const [anon] = mine(run, 'anonymous-token')
+    assert.equal(mine(run, 'anonymous-token').length, 1)
+    assert.equal(anon.headers['x-client-id'], 'client-anon-1')
+    assert.equal(anon.headers.authorization, undefined)
+    assert.equal(anon.headers['x-skill-source'], 'img2vid-action')
+    const token = server.issuedTokens.at(-1) as string
+    assert.ok(mine(run).filter(r => r.origin === 'api' && r.route !== 'anonymous-token').every(r => r.headers.authorization === `Bearer ${token}`))
+    assert.ok(mine(run).filter(r => r.origin === 'cdn').every(r => r.headers.authorization === undefined))
+    assert.match(run.log, new RegExp(`^::add-mask::${token}$`, 'm'))
+    noTokenIn(run, token)
+    assert.match(result.claimUrl ?? '', /^https:\/\/nemovideo\.com\/workspace\/claim\?ct=clm_[0-9a-f]+$/)
+    const claim = mine(run, 'claim')[0].json as { task_id: string; session_id: string }
+    assert.equal(claim.session_id, result.sessionId)
+    assert.match(claim.task_id, /^task_/)
+  })
+
+  it('one backend renders several videos at once: one anonymous token, a session each', async () => {
+    const since = server.requests.length
+    const jobs = await Promise.all([0, 1, 2].map(i => makeJob({ images: [images[i]], request: { turns: [`Video ${i}`] } })))
+    const out = await capture(async () => {
+      const backend = backendFor({ token: '', clientId: 'client-batch' })
+      return Promise.all(jobs.map(j => backend.render(j)))
+    })
+    assert.equal(out.error, undefined, out.error?.stack)
+    const results = out.value as RenderResult[]
+    for (const [i, r] of results.entries()) {
+      assert.equal(await sha256(jobs[i].output), server.mp4.sha256)
+      assert.equal(server.uploads.filter(u => u.sessionId === r.sessionId).map(u => u.filename).join(), images[i].name)
+    }
+    assert.equal(new Set(results.map(r => r.sessionId)).size, 3)
+    const reqs = server.requests.slice(since)
+    assert.equal(reqs.filter(r => r.route === 'anonymous-token').length, 1, 'the token is fetched once and shared')
+    assert.equal(reqs.filter(r => r.route === 'session').length, 3)
+  })
+
+  it('sends one corrective turn when the draft misses the request', async () => {
+    server.config.agent = t => {
+      const short = t.turn === 1
+      return { text: short ? 'Done.' : 'Fixed.', draft: { t: [{ tt: 0, sg: [{ st: 0, d: short ? 4000 : 20000, src: 'photo-1.jpg' }] }], d: short ? 4000 : 20000 } }
+    }
+    const run = await render({ request: { duration: 20 } })
+    const result = await succeeded(run)
+    const texts = chatTexts(run)
+    assert.equal(texts.length, 2)
+    assert.match(texts[1], /^Please fix the timeline: the video is 4\.0 s long but 20 s were asked for/)
+    assert.equal(result.draft.d, 20000)
+    assert.match(run.log, /^::group::Agent: turn 2 \(correction\)$/m)
+  })
+
+  it('warns and renders anyway when the correction does not fix the draft', async () => {
+    server.config.agent = () => ({ text: 'Here.', draft: { t: [{ tt: 0, sg: [{ st: 0, d: 4000 }] }], d: 4000 } })
+    const run = await render({ request: { duration: 20 } })
+    await succeeded(run)
+    assert.equal(mine(run, 'chat').length, 2, 'one correction only')
+    assert.match(run.log, /::warning::The draft still misses the request after one correction/)
+  })
+})
+
+describe('nemo backend: faults', () => {
+  it('429 with Retry-After: waits that long and retries once', async () => {
+    server.fail('session', { status: 429, retryAfter: 1 })
+    const run = await render()
+    await succeeded(run)
+    const [a, b] = mine(run, 'session')
+    assert.ok(b.at - a.at >= 950, `waited ${b.at - a.at} ms`)
+    assert.match(run.log, /rate limited \(HTTP 429\); waiting 1\.0 s, then retrying once/)
+  })
+
+  it('a second 429 fails naming the rate limit; a 429 on a poll only slows polling', async () => {
+    server.fail('state', { status: 429 }, 2)
+    const run = await render()
+    assert.ok(run.error instanceof NemoError)
+    assert.equal(run.error.httpStatus, 429)
+    assert.match(run.error.message, /Reading the session state: NemoVideo is rate limiting this runner \(HTTP 429\)/)
+
+    server.fail('poll', { status: 429 }, 2)
+    const polled = await render()
+    await succeeded(polled)
+    assert.match(polled.log, /polling too fast \(HTTP 429\); polling every 0\.1 s now/)
+  })
+
+  it('5xx and a reset on idempotent calls are retried once; a 5xx creating the session is not', async () => {
+    server.fail('poll', { status: 502 })
+    server.fail('state', { reset: true })
+    server.fail('credits', { hang: true })
+    const run = await render()
+    await succeeded(run)
+    assert.match(run.log, /answered HTTP 502; retrying once/)
+    assert.equal(mine(run, 'state').length, 2)
+    assert.equal(mine(run, 'credits').length, 2)
+
+    server.fail('session', { status: 503, body: 'upstream unavailable' })
+    const failed = await render()
+    assert.match(failed.error?.message ?? '', /^Creating the NemoVideo session: NemoVideo answered HTTP 503\. .*re-run the job later/)
+    assert.equal(mine(failed, 'session').length, 1)
+  })
+
+  it('1001 with an anonymous token: a new token, the call retried once', async () => {
+    let expired = false
+    server.config.agent = t => {
+      if (!expired) {
+        expired = true
+        server.expireToken(server.issuedTokens.at(-1) as string)
+      }
+      return { text: `ok turn ${t.turn}` }
+    }
+    const run = await render({ token: '', clientId: 'client-1001' })
+    await succeeded(run)
+    assert.equal(mine(run, 'anonymous-token').length, 2)
+    const [first, second] = server.issuedTokens.slice(-2)
+    assert.notEqual(first, second)
+    assert.match(run.log, /anonymous NemoVideo token was rejected \(code 1001\); fetching a new one/)
+    assert.deepEqual(
+      mine(run, 'state').map(r => r.headers.authorization),
+      [`Bearer ${first}`, `Bearer ${second}`],
+      'the rejected call was repeated with the new token'
+    )
+    noTokenIn(run, first)
+    noTokenIn(run, second)
+  })
+
+  it('HTTP 400 on the anonymous token call is sent once more with X-Client-Id', async () => {
+    server.fail('anonymous-token', { status: 400, body: 'X-Client-Id header required' })
+    const run = await render({ token: '', clientId: 'client-400' })
+    await succeeded(run)
+    const anon = mine(run, 'anonymous-token')
+    assert.equal(anon.length, 2)
+    assert.equal(anon[1].headers['x-client-id'], 'client-400')
+  })
+
+  it('an API that cannot be reached fails naming it and what to check', async () => {
+    const job = await makeJob()
+    const out = await capture(() =>
+      createNemoBackend({ apiUrl: new URL('http://127.0.0.1:1'), token: USER, allowAnonymous: false, clientId: 'x', pollIntervalMs: 40 }).render(job)
+    )
+    assert.match(out.error?.message ?? '', /^Creating the NemoVideo session: could not reach NemoVideo at http:\/\/127\.0\.0\.1:1 \(.*ECONNREFUSED.*\)\. Check 'api-url'/)
+    assert.match(out.log, /connection problem .*; retrying once/)
+  })
+
+  it('1001 with a user secret fails and says the secret is rejected', async () => {
+    const secret = 'nmv_usr_unknown_to_server_77'
+    const run = await render({ token: secret })
+    assert.ok(run.error instanceof NemoError)
+    assert.equal(run.error.code, 1001)
+    assert.match(run.error.message, /rejected the token from the 'token' input \/ NEMO_TOKEN secret/)
+    assert.equal(mine(run, 'session').length, 1, 'not retried')
+    noTokenIn(run, secret)
+  })
+
+  it('1002 mid-run: a new session, the files uploaded again, the request re-sent, once', async () => {
+    let dropped = false
+    server.config.agent = t => {
+      if (!dropped) {
+        dropped = true
+        server.dropSession(t.sessionId)
+      }
+      return { text: 'done' }
+    }
+    const run = await render()
+    const result = await succeeded(run)
+    assert.equal(mine(run, 'session').length, 2)
+    assert.equal(mine(run, 'upload').length, 2)
+    assert.equal(mine(run, 'chat').length, 2)
+    assert.equal(server.uploads.filter(u => u.sessionId === result.sessionId).length, 2)
+    assert.match(run.log, /::warning::The NemoVideo session was lost \(code 1002\)/)
+
+    // lost again in the new session: no third try
+    server.config.agent = t => {
+      server.dropSession(t.sessionId)
+      return { text: 'done' }
+    }
+    const twice = await render()
+    assert.equal((twice.error as NemoError | undefined)?.code, 1002)
+    assert.equal(mine(twice, 'session').length, 2)
+  })
+
+  it('2001: fails; anonymous users get the registration link', async () => {
+    server.config.credits = 10
+    const run = await render({ token: '', clientId: 'client-2001' })
+    assert.match(run.error?.message ?? '', /out of credits \(code 2001\).*https:\/\/nemovideo\.com\/register\?bind=anon_[0-9a-f]+ /)
+    await nothingAtOutput(run)
+  })
+
+  it('HTTP 402 on export is a plan limit, not credits', async () => {
+    server.config.freePlan = true
+    const run = await render()
+    assert.equal((run.error as NemoError | undefined)?.httpStatus, 402)
+    assert.match(run.error?.message ?? '', /^Starting the export: NemoVideo answered HTTP 402: the account's plan does not allow this \(a plan\/subscription limit, not credits\)/)
+    assert.equal(mine(run, 'export').length, 1)
+  })
+
+  it('a non-SSE envelope from /run_sse is a typed error', async () => {
+    server.fail('chat', { code: 2001, message: 'insufficient credits' })
+    const run = await render()
+    assert.equal((run.error as NemoError | undefined)?.code, 2001)
+    assert.match(run.error?.message ?? '', /Sending the prompt to the agent: the NemoVideo account is out of credits \(code 2001\).*Top up the account/)
+  })
+
+  it('a stream dropped after the draft changed: state read, not re-sent, goes on', async () => {
+    server.config.sse.drop = 'after-apply'
+    const run = await render()
+    await succeeded(run)
+    assert.equal(mine(run, 'chat').length, 1)
+    assert.match(run.log, /stream broke, but the session state has an updated draft/)
+  })
+
+  it('a stream dropped before any change fails without re-sending', async () => {
+    server.config.sse.drop = 'before-reply'
+    const run = await render()
+    assert.match(run.error?.message ?? '', /broke before the agent changed the draft\. The prompt was not re-sent/)
+    assert.equal(mine(run, 'chat').length, 1)
+    assert.equal(mine(run, 'state').length, 1, 'the state was read before deciding')
+  })
+
+  it('heartbeats only: "Still working…" notes, then a stall failure, never re-sent', async () => {
+    Object.assign(server.config.sse, { heartbeatOnly: true, heartbeatMs: 50 })
+    const run = await render()
+    assert.match(run.log, /⏳ Still working…/)
+    assert.match(run.error?.message ?? '', /only heartbeats \(or nothing\) for 0\.7 s; treating the stream as stalled\. No draft exists yet/)
+    assert.equal(mine(run, 'chat').length, 1)
+  })
+
+  it('a chat that never answers, a reset or a 5xx before the reply: judged by the state, never re-sent', async () => {
+    server.fail('chat', { hang: true })
+    const hung = await render()
+    assert.match(hung.error?.message ?? '', /treating the stream as stalled/)
+    assert.equal(mine(hung, 'chat').length, 1)
+    assert.equal(mine(hung, 'state').length, 1)
+
+    for (const fault of [{ reset: true } as const, { status: 502 }]) {
+      server.fail('chat', fault)
+      const run = await render()
+      assert.match(run.error?.message ?? '', /broke before the agent changed the draft\. The prompt was not re-sent/)
+      assert.equal(mine(run, 'chat').length, 1)
+      assert.equal(mine(run, 'state').length, 1)
+    }
+  })
+
+  it('a chat refused before streaming (429, 1001) is sent again: nothing was charged', async () => {
+    // the wait is longer than the stall limit: it must not count as a stall
+    server.fail('chat', { status: 429, retryAfter: 1 })
+    const limited = await render()
+    await succeeded(limited)
+    assert.equal(mine(limited, 'chat').length, 2)
+    assert.ok(!/Still working/.test(limited.log))
+
+    server.fail('chat', { code: 1001, message: 'token expired', status: 401 })
+    const renewed = await render({ token: '', clientId: 'client-chat-1001' })
+    await succeeded(renewed)
+    assert.equal(mine(renewed, 'chat').length, 2)
+    assert.equal(mine(renewed, 'anonymous-token').length, 2)
+  })
+
+  for (const kind of ['error-field', 'error-code', 'system-text'] as const) {
+    it(`an in-stream error (${kind}) fails with the agent's message`, async () => {
+      server.config.sse.error = kind
+      const run = await render()
+      assert.match(run.error?.message ?? '', /^The agent reported an error: .*(ValueError|overloaded|unavailable)/)
+    })
+  }
+
+  it('ignores a trailing "temporary issue" after a normal reply (legacy format)', async () => {
+    Object.assign(server.config.sse, { format: 'legacy', trailingTemporaryIssue: true })
+    const run = await render()
+    await succeeded(run)
+    assert.ok(!/temporary issue/.test(run.log))
+  })
+
+  it('a failed render is exported once more with a new id; twice fails with the reason', async () => {
+    server.config.renderFailTimes = server.renderIds.length + 1
+    const run = await render()
+    const result = await succeeded(run)
+    const ids = mine(run, 'export').map(r => (r.json as { id: string }).id)
+    assert.equal(ids.length, 2)
+    assert.notEqual(ids[0], ids[1])
+    assert.equal(result.renderId, ids[1])
+
+    server.config.renderOutcome = 'failed'
+    const failed = await render()
+    assert.match(failed.error?.message ?? '', /^Render render_\S+ failed: Lambda render crashed: out of memory\./)
+    assert.equal(mine(failed, 'export').length, 2)
+    await nothingAtOutput(failed)
+  })
+
+  it('a duplicate render id is retried once with a new id', async () => {
+    server.fail('export', { status: 409, body: { code: 409, message: 'duplicate render id' } })
+    const run = await render()
+    const result = await succeeded(run)
+    assert.equal(mine(run, 'export').length, 2)
+    assert.match(run.log, /The export with id (render_\S+) was refused .*duplicate render id.*; trying once more with a new id/)
+    const refused = /The export with id (render_\S+) was refused/.exec(run.log)?.[1]
+    assert.notEqual(refused, result.renderId)
+  })
+
+  it('a render past the deadline fails naming it and its progress, and is cancelled', async () => {
+    server.config.renderOutcome = 'never'
+    const run = await render({ timeoutMs: 1500 })
+    assert.match(run.error?.message ?? '', /^Render (render_\S+) did not complete before the deadline \('timeout-minutes'\); last status processing at \d+%/)
+    assert.equal(mine(run, 'cancel').length, 1)
+    await nothingAtOutput(run)
+  })
+
+  it('a job cancelled during the render cancels the render and leaves nothing', async () => {
+    server.config.renderOutcome = 'never'
+    const cancel = new AbortController()
+    const since = server.requests.length
+    const watch = setInterval(() => {
+      if (server.requests.slice(since).some(r => r.route === 'poll')) cancel.abort(new Error('Cancelled by SIGTERM.'))
+    }, 10)
+    const run = await render({ signal: cancel.signal }).finally(() => clearInterval(watch))
+    assert.equal(run.error?.message, 'Cancelled by SIGTERM.')
+    assert.equal(mine(run, 'cancel').length, 1)
+    await nothingAtOutput(run)
+  })
+
+  for (const kind of ['truncated', 'not-mp4'] as const) {
+    it(`a ${kind} download is retried, then the authorised fallback is used`, async () => {
+      Object.assign(server.config, { download: kind, downloadFaultTimes: Infinity })
+      const run = await render()
+      await succeeded(run)
+      assert.equal(mine(run, 'download').length, 2)
+      assert.ok(mine(run, 'download').every(r => r.headers.authorization === undefined))
+      const [fb] = mine(run, 'fallback-download')
+      assert.equal(fb.headers.authorization, `Bearer ${USER}`)
+      assert.match(run.log, /trying the fallback download endpoint/)
+    })
+  }
+
+  it('Authorization is dropped when the fallback redirects to another origin', async () => {
+    Object.assign(server.config, { download: 'not-mp4', downloadFaultTimes: Infinity, fallbackRedirect: true })
+    const run = await render()
+    assert.match(run.error?.message ?? '', /^Could not download render render_\S+: download: the body is not an MP4 \(no ftyp box\); download: .*; fallback: the body is not an MP4.*Nothing was written/)
+    const cdn = mine(run, 'download')
+    assert.equal(cdn.length, 3, 'two direct downloads, then the fallback redirected to the CDN')
+    assert.ok(cdn.every(r => r.headers.authorization === undefined))
+    assert.equal(mine(run, 'fallback-download')[0].headers.authorization, `Bearer ${USER}`)
+    await nothingAtOutput(run)
+  })
+
+  it('every download bad: a clear failure and nothing at output', async () => {
+    Object.assign(server.config, { download: 'truncated', downloadFaultTimes: Infinity })
+    server.fail('fallback-download', { status: 500 })
+    const run = await render()
+    assert.match(run.error?.message ?? '', /^Could not download render render_\S+: download: truncated: the connection closed after \d+ of \d+ bytes; .*fallback: HTTP 500\. Nothing was written/)
+    await nothingAtOutput(run)
+  })
+})
