@@ -16,6 +16,9 @@ import { measure, median } from './measure.js'
 const run = promisify(execFile)
 const root = resolve(import.meta.dirname, '..')
 const smoke = process.argv.includes('--smoke')
+// --only=transfers,start,local runs a part (RESULTS.md is written only by a full run)
+const only = process.argv.find(a => a.startsWith('--only='))?.slice(7).split(',')
+const wanted = (part: string): boolean => !only || only.includes(part)
 const S = smoke
   ? { files: 2, fileMb: 8, downloadMb: 16, repeats: 1, coldRuns: 2, latencyRuns: 1, render: { seconds: 6, res: '720p', size: '1280x720' } }
   : { files: 10, fileMb: 100, downloadMb: 500, repeats: 3, coldRuns: 5, latencyRuns: 3, render: { seconds: 30, res: '1080p', size: '1920x1080' } }
@@ -197,16 +200,16 @@ async function localRender(): Promise<void> {
 try {
   log(`img2vid bench${smoke ? ' (smoke)' : ''}: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`)
   const clients = await bundleClients()
-  await transfers(clients)
-  await latencyAndColdStart()
-  await localRender()
+  if (wanted('transfers')) await transfers(clients)
+  if (wanted('start')) await latencyAndColdStart()
+  if (wanted('local')) await localRender()
   const table = [
     '| figure | action | reference (same run) | ratio | target | met |',
     '|---|---|---|---|---|---|',
     ...rows.map(r => `| ${r.figure} | ${r.value} | ${r.reference} | ${r.ratio} | ${r.target} | ${r.ok ? '✅' : '❌'} |`)
   ].join('\n')
   log(`\n${table}`)
-  if (!smoke) {
+  if (!smoke && !only) {
     const { stdout: ff } = await run('ffmpeg', ['-version'])
     const { stdout: curl } = await run('curl', ['--version'])
     await writeFile(

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs'
 import { basename, extname, resolve } from 'node:path'
 import { readManifest } from './manifest.js'
 import { isInside } from './paths.js'
-import { validateArtifactName } from './publish/artifact.js'
+import { validateArtifactName } from './publish/artifact-name.js'
 import { ASPECT_RATIOS, RESOLUTIONS, TRANSITIONS, type AspectRatio, type Resolution, type Transition } from './request.js'
 import { isLoopbackHost } from './urls.js'
 

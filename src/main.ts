@@ -5,9 +5,7 @@ import { relative } from 'node:path'
 import type { Backend } from './backend.js'
 import { collectMedia, FileCheckError } from './images.js'
 import { getInputs, type Inputs } from './inputs.js'
-import { createLocalBackend } from './local/backend.js'
 import { buildRequest, makeVideo, type MadeVideo, type PreparedVideo } from './make-video.js'
-import { createNemoBackend } from './nemo/backend.js'
 import { setOutputs } from './outputs.js'
 import { runPool } from './pool.js'
 import { publishVideos, type Published } from './publish/publish.js'
@@ -40,7 +38,7 @@ export async function run(): Promise<void> {
     const timeoutMs = inputs.timeoutMinutes * 60_000
     core.info(`Rendering ${prepared.length > 1 ? `${prepared.length} videos (at most ${inputs.maxParallel} at once) ` : ''}with the ${inputs.backend} backend (deadline ${inputs.timeoutMinutes} min).`)
     // one backend for every video: on the cloud they share one token and the 429 back-off
-    const backend = makeBackend(inputs)
+    const backend = await makeBackend(inputs)
     const settled = await runPool(
       prepared,
       inputs.maxParallel,
@@ -122,8 +120,13 @@ async function prepare(inputs: Inputs, warn: (msg: string) => void): Promise<Pre
   return prepared
 }
 
-function makeBackend(inputs: Inputs): Backend {
-  if (inputs.backend === 'local') return createLocalBackend({ ffmpegPath: inputs.ffmpegPath || undefined })
+/** Loads only the backend that runs (cold start). */
+async function makeBackend(inputs: Inputs): Promise<Backend> {
+  if (inputs.backend === 'local') {
+    const { createLocalBackend } = await import('./local/backend.js')
+    return createLocalBackend({ ffmpegPath: inputs.ffmpegPath || undefined })
+  }
+  const { createNemoBackend } = await import('./nemo/backend.js')
   return createNemoBackend({
     apiUrl: inputs.apiUrl,
     token: inputs.token,

@@ -3,7 +3,7 @@
 // and renamed into place only when whole: `output` never holds a partial file.
 import * as core from '@actions/core'
 import { randomBytes } from 'node:crypto'
-import { createWriteStream } from 'node:fs'
+import { closeSync, openSync, writeSync } from 'node:fs'
 import { open, rename, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { Writable } from 'node:stream'
@@ -182,33 +182,44 @@ export async function download(http: NemoHttp, url: URL, output: string, signal:
         const len = Number(h['content-length'])
         expected = h['content-length'] !== undefined && Number.isFinite(len) ? len : undefined
         if (expected !== undefined && expected > MAX_DOWNLOAD_BYTES) throw new BadDownload(`the video is ${expected} bytes, over the ${MAX_DOWNLOAD_BYTES} byte cap`)
-        const file = createWriteStream(tmp)
-        // counts bytes and enforces the cap in front of the file; errors flow both ways so
-        // nothing is written to a destroyed file and no 'error' goes unheard
-        const counter = new Writable({
+        // chunks go straight to the file with a synchronous write: no second queue, no thread-pool
+        // hop per chunk, and each buffer is released as soon as it is on disk; undici pauses the
+        // socket while a write runs, which is the back-pressure
+        const fd = openSync(tmp, 'w')
+        let open = true
+        const close = (): void => {
+          if (open) closeSync(fd)
+          open = false
+        }
+        return new Writable({
           highWaterMark: 1 << 20,
           write(chunk: Buffer, _enc, cb) {
             received += chunk.length
             if (received > MAX_DOWNLOAD_BYTES) return cb(new BadDownload(`the download passed the ${MAX_DOWNLOAD_BYTES} byte cap`))
-            if (file.destroyed) return cb(new Error('the temp file was closed'))
-            if (file.write(chunk)) return cb()
-            const onDrain = (): void => {
-              file.off('close', onDrain)
+            try {
+              for (let off = 0; off < chunk.length; ) off += writeSync(fd, chunk, off)
               cb()
+            } catch (err) {
+              cb(err as Error)
             }
-            file.once('drain', onDrain)
-            file.once('close', onDrain)
           },
           final(cb) {
-            file.end((err?: Error | null) => cb(err))
+            try {
+              close()
+              cb()
+            } catch (err) {
+              cb(err as Error)
+            }
           },
           destroy(err, cb) {
-            file.destroy()
+            try {
+              close()
+            } catch {
+              // the error being reported matters more than a failed close
+            }
             cb(err)
           }
         })
-        file.on('error', err => counter.destroy(err))
-        return counter
       })
       if (redirect) {
         if (hop >= 5) throw new BadDownload('too many redirects (more than 5)')

@@ -3,7 +3,7 @@
 // buffered whole and undici pulls only as fast as the socket drains.
 import * as core from '@actions/core'
 import { randomBytes } from 'node:crypto'
-import { createReadStream } from 'node:fs'
+import { closeSync, openSync, readSync } from 'node:fs'
 import { Readable } from 'node:stream'
 import type { MediaFile } from '../media.js'
 import { tuning } from '../tuning.js'
@@ -27,24 +27,59 @@ export function multipart(files: MediaFile[], onBytes: (n: number) => void = () 
   const crlf = Buffer.from('\r\n')
   const tail = Buffer.from(`--${boundary}--\r\n`)
   const length = heads.reduce((n, h, i) => n + h.length + files[i].size + crlf.length, 0) + tail.length
-  async function* body(): AsyncGenerator<Buffer> {
-    for (const [i, f] of files.entries()) {
-      yield heads[i]
-      let sent = 0
-      // never past the announced size: a file that grew would break the Content-Length
-      const chunks = f.size > 0 ? createReadStream(f.path, { highWaterMark: CHUNK, start: 0, end: f.size - 1 }) : []
-      for await (const chunk of chunks) {
-        sent += (chunk as Buffer).length
-        onBytes((chunk as Buffer).length)
-        yield chunk as Buffer
-      }
-      if (sent !== f.size) throw new NemoError(`${f.name} changed size while it was being uploaded (${f.size} → ${sent} bytes).`)
-      yield crlf
+  // the parts in order: boundary heads and CRLFs as buffers, files as {file}
+  const items: Array<Buffer | MediaFile> = [...files.flatMap((f, i) => [heads[i], f, crlf]), tail]
+  const body = (): Readable => {
+    let at = 0
+    let fd = -1
+    let left = 0
+    const closeFile = (): void => {
+      if (fd >= 0) closeSync(fd)
+      fd = -1
     }
-    yield tail
+    // synchronous 1 MiB reads straight into push(): no async iterator or wrapper stream between
+    // the disk and undici, and push() returning false is the back-pressure
+    return new Readable({
+      highWaterMark: CHUNK,
+      read() {
+        try {
+          for (;;) {
+            const item = items[at]
+            if (item === undefined) return void this.push(null)
+            if (Buffer.isBuffer(item)) {
+              at++
+              if (!this.push(item)) return
+              continue
+            }
+            if (fd < 0) {
+              fd = openSync(item.path, 'r')
+              left = item.size
+            }
+            if (left === 0) {
+              closeFile()
+              at++
+              continue
+            }
+            const buf = Buffer.allocUnsafe(Math.min(CHUNK, left))
+            const n = readSync(fd, buf, 0, buf.length, null)
+            // never past the announced size: a file that changed would break the Content-Length
+            if (n === 0) throw new NemoError(`${item.name} changed size while it was being uploaded (${item.size} → ${item.size - left} bytes).`)
+            left -= n
+            onBytes(n)
+            if (!this.push(n === buf.length ? buf : buf.subarray(0, n))) return
+          }
+        } catch (err) {
+          this.destroy(err as Error)
+        }
+      },
+      destroy(err, cb) {
+        closeFile()
+        cb(err)
+      }
+    })
   }
-  // objectMode off: undici sees a byte stream and back-pressure works per MiB
-  return { body: () => Readable.from(body(), { objectMode: false, highWaterMark: CHUNK }), length, contentType: `multipart/form-data; boundary=${boundary}` }
+  return { body, length, contentType: `multipart/form-data; boundary=${boundary}` }
+
 }
 
 export async function uploadFiles(http: NemoHttp, sessionId: string, files: MediaFile[], signal: AbortSignal): Promise<UploadedFile[]> {

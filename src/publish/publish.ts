@@ -1,11 +1,8 @@
 // Ships the made videos: one artifact (or one per video) and/or release assets.
 import * as core from '@actions/core'
-import * as github from '@actions/github'
 import { basename } from 'node:path'
 import type { Inputs } from '../inputs.js'
 import type { MadeVideo } from '../make-video.js'
-import { uploadArtifact } from './artifact.js'
-import { attachToRelease, createReleaseApi, releaseFromEvent } from './release.js'
 
 export interface VideoLinks {
   artifactId?: string
@@ -21,7 +18,9 @@ export interface Published {
 
 export async function publishVideos(inputs: Inputs, made: MadeVideo[]): Promise<Published> {
   const videos = new Map<string, VideoLinks>(made.map(v => [v.spec.name, {}]))
+  // the artifact client and octokit are large: loaded only when used (cold start)
   if (inputs.uploadArtifact) {
+    const { uploadArtifact } = await import('./artifact.js')
     const groups = inputs.batch && inputs.artifactPerVideo
       ? made.map(v => ({ name: `${inputs.artifactName}-${v.spec.name}`, videos: [v] }))
       : [{ name: inputs.artifactName, videos: made }]
@@ -37,6 +36,9 @@ export async function publishVideos(inputs: Inputs, made: MadeVideo[]): Promise<
     }
   }
 
+  if (!inputs.releaseTag && process.env.GITHUB_EVENT_NAME !== 'release') return { videos }
+  const github = await import('@actions/github')
+  const { attachToRelease, createReleaseApi, releaseFromEvent } = await import('./release.js')
   const eventRelease = releaseFromEvent(github.context.eventName, github.context.payload)
   if (inputs.releaseTag || eventRelease) {
     if (!inputs.githubToken) {
