@@ -78,16 +78,22 @@ export function makePlan(req: VideoRequest, images: MediaFile[]): LocalPlan {
     T = Math.min(T, Math.max(0.2, per * 0.4))
     if (target) per = (target + (n - 1) * T) / n
   }
-  const clips = images.map(f => ({ path: f.path, name: f.name, duration: round3(per) }))
-  const total = round3(clips.reduce((s, c) => s + c.duration, 0) - (n - 1) * T)
+  // whole frames everywhere, so the rendered length is exactly the planned one
+  const fps = 30
+  const Tf = Math.round(T * fps)
+  const totalFrames = target ? Math.round(target * fps) : Math.round(per * fps) * n - (n - 1) * Tf
+  const sum = totalFrames + (n - 1) * Tf
+  const base = Math.floor(sum / n)
+  const clips = images.map((f, i) => ({ path: f.path, name: f.name, duration: (base + (i < sum - base * n ? 1 : 0)) / fps }))
+  const total = totalFrames / fps
   const titleText = req.title ?? hints.title
   return {
     width,
     height,
-    fps: 30,
+    fps,
     clips,
     transition,
-    transitionDuration: round3(T),
+    transitionDuration: Tf / fps,
     kenBurns: hints.kenBurns ?? true,
     title: titleText ? { text: titleText, duration: Math.min(3, total) } : undefined,
     music: req.music && 'file' in req.music ? { path: req.music.file.path, name: req.music.file.name } : undefined,
@@ -95,7 +101,6 @@ export function makePlan(req: VideoRequest, images: MediaFile[]): LocalPlan {
   }
 }
 
-const round3 = (x: number): number => Math.round(x * 1000) / 1000
 
 /** The plan as a draft in the cloud's short-key form, so summaries look the same. */
 export function planToDraft(plan: LocalPlan): Draft {
