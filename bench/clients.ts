@@ -4,10 +4,10 @@
 //   download <api-url> <token> <url> <out>
 import { stat } from 'node:fs/promises'
 import { basename } from 'node:path'
-import type { MediaFile } from '../src/media.js'
-import { NemoHttp, type TokenProvider } from '../src/nemo/http.js'
-import { download } from '../src/nemo/render.js'
-import { uploadFiles } from '../src/nemo/upload.js'
+import type { MediaFile } from '../src/input-files/input-file.js'
+import { NemoHttp, type TokenProvider } from '../src/backends/nemo/client.js'
+import { download } from '../src/backends/nemo/render.js'
+import { uploadFiles } from '../src/backends/nemo/upload.js'
 
 const [mode, api, token, ...rest] = process.argv.slice(2)
 const tokens: TokenProvider = { token: async () => token, renew: async () => undefined }

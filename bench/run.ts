@@ -7,9 +7,9 @@ import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promis
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
-import { NemoHttp } from '../src/nemo/http.js'
-import { createSession } from '../src/nemo/session.js'
-import { ATTRIBUTION } from '../src/nemo/http.js'
+import { NemoHttp } from '../src/backends/nemo/client.js'
+import { createSession } from '../src/backends/nemo/session.js'
+import { ATTRIBUTION } from '../src/backends/nemo/client.js'
 import { startNemoServer, type NemoServer } from '../test/servers/nemo.js'
 import { measure, median } from './measure.js'
 

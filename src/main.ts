@@ -2,14 +2,14 @@
 // → publish → outputs and job summary. One video, or many from a manifest.
 import * as core from '@actions/core'
 import { relative } from 'node:path'
-import type { Backend } from './backend.js'
-import { collectMedia, FileCheckError } from './images.js'
-import { getInputs, type Inputs } from './inputs.js'
-import { buildRequest, makeVideo, type MadeVideo, type PreparedVideo } from './make-video.js'
-import { setOutputs } from './outputs.js'
-import { runPool } from './pool.js'
+import type { Backend } from './backends/backend.js'
+import { collectMedia, FileCheckError } from './input-files/check-files.js'
+import { getInputs, type Inputs } from './inputs/get-inputs.js'
+import { buildRequest, makeVideo, type MadeVideo, type PreparedVideo } from './render-video.js'
+import { setOutputs } from './report/outputs.js'
+import { runPool } from './shared/pool.js'
 import { publishVideos, type Published } from './publish/publish.js'
-import { writeSummary } from './summary.js'
+import { writeSummary } from './report/summary.js'
 
 /** How long cleanup may take after SIGINT/SIGTERM before the process exits anyway (runner kills at ~7.5 s). */
 const CANCEL_GRACE_MS = 4500
@@ -123,10 +123,10 @@ async function prepare(inputs: Inputs, warn: (msg: string) => void): Promise<Pre
 /** Loads only the backend that runs (cold start). */
 async function makeBackend(inputs: Inputs): Promise<Backend> {
   if (inputs.backend === 'local') {
-    const { createLocalBackend } = await import('./local/backend.js')
+    const { createLocalBackend } = await import('./backends/local/local-backend.js')
     return createLocalBackend({ ffmpegPath: inputs.ffmpegPath || undefined })
   }
-  const { createNemoBackend } = await import('./nemo/backend.js')
+  const { createNemoBackend } = await import('./backends/nemo/nemo-backend.js')
   return createNemoBackend({
     apiUrl: inputs.apiUrl,
     token: inputs.token,

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test'
 import { startNemoServer, type NemoServer } from './servers/nemo.js'
 import { runAction, sandbox, type Sandbox } from './helpers/action.js'
 import { makeAudio, makeImage, sha256 } from './helpers/media.js'
-import type { Draft } from '../src/timeline.js'
+import type { Draft } from '../src/shared/timeline.js'
 
 const USER_TOKEN = 'nmv_usr_e2e_secret_7f3a9c'
 const fast = { IMG2VID_RETRY_WAIT_MS: '200', IMG2VID_STILL_WORKING_MS: '1000', IMG2VID_STALL_MS: '5000' }

@@ -3,7 +3,7 @@ import { copyFile, mkdtemp, mkdir, open, symlink, writeFile } from 'node:fs/prom
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { before, describe, it } from 'node:test'
-import { checkFile, collectMedia, FileCheckError, findFiles, MAX_FILE_BYTES, sniff } from '../src/images.js'
+import { checkFile, collectMedia, FileCheckError, findFiles, MAX_FILE_BYTES, sniff } from '../src/input-files/check-files.js'
 import { makeAudio, makeImage } from './helpers/media.js'
 
 let ws: string

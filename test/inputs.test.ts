@@ -3,7 +3,7 @@ import { mkdtemp, mkdir, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, it } from 'node:test'
-import { getInputs, InputError, splitPatterns } from '../src/inputs.js'
+import { getInputs, InputError, splitPatterns } from '../src/inputs/get-inputs.js'
 
 let workspace: string
 let temp: string

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { VIDEO_KEYS } from '../src/inputs.js'
-import { parseManifest } from '../src/manifest.js'
-import { runPool } from '../src/pool.js'
+import { VIDEO_KEYS } from '../src/inputs/get-inputs.js'
+import { parseManifest } from '../src/inputs/manifest.js'
+import { runPool } from '../src/shared/pool.js'
 
 describe('manifest', () => {
   it('reads a list under videos:, with image lists and numbers as input strings', () => {

@@ -5,12 +5,12 @@ import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
-import { ReplyReader } from '../src/nemo/chat.js'
-import { explain } from '../src/nemo/errors.js'
-import { NemoError, readEnvelope, redact, retryAfterMs } from '../src/nemo/http.js'
-import { parseStatus } from '../src/nemo/render.js'
-import { multipart } from '../src/nemo/upload.js'
-import type { MediaFile } from '../src/media.js'
+import { ReplyReader } from '../src/backends/nemo/chat.js'
+import { explain } from '../src/backends/nemo/errors.js'
+import { NemoError, readEnvelope, redact, retryAfterMs } from '../src/backends/nemo/client.js'
+import { parseStatus } from '../src/backends/nemo/render.js'
+import { multipart } from '../src/backends/nemo/upload.js'
+import type { MediaFile } from '../src/input-files/input-file.js'
 
 describe('readEnvelope', () => {
   it('returns data of a code-0 envelope, or a bare object', () => {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
-import { canvasSize, checkDraft, compileInstruction, correctiveTurn, splitTurns, turnsToSend, type VideoRequest } from '../src/request.js'
-import { describe as describeTimeline, summarize, type Draft } from '../src/timeline.js'
-import { VERSION } from '../src/version.js'
+import { canvasSize, checkDraft, compileInstruction, correctiveTurn, splitTurns, turnsToSend, type VideoRequest } from '../src/request/request.js'
+import { describe as describeTimeline, summarize, type Draft } from '../src/shared/timeline.js'
+import { VERSION } from '../src/shared/version.js'
 
 const base: VideoRequest = { turns: ['Make a promo'], resolution: '1080p', language: 'en' }
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { it } from 'node:test'
 import { promisify } from 'node:util'
-import { NotMp4Error, readVideoInfo } from '../src/video.js'
+import { NotMp4Error, readVideoInfo } from '../src/output-video/mp4.js'
 import { makeMp4 } from './helpers/media.js'
 
 it('reads duration, size and codecs of a faststart MP4', async () => {

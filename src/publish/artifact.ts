@@ -8,7 +8,7 @@ import { PublishError } from './release.js'
 
 export { PublishError }
 
-import { validateArtifactName } from './artifact-name.js'
+import { validateArtifactName } from '../shared/artifact-names.js'
 
 export { validateArtifactName }
 

@@ -1,8 +1,8 @@
 // Ships the made videos: one artifact (or one per video) and/or release assets.
 import * as core from '@actions/core'
 import { basename } from 'node:path'
-import type { Inputs } from '../inputs.js'
-import type { MadeVideo } from '../make-video.js'
+import type { Inputs } from '../inputs/get-inputs.js'
+import type { MadeVideo } from '../render-video.js'
 
 export interface VideoLinks {
   artifactId?: string

@@ -4,7 +4,7 @@ import * as core from '@actions/core'
 import { getOctokit } from '@actions/github'
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
-import { isLoopbackHost } from '../urls.js'
+import { isLoopbackHost } from '../shared/guards.js'
 
 /** A failure the user can act on; the message says what to change. */
 export class PublishError extends Error {

@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
-import type { Draft } from '../../src/timeline.js'
+import type { Draft } from '../../src/shared/timeline.js'
 import { makeMp4, sha256 } from '../helpers/media.js'
 
 export type Route =

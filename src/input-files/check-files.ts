@@ -3,8 +3,8 @@
 import * as glob from '@actions/glob'
 import { open, realpath, stat } from 'node:fs/promises'
 import { basename, extname, isAbsolute, join, relative } from 'node:path'
-import { isInside } from './paths.js'
-import type { MediaFile, MediaKind } from './media.js'
+import { isInside } from '../shared/guards.js'
+import type { MediaFile, MediaKind } from './input-file.js'
 
 /** The backend's per-file limit. */
 export const MAX_FILE_BYTES = 200 * 1024 * 1024

@@ -9,10 +9,10 @@ import { basename, dirname, join } from 'node:path'
 import { Writable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { stream } from 'undici'
-import type { Draft } from '../timeline.js'
-import { tuning } from '../tuning.js'
-import { isAllowedUrl } from '../urls.js'
-import { NemoError, describeNetworkError, isConnectionError, type NemoHttp } from './http.js'
+import type { Draft } from '../../shared/timeline.js'
+import { tuning } from './timings.js'
+import { isAllowedUrl } from '../../shared/guards.js'
+import { NemoError, describeNetworkError, isConnectionError, type NemoHttp } from './client.js'
 
 export const MAX_DOWNLOAD_BYTES = 2 * 1024 ** 3
 /** the longest a 429-slowed poll interval grows to */

@@ -5,9 +5,9 @@
 import * as core from '@actions/core'
 import { createParser } from 'eventsource-parser'
 import { request, type Dispatcher } from 'undici'
-import { tuning } from '../tuning.js'
+import { tuning } from './timings.js'
 import { CODE, NemoError, explain } from './errors.js'
-import { describeNetworkError, errorCode, isConnectionError, neverSent, readEnvelope, redact, retryAfterMs, type NemoHttp, type TokenProvider } from './http.js'
+import { describeNetworkError, errorCode, isConnectionError, neverSent, readEnvelope, redact, retryAfterMs, type NemoHttp, type TokenProvider } from './client.js'
 
 export interface ChatResult {
   /** the agent's whole reply text, empty when it answered with tool calls only */

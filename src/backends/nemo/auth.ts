@@ -2,7 +2,7 @@
 // masked in the log the moment it is known. Also the claim link for anonymous sessions.
 import * as core from '@actions/core'
 import { randomUUID } from 'node:crypto'
-import { NemoError, type NemoHttp, type TokenProvider } from './http.js'
+import { NemoError, type NemoHttp, type TokenProvider } from './client.js'
 
 export class Tokens implements TokenProvider {
   private current?: string

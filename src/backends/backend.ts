@@ -1,7 +1,7 @@
 // The one interface both backends implement, so the pipeline never knows which one runs.
-import type { MediaFile } from './media.js'
-import type { VideoRequest } from './request.js'
-import type { Draft } from './timeline.js'
+import type { MediaFile } from '../input-files/input-file.js'
+import type { VideoRequest } from '../request/request.js'
+import type { Draft } from '../shared/timeline.js'
 
 export interface RenderJob {
   images: MediaFile[]

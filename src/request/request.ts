@@ -1,7 +1,7 @@
 // The declarative request: prompt turns plus options, compiled into one precise instruction for
 // the cloud, and checked against the draft the agent produced.
-import type { MediaFile } from './media.js'
-import { type Draft, TRACK_AUDIO, TRACK_TEXT, draftDurationMs } from './timeline.js'
+import type { MediaFile } from '../input-files/input-file.js'
+import { type Draft, TRACK_AUDIO, TRACK_TEXT, draftDurationMs } from '../shared/timeline.js'
 
 export const ASPECT_RATIOS = ['16:9', '9:16', '1:1', '4:5'] as const
 export const RESOLUTIONS = ['720p', '1080p'] as const

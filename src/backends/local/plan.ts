@@ -1,9 +1,9 @@
 // Request → plan (+ the same t/tt/sg/d/m draft the cloud returns). Inputs win over what the
 // prompt says; the prompt is read the way a person writes it ("30-second", "vertical", "fade").
 import { basename } from 'node:path'
-import type { MediaFile } from '../media.js'
-import { canvasSize, type AspectRatio, type Resolution, type Transition, type VideoRequest } from '../request.js'
-import { TRACK_AUDIO, TRACK_TEXT, TRACK_VIDEO, type Draft } from '../timeline.js'
+import type { MediaFile } from '../../input-files/input-file.js'
+import { canvasSize, type AspectRatio, type Resolution, type Transition, type VideoRequest } from '../../request/request.js'
+import { TRACK_AUDIO, TRACK_TEXT, TRACK_VIDEO, type Draft } from '../../shared/timeline.js'
 
 export interface Clip {
   path: string

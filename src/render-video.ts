@@ -5,12 +5,12 @@ import { createReadStream } from 'node:fs'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
-import type { Backend, RenderResult } from './backend.js'
-import type { VideoSpec } from './inputs.js'
-import type { MediaFile } from './media.js'
-import { splitTurns, type VideoRequest } from './request.js'
-import { describe, summarize, type TimelineSummary } from './timeline.js'
-import { readVideoInfo, type VideoInfo } from './video.js'
+import type { Backend, RenderResult } from './backends/backend.js'
+import type { VideoSpec } from './inputs/get-inputs.js'
+import type { MediaFile } from './input-files/input-file.js'
+import { splitTurns, type VideoRequest } from './request/request.js'
+import { describe, summarize, type TimelineSummary } from './shared/timeline.js'
+import { readVideoInfo, type VideoInfo } from './output-video/mp4.js'
 
 export interface PreparedVideo {
   spec: VideoSpec

@@ -1,6 +1,6 @@
 // What the agent left in the session (the timeline draft), and the account's credits.
-import { isDraft, type Draft } from '../timeline.js'
-import type { NemoHttp } from './http.js'
+import { isDraft, type Draft } from '../../shared/timeline.js'
+import type { NemoHttp } from './client.js'
 
 export interface SessionState {
   draft?: Draft

@@ -3,18 +3,18 @@
 // the state, never by re-sending (that would charge twice).
 import * as core from '@actions/core'
 import type { Backend, RenderJob, RenderResult } from '../backend.js'
-import { checkDraft, correctiveTurn, turnsToSend } from '../request.js'
-import { tuning } from '../tuning.js'
-import { describe, hasSegments, summarize, type Draft } from '../timeline.js'
+import { checkDraft, correctiveTurn, turnsToSend } from '../../request/request.js'
+import { tuning } from './timings.js'
+import { describe, hasSegments, summarize, type Draft } from '../../shared/timeline.js'
 import { Tokens, claimLink, registerUrl } from './auth.js'
 import { chat } from './chat.js'
-import { CODE, NemoError, NemoHttp } from './http.js'
+import { CODE, NemoError, NemoHttp } from './client.js'
 import { RenderFailed, downloadVideo, startExport, waitForRender } from './render.js'
 import { createSession, type Session } from './session.js'
 import { readCredits, readState } from './state.js'
 import { uploadFiles } from './upload.js'
 
-export { NemoError } from './http.js'
+export { NemoError } from './client.js'
 
 export interface NemoConfig {
   apiUrl: URL

@@ -1,5 +1,5 @@
 // The session the whole conversation happens in.
-import { NemoError, type NemoHttp } from './http.js'
+import { NemoError, type NemoHttp } from './client.js'
 
 export interface Session {
   taskId: string

@@ -1,10 +1,10 @@
 // The job summary: what was made, the timeline, where to find the video, and what failed.
 import * as core from '@actions/core'
 import { relative } from 'node:path'
-import type { Inputs } from './inputs.js'
-import type { MadeVideo } from './make-video.js'
+import type { Inputs } from '../inputs/get-inputs.js'
+import type { MadeVideo } from '../render-video.js'
 import type { Failure } from './outputs.js'
-import type { Published } from './publish/publish.js'
+import type { Published } from '../publish/publish.js'
 
 export interface SummaryFacts {
   inputs: Inputs

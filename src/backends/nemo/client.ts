@@ -4,8 +4,8 @@
 import * as core from '@actions/core'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { request, type Dispatcher } from 'undici'
-import { tuning } from '../tuning.js'
-import { VERSION } from '../version.js'
+import { tuning } from './timings.js'
+import { VERSION } from '../../shared/version.js'
 import { CODE, NemoError, explain } from './errors.js'
 
 export { CODE, NemoError } from './errors.js'

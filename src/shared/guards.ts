@@ -1,5 +1,12 @@
-// Loopback detection: http is allowed only to these hosts (tests, local proxies).
+// Guards at the edges: paths the action reads or writes must stay inside allowed folders, and
+// plain http is allowed only to loopback hosts (tests, local proxies).
 import { isIP } from 'node:net'
+import { isAbsolute, relative } from 'node:path'
+
+export function isInside(dir: string, path: string): boolean {
+  const rel = relative(dir, path)
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))
+}
 
 export function isLoopbackHost(hostname: string): boolean {
   const h = hostname.replace(/^\[|\]$/g, '').toLowerCase()

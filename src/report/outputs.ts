@@ -1,9 +1,9 @@
 // The step's outputs. One video: the documented single-video outputs. Always: `videos`, a JSON
 // array with each video's outputs (and the error of each that failed).
 import * as core from '@actions/core'
-import type { Inputs } from './inputs.js'
-import type { MadeVideo } from './make-video.js'
-import type { Published } from './publish/publish.js'
+import type { Inputs } from '../inputs/get-inputs.js'
+import type { MadeVideo } from '../render-video.js'
+import type { Published } from '../publish/publish.js'
 
 export interface Failure {
   name: string

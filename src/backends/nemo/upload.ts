@@ -5,9 +5,9 @@ import * as core from '@actions/core'
 import { randomBytes } from 'node:crypto'
 import { closeSync, openSync, readSync } from 'node:fs'
 import { Readable } from 'node:stream'
-import type { MediaFile } from '../media.js'
-import { tuning } from '../tuning.js'
-import { NemoError, type NemoHttp } from './http.js'
+import type { MediaFile } from '../../input-files/input-file.js'
+import { tuning } from './timings.js'
+import { NemoError, type NemoHttp } from './client.js'
 
 export interface UploadedFile {
   /** the name NemoVideo knows the file by (the local name when it reports none) */
