@@ -17,7 +17,14 @@ const t0 = performance.now()
 if (mode === 'upload') {
   const [sid, ...paths] = rest
   const files: MediaFile[] = await Promise.all(
-    paths.map(async p => ({ path: p, name: basename(p), size: (await stat(p)).size, kind: 'image' as const, type: 'jpg', mime: 'image/jpeg' }))
+    paths.map(async p => ({
+      path: p,
+      name: basename(p),
+      size: (await stat(p)).size,
+      kind: 'image' as const,
+      type: 'jpg',
+      mime: 'image/jpeg'
+    }))
   )
   await uploadFiles(http, sid, files, signal)
 } else if (mode === 'download') {

@@ -18,7 +18,11 @@ export async function measure(cmd: string, args: string[], opts: { env?: NodeJS.
   const dir = await mkdtemp(join(tmpdir(), 'img2vid-bench-'))
   const rssFile = join(dir, 'rss')
   const t0 = performance.now()
-  const child = spawn('/usr/bin/time', ['-f', '%M', '-o', rssFile, cmd, ...args], { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn('/usr/bin/time', ['-f', '%M', '-o', rssFile, cmd, ...args], {
+    env: opts.env ?? process.env,
+    cwd: opts.cwd,
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
   let stdout = ''
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c))
@@ -35,10 +39,4 @@ export function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b)
   const m = s.length >> 1
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
-}
-
-export async function repeat<T>(n: number, fn: () => Promise<T>): Promise<T[]> {
-  const out: T[] = []
-  for (let i = 0; i < n; i++) out.push(await fn())
-  return out
 }

@@ -17,11 +17,22 @@ const run = promisify(execFile)
 const root = resolve(import.meta.dirname, '..')
 const smoke = process.argv.includes('--smoke')
 // --only=transfers,start,local runs a part (RESULTS.md is written only by a full run)
-const only = process.argv.find(a => a.startsWith('--only='))?.slice(7).split(',')
+const only = process.argv
+  .find(a => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',')
 const wanted = (part: string): boolean => !only || only.includes(part)
 const S = smoke
   ? { files: 2, fileMb: 8, downloadMb: 16, repeats: 1, coldRuns: 2, latencyRuns: 1, render: { seconds: 6, res: '720p', size: '1280x720' } }
-  : { files: 10, fileMb: 100, downloadMb: 500, repeats: 3, coldRuns: 5, latencyRuns: 3, render: { seconds: 30, res: '1080p', size: '1920x1080' } }
+  : {
+      files: 10,
+      fileMb: 100,
+      downloadMb: 500,
+      repeats: 3,
+      coldRuns: 5,
+      latencyRuns: 3,
+      render: { seconds: 30, res: '1080p', size: '1920x1080' }
+    }
 const TOKEN = 'nmv_usr_bench_token'
 const work = await mkdtemp(join(tmpdir(), 'img2vid-bench-'))
 const rows: Array<{ figure: string; value: string; reference: string; ratio: string; target: string; ok: boolean }> = []
@@ -42,7 +53,13 @@ async function bigFile(path: string, mb: number, head: Buffer): Promise<void> {
 async function bundleClients(): Promise<string> {
   const out = join(work, 'clients.mjs')
   await run(join(root, 'node_modules/.bin/esbuild'), [
-    join(root, 'bench/clients.ts'), '--bundle', '--platform=node', '--format=esm', '--target=node24', `--outfile=${out}`, '--log-level=warning',
+    join(root, 'bench/clients.ts'),
+    '--bundle',
+    '--platform=node',
+    '--format=esm',
+    '--target=node24',
+    `--outfile=${out}`,
+    '--log-level=warning',
     "--banner:js=import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);"
   ])
   return out
@@ -78,17 +95,44 @@ async function transfers(clients: string): Promise<void> {
     let rss = 0
     let curlRss = 0
     for (let i = 0; i < S.repeats; i++) {
-      const c = await measure('curl', ['-sS', '-o', '/dev/null', '-w', '%{time_total}', '-H', `Authorization: Bearer ${TOKEN}`, ...attribution, ...files.flatMap(f => ['-F', `files=@${f};type=image/jpeg`]), uploadUrl])
+      const c = await measure('curl', [
+        '-sS',
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{time_total}',
+        '-H',
+        `Authorization: Bearer ${TOKEN}`,
+        ...attribution,
+        ...files.flatMap(f => ['-F', `files=@${f};type=image/jpeg`]),
+        uploadUrl
+      ])
       theirs.push(Number(c.stdout.trim()) * 1000)
       curlRss = Math.max(curlRss, c.peakRssMb)
       const m = await measure(process.execPath, [clients, 'upload', server.url, TOKEN, sessionId, ...files])
       ours.push(result(m.stdout).ms)
       rss = Math.max(rss, m.peakRssMb)
-      log(`  run ${i + 1}: action ${ours.at(-1)?.toFixed(0)} ms, curl ${theirs.at(-1)?.toFixed(0)} ms, action peak RSS ${m.peakRssMb.toFixed(0)} MB`)
+      log(
+        `  run ${i + 1}: action ${ours.at(-1)?.toFixed(0)} ms, curl ${theirs.at(-1)?.toFixed(0)} ms, action peak RSS ${m.peakRssMb.toFixed(0)} MB`
+      )
     }
     const up = median(ours) / median(theirs)
-    rows.push({ figure: `upload ${total} MiB (${S.files} files)`, value: `${(median(ours) / 1000).toFixed(2)} s (${(total / (median(ours) / 1000)).toFixed(0)} MiB/s)`, reference: `curl -F: ${(median(theirs) / 1000).toFixed(2)} s`, ratio: `${up.toFixed(2)}×`, target: '≤ 1.1×', ok: up <= 1.1 })
-    rows.push({ figure: 'upload peak RSS', value: `${rss.toFixed(0)} MB`, reference: `curl: ${curlRss.toFixed(0)} MB`, ratio: '', target: '≤ 150 MB', ok: rss <= 150 })
+    rows.push({
+      figure: `upload ${total} MiB (${S.files} files)`,
+      value: `${(median(ours) / 1000).toFixed(2)} s (${(total / (median(ours) / 1000)).toFixed(0)} MiB/s)`,
+      reference: `curl -F: ${(median(theirs) / 1000).toFixed(2)} s`,
+      ratio: `${up.toFixed(2)}×`,
+      target: '≤ 1.1×',
+      ok: up <= 1.1
+    })
+    rows.push({
+      figure: 'upload peak RSS',
+      value: `${rss.toFixed(0)} MB`,
+      reference: `curl: ${curlRss.toFixed(0)} MB`,
+      ratio: '',
+      target: '≤ 150 MB',
+      ok: rss <= 150
+    })
 
     log(`download: ${S.downloadMb} MiB`)
     const url = `${server.cdnUrl}/renders/render_bench.mp4`
@@ -104,11 +148,27 @@ async function transfers(clients: string): Promise<void> {
       dOurs.push(result(m.stdout).ms)
       dRss = Math.max(dRss, m.peakRssMb)
       await rm(out, { force: true })
-      log(`  run ${i + 1}: action ${dOurs.at(-1)?.toFixed(0)} ms, curl ${dTheirs.at(-1)?.toFixed(0)} ms, action peak RSS ${m.peakRssMb.toFixed(0)} MB`)
+      log(
+        `  run ${i + 1}: action ${dOurs.at(-1)?.toFixed(0)} ms, curl ${dTheirs.at(-1)?.toFixed(0)} ms, action peak RSS ${m.peakRssMb.toFixed(0)} MB`
+      )
     }
     const down = median(dOurs) / median(dTheirs)
-    rows.push({ figure: `download ${S.downloadMb} MiB`, value: `${(median(dOurs) / 1000).toFixed(2)} s`, reference: `curl -o: ${(median(dTheirs) / 1000).toFixed(2)} s`, ratio: `${down.toFixed(2)}×`, target: '≤ 1.1×', ok: down <= 1.1 })
-    rows.push({ figure: 'download peak RSS', value: `${dRss.toFixed(0)} MB`, reference: '', ratio: '', target: '≤ 150 MB', ok: dRss <= 150 })
+    rows.push({
+      figure: `download ${S.downloadMb} MiB`,
+      value: `${(median(dOurs) / 1000).toFixed(2)} s`,
+      reference: `curl -o: ${(median(dTheirs) / 1000).toFixed(2)} s`,
+      ratio: `${down.toFixed(2)}×`,
+      target: '≤ 1.1×',
+      ok: down <= 1.1
+    })
+    rows.push({
+      figure: 'download peak RSS',
+      value: `${dRss.toFixed(0)} MB`,
+      reference: '',
+      ratio: '',
+      target: '≤ 150 MB',
+      ok: dRss <= 150
+    })
   } finally {
     await server.close()
     for (const f of await readdir(work)) if (/^(photo-|render\.mp4|dl-)/.test(f)) await rm(join(work, f), { force: true })
@@ -122,13 +182,22 @@ async function workspace(n: number): Promise<{ workspace: string; temp: string }
   await mkdir(join(ws, 'photos'), { recursive: true })
   await mkdir(temp)
   const examples = (await readdir(join(root, 'examples'))).filter(f => f.endsWith('.jpg')).sort()
-  for (let i = 0; i < n; i++) await copyFile(join(root, 'examples', examples[i % examples.length]), join(ws, 'photos', `${String(i + 1).padStart(2, '0')}.jpg`))
+  for (let i = 0; i < n; i++)
+    await copyFile(join(root, 'examples', examples[i % examples.length]), join(ws, 'photos', `${String(i + 1).padStart(2, '0')}.jpg`))
   await copyFile(join(root, 'examples', 'music.m4a'), join(ws, 'music.m4a'))
   return { workspace: ws, temp }
 }
 
 function actionEnv(ws: { workspace: string; temp: string }, inputs: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, GITHUB_WORKSPACE: ws.workspace, RUNNER_TEMP: ws.temp, GITHUB_OUTPUT: join(ws.temp, 'out'), GITHUB_STEP_SUMMARY: join(ws.temp, 'summary'), GITHUB_REPOSITORY: 'bench/img2vid' }
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    GITHUB_WORKSPACE: ws.workspace,
+    RUNNER_TEMP: ws.temp,
+    GITHUB_OUTPUT: join(ws.temp, 'out'),
+    GITHUB_STEP_SUMMARY: join(ws.temp, 'summary'),
+    GITHUB_REPOSITORY: 'bench/img2vid'
+  }
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v
   return env
 }
@@ -161,7 +230,14 @@ async function latencyAndColdStart(): Promise<void> {
       await new Promise(r => child.on('close', r))
     }
     const over = median(cold) - median(bare)
-    rows.push({ figure: 'cold start → first request', value: `${median(cold).toFixed(0)} ms`, reference: `node -e '': ${median(bare).toFixed(0)} ms`, ratio: `+${over.toFixed(0)} ms`, target: '≤ +300 ms', ok: over <= 300 })
+    rows.push({
+      figure: 'cold start → first request',
+      value: `${median(cold).toFixed(0)} ms`,
+      reference: `node -e '': ${median(bare).toFixed(0)} ms`,
+      ratio: `+${over.toFixed(0)} ms`,
+      target: '≤ +300 ms',
+      ok: over <= 300
+    })
 
     // render complete → download starts: the render completes renderMs after export, polls every 2 s
     const interval = 2
@@ -177,7 +253,14 @@ async function latencyAndColdStart(): Promise<void> {
       lat.push(dl.at - (exp.at + server.config.renderMs))
     }
     const worst = Math.max(...lat)
-    rows.push({ figure: 'render complete → download starts', value: `${(worst / 1000).toFixed(2)} s (worst of ${lat.length})`, reference: `poll-interval ${interval} s`, ratio: `${(worst / 1000 / interval).toFixed(2)}×`, target: '≤ interval + 1 s', ok: worst <= interval * 1000 + 1000 })
+    rows.push({
+      figure: 'render complete → download starts',
+      value: `${(worst / 1000).toFixed(2)} s (worst of ${lat.length})`,
+      reference: `poll-interval ${interval} s`,
+      ratio: `${(worst / 1000 / interval).toFixed(2)}×`,
+      target: '≤ interval + 1 s',
+      ok: worst <= interval * 1000 + 1000
+    })
   } finally {
     await server.close()
   }
@@ -187,14 +270,47 @@ async function localRender(): Promise<void> {
   const ws = await workspace(10)
   await Promise.all([writeFile(join(ws.temp, 'out'), ''), writeFile(join(ws.temp, 'summary'), '')])
   const env = actionEnv(ws, {
-    images: 'photos/*.jpg', prompt: 'Travel teaser with crossfades and Ken Burns', backend: 'local', duration: String(S.render.seconds),
-    resolution: S.render.res, 'aspect-ratio': '16:9', transition: 'fade', title: 'Ten Postcards', music: 'music.m4a', 'upload-artifact': 'false'
+    images: 'photos/*.jpg',
+    prompt: 'Travel teaser with crossfades and Ken Burns',
+    backend: 'local',
+    duration: String(S.render.seconds),
+    resolution: S.render.res,
+    'aspect-ratio': '16:9',
+    transition: 'fade',
+    title: 'Ten Postcards',
+    music: 'music.m4a',
+    'upload-artifact': 'false'
   })
   const ours = await measure(process.execPath, [join(root, 'dist/index.js')], { env, cwd: ws.workspace })
   if (/::error::/.test(ours.stdout)) throw new Error(ours.stdout.split('\n').find(l => l.startsWith('::error::')))
-  const bound = await measure('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${S.render.size}:rate=30:duration=${S.render.seconds}`, '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-f', 'mp4', join(work, 'bound.mp4')])
+  const bound = await measure('ffmpeg', [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=size=${S.render.size}:rate=30:duration=${S.render.seconds}`,
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-pix_fmt',
+    'yuv420p',
+    '-f',
+    'mp4',
+    join(work, 'bound.mp4')
+  ])
   const ratio = ours.ms / bound.ms
-  rows.push({ figure: `local: ${S.render.seconds} s ${S.render.res} from 10 photos (transitions, Ken Burns, title, music)`, value: `${(ours.ms / 1000).toFixed(1)} s`, reference: `x264 encode-only (testsrc2, veryfast): ${(bound.ms / 1000).toFixed(1)} s`, ratio: `${ratio.toFixed(2)}×`, target: '≤ 1.5×', ok: ratio <= 1.5 })
+  rows.push({
+    figure: `local: ${S.render.seconds} s ${S.render.res} from 10 photos (transitions, Ken Burns, title, music)`,
+    value: `${(ours.ms / 1000).toFixed(1)} s`,
+    reference: `x264 encode-only (testsrc2, veryfast): ${(bound.ms / 1000).toFixed(1)} s`,
+    ratio: `${ratio.toFixed(2)}×`,
+    target: '≤ 1.5×',
+    ok: ratio <= 1.5
+  })
 }
 
 try {

@@ -36,7 +36,9 @@ export async function run(): Promise<void> {
 
     const prepared = await prepare(inputs, warn)
     const timeoutMs = inputs.timeoutMinutes * 60_000
-    core.info(`Rendering ${prepared.length > 1 ? `${prepared.length} videos (at most ${inputs.maxParallel} at once) ` : ''}with the ${inputs.backend} backend (deadline ${inputs.timeoutMinutes} min).`)
+    core.info(
+      `Rendering ${prepared.length > 1 ? `${prepared.length} videos (at most ${inputs.maxParallel} at once) ` : ''}with the ${inputs.backend} backend (deadline ${inputs.timeoutMinutes} min).`
+    )
     // one backend for every video: on the cloud they share one token and the 429 back-off
     const backend = await makeBackend(inputs)
     const settled = await runPool(
@@ -50,7 +52,10 @@ export async function run(): Promise<void> {
         } catch (err) {
           if (cancel.signal.aborted) throw cancel.signal.reason
           if (signal.aborted && Date.now() >= deadline && !/timeout-minutes/.test(errorMessage(err))) {
-            throw new Error(`The ${inputs.backend} backend did not finish within ${inputs.timeoutMinutes} minutes ('timeout-minutes'): ${errorMessage(err)}`, { cause: err })
+            throw new Error(
+              `The ${inputs.backend} backend did not finish within ${inputs.timeoutMinutes} minutes ('timeout-minutes'): ${errorMessage(err)}`,
+              { cause: err }
+            )
           }
           throw err
         }
@@ -60,8 +65,13 @@ export async function run(): Promise<void> {
     if (cancel.signal.aborted) throw cancel.signal.reason
 
     const made = settled.flatMap(s => (s.ok ? [s.value] : []))
-    const failures = settled.flatMap((s, i) => (s.ok ? [] : [{ name: prepared[i].spec.name, message: errorMessage(s.error), skipped: !!s.skipped }]))
-    for (const v of made) core.info(`✅ ${relative(inputs.workspace, v.videoPath) || v.videoPath}: ${v.info.duration.toFixed(1)} s, ${v.info.width}×${v.info.height}, ${v.info.size} bytes`)
+    const failures = settled.flatMap((s, i) =>
+      s.ok ? [] : [{ name: prepared[i].spec.name, message: errorMessage(s.error), skipped: !!s.skipped }]
+    )
+    for (const v of made)
+      core.info(
+        `✅ ${relative(inputs.workspace, v.videoPath) || v.videoPath}: ${v.info.duration.toFixed(1)} s, ${v.info.width}×${v.info.height}, ${v.info.size} bytes`
+      )
 
     // the video outputs go out first: a failed upload must not hide a good video
     let published: Published = { videos: new Map() }
@@ -80,7 +90,9 @@ export async function run(): Promise<void> {
 
     if (failures.length) {
       if (!inputs.batch) throw new Error(failures[0].message)
-      throw new Error(`${failures.length} of ${prepared.length} videos failed:\n${failures.map(f => `- ${f.name}: ${f.message}`).join('\n')}`)
+      throw new Error(
+        `${failures.length} of ${prepared.length} videos failed:\n${failures.map(f => `- ${f.name}: ${f.message}`).join('\n')}`
+      )
     }
   } catch (err) {
     core.setFailed(errorMessage(err))
@@ -106,7 +118,9 @@ async function prepare(inputs: Inputs, warn: (msg: string) => void): Promise<Pre
       for (const p of media.unmatched) warn(`${prefix}input 'images': the pattern '${p}' matched no file.`)
       const request = buildRequest(spec, media.music)
       if (inputs.backend === 'local' && request.music && 'description' in request.music) {
-        warn(`${prefix}input 'music': '${request.music.description}' is a description; the local backend needs an audio file, so the video has no music.`)
+        warn(
+          `${prefix}input 'music': '${request.music.description}' is a description; the local backend needs an audio file, so the video has no music.`
+        )
         delete request.music
       }
       prepared.push({ spec, images: media.images, music: media.music, request })

@@ -54,7 +54,16 @@ const run = (b: Sandbox, inputs: Record<string, string> = {}): ReturnType<typeof
   runAction({
     box: b,
     env: { ...results.env, IMG2VID_RETRY_WAIT_MS: '200' },
-    inputs: { manifest: 'videos.yml', images: 'unused/*.jpg', prompt: 'fallback prompt', 'api-url': nemo.url, 'poll-interval': '1', 'client-id': 'batch-e2e', 'artifact-name': 'promo-videos', ...inputs }
+    inputs: {
+      manifest: 'videos.yml',
+      images: 'unused/*.jpg',
+      prompt: 'fallback prompt',
+      'api-url': nemo.url,
+      'poll-interval': '1',
+      'client-id': 'batch-e2e',
+      'artifact-name': 'promo-videos',
+      ...inputs
+    }
   })
 
 describe('batch end to end', () => {
@@ -63,10 +72,20 @@ describe('batch end to end', () => {
     const b = await workspace()
     const r = await run(b, { 'max-parallel': '2' })
     assert.equal(r.code, 1, r.all)
-    assert.match(r.stdout, /::error::1 of 3 videos failed:%0A- boots: Agent: turn 1 of 1: the agent replied but the session has no draft to export/)
+    assert.match(
+      r.stdout,
+      /::error::1 of 3 videos failed:%0A- boots: Agent: turn 1 of 1: the agent replied but the session has no draft to export/
+    )
 
     const videos = JSON.parse(r.outputs.videos) as Array<Record<string, string | boolean>>
-    assert.deepEqual(videos.map(v => [v.name, v.ok]), [['sneakers', true], ['boots', false], ['sandals', true]])
+    assert.deepEqual(
+      videos.map(v => [v.name, v.ok]),
+      [
+        ['sneakers', true],
+        ['boots', false],
+        ['sandals', true]
+      ]
+    )
     assert.equal(videos[0]['video-path'], join(b.workspace, 'sneakers.mp4'))
     assert.equal(videos[2]['video-path'], join(b.workspace, 'out/sandals-vertical.mp4'))
     assert.equal(JSON.parse(videos[0].timeline as string).duration, 6)
@@ -76,14 +95,21 @@ describe('batch end to end', () => {
     const sessions = mine.filter(q => q.route === 'session')
     assert.equal(sessions.length, 3)
     assert.equal(mine.filter(q => q.route === 'anonymous-token').length, 1)
-    const chats = mine.filter(q => q.route === 'chat').map(q => q.json as { session_id: string; new_message: { parts: { text: string }[] } })
+    const chats = mine
+      .filter(q => q.route === 'chat')
+      .map(q => q.json as { session_id: string; new_message: { parts: { text: string }[] } })
     assert.equal(new Set(chats.map(c => c.session_id)).size, 3)
-    assert.ok(chats.some(c => /canvas 1080x1920/.test(c.new_message.parts[0].text)), 'per-video aspect ratio reached the agent')
+    assert.ok(
+      chats.some(c => /canvas 1080x1920/.test(c.new_message.parts[0].text)),
+      'per-video aspect ratio reached the agent'
+    )
 
     // concurrency: a video is in flight from its session request to its last request that names
     // its session or one of its renders (upload, chat, state, export, poll, download, claim)
     const spans = chats.map(c => {
-      const renders = mine.filter(q => q.route === 'export' && (q.json as { sessionId: string }).sessionId === c.session_id).map(q => (q.json as { id: string }).id)
+      const renders = mine
+        .filter(q => q.route === 'export' && (q.json as { sessionId: string }).sessionId === c.session_id)
+        .map(q => (q.json as { id: string }).id)
       const keys = [c.session_id, ...renders]
       const reqs = mine.filter(q => keys.some(k => q.path.includes(k) || JSON.stringify(q.json ?? '').includes(k)))
       const first = Math.min(...reqs.map(q => q.at))
@@ -106,8 +132,16 @@ describe('batch end to end', () => {
 
   it('with fail-fast, stops at the first failure', async () => {
     const since = nemo.requests.length
-    const b = await workspace(MANIFEST.replace('name: sneakers', 'name: first').replace(/- name: boots\n {4}images: products\/boots\/\*\.jpg\n {4}prompt: FAIL on purpose\n/, ''))
-    await writeFile(join(b.workspace, 'ff.yml'), '- name: broken\n  images: products/boots/*.jpg\n  prompt: FAIL now\n- name: later\n  images: products/sandals/*.jpg\n  prompt: never made\n')
+    const b = await workspace(
+      MANIFEST.replace('name: sneakers', 'name: first').replace(
+        /- name: boots\n {4}images: products\/boots\/\*\.jpg\n {4}prompt: FAIL on purpose\n/,
+        ''
+      )
+    )
+    await writeFile(
+      join(b.workspace, 'ff.yml'),
+      '- name: broken\n  images: products/boots/*.jpg\n  prompt: FAIL now\n- name: later\n  images: products/sandals/*.jpg\n  prompt: never made\n'
+    )
     const r = await run(b, { manifest: 'ff.yml', 'max-parallel': '1', 'fail-fast': 'true', 'upload-artifact': 'false' })
     assert.equal(r.code, 1)
     const videos = JSON.parse(r.outputs.videos) as Array<{ name: string; ok: boolean; error?: string }>
@@ -120,13 +154,18 @@ describe('batch end to end', () => {
     const r = await run(b, { only: 'sandals', 'artifact-per-video': 'true' })
     assert.equal(r.code, 0, r.all)
     const videos = JSON.parse(r.outputs.videos) as Array<{ name: string }>
-    assert.deepEqual(videos.map(v => v.name), ['sandals'])
+    assert.deepEqual(
+      videos.map(v => v.name),
+      ['sandals']
+    )
     assert.ok(results.artifacts.some(a => a.name === 'promo-videos-sandals' && a.finalized))
   })
 
   it('reports manifest errors with file, line, entry and key before anything runs', async () => {
     const before = nemo.requests.length
-    const b = await workspace('videos:\n  - name: a\n    imagez: x/*.jpg\n  - name: a\n    duration: 9000\n  - name: c\n    images: nothing/*.jpg\n')
+    const b = await workspace(
+      'videos:\n  - name: a\n    imagez: x/*.jpg\n  - name: a\n    duration: 9000\n  - name: c\n    images: nothing/*.jpg\n'
+    )
     const r = await run(b)
     assert.equal(r.code, 1)
     const err = decodeURIComponent((/::error::(.*)/.exec(r.stdout)?.[1] ?? '').replace(/%0A/g, '\n'))

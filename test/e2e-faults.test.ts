@@ -30,26 +30,43 @@ async function box(): Promise<Sandbox> {
   return b
 }
 
-async function go(inputs: Record<string, string> = {}, extra: { env?: Record<string, string>; box?: Sandbox; killAfter?: { ms: number; signal: NodeJS.Signals } } = {}): Promise<ActionRun & { since: number }> {
+async function go(
+  inputs: Record<string, string> = {},
+  extra: { env?: Record<string, string>; box?: Sandbox; killAfter?: { ms: number; signal: NodeJS.Signals } } = {}
+): Promise<ActionRun & { since: number }> {
   const since = server.requests.length
   const b = extra.box ?? (await box())
   const run = await runAction({
     box: b,
     env: { ...env, ...extra.env },
     killAfter: extra.killAfter,
-    inputs: { images: 'photos/*.jpg', prompt: 'Promo', 'api-url': server.url, 'poll-interval': '1', 'upload-artifact': 'false', output: 'out/v.mp4', token: USER, ...inputs }
+    inputs: {
+      images: 'photos/*.jpg',
+      prompt: 'Promo',
+      'api-url': server.url,
+      'poll-interval': '1',
+      'upload-artifact': 'false',
+      output: 'out/v.mp4',
+      token: USER,
+      ...inputs
+    }
   })
   // a fault must end in setFailed, never in a crash
   assert.doesNotMatch(run.stderr, /Unhandled|Uncaught|node:internal|ERR_/, run.stderr)
   return Object.assign(run, { since })
 }
-const mine = (run: { since: number }, route?: string): typeof server.requests => server.requests.slice(run.since).filter(r => !route || r.route === route)
+const mine = (run: { since: number }, route?: string): typeof server.requests =>
+  server.requests.slice(run.since).filter(r => !route || r.route === route)
 const error = (run: ActionRun): string => (/::error::(.*)/.exec(run.stdout)?.[1] ?? '').replace(/%0A/g, '\n')
 
 async function noPartialFiles(run: ActionRun): Promise<void> {
   const out = await readdir(join(run.workspace, 'out')).catch(() => [] as string[])
   assert.deepEqual(out, [], 'nothing at output, no .part files')
-  assert.deepEqual((await readdir(run.temp)).filter(f => f.startsWith('img2vid-')), [], 'temp dirs removed')
+  assert.deepEqual(
+    (await readdir(run.temp)).filter(f => f.startsWith('img2vid-')),
+    [],
+    'temp dirs removed'
+  )
 }
 
 async function succeeded(run: ActionRun): Promise<void> {
@@ -232,7 +249,10 @@ describe('render and download faults', () => {
     server.config.renderOutcome = 'never'
     const run = await go({ 'timeout-minutes': '0.1' })
     assert.equal(run.code, 1)
-    assert.match(error(run), /Render (render_\S+) did not complete before the deadline \('timeout-minutes'\); last status processing at \d+%/)
+    assert.match(
+      error(run),
+      /Render (render_\S+) did not complete before the deadline \('timeout-minutes'\); last status processing at \d+%/
+    )
     assert.equal(mine(run, 'cancel').length, 1)
     await noPartialFiles(run)
   })
@@ -261,23 +281,28 @@ describe('render and download faults', () => {
     }
   }
 
-  it('when every download is bad: a clear failure and no partial file', () => fresh({ download: 'truncated' }, async () => {
-    server.fail('fallback-download', { status: 500 })
-    const run = await go()
-    assert.equal(run.stderr, '', 'no crash')
-    assert.equal(run.code, 1)
-    assert.match(error(run), /Could not download render render_\S+: download: truncated: the connection closed after \d+ of \d+ bytes; .*fallback: HTTP 500\. Nothing was written/)
-    await noPartialFiles(run)
-  }))
+  it('when every download is bad: a clear failure and no partial file', () =>
+    fresh({ download: 'truncated' }, async () => {
+      server.fail('fallback-download', { status: 500 })
+      const run = await go()
+      assert.equal(run.stderr, '', 'no crash')
+      assert.equal(run.code, 1)
+      assert.match(
+        error(run),
+        /Could not download render render_\S+: download: truncated: the connection closed after \d+ of \d+ bytes; .*fallback: HTTP 500\. Nothing was written/
+      )
+      await noPartialFiles(run)
+    }))
 
-  it('Authorization is dropped when a redirect leaves the API origin', () => fresh({ download: 'not-mp4', downloadFaultTimes: 2, fallbackRedirect: true }, async () => {
-    const run = await go()
-    await succeeded(run)
-    const cdn = mine(run, 'download')
-    assert.equal(cdn.length, 3, 'two bad downloads, then the fallback redirected to the CDN')
-    assert.equal(mine(run, 'fallback-download')[0].headers.authorization, `Bearer ${USER}`)
-    assert.ok(cdn.every(r => r.headers.authorization === undefined))
-  }))
+  it('Authorization is dropped when a redirect leaves the API origin', () =>
+    fresh({ download: 'not-mp4', downloadFaultTimes: 2, fallbackRedirect: true }, async () => {
+      const run = await go()
+      await succeeded(run)
+      const cdn = mine(run, 'download')
+      assert.equal(cdn.length, 3, 'two bad downloads, then the fallback redirected to the CDN')
+      assert.equal(mine(run, 'fallback-download')[0].headers.authorization, `Bearer ${USER}`)
+      assert.ok(cdn.every(r => r.headers.authorization === undefined))
+    }))
 })
 
 describe('cancellation', () => {
@@ -296,14 +321,24 @@ describe('cancellation', () => {
 describe('bad input fails before any request, naming the input', () => {
   const cases: Array<[string, Record<string, string>, RegExp, ((b: Sandbox) => Promise<void>)?]> = [
     ['no file matched', { images: 'nope/*.jpg, none/*.png' }, /no file matched 'nope\/\*\.jpg', 'none\/\*\.png'/],
-    ['a .jpg that is not an image', { images: 'bad.jpg' }, /bad\.jpg is not a file type the backend accepts/, b => writeFile(join(b.workspace, 'bad.jpg'), 'hello')],
+    [
+      'a .jpg that is not an image',
+      { images: 'bad.jpg' },
+      /bad\.jpg is not a file type the backend accepts/,
+      b => writeFile(join(b.workspace, 'bad.jpg'), 'hello')
+    ],
     ['an empty file', { images: 'empty.png' }, /empty\.png is empty/, b => writeFile(join(b.workspace, 'empty.png'), '')],
-    ['a file over 200 MB', { images: 'huge.jpg' }, /huge\.jpg is 250\.0 MB, over the 200 MB limit/, async b => {
-      const fh = await open(join(b.workspace, 'huge.jpg'), 'w')
-      await fh.write(Buffer.from([0xff, 0xd8, 0xff, 0xe0]), 0, 4, 0)
-      await fh.truncate(250 * 1024 * 1024)
-      await fh.close()
-    }],
+    [
+      'a file over 200 MB',
+      { images: 'huge.jpg' },
+      /huge\.jpg is 250\.0 MB, over the 200 MB limit/,
+      async b => {
+        const fh = await open(join(b.workspace, 'huge.jpg'), 'w')
+        await fh.write(Buffer.from([0xff, 0xd8, 0xff, 0xe0]), 0, 4, 0)
+        await fh.truncate(250 * 1024 * 1024)
+        await fh.close()
+      }
+    ],
     ['output outside the workspace', { output: '/etc/v.mp4' }, /Input 'output' must resolve inside the workspace or RUNNER_TEMP/],
     ['prompt and prompt-file both', { 'prompt-file': 'p.txt' }, /Input 'prompt' and 'prompt-file' are both set/],
     ['no prompt at all', { prompt: '' }, /Input 'prompt' is empty/],
@@ -312,7 +347,11 @@ describe('bad input fails before any request, naming the input', () => {
     ['unknown transition', { transition: 'spin' }, /Input 'transition' must be one of fade, slide, wipe, zoom, none/],
     ['unknown backend', { backend: 'gpu' }, /Input 'backend' must be one of nemo, local/],
     ['duration out of range', { duration: '900' }, /Input 'duration' must be a number of seconds from 1 to 600 \(got '900'\)/],
-    ['non-numeric poll-interval', { 'poll-interval': 'often' }, /Input 'poll-interval' must be a number of seconds from 1 to 600 \(got 'often'\)/],
+    [
+      'non-numeric poll-interval',
+      { 'poll-interval': 'often' },
+      /Input 'poll-interval' must be a number of seconds from 1 to 600 \(got 'often'\)/
+    ],
     ['plain http api-url', { 'api-url': 'http://api.example.com' }, /Input 'api-url' must be an https URL/],
     ['music file missing', { music: 'audio/theme.mp3' }, /Input 'music': no audio file at 'audio\/theme\.mp3'/]
   ]

@@ -41,7 +41,15 @@ describe('nemo backend end to end', () => {
     const run = await runAction({
       box,
       env: fast,
-      inputs: { ...baseInputs(server), token: USER_TOKEN, duration: '9', 'aspect-ratio': '9:16', title: 'Spring Drop', music: 'song.mp3', transition: 'fade' }
+      inputs: {
+        ...baseInputs(server),
+        token: USER_TOKEN,
+        duration: '9',
+        'aspect-ratio': '9:16',
+        title: 'Spring Drop',
+        music: 'song.mp3',
+        transition: 'fade'
+      }
     })
     assert.equal(run.code, 0, run.all)
     const out = join(box.workspace, 'out/promo.mp4')
@@ -70,17 +78,26 @@ describe('nemo backend end to end', () => {
       assert.equal(r.headers['x-skill-platform'], 'github-actions')
       assert.ok(!r.path.includes(USER_TOKEN))
     }
-    assert.ok(mine.filter(r => r.origin === 'cdn').every(r => r.headers.authorization === undefined), 'no Authorization at the CDN')
+    assert.ok(
+      mine.filter(r => r.origin === 'cdn').every(r => r.headers.authorization === undefined),
+      'no Authorization at the CDN'
+    )
     assert.equal(mine.filter(r => r.route === 'anonymous-token').length, 0)
 
     const sid = o['session-id']
     const uploads = server.uploads.filter(u => u.sessionId === sid)
     const local = await Promise.all([1, 2, 3].map(i => sha256(join(box.workspace, 'photos', `${i}.jpg`))))
-    assert.deepEqual(uploads.filter(u => u.filename.endsWith('.jpg')).map(u => u.sha256), local, 'images arrived byte-identical, in order')
+    assert.deepEqual(
+      uploads.filter(u => u.filename.endsWith('.jpg')).map(u => u.sha256),
+      local,
+      'images arrived byte-identical, in order'
+    )
     assert.equal(uploads.find(u => u.filename === 'song.mp3')?.sha256, await sha256(join(box.workspace, 'song.mp3')))
     assert.ok(uploads.every(u => u.field === 'files'))
 
-    const chat = mine.filter(r => r.route === 'chat').map(r => (r.json as { new_message: { parts: { text: string }[] } }).new_message.parts[0].text)
+    const chat = mine
+      .filter(r => r.route === 'chat')
+      .map(r => (r.json as { new_message: { parts: { text: string }[] } }).new_message.parts[0].text)
     assert.match(chat[0], /A bright spring promo for our new sneakers/)
     assert.match(chat[0], /exactly 9 seconds/)
     assert.match(chat[0], /Aspect ratio 9:16, canvas 1080x1920/)
@@ -96,7 +113,10 @@ describe('nemo backend end to end', () => {
     assert.equal(exportBody.sessionId, sid)
     assert.deepEqual(exportBody.output, { format: 'mp4', quality: 'high' })
     assert.equal(exportBody.id, o['render-id'])
-    assert.ok(exportBody.draft.t.some(t => t.tt === 7), 'the export carries the draft with the title track')
+    assert.ok(
+      exportBody.draft.t.some(t => t.tt === 7),
+      'the export carries the draft with the title track'
+    )
 
     assert.ok(!run.all.includes(USER_TOKEN), 'the token never appears in logs, outputs or the summary')
     assert.match(run.stdout, /Timeline \(3 tracks\)/)
@@ -114,7 +134,12 @@ describe('nemo backend end to end', () => {
     assert.equal(anon[0].headers['x-client-id'], 'e2e-client-anon')
     assert.equal(anon[0].headers.authorization, undefined)
     const token = server.issuedTokens.at(-1) as string
-    assert.ok(server.requests.slice(first).filter(r => r.origin === 'api' && r.route !== 'anonymous-token').every(r => r.headers.authorization === `Bearer ${token}`))
+    assert.ok(
+      server.requests
+        .slice(first)
+        .filter(r => r.origin === 'api' && r.route !== 'anonymous-token')
+        .every(r => r.headers.authorization === `Bearer ${token}`)
+    )
     assert.ok(!run.all.includes(token))
     assert.equal(await sha256(join(box.workspace, 'out/promo.mp4')), server.mp4.sha256)
   })
@@ -123,7 +148,15 @@ describe('nemo backend end to end', () => {
     for (const format of ['adk', 'legacy'] as const) {
       it(`works with render shape ${shape} and the ${format} SSE format`, async () => {
         server.config.renderShape = shape
-        server.config.sse = { ...server.config.sse, format, partial: format === 'adk', crlf: shape === 'B', chunkBytes: shape === 'B' ? 7 : 0, heartbeats: 2, heartbeatMs: 20 }
+        server.config.sse = {
+          ...server.config.sse,
+          format,
+          partial: format === 'adk',
+          crlf: shape === 'B',
+          chunkBytes: shape === 'B' ? 7 : 0,
+          heartbeats: 2,
+          heartbeatMs: 20
+        }
         try {
           const box = await workspaceWithImages(2)
           const run = await runAction({ box, env: fast, inputs: { ...baseInputs(server), token: USER_TOKEN } })
@@ -158,10 +191,17 @@ describe('nemo backend end to end', () => {
     server.config.sse = { ...server.config.sse, noText: true }
     try {
       const box = await workspaceWithImages(2)
-      const run = await runAction({ box, env: fast, inputs: { ...baseInputs(server), token: USER_TOKEN, prompt: 'Make it\n---\nNow shorter' } })
+      const run = await runAction({
+        box,
+        env: fast,
+        inputs: { ...baseInputs(server), token: USER_TOKEN, prompt: 'Make it\n---\nNow shorter' }
+      })
       assert.equal(run.code, 0, run.all)
       assert.ok((run.stdout.match(/Timeline \(\d+ tracks?\)/g) ?? []).length >= 2, run.stdout)
-      assert.equal(server.requestsTo('chat').filter(r => (r.json as { session_id: string }).session_id === run.outputs['session-id']).length, 2)
+      assert.equal(
+        server.requestsTo('chat').filter(r => (r.json as { session_id: string }).session_id === run.outputs['session-id']).length,
+        2
+      )
     } finally {
       server.config.sse = { ...server.config.sse, noText: false }
     }
@@ -172,14 +212,20 @@ describe('nemo backend end to end', () => {
     server.config.agent = turn => {
       turns++
       const wrong = turn.turn === 1
-      return { text: wrong ? 'Done (a bit short).' : 'Fixed the length.', draft: { t: [{ tt: 0, sg: [{ st: 0, d: wrong ? 4000 : 20000, src: 'x.jpg' }] }], d: wrong ? 4000 : 20000 } }
+      return {
+        text: wrong ? 'Done (a bit short).' : 'Fixed the length.',
+        draft: { t: [{ tt: 0, sg: [{ st: 0, d: wrong ? 4000 : 20000, src: 'x.jpg' }] }], d: wrong ? 4000 : 20000 }
+      }
     }
     try {
       const box = await workspaceWithImages(1)
       const run = await runAction({ box, env: fast, inputs: { ...baseInputs(server), token: USER_TOKEN, duration: '20' } })
       assert.equal(run.code, 0, run.all)
       assert.equal(turns, 2)
-      const texts = server.requestsTo('chat').filter(r => (r.json as { session_id: string }).session_id === run.outputs['session-id']).map(r => (r.json as { new_message: { parts: { text: string }[] } }).new_message.parts[0].text)
+      const texts = server
+        .requestsTo('chat')
+        .filter(r => (r.json as { session_id: string }).session_id === run.outputs['session-id'])
+        .map(r => (r.json as { new_message: { parts: { text: string }[] } }).new_message.parts[0].text)
       assert.match(texts[1], /4\.0 s long but 20 s/)
       assert.equal(JSON.parse(run.outputs.timeline).duration, 20)
     } finally {

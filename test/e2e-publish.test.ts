@@ -37,7 +37,16 @@ const run = async (inputs: Record<string, string>, env: Record<string, string> =
   runAction({
     box: b ?? (await box()),
     env: { ...results.env, GITHUB_API_URL: releases.url, GITHUB_REPOSITORY: 'octo/promo', GITHUB_RUN_ID: '4242', ...env },
-    inputs: { images: 'photos/*.jpg', prompt: 'Release promo', 'api-url': nemo.url, 'poll-interval': '1', token: NEMO_TOKEN, 'github-token': releases.token, output: 'promo.mp4', ...inputs }
+    inputs: {
+      images: 'photos/*.jpg',
+      prompt: 'Release promo',
+      'api-url': nemo.url,
+      'poll-interval': '1',
+      token: NEMO_TOKEN,
+      'github-token': releases.token,
+      output: 'promo.mp4',
+      ...inputs
+    }
   })
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex')

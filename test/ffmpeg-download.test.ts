@@ -27,7 +27,7 @@ before(async () => {
   await run('tar', ['-czf', join(root, 'ffmpeg.tar.gz'), '-C', join(root, 'pkg'), '.'])
   const archive = await readFile(join(root, 'ffmpeg.tar.gz'))
   sha = createHash('sha256').update(archive).digest('hex')
-  const server = createServer((req, res) => {
+  const server = createServer((_req, res) => {
     hits++
     res.writeHead(200, { 'content-type': 'application/gzip', 'content-length': archive.length })
     res.end(archive)
@@ -45,7 +45,12 @@ it('downloads, verifies, extracts and caches ffmpeg; the cache is used next time
   assert.match((await run(path, ['-version'])).stdout, /7\.1-stub/)
   // found in the tool cache without a second download when ffmpeg is not on PATH
   const before = hits
-  const saved = { PATH: process.env.PATH, url: process.env.IMG2VID_FFMPEG_URL, sha: process.env.IMG2VID_FFMPEG_SHA256, v: process.env.IMG2VID_FFMPEG_VERSION }
+  const saved = {
+    PATH: process.env.PATH,
+    url: process.env.IMG2VID_FFMPEG_URL,
+    sha: process.env.IMG2VID_FFMPEG_SHA256,
+    v: process.env.IMG2VID_FFMPEG_VERSION
+  }
   Object.assign(process.env, { PATH: '/nonexistent', IMG2VID_FFMPEG_URL: url, IMG2VID_FFMPEG_SHA256: sha, IMG2VID_FFMPEG_VERSION: '7.1.0' })
   try {
     assert.equal(await findFfmpeg(), path)

@@ -29,7 +29,10 @@ describe('findFiles', () => {
 
   it('applies negations to every pattern', async () => {
     const { files } = await findFiles(['shots/*.jpg', '!shots/2.jpg'], ws)
-    assert.deepEqual(files.map(f => f.slice(ws.length + 1)), ['shots/1.jpg', 'shots/10.jpg'])
+    assert.deepEqual(
+      files.map(f => f.slice(ws.length + 1)),
+      ['shots/1.jpg', 'shots/10.jpg']
+    )
   })
 })
 
@@ -49,7 +52,10 @@ describe('checkFile', () => {
 
   it('refuses a .jpg that is not an image, naming the file', async () => {
     await writeFile(join(ws, 'fake.jpg'), 'not really a jpeg')
-    await assert.rejects(checkFile(join(ws, 'fake.jpg'), ws, 'image', 'images'), (e: Error) => e instanceof FileCheckError && /fake\.jpg is not a file type the backend accepts/.test(e.message))
+    await assert.rejects(
+      checkFile(join(ws, 'fake.jpg'), ws, 'image', 'images'),
+      (e: Error) => e instanceof FileCheckError && /fake\.jpg is not a file type the backend accepts/.test(e.message)
+    )
   })
 
   it('refuses HEIC with a conversion hint', () => {
@@ -84,9 +90,15 @@ describe('collectMedia', () => {
 
   it('gives each file a unique name whose extension tells its real type', async () => {
     const { images } = await collectMedia(['extra/lies.jpg', 'shots/1.jpg', 'extra/a.png'], ws)
-    assert.deepEqual(images.map(i => i.name), ['lies.png', '1.jpg', 'a.png'])
+    assert.deepEqual(
+      images.map(i => i.name),
+      ['lies.png', '1.jpg', 'a.png']
+    )
     await copyFile(join(ws, 'shots', '1.jpg'), join(ws, 'extra', '1.jpg'))
     const again = await collectMedia(['shots/1.jpg', 'extra/1.jpg'], ws)
-    assert.deepEqual(again.images.map(i => i.name), ['1.jpg', '1-2.jpg'])
+    assert.deepEqual(
+      again.images.map(i => i.name),
+      ['1.jpg', '1-2.jpg']
+    )
   })
 })

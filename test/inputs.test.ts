@@ -90,7 +90,18 @@ describe('getInputs', () => {
     })
     const p = problems(() => getInputs())
     const text = p.join('\n')
-    for (const name of ["'prompt' and 'prompt-file'", "'duration'", "'aspect-ratio'", "'resolution'", "'transition'", "'backend'", "'poll-interval'", "'retention-days'", "'timeout-minutes'", "'upload-artifact'"]) {
+    for (const name of [
+      "'prompt' and 'prompt-file'",
+      "'duration'",
+      "'aspect-ratio'",
+      "'resolution'",
+      "'transition'",
+      "'backend'",
+      "'poll-interval'",
+      "'retention-days'",
+      "'timeout-minutes'",
+      "'upload-artifact'"
+    ]) {
       assert.ok(text.includes(name), `missing ${name} in\n${text}`)
     }
     assert.match(text, /one of 16:9, 9:16, 1:1, 4:5 \(got '3:2'\)/)
@@ -142,6 +153,11 @@ describe('getInputs', () => {
 
 describe('splitPatterns', () => {
   it('splits on newlines and commas but keeps brace groups', () => {
-    assert.deepEqual(splitPatterns('a/*.jpg, b/*.png\n\n  c/*.{jpg,png}  \n!c/skip.jpg'), ['a/*.jpg', 'b/*.png', 'c/*.{jpg,png}', '!c/skip.jpg'])
+    assert.deepEqual(splitPatterns('a/*.jpg, b/*.png\n\n  c/*.{jpg,png}  \n!c/skip.jpg'), [
+      'a/*.jpg',
+      'b/*.png',
+      'c/*.{jpg,png}',
+      '!c/skip.jpg'
+    ])
   })
 })

@@ -21,7 +21,11 @@ const run = promisify(execFile)
 
 /** A decoded frame at `t` seconds, as 64×36 gray bytes. */
 async function frame(file: string, t: number): Promise<Buffer> {
-  const { stdout } = await run('ffmpeg', ['-v', 'error', '-ss', String(t), '-i', file, '-frames:v', '1', '-vf', 'scale=64:36,format=gray', '-f', 'rawvideo', '-'], { encoding: 'buffer', maxBuffer: 1 << 20 })
+  const { stdout } = await run(
+    'ffmpeg',
+    ['-v', 'error', '-ss', String(t), '-i', file, '-frames:v', '1', '-vf', 'scale=64:36,format=gray', '-f', 'rawvideo', '-'],
+    { encoding: 'buffer', maxBuffer: 1 << 20 }
+  )
   return stdout as unknown as Buffer
 }
 const diff = (a: Buffer, b: Buffer): number => a.reduce((s, v, i) => s + Math.abs(v - b[i]), 0) / a.length
@@ -37,7 +41,14 @@ let music: MediaFile
 
 before(async () => {
   images = await Promise.all(
-    [1, 2, 3].map(async seed => ({ path: await makeImage({ seed, width: 400, height: 300 }), name: `${seed}.jpg`, size: 1, kind: 'image' as const, type: 'jpg', mime: 'image/jpeg' }))
+    [1, 2, 3].map(async seed => ({
+      path: await makeImage({ seed, width: 400, height: 300 }),
+      name: `${seed}.jpg`,
+      size: 1,
+      kind: 'image' as const,
+      type: 'jpg',
+      mime: 'image/jpeg'
+    }))
   )
   music = { path: await makeAudio({ seconds: 2 }), name: 'm.mp3', size: 1, kind: 'audio', type: 'mp3', mime: 'audio/mpeg' }
 })
@@ -47,15 +58,28 @@ const small = (plan: LocalPlan): LocalPlan => ({ ...plan, width: 320, height: 18
 describe('local plan', () => {
   it('reads what a person writes in the prompt', () => {
     assert.deepEqual(readPrompt('A 30-second vertical reel with fades and Ken Burns, title "Spring Sale"'), {
-      duration: 30, aspectRatio: '9:16', transition: 'fade', kenBurns: true, title: 'Spring Sale'
+      duration: 30,
+      aspectRatio: '9:16',
+      transition: 'fade',
+      kenBurns: true,
+      title: 'Spring Sale'
     })
-    assert.deepEqual(readPrompt('square 45s, no transitions, static, 720p'), { duration: 45, aspectRatio: '1:1', resolution: '720p', transition: 'none', kenBurns: false })
+    assert.deepEqual(readPrompt('square 45s, no transitions, static, 720p'), {
+      duration: 45,
+      aspectRatio: '1:1',
+      resolution: '720p',
+      transition: 'none',
+      kenBurns: false
+    })
     assert.equal(readPrompt('slide between shots, portrait').transition, 'slide')
     assert.equal(readPrompt('a wipe, 2 minutes').duration, 120)
   })
 
   it('lets inputs win over the prompt and fits the clips to the duration', () => {
-    const plan = makePlan({ ...base, turns: ['vertical 30-second video with wipes'], aspectRatio: '1:1', duration: 12, transition: 'fade' }, images)
+    const plan = makePlan(
+      { ...base, turns: ['vertical 30-second video with wipes'], aspectRatio: '1:1', duration: 12, transition: 'fade' },
+      images
+    )
     assert.equal(plan.width, 720)
     assert.equal(plan.height, 720)
     assert.equal(plan.transition, 'fade')
@@ -68,7 +92,10 @@ describe('local plan', () => {
 
   it('gives a draft whose summary looks like the cloud one', () => {
     const plan = makePlan({ ...base, title: 'Hello', music: { file: music }, duration: 9 }, images)
-    assert.equal(describeTimeline(summarize(planToDraft(plan))), 'Timeline (3 tracks): 1. Video: 3 clips (0-9s) 2. BGM: m.mp3 (0-9s, 100%) 3. Title: "Hello" (0-3s)')
+    assert.equal(
+      describeTimeline(summarize(planToDraft(plan))),
+      'Timeline (3 tracks): 1. Video: 3 clips (0-9s) 2. BGM: m.mp3 (0-9s, 100%) 3. Title: "Hello" (0-3s)'
+    )
   })
 
   it('computes xfade offsets as Σ D_j − k·T and refuses ones that would drop clips', () => {
@@ -104,7 +131,11 @@ describe('local render (real ffmpeg)', () => {
     const mid = await frame(out, d0 - t / 2)
     const next = await frame(out, d0 + 0.1)
     assert.ok(diff(mid, b) > 1 && diff(mid, next) > 1, 'the transition frame is neither neighbour')
-    assert.deepEqual((await readdir(dir)).filter(f => f.includes('.part')), [], 'no temp file left')
+    assert.deepEqual(
+      (await readdir(dir)).filter(f => f.includes('.part')),
+      [],
+      'no temp file left'
+    )
   })
 
   it('renders hard cuts without music, and nothing when ffmpeg fails', async () => {
@@ -117,7 +148,10 @@ describe('local render (real ffmpeg)', () => {
     assert.deepEqual(await streams(out), ['video'])
     const broken = { ...plan, clips: [{ ...plan.clips[0], path: join(dir, 'missing.jpg') }] }
     await assert.rejects(renderPlan('ffmpeg', broken, join(dir, 'broken.mp4'), dir, new AbortController().signal), /ffmpeg failed/)
-    assert.deepEqual((await readdir(dir)).filter(f => f.startsWith('.broken') || f === 'broken.mp4'), [])
+    assert.deepEqual(
+      (await readdir(dir)).filter(f => f.startsWith('.broken') || f === 'broken.mp4'),
+      []
+    )
   })
 
   it('stops ffmpeg when the job is cancelled', async () => {
@@ -133,7 +167,17 @@ describe('local render (real ffmpeg)', () => {
   it('refuses an ffmpeg-path that is not an executable', async () => {
     const backend = createLocalBackend({ ffmpegPath: '/nonexistent/ffmpeg' })
     const dir = await mkdtemp(join(tmpdir(), 'img2vid-local-'))
-    await assert.rejects(backend.render({ images, request: base, output: join(dir, 'x.mp4'), tempDir: dir, signal: new AbortController().signal, deadline: Date.now() + 60_000 }), /Input 'ffmpeg-path': no executable ffmpeg/)
+    await assert.rejects(
+      backend.render({
+        images,
+        request: base,
+        output: join(dir, 'x.mp4'),
+        tempDir: dir,
+        signal: new AbortController().signal,
+        deadline: Date.now() + 60_000
+      }),
+      /Input 'ffmpeg-path': no executable ffmpeg/
+    )
   })
 })
 
@@ -141,11 +185,20 @@ describe('backend: local end to end (dist/index.js)', () => {
   it('renders the request offline: outputs, aspect, audio, no network', async () => {
     const box = await sandbox()
     await mkdir(join(box.workspace, 'pics'))
-    for (const seed of [1, 2]) await copyFile(await makeImage({ seed, width: 400, height: 300 }), join(box.workspace, 'pics', `${seed}.jpg`))
+    for (const seed of [1, 2])
+      await copyFile(await makeImage({ seed, width: 400, height: 300 }), join(box.workspace, 'pics', `${seed}.jpg`))
     await copyFile(await makeAudio({ seconds: 2 }), join(box.workspace, 'song.mp3'))
     const run = await runAction({
       box,
-      inputs: { images: 'pics/*.jpg', prompt: 'A square 3-second teaser with a crossfade, title "Local"', resolution: '720p', music: 'song.mp3', backend: 'local', 'upload-artifact': 'false', 'api-url': 'http://127.0.0.1:9' }
+      inputs: {
+        images: 'pics/*.jpg',
+        prompt: 'A square 3-second teaser with a crossfade, title "Local"',
+        resolution: '720p',
+        music: 'song.mp3',
+        backend: 'local',
+        'upload-artifact': 'false',
+        'api-url': 'http://127.0.0.1:9'
+      }
     })
     assert.equal(run.code, 0, run.all)
     const o = run.outputs
@@ -155,7 +208,10 @@ describe('backend: local end to end (dist/index.js)', () => {
     assert.deepEqual([o.width, o.height], ['720', '720'])
     assert.ok(Math.abs(Number(o.duration) - 3) <= 0.1)
     assert.match(o['session-id'], /^local-/)
-    assert.deepEqual(JSON.parse(o.timeline).tracks.map((t: { kind: string }) => t.kind), ['video', 'audio', 'text'])
+    assert.deepEqual(
+      JSON.parse(o.timeline).tracks.map((t: { kind: string }) => t.kind),
+      ['video', 'audio', 'text']
+    )
     assert.deepEqual(await streams(o['video-path']), ['video', 'audio'])
     assert.match(run.stdout, /Rendered in \d+\.\d s/)
   })
@@ -163,7 +219,17 @@ describe('backend: local end to end (dist/index.js)', () => {
   it('warns and renders without music when music is a description', async () => {
     const box = await sandbox()
     await copyFile(await makeImage(), join(box.workspace, 'a.jpg'))
-    const run = await runAction({ box, inputs: { images: 'a.jpg', prompt: '2-second clip', resolution: '720p', music: 'lo-fi beats', backend: 'local', 'upload-artifact': 'false' } })
+    const run = await runAction({
+      box,
+      inputs: {
+        images: 'a.jpg',
+        prompt: '2-second clip',
+        resolution: '720p',
+        music: 'lo-fi beats',
+        backend: 'local',
+        'upload-artifact': 'false'
+      }
+    })
     assert.equal(run.code, 0, run.all)
     assert.match(run.stdout, /::warning::input 'music': 'lo-fi beats' is a description; the local backend needs an audio file/)
     assert.deepEqual(await streams(run.outputs['video-path']), ['video'])

@@ -73,7 +73,13 @@ async function makeJob(opts: JobOptions = {}): Promise<RenderJob> {
 }
 
 const backendFor = (opts: { token?: string; clientId?: string }): Backend =>
-  createNemoBackend({ apiUrl: new URL(server.url), token: opts.token ?? USER, allowAnonymous: true, clientId: opts.clientId ?? 'client-test', pollIntervalMs: 40 })
+  createNemoBackend({
+    apiUrl: new URL(server.url),
+    token: opts.token ?? USER,
+    allowAnonymous: true,
+    clientId: opts.clientId ?? 'client-test',
+    pollIntervalMs: 40
+  })
 
 /** Runs `fn` capturing what @actions/core writes (strings), letting the test runner's own output pass. */
 async function capture<T>(fn: () => Promise<T>): Promise<{ log: string; value?: T; error?: Error }> {
@@ -103,7 +109,8 @@ async function render(opts: JobOptions & { token?: string; clientId?: string } =
 }
 
 const mine = (run: Run, route?: string): NemoServer['requests'] => server.requests.slice(run.since).filter(r => !route || r.route === route)
-const chatTexts = (run: Run): string[] => mine(run, 'chat').map(r => (r.json as { new_message: { parts: { text: string }[] } }).new_message.parts[0].text)
+const chatTexts = (run: Run): string[] =>
+  mine(run, 'chat').map(r => (r.json as { new_message: { parts: { text: string }[] } }).new_message.parts[0].text)
 
 async function succeeded(run: Run): Promise<RenderResult> {
   assert.equal(run.error, undefined, `${run.error?.stack}\n${run.log}`)
@@ -152,14 +159,23 @@ describe('nemo backend: the conversation', () => {
     // one multipart request, every file byte-identical and in order
     assert.equal(mine(run, 'upload').length, 1)
     const uploads = server.uploads.filter(u => u.sessionId === result.sessionId)
-    assert.deepEqual(uploads.map(u => u.filename), ['photo-1.jpg', 'photo-2.jpg', 'photo-3.jpg', 'song.mp3'])
-    assert.deepEqual(uploads.map(u => u.sha256), await Promise.all([...images, music].map(f => sha256(f.path))))
+    assert.deepEqual(
+      uploads.map(u => u.filename),
+      ['photo-1.jpg', 'photo-2.jpg', 'photo-3.jpg', 'song.mp3']
+    )
+    assert.deepEqual(
+      uploads.map(u => u.sha256),
+      await Promise.all([...images, music].map(f => sha256(f.path)))
+    )
     assert.ok(uploads.every(u => u.field === 'files'))
     assert.match(run.log, /⬆️ {2}100% /)
 
     const [chat] = mine(run, 'chat')
     assert.equal(chat.headers.accept, 'text/event-stream')
-    assert.deepEqual({ ...(chat.json as object), new_message: undefined }, { app_name: 'nemo_agent', user_id: 'me', session_id: result.sessionId, new_message: undefined })
+    assert.deepEqual(
+      { ...(chat.json as object), new_message: undefined },
+      { app_name: 'nemo_agent', user_id: 'me', session_id: result.sessionId, new_message: undefined }
+    )
     const [text] = chatTexts(run)
     assert.match(text, /^A bright spring promo\n\nRequirements \(follow exactly\):/)
     assert.match(text, /photo-1\.jpg, photo-2\.jpg, photo-3\.jpg/)
@@ -188,7 +204,14 @@ describe('nemo backend: the conversation', () => {
     for (const format of ['adk', 'legacy'] as const) {
       it(`works with render shape ${shape} and the ${format} SSE format (chunked${shape === 'B' ? ', CRLF' : ''}, heartbeats)`, async () => {
         server.config.renderShape = shape
-        Object.assign(server.config.sse, { format, partial: format === 'adk', crlf: shape === 'B', chunkBytes: 7, heartbeats: 2, heartbeatKind: format === 'adk' ? 'comment' : 'json' })
+        Object.assign(server.config.sse, {
+          format,
+          partial: format === 'adk',
+          crlf: shape === 'B',
+          chunkBytes: 7,
+          heartbeats: 2,
+          heartbeatKind: format === 'adk' ? 'comment' : 'json'
+        })
         const run = await render()
         await succeeded(run)
         // the reply is printed once, whole, although it streamed in pieces
@@ -219,8 +242,16 @@ describe('nemo backend: the conversation', () => {
     assert.equal(anon.headers.authorization, undefined)
     assert.equal(anon.headers['x-skill-source'], 'img2vid-action')
     const token = server.issuedTokens.at(-1) as string
-    assert.ok(mine(run).filter(r => r.origin === 'api' && r.route !== 'anonymous-token').every(r => r.headers.authorization === `Bearer ${token}`))
-    assert.ok(mine(run).filter(r => r.origin === 'cdn').every(r => r.headers.authorization === undefined))
+    assert.ok(
+      mine(run)
+        .filter(r => r.origin === 'api' && r.route !== 'anonymous-token')
+        .every(r => r.headers.authorization === `Bearer ${token}`)
+    )
+    assert.ok(
+      mine(run)
+        .filter(r => r.origin === 'cdn')
+        .every(r => r.headers.authorization === undefined)
+    )
     assert.match(run.log, new RegExp(`^::add-mask::${token}$`, 'm'))
     noTokenIn(run, token)
     assert.match(result.claimUrl ?? '', /^https:\/\/nemovideo\.com\/workspace\/claim\?ct=clm_[0-9a-f]+$/)
@@ -240,7 +271,13 @@ describe('nemo backend: the conversation', () => {
     const results = out.value as RenderResult[]
     for (const [i, r] of results.entries()) {
       assert.equal(await sha256(jobs[i].output), server.mp4.sha256)
-      assert.equal(server.uploads.filter(u => u.sessionId === r.sessionId).map(u => u.filename).join(), images[i].name)
+      assert.equal(
+        server.uploads
+          .filter(u => u.sessionId === r.sessionId)
+          .map(u => u.filename)
+          .join(),
+        images[i].name
+      )
     }
     assert.equal(new Set(results.map(r => r.sessionId)).size, 3)
     const reqs = server.requests.slice(since)
@@ -251,7 +288,10 @@ describe('nemo backend: the conversation', () => {
   it('sends one corrective turn when the draft misses the request', async () => {
     server.config.agent = t => {
       const short = t.turn === 1
-      return { text: short ? 'Done.' : 'Fixed.', draft: { t: [{ tt: 0, sg: [{ st: 0, d: short ? 4000 : 20000, src: 'photo-1.jpg' }] }], d: short ? 4000 : 20000 } }
+      return {
+        text: short ? 'Done.' : 'Fixed.',
+        draft: { t: [{ tt: 0, sg: [{ st: 0, d: short ? 4000 : 20000, src: 'photo-1.jpg' }] }], d: short ? 4000 : 20000 }
+      }
     }
     const run = await render({ request: { duration: 20 } })
     const result = await succeeded(run)
@@ -346,9 +386,18 @@ describe('nemo backend: faults', () => {
   it('an API that cannot be reached fails naming it and what to check', async () => {
     const job = await makeJob()
     const out = await capture(() =>
-      createNemoBackend({ apiUrl: new URL('http://127.0.0.1:1'), token: USER, allowAnonymous: false, clientId: 'x', pollIntervalMs: 40 }).render(job)
+      createNemoBackend({
+        apiUrl: new URL('http://127.0.0.1:1'),
+        token: USER,
+        allowAnonymous: false,
+        clientId: 'x',
+        pollIntervalMs: 40
+      }).render(job)
     )
-    assert.match(out.error?.message ?? '', /^Creating the NemoVideo session: could not reach NemoVideo at http:\/\/127\.0\.0\.1:1 \(.*ECONNREFUSED.*\)\. Check 'api-url'/)
+    assert.match(
+      out.error?.message ?? '',
+      /^Creating the NemoVideo session: could not reach NemoVideo at http:\/\/127\.0\.0\.1:1 \(.*ECONNREFUSED.*\)\. Check 'api-url'/
+    )
     assert.match(out.log, /connection problem .*; retrying once/)
   })
 
@@ -400,7 +449,10 @@ describe('nemo backend: faults', () => {
     server.config.freePlan = true
     const run = await render()
     assert.equal((run.error as NemoError | undefined)?.httpStatus, 402)
-    assert.match(run.error?.message ?? '', /^Starting the export: NemoVideo answered HTTP 402: the account's plan does not allow this \(a plan\/subscription limit, not credits\)/)
+    assert.match(
+      run.error?.message ?? '',
+      /^Starting the export: NemoVideo answered HTTP 402: the account's plan does not allow this \(a plan\/subscription limit, not credits\)/
+    )
     assert.equal(mine(run, 'export').length, 1)
   })
 
@@ -408,7 +460,10 @@ describe('nemo backend: faults', () => {
     server.fail('chat', { code: 2001, message: 'insufficient credits' })
     const run = await render()
     assert.equal((run.error as NemoError | undefined)?.code, 2001)
-    assert.match(run.error?.message ?? '', /Sending the prompt to the agent: the NemoVideo account is out of credits \(code 2001\).*Top up the account/)
+    assert.match(
+      run.error?.message ?? '',
+      /Sending the prompt to the agent: the NemoVideo account is out of credits \(code 2001\).*Top up the account/
+    )
   })
 
   it('a stream dropped after the draft changed: state read, not re-sent, goes on', async () => {
@@ -431,7 +486,10 @@ describe('nemo backend: faults', () => {
     Object.assign(server.config.sse, { heartbeatOnly: true, heartbeatMs: 50 })
     const run = await render()
     assert.match(run.log, /⏳ Still working…/)
-    assert.match(run.error?.message ?? '', /only heartbeats \(or nothing\) for 0\.7 s; treating the stream as stalled\. No draft exists yet/)
+    assert.match(
+      run.error?.message ?? '',
+      /only heartbeats \(or nothing\) for 0\.7 s; treating the stream as stalled\. No draft exists yet/
+    )
     assert.equal(mine(run, 'chat').length, 1)
   })
 
@@ -510,7 +568,10 @@ describe('nemo backend: faults', () => {
   it('a render past the deadline fails naming it and its progress, and is cancelled', async () => {
     server.config.renderOutcome = 'never'
     const run = await render({ timeoutMs: 1500 })
-    assert.match(run.error?.message ?? '', /^Render (render_\S+) did not complete before the deadline \('timeout-minutes'\); last status processing at \d+%/)
+    assert.match(
+      run.error?.message ?? '',
+      /^Render (render_\S+) did not complete before the deadline \('timeout-minutes'\); last status processing at \d+%/
+    )
     assert.equal(mine(run, 'cancel').length, 1)
     await nothingAtOutput(run)
   })
@@ -544,7 +605,10 @@ describe('nemo backend: faults', () => {
   it('Authorization is dropped when the fallback redirects to another origin', async () => {
     Object.assign(server.config, { download: 'not-mp4', downloadFaultTimes: Infinity, fallbackRedirect: true })
     const run = await render()
-    assert.match(run.error?.message ?? '', /^Could not download render render_\S+: download: the body is not an MP4 \(no ftyp box\); download: .*; fallback: the body is not an MP4.*Nothing was written/)
+    assert.match(
+      run.error?.message ?? '',
+      /^Could not download render render_\S+: download: the body is not an MP4 \(no ftyp box\); download: .*; fallback: the body is not an MP4.*Nothing was written/
+    )
     const cdn = mine(run, 'download')
     assert.equal(cdn.length, 3, 'two direct downloads, then the fallback redirected to the CDN')
     assert.ok(cdn.every(r => r.headers.authorization === undefined))
@@ -556,7 +620,10 @@ describe('nemo backend: faults', () => {
     Object.assign(server.config, { download: 'truncated', downloadFaultTimes: Infinity })
     server.fail('fallback-download', { status: 500 })
     const run = await render()
-    assert.match(run.error?.message ?? '', /^Could not download render render_\S+: download: truncated: the connection closed after \d+ of \d+ bytes; .*fallback: HTTP 500\. Nothing was written/)
+    assert.match(
+      run.error?.message ?? '',
+      /^Could not download render render_\S+: download: truncated: the connection closed after \d+ of \d+ bytes; .*fallback: HTTP 500\. Nothing was written/
+    )
     await nothingAtOutput(run)
   })
 })

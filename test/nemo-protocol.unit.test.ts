@@ -19,7 +19,12 @@ describe('readEnvelope', () => {
     assert.ok(bare.ok && (bare.data as { status: string }).status === 'completed')
   })
   it('treats code != 0 as an error even with HTTP 200', () => {
-    assert.deepEqual(readEnvelope(200, '{"code":1002,"message":"session not found","data":null}'), { ok: false, code: 1002, message: 'session not found', json: true })
+    assert.deepEqual(readEnvelope(200, '{"code":1002,"message":"session not found","data":null}'), {
+      ok: false,
+      code: 1002,
+      message: 'session not found',
+      json: true
+    })
     assert.equal((readEnvelope(200, '{"code":"2001"}') as { code?: number }).code, 2001)
   })
   it('an error status with a non-JSON body is just the status', () => {
@@ -80,13 +85,30 @@ describe('retryAfterMs', () => {
 
 describe('parseStatus', () => {
   it('reads shape A and shape B', () => {
-    assert.deepEqual(parseStatus({ success: true, data: { id: 'r', status: 'completed', progress: 100, outputUrl: 'https://cdn/x.mp4' } }), {
-      status: 'completed', progress: 100, url: 'https://cdn/x.mp4', reason: undefined
+    assert.deepEqual(
+      parseStatus({ success: true, data: { id: 'r', status: 'completed', progress: 100, outputUrl: 'https://cdn/x.mp4' } }),
+      {
+        status: 'completed',
+        progress: 100,
+        url: 'https://cdn/x.mp4',
+        reason: undefined
+      }
+    )
+    assert.deepEqual(parseStatus({ id: 'r', status: 'Processing', progress: 40 }), {
+      status: 'processing',
+      progress: 40,
+      url: undefined,
+      reason: undefined
     })
-    assert.deepEqual(parseStatus({ id: 'r', status: 'Processing', progress: 40 }), { status: 'processing', progress: 40, url: undefined, reason: undefined })
-    assert.deepEqual(parseStatus({ taskId: 'r', status: 'completed', progress: 100, output: { url: 'https://cdn/y.mp4', duration: 30.5, size: 1 } }), {
-      status: 'completed', progress: 100, url: 'https://cdn/y.mp4', reason: undefined
-    })
+    assert.deepEqual(
+      parseStatus({ taskId: 'r', status: 'completed', progress: 100, output: { url: 'https://cdn/y.mp4', duration: 30.5, size: 1 } }),
+      {
+        status: 'completed',
+        progress: 100,
+        url: 'https://cdn/y.mp4',
+        reason: undefined
+      }
+    )
     assert.equal(parseStatus({ taskId: 'r', status: 'failed', error: 'out of memory' }).reason, 'out of memory')
   })
 })
@@ -148,18 +170,29 @@ describe('ReplyReader', () => {
     assert.equal(lines.length, 3)
   })
   it('drops a trailing "temporary issue" note after normal text, in both formats', () => {
-    assert.deepEqual(read(['{"type":"text","content":"All set."}', '{"type":"text","content":"\\nI encountered a temporary issue."}']).r.texts, ['All set.'])
     assert.deepEqual(
-      read([adk({ content: { parts: [{ text: 'All set.' }] } }), adk({ content: { parts: [{ text: 'I encountered a temporary issue, please try again.' }] } })]).r.texts,
+      read(['{"type":"text","content":"All set."}', '{"type":"text","content":"\\nI encountered a temporary issue."}']).r.texts,
+      ['All set.']
+    )
+    assert.deepEqual(
+      read([
+        adk({ content: { parts: [{ text: 'All set.' }] } }),
+        adk({ content: { parts: [{ text: 'I encountered a temporary issue, please try again.' }] } })
+      ]).r.texts,
       ['All set.']
     )
     // alone it is the whole reply, and is kept
-    assert.deepEqual(read([adk({ content: { parts: [{ text: 'I encountered a temporary issue.' }] } })]).r.texts, ['I encountered a temporary issue.'])
+    assert.deepEqual(read([adk({ content: { parts: [{ text: 'I encountered a temporary issue.' }] } })]).r.texts, [
+      'I encountered a temporary issue.'
+    ])
   })
   it('recognises each in-stream error', () => {
     assert.match(read(['{"error":"tool raised ValueError"}']).r.error ?? '', /ValueError/)
     assert.match(read(['{"errorCode":"MODEL_OVERLOADED","errorMessage":"overloaded"}']).r.error ?? '', /overloaded \(MODEL_OVERLOADED\)/)
-    assert.match(read([JSON.stringify({ author: 'system', content: { parts: [{ text: 'Error: backend down' }] } })]).r.error ?? '', /^Error: backend down/)
+    assert.match(
+      read([JSON.stringify({ author: 'system', content: { parts: [{ text: 'Error: backend down' }] } })]).r.error ?? '',
+      /^Error: backend down/
+    )
     assert.match(read(['{"type":"error","message":"boom"}']).r.error ?? '', /boom/)
     assert.equal(read(['{"errorCode":null,"content":{"parts":[{"text":"fine"}]}}']).r.error, undefined)
   })

@@ -11,7 +11,14 @@ import { makeMp4 } from './helpers/media.js'
 import { startResultsServer, type ResultsServer } from './servers/results.js'
 
 const run = promisify(execFile)
-const ENV = ['ACTIONS_RESULTS_URL', 'ACTIONS_RUNTIME_TOKEN', 'GITHUB_SERVER_URL', 'GITHUB_REPOSITORY', 'GITHUB_RUN_ID', 'GITHUB_RETENTION_DAYS']
+const ENV = [
+  'ACTIONS_RESULTS_URL',
+  'ACTIONS_RUNTIME_TOKEN',
+  'GITHUB_SERVER_URL',
+  'GITHUB_REPOSITORY',
+  'GITHUB_RUN_ID',
+  'GITHUB_RETENTION_DAYS'
+]
 
 let dir: string
 let mp4: string
@@ -103,7 +110,10 @@ describe('uploadArtifact', () => {
     assert.deepEqual(rpcs().slice(0, 3), ['ListArtifacts', 'DeleteArtifact', 'CreateArtifact'])
     assert.equal(srv.requests[0].json?.name_filter, 'img2vid')
     assert.notEqual(res.id, old.id)
-    assert.deepEqual(srv.artifacts.filter(a => a.name === 'img2vid').map(a => a.id), [res.id])
+    assert.deepEqual(
+      srv.artifacts.filter(a => a.name === 'img2vid').map(a => a.id),
+      [res.id]
+    )
   })
 
   it('with overwrite and nothing to replace, just uploads', async () => {
@@ -127,7 +137,10 @@ describe('uploadArtifact', () => {
   it('with overwrite, says why the old artifact could not be replaced', async () => {
     srv.seed('img2vid')
     srv.fail.DeleteArtifact = { status: 403, code: 'permission_denied', msg: 'deletion not allowed' }
-    await assert.rejects(uploadArtifact({ name: 'img2vid', file: mp4, overwrite: true }), /'img2vid' already exists.*Deleting it first failed.*deletion not allowed/)
+    await assert.rejects(
+      uploadArtifact({ name: 'img2vid', file: mp4, overwrite: true }),
+      /'img2vid' already exists.*Deleting it first failed.*deletion not allowed/
+    )
     assert.deepEqual(rpcs(), ['ListArtifacts', 'DeleteArtifact', 'CreateArtifact'])
   })
 

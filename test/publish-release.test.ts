@@ -71,7 +71,13 @@ describe('attachToRelease', () => {
     await attachToRelease({ api, tag: 'v1', file: mp4, name: 'my video.mp4', overwrite: true })
     assert.deepEqual(routes(srv), ['release-by-tag', 'list-assets', 'delete-asset', 'upload'])
     assert.equal(srv.requests[2].path.endsWith(`/releases/assets/${old?.id}`), true)
-    assert.deepEqual(srv.assets.map(a => [a.name, a.origin]), [['other.mp4', 'seed'], ['my.video.mp4', 'upload']])
+    assert.deepEqual(
+      srv.assets.map(a => [a.name, a.origin]),
+      [
+        ['other.mp4', 'seed'],
+        ['my.video.mp4', 'upload']
+      ]
+    )
   })
 
   it('finds the asset to replace beyond the first page of assets', async () => {
@@ -87,7 +93,10 @@ describe('attachToRelease', () => {
     srv.fail.raceUploads = 1
     const res = await attachToRelease({ api, tag: 'v1', file: mp4, name: 'img2vid.mp4', overwrite: true })
     assert.deepEqual(routes(srv), ['release-by-tag', 'list-assets', 'upload', 'list-assets', 'delete-asset', 'upload'])
-    assert.deepEqual(srv.assets.map(a => a.origin), ['upload'])
+    assert.deepEqual(
+      srv.assets.map(a => a.origin),
+      ['upload']
+    )
     assert.equal(srv.assets[0].sha256, digest)
     assert.match(res.assetUrl, /img2vid\.mp4$/)
   })
@@ -95,14 +104,24 @@ describe('attachToRelease', () => {
   it('without overwrite, the race fails naming the asset and the input', async () => {
     const { srv, api } = await setup([{ tag: 'v1' }])
     srv.fail.raceUploads = 1
-    await assert.rejects(attachToRelease({ api, tag: 'v1', file: mp4, name: 'img2vid.mp4', overwrite: false }), /'img2vid\.mp4'.*'overwrite: true'/)
-    assert.deepEqual(srv.assets.map(a => a.origin), ['race'], 'the other upload is left alone')
+    await assert.rejects(
+      attachToRelease({ api, tag: 'v1', file: mp4, name: 'img2vid.mp4', overwrite: false }),
+      /'img2vid\.mp4'.*'overwrite: true'/
+    )
+    assert.deepEqual(
+      srv.assets.map(a => a.origin),
+      ['race'],
+      'the other upload is left alone'
+    )
   })
 
   it('retries only once when the race repeats', async () => {
     const { srv, api } = await setup([{ tag: 'v1' }])
     srv.fail.raceUploads = 2
-    await assert.rejects(attachToRelease({ api, tag: 'v1', file: mp4, name: 'img2vid.mp4', overwrite: true }), /again by someone else.*own asset name/)
+    await assert.rejects(
+      attachToRelease({ api, tag: 'v1', file: mp4, name: 'img2vid.mp4', overwrite: true }),
+      /again by someone else.*own asset name/
+    )
     assert.deepEqual(routes(srv), ['release-by-tag', 'list-assets', 'upload', 'list-assets', 'delete-asset', 'upload'])
   })
 
@@ -146,7 +165,10 @@ describe('attachToRelease', () => {
     const decoy = await startReleasesServer({ releases: [] })
     open.push(decoy)
     const { srv, api } = await setup([{ tag: 'v1', uploadOrigin: decoy.url }])
-    await assert.rejects(attachToRelease({ api, tag: 'v1', file: mp4, name: 'img2vid.mp4', overwrite: true }), /Refusing to send 'github-token'/)
+    await assert.rejects(
+      attachToRelease({ api, tag: 'v1', file: mp4, name: 'img2vid.mp4', overwrite: true }),
+      /Refusing to send 'github-token'/
+    )
     assert.equal(decoy.requests.length, 0)
     assert.deepEqual(routes(srv), ['release-by-tag', 'list-assets'])
   })

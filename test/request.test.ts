@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
-import { canvasSize, checkDraft, compileInstruction, correctiveTurn, splitTurns, turnsToSend, type VideoRequest } from '../src/request/request.js'
+import {
+  canvasSize,
+  checkDraft,
+  compileInstruction,
+  correctiveTurn,
+  splitTurns,
+  turnsToSend,
+  type VideoRequest
+} from '../src/request/request.js'
 import { describe as describeTimeline, summarize, type Draft } from '../src/shared/timeline.js'
 import { VERSION } from '../src/shared/version.js'
 
@@ -9,7 +17,11 @@ const base: VideoRequest = { turns: ['Make a promo'], resolution: '1080p', langu
 
 describe('request', () => {
   it('splits turns at lines holding only ---', () => {
-    assert.deepEqual(splitTurns('first\nline\n---\nsecond\n  ---  \nthird --- not a split'), ['first\nline', 'second', 'third --- not a split'])
+    assert.deepEqual(splitTurns('first\nline\n---\nsecond\n  ---  \nthird --- not a split'), [
+      'first\nline',
+      'second',
+      'third --- not a split'
+    ])
   })
 
   it('computes canvases with the short side at the resolution', () => {
@@ -20,7 +32,15 @@ describe('request', () => {
   })
 
   it('compiles every option into the first turn only', () => {
-    const req: VideoRequest = { ...base, turns: ['Make a promo', 'Make it warmer'], duration: 30, aspectRatio: '9:16', transition: 'fade', title: 'Spring "Sale"', music: { description: 'lo-fi' } }
+    const req: VideoRequest = {
+      ...base,
+      turns: ['Make a promo', 'Make it warmer'],
+      duration: 30,
+      aspectRatio: '9:16',
+      transition: 'fade',
+      title: 'Spring "Sale"',
+      music: { description: 'lo-fi' }
+    }
     const [first, second] = turnsToSend(req, ['a.jpg', 'b.jpg'])
     assert.match(first, /^Make a promo\n\nRequirements/)
     assert.match(first, /in this order: a\.jpg, b\.jpg/)
@@ -62,7 +82,17 @@ describe('timeline', () => {
   })
 
   it('reads alternative key spellings and derives the duration from segments', () => {
-    const s = summarize({ t: [{ tt: '0' as unknown as number, sg: [{ start: 0, duration: 1500 }, { start_time: 1500, end_time: 4000 }] }] })
+    const s = summarize({
+      t: [
+        {
+          tt: '0' as unknown as number,
+          sg: [
+            { start: 0, duration: 1500 },
+            { start_time: 1500, end_time: 4000 }
+          ]
+        }
+      ]
+    })
     assert.equal(s.duration, 4)
     assert.deepEqual(s.tracks[0], { kind: 'video', label: 'Video', name: '2 clips', start: 0, end: 4, segments: 2 })
   })

@@ -19,7 +19,20 @@ it('reads duration, size and codecs of a faststart MP4', async () => {
 
 it('finds the moov at the end of a file', async () => {
   const out = join(tmpdir(), `img2vid-moov-end-${process.pid}.mp4`)
-  await promisify(execFile)('ffmpeg', ['-y', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=256x144:rate=10:duration=2', '-c:v', 'libx264', '-preset', 'ultrafast', out])
+  await promisify(execFile)('ffmpeg', [
+    '-y',
+    '-loglevel',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=256x144:rate=10:duration=2',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    out
+  ])
   const info = await readVideoInfo(out)
   assert.deepEqual([info.duration, info.width, info.height], [2, 256, 144])
 })

@@ -21,14 +21,17 @@ interface Sniffed {
 export function sniff(head: Buffer): Sniffed | { refused: string } | undefined {
   const ascii = (a: number, b: number): string => head.toString('latin1', a, b)
   if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return { type: 'jpg', mime: 'image/jpeg', kind: 'image' }
-  if (head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return { type: 'png', mime: 'image/png', kind: 'image' }
+  if (head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])))
+    return { type: 'png', mime: 'image/png', kind: 'image' }
   if (ascii(0, 6) === 'GIF87a' || ascii(0, 6) === 'GIF89a') return { type: 'gif', mime: 'image/gif', kind: 'image' }
   if (ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return { type: 'webp', mime: 'image/webp', kind: 'image' }
   if (ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WAVE') return { type: 'wav', mime: 'audio/wav', kind: 'audio' }
   if (ascii(4, 8) === 'ftyp') {
     const brand = ascii(8, 12)
     if (/^(heic|heix|heim|heis|hevc|hevx|mif1|msf1|avif)$/.test(brand)) {
-      return { refused: `a HEIC/HEIF/AVIF image (brand '${brand}'), which the backend does not accept: convert it to JPEG first, e.g. 'heif-convert in.heic out.jpg' or 'ffmpeg -i in.heic out.jpg'` }
+      return {
+        refused: `a HEIC/HEIF/AVIF image (brand '${brand}'), which the backend does not accept: convert it to JPEG first, e.g. 'heif-convert in.heic out.jpg' or 'ffmpeg -i in.heic out.jpg'`
+      }
     }
     if (/^(M4A |M4B |M4P )$/.test(brand)) return { type: 'm4a', mime: 'audio/mp4', kind: 'audio' }
     return undefined
@@ -77,12 +80,16 @@ export async function checkFile(path: string, workspace: string, want: MediaKind
   const shown = relative(workspace, path) || path
   const real = await realpath(path)
   if (!isInside(workspace, real)) {
-    throw new FileCheckError(`Input '${inputName}': ${shown} is outside the workspace (${workspace}); only files in the workspace are sent.`)
+    throw new FileCheckError(
+      `Input '${inputName}': ${shown} is outside the workspace (${workspace}); only files in the workspace are sent.`
+    )
   }
   const { size } = await stat(real)
   if (size === 0) throw new FileCheckError(`Input '${inputName}': ${shown} is empty (0 bytes).`)
   if (size > MAX_FILE_BYTES) {
-    throw new FileCheckError(`Input '${inputName}': ${shown} is ${(size / 1048576).toFixed(1)} MB, over the 200 MB limit per file: downscale or recompress it.`)
+    throw new FileCheckError(
+      `Input '${inputName}': ${shown} is ${(size / 1048576).toFixed(1)} MB, over the 200 MB limit per file: downscale or recompress it.`
+    )
   }
   const head = Buffer.alloc(16)
   const fh = await open(real, 'r')
@@ -96,7 +103,9 @@ export async function checkFile(path: string, workspace: string, want: MediaKind
   const accepted = want === 'image' ? 'JPEG, PNG, WebP or GIF' : 'MP3, WAV, M4A or AAC'
   if (!found || found.kind !== want) {
     const what = found ? `${found.kind === 'audio' ? 'an audio' : 'an image'} file (${found.type})` : 'not a file type the backend accepts'
-    throw new FileCheckError(`Input '${inputName}': ${shown} is ${what}; expected ${want === 'image' ? 'an image' : 'an audio file'}: ${accepted}.`)
+    throw new FileCheckError(
+      `Input '${inputName}': ${shown} is ${what}; expected ${want === 'image' ? 'an image' : 'an audio file'}: ${accepted}.`
+    )
   }
   return { path: real, name: basename(path), size, kind: found.kind, type: found.type, mime: found.mime }
 }
@@ -124,7 +133,9 @@ export async function collectMedia(
 ): Promise<{ images: MediaFile[]; music?: MediaFile; unmatched: string[] }> {
   const { files, unmatched } = await findFiles(patterns, workspace)
   if (files.length === 0) {
-    throw new FileCheckError(`Input 'images': no file matched ${patterns.map(p => `'${p}'`).join(', ')} in ${workspace}. Check the paths (relative to the workspace) and that an earlier step created the files.`)
+    throw new FileCheckError(
+      `Input 'images': no file matched ${patterns.map(p => `'${p}'`).join(', ')} in ${workspace}. Check the paths (relative to the workspace) and that an earlier step created the files.`
+    )
   }
   const checked: MediaFile[] = []
   for (const f of files) checked.push(await checkFile(f, workspace, 'image', 'images'))

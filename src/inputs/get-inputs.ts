@@ -49,8 +49,17 @@ export const Input = {
 
 /** The inputs a manifest entry may set for its own video; the rest apply to the whole run. */
 export const VIDEO_KEYS: readonly string[] = [
-  Input.images, Input.prompt, Input.promptFile, Input.duration, Input.aspectRatio, Input.resolution,
-  Input.transition, Input.title, Input.music, Input.language, Input.output
+  Input.images,
+  Input.prompt,
+  Input.promptFile,
+  Input.duration,
+  Input.aspectRatio,
+  Input.resolution,
+  Input.transition,
+  Input.title,
+  Input.music,
+  Input.language,
+  Input.output
 ]
 
 /** One video to make. */
@@ -159,7 +168,10 @@ class Reader {
     if (v === '') return fallback
     const n = Number(v)
     if (!Number.isFinite(n) || n < opts.min || n > opts.max || (opts.integer && !Number.isInteger(n))) {
-      this.fail(name, `must be ${opts.integer ? 'a whole number' : 'a number'} of ${opts.unit} from ${opts.min} to ${opts.max} (got '${v}').`)
+      this.fail(
+        name,
+        `must be ${opts.integer ? 'a whole number' : 'a number'} of ${opts.unit} from ${opts.min} to ${opts.max} (got '${v}').`
+      )
       return fallback
     }
     return n
@@ -180,7 +192,8 @@ function readVideo(r: Reader, dirs: { workspace: string; tempDir: string }, name
   } else if (promptFile) {
     const path = resolve(workspace, promptFile)
     if (!isInside(workspace, path)) r.fail(Input.promptFile, `must be a file inside the workspace (got '${promptFile}').`)
-    else if (!existsSync(path) || !statSync(path).isFile()) r.fail(Input.promptFile, `: no file at '${promptFile}' (relative to the workspace).`)
+    else if (!existsSync(path) || !statSync(path).isFile())
+      r.fail(Input.promptFile, `: no file at '${promptFile}' (relative to the workspace).`)
     else if ((prompt = readFileSync(path, 'utf8')).trim() === '') r.fail(Input.promptFile, `: '${promptFile}' is empty.`)
   } else if (promptText.trim()) {
     prompt = promptText
@@ -205,7 +218,10 @@ function readVideo(r: Reader, dirs: { workspace: string; tempDir: string }, name
       if (!isInside(workspace, path)) r.fail(Input.music, `must be inside the workspace (got '${musicRaw}').`)
       else music = { file: path }
     } else if (looksLikePath) {
-      r.fail(Input.music, `: no audio file at '${musicRaw}' (relative to the workspace). Give an mp3, wav, m4a or aac file, or a description such as 'lo-fi' for the cloud backend.`)
+      r.fail(
+        Input.music,
+        `: no audio file at '${musicRaw}' (relative to the workspace). Give an mp3, wav, m4a or aac file, or a description such as 'lo-fi' for the cloud backend.`
+      )
     } else {
       music = { description: musicRaw }
     }
@@ -222,7 +238,16 @@ function readVideo(r: Reader, dirs: { workspace: string; tempDir: string }, name
 
   return {
     name: name ?? basename(output, extname(output)),
-    images, prompt, duration, aspectRatio, resolution, transition, title, music, language, output
+    images,
+    prompt,
+    duration,
+    aspectRatio,
+    resolution,
+    transition,
+    title,
+    music,
+    language,
+    output
   }
 }
 
@@ -246,13 +271,19 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
       if (only) {
         entries = entries.filter(e => e.name === only)
         if (entries.length === 0 && manifest.problems.length === 0) {
-          r.fail(Input.only, `names no video of ${manifestPath} (got '${only}'; the names are ${manifest.entries.map(e => `'${e.name}'`).join(', ')}).`)
+          r.fail(
+            Input.only,
+            `names no video of ${manifestPath} (got '${only}'; the names are ${manifest.entries.map(e => `'${e.name}'`).join(', ')}).`
+          )
         }
       }
       for (const e of entries) {
         const entryReader = new Reader(
           name => (name in e.values ? e.values[name] : r.get(name)),
-          name => (name in e.values ? `${manifestPath}:${e.lines[name]}: video '${e.name}', key '${name}'` : `Video '${e.name}' (from input '${name}'):`)
+          name =>
+            name in e.values
+              ? `${manifestPath}:${e.lines[name]}: video '${e.name}', key '${name}'`
+              : `Video '${e.name}' (from input '${name}'):`
         )
         videos.push(readVideo(entryReader, dirs, e.name))
         r.problems.push(...entryReader.problems)
@@ -260,7 +291,10 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
       const outputs = new Map<string, string>()
       for (const v of videos) {
         const other = outputs.get(v.output)
-        if (other) r.problems.push(`${manifestPath}: videos '${other}' and '${v.name}' write the same output ${v.output}: give each its own 'output'.`)
+        if (other)
+          r.problems.push(
+            `${manifestPath}: videos '${other}' and '${v.name}' write the same output ${v.output}: give each its own 'output'.`
+          )
         outputs.set(v.output, v.name)
       }
     }
@@ -276,7 +310,9 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
   if (token) core.setSecret(token)
   const allowAnonymous = r.bool(Input.allowAnonymous, true)
   if (backend === 'nemo' && !token && !allowAnonymous) {
-    r.problems.push(`No NemoVideo token: set the '${Input.token}' input (or env NEMO_TOKEN) from a secret, or set '${Input.allowAnonymous}: true'.`)
+    r.problems.push(
+      `No NemoVideo token: set the '${Input.token}' input (or env NEMO_TOKEN) from a secret, or set '${Input.allowAnonymous}: true'.`
+    )
   }
   const apiRaw = r.get(Input.apiUrl).trim() || (env.NEMO_API_URL ?? '').trim() || DEFAULT_API_URL
   let apiUrl = new URL(DEFAULT_API_URL)
@@ -317,8 +353,26 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
 
   if (r.problems.length) throw new InputError(r.problems)
   return {
-    videos, batch: !!manifestPath, backend, token, allowAnonymous, apiUrl, clientId, uploadArtifact,
-    artifactName, artifactPerVideo, retentionDays, releaseTag, overwrite, githubToken, timeoutMinutes,
-    pollInterval, ffmpegPath, maxParallel, failFast, workspace, tempDir
+    videos,
+    batch: !!manifestPath,
+    backend,
+    token,
+    allowAnonymous,
+    apiUrl,
+    clientId,
+    uploadArtifact,
+    artifactName,
+    artifactPerVideo,
+    retentionDays,
+    releaseTag,
+    overwrite,
+    githubToken,
+    timeoutMinutes,
+    pollInterval,
+    ffmpegPath,
+    maxParallel,
+    failFast,
+    workspace,
+    tempDir
   }
 }

@@ -40,7 +40,12 @@ export function parseManifest(text: string, keys: readonly string[], shown: stri
   let list = doc.contents as Node | null
   if (isMap(list) && list.has('videos')) list = list.get('videos', true) as Node
   if (!isSeq(list) || list.items.length === 0) {
-    return { entries: [], problems: [`${shown}: expected a list of videos (or 'videos:' holding one), each with a 'name' and keys such as 'images' and 'prompt'.`] }
+    return {
+      entries: [],
+      problems: [
+        `${shown}: expected a list of videos (or 'videos:' holding one), each with a 'name' and keys such as 'images' and 'prompt'.`
+      ]
+    }
   }
 
   const entries: ManifestEntry[] = []
@@ -55,8 +60,12 @@ export function parseManifest(text: string, keys: readonly string[], shown: stri
     const name = isScalar(nameNode) ? String(nameNode.value ?? '').trim() : ''
     const label = name ? `video '${name}'` : `video #${index + 1}`
     if (!name) problems.push(`${where}: ${label} has no 'name'.`)
-    else if (!NAME.test(name)) problems.push(`${shown}:${lineOf(nameNode)}: ${label}, key 'name': use letters, digits, '.', '_' and '-' only (it names the MP4 and the artifact).`)
-    else if (seen.has(name)) problems.push(`${shown}:${lineOf(nameNode)}: ${label}: the name is already used on line ${seen.get(name)}; names must be unique.`)
+    else if (!NAME.test(name))
+      problems.push(
+        `${shown}:${lineOf(nameNode)}: ${label}, key 'name': use letters, digits, '.', '_' and '-' only (it names the MP4 and the artifact).`
+      )
+    else if (seen.has(name))
+      problems.push(`${shown}:${lineOf(nameNode)}: ${label}: the name is already used on line ${seen.get(name)}; names must be unique.`)
     else seen.set(name, lineOf(nameNode))
 
     const values: Record<string, string> = {}
@@ -67,7 +76,9 @@ export function parseManifest(text: string, keys: readonly string[], shown: stri
       if (key === 'name') continue
       if (!keys.includes(key)) {
         const hint = closest(key, keys)
-        problems.push(`${shown}:${line}: ${label}: unknown key '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}; a video may set ${keys.join(', ')}.`)
+        problems.push(
+          `${shown}:${line}: ${label}: unknown key '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}; a video may set ${keys.join(', ')}.`
+        )
         continue
       }
       const v = pair.value as Node | null
@@ -76,7 +87,9 @@ export function parseManifest(text: string, keys: readonly string[], shown: stri
       } else if (isScalar(v)) {
         values[key] = v.value === null ? '' : String(v.value)
       } else {
-        problems.push(`${shown}:${line}: ${label}, key '${key}': expected a single value${key === 'images' ? ' or a list of patterns' : ''}.`)
+        problems.push(
+          `${shown}:${line}: ${label}, key '${key}': expected a single value${key === 'images' ? ' or a list of patterns' : ''}.`
+        )
         continue
       }
       lines[key] = line

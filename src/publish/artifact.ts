@@ -41,7 +41,8 @@ function artifactUrl(id: number): string {
   return `${server}/${process.env.GITHUB_REPOSITORY ?? ''}/actions/runs/${process.env.GITHUB_RUN_ID ?? ''}/artifacts/${id}`
 }
 
-const GHES_HINT = "Workflow artifacts from actions (@actions/artifact v2+) are not supported on GitHub Enterprise Server: set 'upload-artifact: false' there."
+const GHES_HINT =
+  "Workflow artifacts from actions (@actions/artifact v2+) are not supported on GitHub Enterprise Server: set 'upload-artifact: false' there."
 
 /** The client's own GHES test; checked first so the run does not get its "errors can be temporary" warning. */
 function isGhes(): boolean {
@@ -79,7 +80,9 @@ export async function uploadArtifact(opts: ArtifactUpload): Promise<ArtifactResu
 
   const client = new DefaultArtifactClient()
   const deleteFailure = overwrite ? await deleteExisting(client, name) : undefined
-  core.info(`Uploading ${files.length === 1 ? 'the video' : `${files.length} videos`} as the artifact '${name}'${opts.retentionDays ? ` (kept ${opts.retentionDays} days)` : ''}.`)
+  core.info(
+    `Uploading ${files.length === 1 ? 'the video' : `${files.length} videos`} as the artifact '${name}'${opts.retentionDays ? ` (kept ${opts.retentionDays} days)` : ''}.`
+  )
   let res
   try {
     res = await client.uploadArtifact(name, files, commonRoot(files), {

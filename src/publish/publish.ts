@@ -21,15 +21,22 @@ export async function publishVideos(inputs: Inputs, made: MadeVideo[]): Promise<
   // the artifact client and octokit are large: loaded only when used (cold start)
   if (inputs.uploadArtifact) {
     const { uploadArtifact } = await import('./artifact.js')
-    const groups = inputs.batch && inputs.artifactPerVideo
-      ? made.map(v => ({ name: `${inputs.artifactName}-${v.spec.name}`, videos: [v] }))
-      : [{ name: inputs.artifactName, videos: made }]
+    const groups =
+      inputs.batch && inputs.artifactPerVideo
+        ? made.map(v => ({ name: `${inputs.artifactName}-${v.spec.name}`, videos: [v] }))
+        : [{ name: inputs.artifactName, videos: made }]
     for (const g of groups) {
       core.startGroup(`Artifact ${g.name}`)
       try {
-        const a = await uploadArtifact({ name: g.name, files: g.videos.map(v => v.videoPath), retentionDays: inputs.retentionDays, overwrite: inputs.overwrite })
+        const a = await uploadArtifact({
+          name: g.name,
+          files: g.videos.map(v => v.videoPath),
+          retentionDays: inputs.retentionDays,
+          overwrite: inputs.overwrite
+        })
         core.info(`📦 Artifact ${g.name} (id ${a.id}, ${g.videos.length} file${g.videos.length === 1 ? '' : 's'}): ${a.url}`)
-        for (const v of g.videos) Object.assign(videos.get(v.spec.name) as VideoLinks, { artifactId: String(a.id), artifactUrl: a.url, artifactName: g.name })
+        for (const v of g.videos)
+          Object.assign(videos.get(v.spec.name) as VideoLinks, { artifactId: String(a.id), artifactUrl: a.url, artifactName: g.name })
       } finally {
         core.endGroup()
       }
@@ -42,7 +49,9 @@ export async function publishVideos(inputs: Inputs, made: MadeVideo[]): Promise<
   const eventRelease = releaseFromEvent(github.context.eventName, github.context.payload)
   if (inputs.releaseTag || eventRelease) {
     if (!inputs.githubToken) {
-      throw new Error(`Input 'github-token' is empty: it is needed to attach the video to the release (default: \${{ github.token }} with permissions: contents: write).`)
+      throw new Error(
+        `Input 'github-token' is empty: it is needed to attach the video to the release (default: \${{ github.token }} with permissions: contents: write).`
+      )
     }
     const { owner, repo } = github.context.repo
     const api = createReleaseApi({ token: inputs.githubToken, owner, repo })
@@ -50,7 +59,14 @@ export async function publishVideos(inputs: Inputs, made: MadeVideo[]): Promise<
     try {
       for (const v of made) {
         const name = inputs.batch ? `${v.spec.name}.mp4` : basename(v.videoPath)
-        const r = await attachToRelease({ api, tag: inputs.releaseTag || undefined, eventRelease, file: v.videoPath, name, overwrite: inputs.overwrite })
+        const r = await attachToRelease({
+          api,
+          tag: inputs.releaseTag || undefined,
+          eventRelease,
+          file: v.videoPath,
+          name,
+          overwrite: inputs.overwrite
+        })
         core.info(`🚀 Release ${r.release.tag}: ${r.assetUrl}`)
         ;(videos.get(v.spec.name) as VideoLinks).releaseAssetUrl = r.assetUrl
       }

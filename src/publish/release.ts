@@ -16,8 +16,17 @@ export class AssetExistsError extends PublishError {
   override name = 'AssetExistsError'
 }
 
-export interface ReleaseRef { id: number; tag: string; uploadUrl: string; htmlUrl: string }
-export interface ReleaseAsset { id: number; name: string; url: string /* browser_download_url */ }
+export interface ReleaseRef {
+  id: number
+  tag: string
+  uploadUrl: string
+  htmlUrl: string
+}
+export interface ReleaseAsset {
+  id: number
+  name: string
+  url: string /* browser_download_url */
+}
 
 export interface ReleaseApi {
   getReleaseByTag(tag: string): Promise<ReleaseRef | undefined>
@@ -26,15 +35,28 @@ export interface ReleaseApi {
   uploadAsset(release: ReleaseRef, name: string, file: string, size: number): Promise<ReleaseAsset>
 }
 
-interface RawRelease { id: number; tag_name: string; upload_url: string; html_url: string }
-interface RawAsset { id: number; name: string; browser_download_url: string }
+interface RawRelease {
+  id: number
+  tag_name: string
+  upload_url: string
+  html_url: string
+}
+interface RawAsset {
+  id: number
+  name: string
+  browser_download_url: string
+}
 
 const toRef = (r: RawRelease): ReleaseRef => ({ id: r.id, tag: r.tag_name, uploadUrl: r.upload_url, htmlUrl: r.html_url })
 const toAsset = (a: RawAsset): ReleaseAsset => ({ id: a.id, name: a.name, url: a.browser_download_url })
 
 const PERMISSIONS_HINT = "The 'github-token' needs write access to releases: add `permissions: contents: write` to the workflow or job."
 
-interface HttpError { status: number; message: string; response?: { data?: unknown; headers?: Record<string, string | undefined> } }
+interface HttpError {
+  status: number
+  message: string
+  response?: { data?: unknown; headers?: Record<string, string | undefined> }
+}
 
 function isHttpError(err: unknown): err is HttpError {
   return typeof err === 'object' && err !== null && typeof (err as { status?: unknown }).status === 'number'
@@ -107,7 +129,9 @@ export function createReleaseApi(opts: { token: string; owner: string; repo: str
       // upload_url is an RFC 6570 template ("…/assets{?name,label}"); check where the token would go.
       const target = new URL(release.uploadUrl.replace(/\{[^}]*\}/g, ''))
       if (!uploadHostAllowed(target, new URL(baseUrl))) {
-        throw new PublishError(`Refusing to send 'github-token' to ${target.origin}: the release's upload URL is not on the GitHub API host (${new URL(baseUrl).origin}).`)
+        throw new PublishError(
+          `Refusing to send 'github-token' to ${target.origin}: the release's upload URL is not on the GitHub API host (${new URL(baseUrl).origin}).`
+        )
       }
       try {
         const { data } = await octokit.request({
@@ -136,10 +160,15 @@ export function releaseFromEvent(eventName: string, payload: unknown): ReleaseRe
 }
 
 /** GitHub stores spaces in asset names as dots; match either spelling. */
-const sameAsset = (name: string) => (a: ReleaseAsset): boolean => a.name === name || a.name === name.replace(/ /g, '.')
+const sameAsset =
+  (name: string) =>
+  (a: ReleaseAsset): boolean =>
+    a.name === name || a.name === name.replace(/ /g, '.')
 
 function existsError(name: string, release: ReleaseRef): PublishError {
-  return new PublishError(`Release '${release.tag}' already has an asset named '${name}'. Set 'overwrite: true' to replace it, or remove it from the release.`)
+  return new PublishError(
+    `Release '${release.tag}' already has an asset named '${name}'. Set 'overwrite: true' to replace it, or remove it from the release.`
+  )
 }
 
 async function removeExisting(api: ReleaseApi, release: ReleaseRef, name: string): Promise<boolean> {
@@ -164,7 +193,9 @@ export async function attachToRelease(opts: {
   if (tag && tag !== eventRelease?.tag) {
     release = await api.getReleaseByTag(tag)
     if (!release) {
-      throw new PublishError(`No release with tag '${tag}' was found ('release-tag'). Create or publish it first: draft releases are not found by tag.`)
+      throw new PublishError(
+        `No release with tag '${tag}' was found ('release-tag'). Create or publish it first: draft releases are not found by tag.`
+      )
     }
   } else {
     release = eventRelease
@@ -190,7 +221,9 @@ export async function attachToRelease(opts: {
     await removeExisting(api, release, name)
     asset = await api.uploadAsset(release, name, file, size).catch((again: unknown) => {
       if (!(again instanceof AssetExistsError)) throw again
-      throw new PublishError(`'${name}' was uploaded to release '${release.tag}' again by someone else while it was being replaced: give each job its own asset name.`)
+      throw new PublishError(
+        `'${name}' was uploaded to release '${release.tag}' again by someone else while it was being replaced: give each job its own asset name.`
+      )
     })
   }
   core.info(`Attached to release '${release.tag}': ${asset.url}`)

@@ -30,7 +30,14 @@ export async function writeSummary({ inputs, made, failures, published, warnings
           const f = failures.find(x => x.name === spec.name)
           return [escape(spec.name), f?.skipped ? '⏭ skipped' : '❌ failed', escape(f?.message ?? ''), '', '', '']
         }
-        return [escape(spec.name), '✅', `<code>${escape(path(v))}</code>`, `${v.info.duration.toFixed(1)} s`, `${v.info.width}×${v.info.height}, ${mb(v.info.size)}`, links(v, published).join(' · ')]
+        return [
+          escape(spec.name),
+          '✅',
+          `<code>${escape(path(v))}</code>`,
+          `${v.info.duration.toFixed(1)} s`,
+          `${v.info.width}×${v.info.height}, ${mb(v.info.size)}`,
+          links(v, published).join(' · ')
+        ]
       })
     ])
   }
@@ -38,7 +45,10 @@ export async function writeSummary({ inputs, made, failures, published, warnings
   for (const v of made) {
     if (inputs.batch) s.addHeading(escape(v.spec.name), 3)
     s.addTable([
-      [{ data: 'Video', header: true }, { data: '', header: true }],
+      [
+        { data: 'Video', header: true },
+        { data: '', header: true }
+      ],
       ['File', `<code>${escape(path(v))}</code>`],
       ['Duration', `${v.info.duration.toFixed(1)} s`],
       ['Size', `${v.info.width}×${v.info.height}, ${mb(v.info.size)}`],

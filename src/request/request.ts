@@ -55,7 +55,8 @@ export function compileInstruction(req: VideoRequest, uploaded: string[] = []): 
   if (req.transition === 'none') lines.push('No transitions: hard cuts between images.')
   else if (req.transition) lines.push(`Use ${req.transition} transitions between images.`)
   if (req.title) lines.push(`Show the title text ${JSON.stringify(req.title)} at the start.`)
-  if (req.music && 'file' in req.music) lines.push(`Use the uploaded audio file ${req.music.file.name} as background music for the whole video.`)
+  if (req.music && 'file' in req.music)
+    lines.push(`Use the uploaded audio file ${req.music.file.name} as background music for the whole video.`)
   else if (req.music) lines.push(`Add background music: ${req.music.description}.`)
   if (lines.length === 0) return ''
   return ['Requirements (follow exactly):', ...lines.map(l => `- ${l}`)].join('\n')

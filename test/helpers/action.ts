@@ -114,6 +114,10 @@ export async function runAction(opts: RunOptions): Promise<ActionRun> {
     summary,
     workspace: box.workspace,
     temp: box.temp,
-    all: [stdout, stderr, outputsText, summary].join('\n').split('\n').filter(l => !l.startsWith('::add-mask::')).join('\n')
+    all: [stdout, stderr, outputsText, summary]
+      .join('\n')
+      .split('\n')
+      .filter(l => !l.startsWith('::add-mask::'))
+      .join('\n')
   }
 }

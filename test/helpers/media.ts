@@ -26,21 +26,41 @@ export function makeMp4(opts: { width?: number; height?: number; seconds?: numbe
   const { width = 320, height = 180, seconds = 2, fps = 10, audio = false } = opts
   const key = `mp4:${width}x${height}:${seconds}:${fps}:${audio}`
   return cached(key, 'mp4', out => [
-    '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=${fps}:duration=${seconds}`,
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=size=${width}x${height}:rate=${fps}:duration=${seconds}`,
     ...(audio ? ['-f', 'lavfi', '-i', `sine=frequency=440:duration=${seconds}`, '-c:a', 'aac', '-shortest'] : []),
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', out
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
+    '-movflags',
+    '+faststart',
+    out
   ])
 }
 
 /** A real still image; `seed` varies the picture so images differ. */
-export function makeImage(opts: { type?: 'jpg' | 'png' | 'webp' | 'gif'; width?: number; height?: number; seed?: number } = {}): Promise<string> {
+export function makeImage(
+  opts: { type?: 'jpg' | 'png' | 'webp' | 'gif'; width?: number; height?: number; seed?: number } = {}
+): Promise<string> {
   const { type = 'jpg', width = 320, height = 240, seed = 0 } = opts
   const key = `img:${type}:${width}x${height}:${seed}`
   const hue = (seed * 47) % 360
   return cached(key, type, out => [
-    '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=1:duration=1`,
-    '-vf', `hue=h=${hue},drawbox=x=${(seed * 13) % width}:y=${(seed * 7) % height}:w=40:h=40:color=white:t=fill`,
-    '-frames:v', '1', ...(type === 'jpg' ? ['-q:v', '4'] : []), out
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=size=${width}x${height}:rate=1:duration=1`,
+    '-vf',
+    `hue=h=${hue},drawbox=x=${(seed * 13) % width}:y=${(seed * 7) % height}:w=40:h=40:color=white:t=fill`,
+    '-frames:v',
+    '1',
+    ...(type === 'jpg' ? ['-q:v', '4'] : []),
+    out
   ])
 }
 
@@ -48,10 +68,17 @@ export function makeImage(opts: { type?: 'jpg' | 'png' | 'webp' | 'gif'; width?:
 export function makeAudio(opts: { type?: 'mp3' | 'wav' | 'm4a'; seconds?: number } = {}): Promise<string> {
   const { type = 'mp3', seconds = 3 } = opts
   return cached(`audio:${type}:${seconds}`, type, out => [
-    '-f', 'lavfi', '-i', `sine=frequency=330:duration=${seconds}`, ...(type === 'm4a' ? ['-c:a', 'aac'] : []), out
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=330:duration=${seconds}`,
+    ...(type === 'm4a' ? ['-c:a', 'aac'] : []),
+    out
   ])
 }
 
 export async function sha256(path: string): Promise<string> {
-  return createHash('sha256').update(await readFile(path)).digest('hex')
+  return createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex')
 }

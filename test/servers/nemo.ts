@@ -11,8 +11,18 @@ import type { Draft } from '../../src/shared/timeline.js'
 import { makeMp4, sha256 } from '../helpers/media.js'
 
 export type Route =
-  | 'anonymous-token' | 'session' | 'upload' | 'chat' | 'credits' | 'state' | 'export' | 'poll' | 'cancel'
-  | 'fallback-download' | 'claim' | 'download'
+  | 'anonymous-token'
+  | 'session'
+  | 'upload'
+  | 'chat'
+  | 'credits'
+  | 'state'
+  | 'export'
+  | 'poll'
+  | 'cancel'
+  | 'fallback-download'
+  | 'claim'
+  | 'download'
 
 export interface RecordedRequest {
   route: Route | 'unknown'
@@ -107,8 +117,18 @@ export interface NemoServer {
 
 const defaults = (): NemoServerConfig => ({
   sse: {
-    format: 'adk', partial: true, crlf: false, chunkBytes: 0, heartbeats: 0, heartbeatKind: 'empty', heartbeatMs: 10,
-    noText: false, trailingTemporaryIssue: false, drop: 'none', error: 'none', heartbeatOnly: false
+    format: 'adk',
+    partial: true,
+    crlf: false,
+    chunkBytes: 0,
+    heartbeats: 0,
+    heartbeatKind: 'empty',
+    heartbeatMs: 10,
+    noText: false,
+    trailingTemporaryIssue: false,
+    drop: 'none',
+    error: 'none',
+    heartbeatOnly: false
   },
   renderShape: 'A',
   renderPolls: 2,
@@ -144,7 +164,9 @@ interface RenderRec {
 const ACCEPTED = /\.(mp4|mov|avi|webm|mkv|jpe?g|png|gif|webp|mp3|wav|m4a|aac)$/i
 const MAX_FILE = 200 * 1024 * 1024
 
-export async function startNemoServer(opts: { mp4Path?: string; config?: Partial<NemoServerConfig> & { sse?: Partial<SseConfig> } } = {}): Promise<NemoServer> {
+export async function startNemoServer(
+  opts: { mp4Path?: string; config?: Partial<NemoServerConfig> & { sse?: Partial<SseConfig> } } = {}
+): Promise<NemoServer> {
   const mp4Path = opts.mp4Path ?? (await makeMp4())
   const mp4 = { path: mp4Path, size: (await stat(mp4Path)).size, sha256: await sha256(mp4Path) }
   const base = defaults()
@@ -173,11 +195,16 @@ export async function startNemoServer(opts: { mp4Path?: string; config?: Partial
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
     const text = typeof body === 'string' ? body : JSON.stringify(body)
-    res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/plain' : 'application/json', 'content-length': Buffer.byteLength(text), ...headers })
+    res.writeHead(status, {
+      'content-type': typeof body === 'string' ? 'text/plain' : 'application/json',
+      'content-length': Buffer.byteLength(text),
+      ...headers
+    })
     res.end(text)
   }
   const ok = (res: ServerResponse, data: unknown): void => send(res, 200, { code: 0, message: 'ok', data })
-  const envErr = (res: ServerResponse, code: number, message: string, status = 200): void => send(res, status, { code, message, data: null })
+  const envErr = (res: ServerResponse, code: number, message: string, status = 200): void =>
+    send(res, status, { code, message, data: null })
 
   const applyFault = (route: Route, req: IncomingMessage, res: ServerResponse): boolean => {
     const queue = faults.get(route)
@@ -250,12 +277,22 @@ export async function startNemoServer(opts: { mp4Path?: string; config?: Partial
     const audio = t.uploads.find(u => /\.(mp3|wav|m4a|aac)$/i.test(u.filename))
     const m = t.message
     const prev = t.draft
-    const asked = /(?:exactly |but )?(\d+(?:\.\d+)?)(?:-second| seconds?| s were asked)/i.exec(m.match(/but (\d+(?:\.\d+)?) s were asked/)?.[0] ?? m)
-    const total = asked ? Math.round(Number(asked[1]) * 1000) : prev?.d ?? Math.max(1, images.length) * 3000
+    const asked = /(?:exactly |but )?(\d+(?:\.\d+)?)(?:-second| seconds?| s were asked)/i.exec(
+      m.match(/but (\d+(?:\.\d+)?) s were asked/)?.[0] ?? m
+    )
+    const total = asked ? Math.round(Number(asked[1]) * 1000) : (prev?.d ?? Math.max(1, images.length) * 3000)
     const canvas = /canvas (\d+)x(\d+)/.exec(m)
     const per = Math.round(total / Math.max(1, images.length))
     const tracks: Draft['t'] = [
-      { tt: 0, sg: (images.length ? images : [{ filename: 'clip.mp4' }]).map((img, i) => ({ st: i * per, d: per, src: img.filename, n: img.filename })) }
+      {
+        tt: 0,
+        sg: (images.length ? images : [{ filename: 'clip.mp4' }]).map((img, i) => ({
+          st: i * per,
+          d: per,
+          src: img.filename,
+          n: img.filename
+        }))
+      }
     ]
     const wantsMusic = /music|audio|song/i.test(m) || prev?.t.some(x => x.tt === 1)
     if (wantsMusic) {
@@ -269,9 +306,16 @@ export async function startNemoServer(opts: { mp4Path?: string; config?: Partial
     const draft: Draft = {
       t: tracks,
       d: total,
-      m: { title: title ?? prev?.m?.title, width: canvas ? Number(canvas[1]) : prev?.m?.width ?? 1920, height: canvas ? Number(canvas[2]) : prev?.m?.height ?? 1080 }
+      m: {
+        title: title ?? prev?.m?.title,
+        width: canvas ? Number(canvas[1]) : (prev?.m?.width ?? 1920),
+        height: canvas ? Number(canvas[2]) : (prev?.m?.height ?? 1080)
+      }
     }
-    return { text: `I built a ${(total / 1000).toFixed(0)}-second timeline with ${tracks.length} tracks for your video. Ready to export.`, draft }
+    return {
+      text: `I built a ${(total / 1000).toFixed(0)}-second timeline with ${tracks.length} tracks for your video. Ready to export.`,
+      draft
+    }
   }
 
   // ---- SSE writing
@@ -294,7 +338,11 @@ export async function startNemoServer(opts: { mp4Path?: string; config?: Partial
     }
     const event = (obj: unknown): Promise<void> => write(`data: ${JSON.stringify(obj)}${nl}${nl}`)
     const heartbeat = (): Promise<void> =>
-      c.heartbeatKind === 'comment' ? write(`: ping${nl}${nl}`) : c.heartbeatKind === 'json' ? event({ type: 'heartbeat' }) : write(`data:${nl}${nl}`)
+      c.heartbeatKind === 'comment'
+        ? write(`: ping${nl}${nl}`)
+        : c.heartbeatKind === 'json'
+          ? event({ type: 'heartbeat' })
+          : write(`data:${nl}${nl}`)
     const pause = (ms: number): Promise<void> => new Promise(r => setTimeout(r, ms))
 
     if (c.heartbeatOnly) {
@@ -315,22 +363,36 @@ export async function startNemoServer(opts: { mp4Path?: string; config?: Partial
     if (c.error !== 'none') {
       if (c.error === 'error-field') await event({ error: 'Agent failed: tool edit_timeline raised ValueError' })
       if (c.error === 'error-code') await event({ errorCode: 'MODEL_OVERLOADED', errorMessage: 'The model is overloaded' })
-      if (c.error === 'system-text') await event({ author: 'system', content: { role: 'model', parts: [{ text: 'Error: generation backend unavailable' }] } })
+      if (c.error === 'system-text')
+        await event({ author: 'system', content: { role: 'model', parts: [{ text: 'Error: generation backend unavailable' }] } })
       res.end()
       return
     }
     s.turns++
     const uploadsOf = uploads.filter(u => u.sessionId === s.sessionId)
     const reply = (config.agent ?? defaultAgent)({ message, sessionId: s.sessionId, turn: s.turns, uploads: uploadsOf, draft: s.draft })
-    const fallback = reply.draft ? undefined : defaultAgent({ message, sessionId: s.sessionId, turn: s.turns, uploads: uploadsOf, draft: s.draft })
+    const fallback = reply.draft
+      ? undefined
+      : defaultAgent({ message, sessionId: s.sessionId, turn: s.turns, uploads: uploadsOf, draft: s.draft })
     s.draft = reply.draft ?? fallback?.draft
     const text = reply.text ?? fallback?.text ?? ''
     const inv = `e-${randomBytes(4).toString('hex')}`
-    const adk = (extra: Record<string, unknown>): Record<string, unknown> => ({ author: 'nemo_agent', invocationId: inv, id: randomBytes(4).toString('hex'), timestamp: Date.now() / 1000, ...extra })
+    const adk = (extra: Record<string, unknown>): Record<string, unknown> => ({
+      author: 'nemo_agent',
+      invocationId: inv,
+      id: randomBytes(4).toString('hex'),
+      timestamp: Date.now() / 1000,
+      ...extra
+    })
 
     if (c.format === 'adk') {
       await event(adk({ content: { role: 'model', parts: [{ functionCall: { name: 'edit_timeline', args: { ops: 3 } } }] } }))
-      await event(adk({ content: { role: 'user', parts: [{ functionResponse: { name: 'edit_timeline', response: { ok: true } } }] }, actions: { stateDelta: { draft_version: s.turns } } }))
+      await event(
+        adk({
+          content: { role: 'user', parts: [{ functionResponse: { name: 'edit_timeline', response: { ok: true } } }] },
+          actions: { stateDelta: { draft_version: s.turns } }
+        })
+      )
     } else {
       await event({ type: 'tool_call', name: 'edit_timeline', args: { ops: 3 } })
       await event({ type: 'tool_result', name: 'edit_timeline', result: { ok: true } })
@@ -344,10 +406,12 @@ export async function startNemoServer(opts: { mp4Path?: string; config?: Partial
         if (c.partial) {
           const n = Math.min(3, Math.max(1, Math.ceil(text.length / 20)))
           const size = Math.ceil(text.length / n)
-          for (let i = 0; i < text.length; i += size) await event(adk({ partial: true, content: { role: 'model', parts: [{ text: text.slice(i, i + size) }] } }))
+          for (let i = 0; i < text.length; i += size)
+            await event(adk({ partial: true, content: { role: 'model', parts: [{ text: text.slice(i, i + size) }] } }))
         }
         await event(adk({ content: { role: 'model', parts: [{ text }] } }))
-        if (c.trailingTemporaryIssue) await event(adk({ content: { role: 'model', parts: [{ text: 'I encountered a temporary issue, please try again.' }] } }))
+        if (c.trailingTemporaryIssue)
+          await event(adk({ content: { role: 'model', parts: [{ text: 'I encountered a temporary issue, please try again.' }] } }))
       } else {
         const half = Math.ceil(text.length / 2)
         await event({ type: 'text', content: text.slice(0, half) })
@@ -363,7 +427,15 @@ export async function startNemoServer(opts: { mp4Path?: string; config?: Partial
   const api = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://x')
     const r = route(req.method ?? 'GET', url.pathname)
-    const rec: RecordedRequest = { route: r, origin: 'api', method: req.method ?? '', path: url.pathname + url.search, headers: req.headers, body: Buffer.alloc(0), at: Date.now() }
+    const rec: RecordedRequest = {
+      route: r,
+      origin: 'api',
+      method: req.method ?? '',
+      path: url.pathname + url.search,
+      headers: req.headers,
+      body: Buffer.alloc(0),
+      at: Date.now()
+    }
     requests.push(rec)
     if (r !== 'unknown' && applyFault(r, req, res)) return
 
@@ -385,9 +457,15 @@ export async function startNemoServer(opts: { mp4Path?: string; config?: Partial
       const existing = byClient.get(cid)
       if (existing && !tokens.get(existing)?.expired) {
         const info = tokens.get(existing) as { credits: number; userId: string }
-        return ok(res, { token: existing, user_id: info.userId, credits: info.credits, expires_at: new Date(Date.now() + 7 * 864e5).toISOString() })
+        return ok(res, {
+          token: existing,
+          user_id: info.userId,
+          credits: info.credits,
+          expires_at: new Date(Date.now() + 7 * 864e5).toISOString()
+        })
       }
-      if (issuedTokens.length >= 10) return send(res, 429, { code: 429, message: 'too many anonymous tokens from this IP' }, { 'retry-after': '1' })
+      if (issuedTokens.length >= 10)
+        return send(res, 429, { code: 429, message: 'too many anonymous tokens from this IP' }, { 'retry-after': '1' })
       const token = `nmv_usr_${randomBytes(12).toString('hex')}`
       const userId = `anon_${randomBytes(4).toString('hex')}`
       tokens.set(token, { credits: config.credits, userId, expired: false, clientId: cid })
@@ -402,16 +480,24 @@ export async function startNemoServer(opts: { mp4Path?: string; config?: Partial
 
     switch (r) {
       case 'session': {
-        if (typeof body.task_name !== 'string' || typeof body.language !== 'string') return envErr(res, 400, 'task_name and language required', 400)
+        if (typeof body.task_name !== 'string' || typeof body.language !== 'string')
+          return envErr(res, 400, 'task_name and language required', 400)
         const sessionId = String(BigInt('1000000000000000000') + BigInt(sessions.size + 1) * 7919n + BigInt(Date.now() % 100000))
         const taskId = `task_${randomBytes(4).toString('hex')}`
         sessions.set(sessionId, { taskId, sessionId, token, turns: 0, charged: false })
-        return send(res, 200, { code: 0, message: 'ok', task_id: taskId, session_id: sessionId, data: { task_id: taskId, session_id: sessionId } })
+        return send(res, 200, {
+          code: 0,
+          message: 'ok',
+          task_id: taskId,
+          session_id: sessionId,
+          data: { task_id: taskId, session_id: sessionId }
+        })
       }
       case 'chat': {
         const sid = String(body.session_id ?? '')
         const msg = (body.new_message as { parts?: { text?: string }[] } | undefined)?.parts?.[0]?.text
-        if (body.app_name !== 'nemo_agent' || body.user_id !== 'me' || typeof msg !== 'string') return envErr(res, 400, 'bad run_sse body', 400)
+        if (body.app_name !== 'nemo_agent' || body.user_id !== 'me' || typeof msg !== 'string')
+          return envErr(res, 400, 'bad run_sse body', 400)
         const s = session(sid, res)
         if (!s) return
         if (!s.charged) {
@@ -426,20 +512,40 @@ export async function startNemoServer(opts: { mp4Path?: string; config?: Partial
       case 'state': {
         const s = session(decodeURIComponent(url.pathname.split('/')[5]), res)
         if (!s) return
-        return ok(res, { state: { draft: s.draft, video_infos: [], generated_media: [], canvas_config: { width: s.draft?.m?.width ?? 1920, height: s.draft?.m?.height ?? 1080 } } })
+        return ok(res, {
+          state: {
+            draft: s.draft,
+            video_infos: [],
+            generated_media: [],
+            canvas_config: { width: s.draft?.m?.width ?? 1920, height: s.draft?.m?.height ?? 1080 }
+          }
+        })
       }
       case 'export': {
         const h = req.headers
         if (!h['x-skill-source'] || !h['x-skill-version'] || !h['x-skill-platform']) return envErr(res, 402, 'attribution required', 402)
         if (config.freePlan) return envErr(res, 402, 'export is not available on the free plan', 402)
         const id = body.id
-        if (typeof id !== 'string' || !id.startsWith('render_') || typeof body.sessionId !== 'string' || typeof body.draft !== 'object' || !body.draft) {
+        if (
+          typeof id !== 'string' ||
+          !id.startsWith('render_') ||
+          typeof body.sessionId !== 'string' ||
+          typeof body.draft !== 'object' ||
+          !body.draft
+        ) {
           return envErr(res, 400, 'id (render_…), sessionId and draft required', 400)
         }
         if (renders.has(id)) return envErr(res, 409, 'duplicate render id', 409)
         if (!session(body.sessionId, res)) return
         renderIds.push(id)
-        renders.set(id, { id, sessionId: body.sessionId, polls: 0, startedAt: Date.now(), fail: renderIds.length <= config.renderFailTimes, cancelled: false })
+        renders.set(id, {
+          id,
+          sessionId: body.sessionId,
+          polls: 0,
+          startedAt: Date.now(),
+          fail: renderIds.length <= config.renderFailTimes,
+          cancelled: false
+        })
         return send(res, 200, status(renders.get(id) as RenderRec, 'pending', 0))
       }
       case 'poll': {
@@ -449,7 +555,10 @@ export async function startNemoServer(opts: { mp4Path?: string; config?: Partial
         if (rr.cancelled) return send(res, 200, status(rr, 'cancelled', 0))
         const ready = rr.polls > config.renderPolls && Date.now() - rr.startedAt >= config.renderMs
         if (!ready || config.renderOutcome === 'never') {
-          const progress = config.renderOutcome === 'never' ? Math.min(87, rr.polls * 10) : Math.min(95, Math.round((rr.polls / (config.renderPolls + 1)) * 100))
+          const progress =
+            config.renderOutcome === 'never'
+              ? Math.min(87, rr.polls * 10)
+              : Math.min(95, Math.round((rr.polls / (config.renderPolls + 1)) * 100))
           return send(res, 200, status(rr, rr.polls === 1 ? 'pending' : 'processing', progress))
         }
         if (rr.fail || config.renderOutcome === 'failed') return send(res, 200, status(rr, 'failed', 40))
@@ -480,8 +589,15 @@ export async function startNemoServer(opts: { mp4Path?: string; config?: Partial
   const status = (rr: RenderRec, st: string, progress: number): unknown => {
     const url = st === 'completed' ? `${cdnUrl}/renders/${rr.id}.mp4` : undefined
     const error = st === 'failed' ? config.failReason : undefined
-    if (config.renderShape === 'A') return { success: true, data: { id: rr.id, status: st, progress, ...(url ? { outputUrl: url } : {}), ...(error ? { error } : {}) } }
-    return { taskId: rr.id, status: st, progress, ...(url ? { output: { url, duration: 2, size: mp4.size } } : {}), ...(error ? { error } : {}) }
+    if (config.renderShape === 'A')
+      return { success: true, data: { id: rr.id, status: st, progress, ...(url ? { outputUrl: url } : {}), ...(error ? { error } : {}) } }
+    return {
+      taskId: rr.id,
+      status: st,
+      progress,
+      ...(url ? { output: { url, duration: 2, size: mp4.size } } : {}),
+      ...(error ? { error } : {})
+    }
   }
 
   const upload = (req: IncomingMessage, res: ServerResponse, rec: RecordedRequest, sid: string): void => {
@@ -493,7 +609,11 @@ export async function startNemoServer(opts: { mp4Path?: string; config?: Partial
       void readBody(req).then(b => {
         rec.json = JSON.parse(b.toString('utf8'))
         rec.doneAt = Date.now()
-        const urls = ((rec.json as { urls?: string[] }).urls ?? []).map(u => ({ filename: u.split('/').at(-1) ?? 'file', file_type: 'image', cdn_url: u }))
+        const urls = ((rec.json as { urls?: string[] }).urls ?? []).map(u => ({
+          filename: u.split('/').at(-1) ?? 'file',
+          file_type: 'image',
+          cdn_url: u
+        }))
         ok(res, { files: urls })
       })
       return
@@ -537,14 +657,23 @@ export async function startNemoServer(opts: { mp4Path?: string; config?: Partial
   // ---- CDN origin
   const cdn = (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://x')
-    const rec: RecordedRequest = { route: 'download', origin: 'cdn', method: req.method ?? '', path: url.pathname, headers: req.headers, body: Buffer.alloc(0), at: Date.now() }
+    const rec: RecordedRequest = {
+      route: 'download',
+      origin: 'cdn',
+      method: req.method ?? '',
+      path: url.pathname,
+      headers: req.headers,
+      body: Buffer.alloc(0),
+      at: Date.now()
+    }
     requests.push(rec)
     req.resume()
     if (applyFault('download', req, res)) return
     if (!/^\/renders\/render_[^/]+\.mp4$/.test(url.pathname)) return send(res, 404, 'not found')
     const faulty = config.download !== 'ok' && downloadFaults < config.downloadFaultTimes
     if (faulty) downloadFaults++
-    if (faulty && config.download === 'not-mp4') return send(res, 200, '<html><body>Access denied</body></html>', { 'content-type': 'text/html' })
+    if (faulty && config.download === 'not-mp4')
+      return send(res, 200, '<html><body>Access denied</body></html>', { 'content-type': 'text/html' })
     res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': mp4.size })
     const src = createReadStream(mp4.path, faulty ? { start: 0, end: Math.floor(mp4.size / 2) } : { highWaterMark: 1 << 20 })
     if (faulty) src.on('end', () => res.socket?.destroy())
@@ -559,7 +688,9 @@ export async function startNemoServer(opts: { mp4Path?: string; config?: Partial
       })
       server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`))
     })
-  const apiServer = createServer((req, res) => void api(req, res).catch(err => (res.headersSent ? res.destroy() : send(res, 500, { code: 500, message: String(err) }))))
+  const apiServer = createServer(
+    (req, res) => void api(req, res).catch(err => (res.headersSent ? res.destroy() : send(res, 500, { code: 500, message: String(err) })))
+  )
   const cdnServer = createServer(cdn)
   const url = await listen(apiServer)
   const cdnUrl = await listen(cdnServer)

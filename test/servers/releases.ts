@@ -60,7 +60,12 @@ export interface ReleasesServer {
   close(): Promise<void>
 }
 
-export async function startReleasesServer(opts: { releases: ReleaseSpec[]; owner?: string; repo?: string; token?: string }): Promise<ReleasesServer> {
+export async function startReleasesServer(opts: {
+  releases: ReleaseSpec[]
+  owner?: string
+  repo?: string
+  token?: string
+}): Promise<ReleasesServer> {
   const owner = opts.owner ?? 'octo-org'
   const repo = opts.repo ?? 'demo'
   const token = opts.token ?? `ghs_${randomBytes(18).toString('hex')}`
@@ -72,12 +77,29 @@ export async function startReleasesServer(opts: { releases: ReleaseSpec[]; owner
   const releases = opts.releases.map((r, i) => ({ id: r.id ?? 100 + i, tag: r.tag, draft: r.draft ?? false }))
   const uploadOrigin = new Map(opts.releases.map((r, i) => [releases[i].id, r.uploadOrigin]))
 
-  const addAsset = (releaseId: number, name: string, bytes: Buffer, contentType: string, origin: EmulatedAsset['origin']): EmulatedAsset => {
-    const a = { id: nextAssetId++, releaseId, name, contentType, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), bytes, origin }
+  const addAsset = (
+    releaseId: number,
+    name: string,
+    bytes: Buffer,
+    contentType: string,
+    origin: EmulatedAsset['origin']
+  ): EmulatedAsset => {
+    const a = {
+      id: nextAssetId++,
+      releaseId,
+      name,
+      contentType,
+      size: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      bytes,
+      origin
+    }
     assets.push(a)
     return a
   }
-  opts.releases.forEach((r, i) => r.assets?.forEach(a => addAsset(releases[i].id, a.name, a.bytes ?? Buffer.from('old'), 'video/mp4', 'seed')))
+  opts.releases.forEach((r, i) =>
+    r.assets?.forEach(a => addAsset(releases[i].id, a.name, a.bytes ?? Buffer.from('old'), 'video/mp4', 'seed'))
+  )
 
   const server = createServer((req, res) => {
     handle(req, res).catch(err => {
@@ -90,15 +112,27 @@ export async function startReleasesServer(opts: { releases: ReleaseSpec[]; owner
 
   const tagOf = (id: number): string => releases.find(r => r.id === id)?.tag ?? ''
   const assetJson = (a: EmulatedAsset): Record<string, unknown> => ({
-    url: `${url}${repoPath}/releases/assets/${a.id}`, id: a.id, node_id: `RA_${a.id}`, name: a.name, label: '',
-    content_type: a.contentType, state: 'uploaded', size: a.size, download_count: 0,
+    url: `${url}${repoPath}/releases/assets/${a.id}`,
+    id: a.id,
+    node_id: `RA_${a.id}`,
+    name: a.name,
+    label: '',
+    content_type: a.contentType,
+    state: 'uploaded',
+    size: a.size,
+    download_count: 0,
     browser_download_url: `${url}/${owner}/${repo}/releases/download/${encodeURIComponent(tagOf(a.releaseId))}/${encodeURIComponent(a.name)}`
   })
   const releaseJson = (tag: string): Record<string, unknown> => {
     const r = releases.find(x => x.tag === tag)
     if (!r) throw new Error(`no emulated release ${tag}`)
     return {
-      url: `${url}${repoPath}/releases/${r.id}`, id: r.id, tag_name: r.tag, name: r.tag, draft: r.draft, prerelease: false,
+      url: `${url}${repoPath}/releases/${r.id}`,
+      id: r.id,
+      tag_name: r.tag,
+      name: r.tag,
+      draft: r.draft,
+      prerelease: false,
       html_url: `${url}/${owner}/${repo}/releases/tag/${encodeURIComponent(r.tag)}`,
       upload_url: `${uploadOrigin.get(r.id) ?? url}${repoPath}/releases/${r.id}/assets{?name,label}`,
       assets: assets.filter(a => a.releaseId === r.id).map(assetJson)
@@ -107,7 +141,12 @@ export async function startReleasesServer(opts: { releases: ReleaseSpec[]; owner
 
   function json(res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}): void {
     if (body === undefined) return void res.writeHead(status, headers).end()
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-github-request-id': randomBytes(4).toString('hex'), ...headers })
+    res
+      .writeHead(status, {
+        'content-type': 'application/json; charset=utf-8',
+        'x-github-request-id': randomBytes(4).toString('hex'),
+        ...headers
+      })
       .end(JSON.stringify(body))
   }
 
@@ -142,7 +181,11 @@ export async function startReleasesServer(opts: { releases: ReleaseSpec[]; owner
     const auth = req.headers.authorization ?? ''
     if (auth !== `token ${token}` && auth !== `Bearer ${token}`) return json(res, 401, { message: 'Bad credentials', status: '401' })
     if (fail.forbidden.has(route)) {
-      return json(res, 403, { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest/releases', status: '403' })
+      return json(res, 403, {
+        message: 'Resource not accessible by integration',
+        documentation_url: 'https://docs.github.com/rest/releases',
+        status: '403'
+      })
     }
 
     switch (route) {
@@ -179,14 +222,19 @@ export async function startReleasesServer(opts: { releases: ReleaseSpec[]; owner
         if (length === undefined) return json(res, 411, { message: 'Length Required' })
         if (Number(length) !== body.length) return json(res, 400, { message: 'Content-Length mismatch' })
         const name = (u.searchParams.get('name') ?? '').replace(/ /g, '.')
-        if (!name) return json(res, 422, { message: 'Validation Failed', errors: [{ resource: 'ReleaseAsset', code: 'missing_field', field: 'name' }] })
+        if (!name)
+          return json(res, 422, {
+            message: 'Validation Failed',
+            errors: [{ resource: 'ReleaseAsset', code: 'missing_field', field: 'name' }]
+          })
         if (fail.raceUploads > 0) {
           fail.raceUploads--
           addAsset(id, name, randomBytes(64), 'video/mp4', 'race')
         }
         if (assets.some(a => a.releaseId === id && a.name === name)) {
           return json(res, 422, {
-            message: 'Validation Failed', request_id: randomBytes(4).toString('hex'),
+            message: 'Validation Failed',
+            request_id: randomBytes(4).toString('hex'),
             documentation_url: 'https://docs.github.com/rest/releases/assets#upload-a-release-asset',
             errors: [{ resource: 'ReleaseAsset', code: 'already_exists', field: 'name' }]
           })
@@ -199,10 +247,20 @@ export async function startReleasesServer(opts: { releases: ReleaseSpec[]; owner
   }
 
   return {
-    url, token, owner, repo, releases, requests, assets, uploads, fail, releaseJson,
-    close: () => new Promise<void>(resolve => {
-      server.closeAllConnections()
-      server.close(() => resolve())
-    })
+    url,
+    token,
+    owner,
+    repo,
+    releases,
+    requests,
+    assets,
+    uploads,
+    fail,
+    releaseJson,
+    close: () =>
+      new Promise<void>(resolve => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      })
   }
 }

@@ -36,7 +36,11 @@ export interface StoredArtifact {
   createdAt: string
 }
 
-export interface TwirpFault { status: number; code: string; msg: string }
+export interface TwirpFault {
+  status: number
+  code: string
+  msg: string
+}
 
 export interface ResultsServer {
   url: string
@@ -105,8 +109,18 @@ export async function startResultsServer(): Promise<ResultsServer> {
       } catch {
         return twirp(res, 400, { code: 'malformed', msg: 'body is not JSON' })
       }
-      requests.push({ kind: 'twirp', rpc, method: req.method ?? '', path: u.pathname, query: u.searchParams, headers: req.headers, body, json })
-      if (req.headers.authorization !== `Bearer ${runtimeToken}`) return twirp(res, 401, { code: 'unauthenticated', msg: 'invalid runtime token' })
+      requests.push({
+        kind: 'twirp',
+        rpc,
+        method: req.method ?? '',
+        path: u.pathname,
+        query: u.searchParams,
+        headers: req.headers,
+        body,
+        json
+      })
+      if (req.headers.authorization !== `Bearer ${runtimeToken}`)
+        return twirp(res, 401, { code: 'unauthenticated', msg: 'invalid runtime token' })
       const fault = fail[rpc]
       if (fault) {
         delete fail[rpc]
@@ -130,8 +144,16 @@ export async function startResultsServer(): Promise<ResultsServer> {
         const id = nextId++
         const blobPath = `/${ACCOUNT}/${CONTAINER}/${runId}/${id}.zip`
         const a: StoredArtifact = {
-          id, name, runId, jobId: String(j.workflow_job_run_backend_id), size: 0, finalized: false, blobPath,
-          expiresAt: j.expires_at as string | undefined, mimeType: j.mime_type as string | undefined, createdAt: new Date().toISOString()
+          id,
+          name,
+          runId,
+          jobId: String(j.workflow_job_run_backend_id),
+          size: 0,
+          finalized: false,
+          blobPath,
+          expiresAt: j.expires_at as string | undefined,
+          mimeType: j.mime_type as string | undefined,
+          createdAt: new Date().toISOString()
         }
         artifacts.push(a)
         return twirp(res, 200, { ok: true, signed_upload_url: `${base()}${blobPath}?sv=2023-11-03&se=2099-01-01&sr=b&sp=cw&sig=${sig}` })
@@ -148,11 +170,18 @@ export async function startResultsServer(): Promise<ResultsServer> {
       case 'ListArtifacts': {
         const nameFilter = j.name_filter as string | undefined
         const idFilter = j.id_filter as string | undefined
-        const found = artifacts.filter(a => live(a) && (nameFilter === undefined || a.name === nameFilter) && (idFilter === undefined || String(a.id) === idFilter))
+        const found = artifacts.filter(
+          a => live(a) && (nameFilter === undefined || a.name === nameFilter) && (idFilter === undefined || String(a.id) === idFilter)
+        )
         return twirp(res, 200, {
           artifacts: found.map(a => ({
-            workflow_run_backend_id: a.runId, workflow_job_run_backend_id: a.jobId, database_id: String(a.id),
-            name: a.name, size: String(a.size), created_at: a.createdAt, ...(a.hash ? { digest: a.hash } : {})
+            workflow_run_backend_id: a.runId,
+            workflow_job_run_backend_id: a.jobId,
+            database_id: String(a.id),
+            name: a.name,
+            size: String(a.size),
+            created_at: a.createdAt,
+            ...(a.hash ? { digest: a.hash } : {})
           }))
         })
       }
@@ -168,7 +197,8 @@ export async function startResultsServer(): Promise<ResultsServer> {
   }
 
   function storageError(res: ServerResponse, status: number, code: string): void {
-    res.writeHead(status, { 'content-type': 'application/xml', 'x-ms-error-code': code, 'x-ms-request-id': randomUUID() })
+    res
+      .writeHead(status, { 'content-type': 'application/xml', 'x-ms-error-code': code, 'x-ms-request-id': randomUUID() })
       .end(`<?xml version="1.0" encoding="utf-8"?><Error><Code>${code}</Code><Message>${code}</Message></Error>`)
   }
 
@@ -177,7 +207,9 @@ export async function startResultsServer(): Promise<ResultsServer> {
     const a = artifacts.find(x => x.blobPath === decodeURIComponent(u.pathname))
     if (!a || req.method !== 'PUT') return storageError(res, 404, 'BlobNotFound')
     const ok = {
-      'x-ms-request-id': randomUUID(), 'x-ms-version': '2023-11-03', 'x-ms-request-server-encrypted': 'true',
+      'x-ms-request-id': randomUUID(),
+      'x-ms-version': '2023-11-03',
+      'x-ms-request-server-encrypted': 'true',
       date: new Date().toUTCString()
     }
     const comp = u.searchParams.get('comp')
@@ -217,15 +249,23 @@ export async function startResultsServer(): Promise<ResultsServer> {
     seed(name, zip = Buffer.from('PK\x05\x06' + '\0'.repeat(18), 'binary')) {
       const id = nextId++
       const a: StoredArtifact = {
-        id, name, runId, jobId, size: zip.length, zip, finalized: true,
-        blobPath: `/${ACCOUNT}/${CONTAINER}/${runId}/${id}.zip`, createdAt: new Date().toISOString()
+        id,
+        name,
+        runId,
+        jobId,
+        size: zip.length,
+        zip,
+        finalized: true,
+        blobPath: `/${ACCOUNT}/${CONTAINER}/${runId}/${id}.zip`,
+        createdAt: new Date().toISOString()
       }
       artifacts.push(a)
       return a
     },
-    close: () => new Promise<void>(resolve => {
-      server.closeAllConnections()
-      server.close(() => resolve())
-    })
+    close: () =>
+      new Promise<void>(resolve => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      })
   }
 }

@@ -34,7 +34,10 @@ export interface FfmpegSource {
 /** A source set by the environment (e.g. an internal mirror); none is pinned by default. */
 export function configuredSource(env: NodeJS.ProcessEnv = process.env): FfmpegSource | undefined {
   if (!env.IMG2VID_FFMPEG_URL) return undefined
-  if (!/^[0-9a-f]{64}$/i.test(env.IMG2VID_FFMPEG_SHA256 ?? '')) throw new FfmpegError('IMG2VID_FFMPEG_URL is set but IMG2VID_FFMPEG_SHA256 is not a SHA-256 (64 hex digits): a download is only used when its checksum is known.')
+  if (!/^[0-9a-f]{64}$/i.test(env.IMG2VID_FFMPEG_SHA256 ?? ''))
+    throw new FfmpegError(
+      'IMG2VID_FFMPEG_URL is set but IMG2VID_FFMPEG_SHA256 is not a SHA-256 (64 hex digits): a download is only used when its checksum is known.'
+    )
   return { url: env.IMG2VID_FFMPEG_URL, sha256: env.IMG2VID_FFMPEG_SHA256 as string, version: env.IMG2VID_FFMPEG_VERSION || '0.0.0-custom' }
 }
 
@@ -52,7 +55,9 @@ export async function downloadFfmpeg(src: FfmpegSource): Promise<string> {
   if (got.toLowerCase() !== src.sha256.toLowerCase()) {
     throw new FfmpegError(`The ffmpeg download failed its checksum (expected ${src.sha256}, got ${got}); not using it.`)
   }
-  const dir = /\.zip$/i.test(src.url) ? await tc.extractZip(archive) : await tc.extractTar(archive, undefined, /\.xz$/i.test(src.url) ? 'xJ' : 'xz')
+  const dir = /\.zip$/i.test(src.url)
+    ? await tc.extractZip(archive)
+    : await tc.extractTar(archive, undefined, /\.xz$/i.test(src.url) ? 'xJ' : 'xz')
   const binDir = await findBinaryDir(dir)
   if (!binDir) throw new FfmpegError('The ffmpeg archive holds no ffmpeg binary.')
   const cached = await tc.cacheDir(binDir, 'img2vid-ffmpeg', src.version)
@@ -86,7 +91,7 @@ export async function findFfmpeg(configured?: string): Promise<string> {
   }
   // GitHub's Ubuntu runners have passwordless sudo: Debian's signed package is the verified source
   if (process.platform === 'linux' && process.env.GITHUB_ACTIONS === 'true' && (await io.which('apt-get', false))) {
-    core.info('ffmpeg is not installed; installing Debian/Ubuntu\'s ffmpeg package (signature-checked by apt).')
+    core.info("ffmpeg is not installed; installing Debian/Ubuntu's ffmpeg package (signature-checked by apt).")
     const [cmd, ...pre] = process.getuid?.() === 0 ? ['apt-get'] : ['sudo', '-n', 'apt-get']
     try {
       const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
@@ -139,7 +144,8 @@ export async function runFfmpeg(bin: string, args: string[], opts: { totalSecond
       child.on('close', (c, s) => resolve([c, s]))
     })
     if (opts.signal.aborted) throw opts.signal.reason
-    if (code !== 0) throw new FfmpegError(`ffmpeg failed (${sig ?? `exit ${code}`}): ${stderr.trim().split('\n').slice(-5).join(' | ') || 'no message'}`)
+    if (code !== 0)
+      throw new FfmpegError(`ffmpeg failed (${sig ?? `exit ${code}`}): ${stderr.trim().split('\n').slice(-5).join(' | ') || 'no message'}`)
   } finally {
     opts.signal.removeEventListener('abort', kill)
   }

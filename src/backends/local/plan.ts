@@ -101,13 +101,19 @@ export function makePlan(req: VideoRequest, images: MediaFile[]): LocalPlan {
   }
 }
 
-
 /** The plan as a draft in the cloud's short-key form, so summaries look the same. */
 export function planToDraft(plan: LocalPlan): Draft {
   const ms = (s: number): number => Math.round(s * 1000)
   let at = 0
   const video = plan.clips.map((c, i) => {
-    const sg = { st: ms(at), d: ms(c.duration), n: c.name, src: basename(c.path), ...(i > 0 && plan.transition !== 'none' ? { tr: { type: plan.transition, d: ms(plan.transitionDuration) } } : {}), ...(plan.kenBurns ? { kb: true } : {}) }
+    const sg = {
+      st: ms(at),
+      d: ms(c.duration),
+      n: c.name,
+      src: basename(c.path),
+      ...(i > 0 && plan.transition !== 'none' ? { tr: { type: plan.transition, d: ms(plan.transitionDuration) } } : {}),
+      ...(plan.kenBurns ? { kb: true } : {})
+    }
     at += c.duration - plan.transitionDuration
     return sg
   })

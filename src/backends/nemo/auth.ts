@@ -68,7 +68,8 @@ export class Tokens implements TokenProvider {
       core.info(`${what}: HTTP 400 (X-Client-Id missing?); sending it again.`)
       data = await ask()
     }
-    if (typeof data.token !== 'string' || !data.token) throw new NemoError(`${what}: the reply has no token. Set the 'token' input from a secret instead.`)
+    if (typeof data.token !== 'string' || !data.token)
+      throw new NemoError(`${what}: the reply has no token. Set the 'token' input from a secret instead.`)
     core.setSecret(data.token)
     this.current = data.token
     this.userId = typeof data.user_id === 'string' ? data.user_id : undefined
@@ -83,12 +84,18 @@ export function registerUrl(userId: string | undefined): string {
 }
 
 /** A browser link to claim an anonymous session; it grants no API access, so it may be shown. */
-export async function claimLink(http: NemoHttp, session: { taskId: string; sessionId: string }, signal: AbortSignal): Promise<string | undefined> {
+export async function claimLink(
+  http: NemoHttp,
+  session: { taskId: string; sessionId: string },
+  signal: AbortSignal
+): Promise<string | undefined> {
   const data = await http.call<{ claim_token?: unknown }>('POST', '/api/auth/claim-token', {
     what: 'Creating the claim link',
     json: { task_id: session.taskId, session_id: session.sessionId },
     signal,
     idempotent: true
   })
-  return typeof data.claim_token === 'string' && data.claim_token ? `https://nemovideo.com/workspace/claim?ct=${encodeURIComponent(data.claim_token)}` : undefined
+  return typeof data.claim_token === 'string' && data.claim_token
+    ? `https://nemovideo.com/workspace/claim?ct=${encodeURIComponent(data.claim_token)}`
+    : undefined
 }

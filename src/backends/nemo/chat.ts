@@ -7,7 +7,17 @@ import { createParser } from 'eventsource-parser'
 import { request, type Dispatcher } from 'undici'
 import { tuning } from './timings.js'
 import { CODE, NemoError, explain } from './errors.js'
-import { describeNetworkError, errorCode, isConnectionError, neverSent, readEnvelope, redact, retryAfterMs, type NemoHttp, type TokenProvider } from './client.js'
+import {
+  describeNetworkError,
+  errorCode,
+  isConnectionError,
+  neverSent,
+  readEnvelope,
+  redact,
+  retryAfterMs,
+  type NemoHttp,
+  type TokenProvider
+} from './client.js'
 
 export interface ChatResult {
   /** the agent's whole reply text, empty when it answered with tool calls only */
@@ -86,7 +96,10 @@ export class ReplyReader {
       } else if (ev.type === 'tool_call') {
         this.flushLegacy()
         const tool = (ev.tool && typeof ev.tool === 'object' ? ev.tool : {}) as { name?: unknown; args?: unknown }
-        this.tool(ev.name ?? ev.tool_name ?? tool.name ?? (typeof ev.tool === 'string' ? ev.tool : undefined), ev.args ?? ev.arguments ?? ev.input ?? tool.args)
+        this.tool(
+          ev.name ?? ev.tool_name ?? tool.name ?? (typeof ev.tool === 'string' ? ev.tool : undefined),
+          ev.args ?? ev.arguments ?? ev.input ?? tool.args
+        )
       } else if (ev.type === 'tool_result') {
         this.flushLegacy()
       } else if (ev.type === 'error') {
@@ -146,9 +159,20 @@ export class ReplyReader {
   }
 }
 
-export async function chat(http: NemoHttp, sessionId: string, message: string, signal: AbortSignal, tokens?: TokenProvider): Promise<ChatResult> {
+export async function chat(
+  http: NemoHttp,
+  sessionId: string,
+  message: string,
+  signal: AbortSignal,
+  tokens?: TokenProvider
+): Promise<ChatResult> {
   const what = 'Sending the prompt to the agent'
-  const payload = JSON.stringify({ app_name: 'nemo_agent', user_id: 'me', session_id: sessionId, new_message: { parts: [{ text: message }] } })
+  const payload = JSON.stringify({
+    app_name: 'nemo_agent',
+    user_id: 'me',
+    session_id: sessionId,
+    new_message: { parts: [{ text: message }] }
+  })
   const stop = new AbortController()
   const sig = AbortSignal.any([signal, stop.signal])
   const notSent = ' The prompt was not sent (nothing was charged); re-run the job.'
@@ -195,13 +219,23 @@ export async function chat(http: NemoHttp, sessionId: string, message: string, s
       reader.lastContent = Date.now()
       try {
         // no body timeout: the stall watch and the job deadline bound the stream
-        res = await request(http.url('/run_sse'), { method: 'POST', headers, body: payload, signal: sig, headersTimeout: tuning.stallMs, bodyTimeout: 0 })
+        res = await request(http.url('/run_sse'), {
+          method: 'POST',
+          headers,
+          body: payload,
+          signal: sig,
+          headersTimeout: tuning.stallMs,
+          bodyTimeout: 0
+        })
       } catch (err) {
         if (signal.aborted) throw signal.reason ?? err
         if (stalled || errorCode(err) === 'UND_ERR_HEADERS_TIMEOUT') return result({ stalled: true })
         // only a connection that never opened proves the prompt never left; any later break may
         // have reached the agent, so the caller judges it by the session state, never by re-sending
-        if (neverSent(err)) throw new NemoError(`${what}: could not reach NemoVideo (${describeNetworkError(err, tuning.stallMs)}).${notSent}`, { cause: err })
+        if (neverSent(err))
+          throw new NemoError(`${what}: could not reach NemoVideo (${describeNetworkError(err, tuning.stallMs)}).${notSent}`, {
+            cause: err
+          })
         core.info(`${what}: the connection broke before the reply started (${describeNetworkError(err, tuning.stallMs)}).`)
         return result({ dropped: true })
       }
@@ -209,7 +243,10 @@ export async function chat(http: NemoHttp, sessionId: string, message: string, s
       // a gateway may drop the content type of a stream; only JSON is read as an envelope
       if (res.statusCode === 200 && !type.includes('json')) break
       const env = readEnvelope(res.statusCode, await res.body.text().catch(() => ''))
-      if (env.ok) throw new NemoError(`${what}: NemoVideo answered with JSON instead of an event stream. Check that 'api-url' points at the NemoVideo API.`)
+      if (env.ok)
+        throw new NemoError(
+          `${what}: NemoVideo answered with JSON instead of an event stream. Check that 'api-url' points at the NemoVideo API.`
+        )
       if (res.statusCode === 429 && !rateRetried) {
         rateRetried = true
         const wait = retryAfterMs(res.headers['retry-after'])
@@ -259,6 +296,9 @@ export async function chat(http: NemoHttp, sessionId: string, message: string, s
 /** Prints what the reader held back; an in-stream error wins over everything else. */
 function finish(reader: ReplyReader, res: ChatResult): ChatResult {
   reader.finish()
-  if (reader.error) throw new NemoError(`The agent reported an error: ${redact(reader.error).slice(0, 500)}. Re-run the job; if it keeps failing, simplify the prompt.`)
+  if (reader.error)
+    throw new NemoError(
+      `The agent reported an error: ${redact(reader.error).slice(0, 500)}. Re-run the job; if it keeps failing, simplify the prompt.`
+    )
   return { ...res, text: reader.texts.join('\n\n') }
 }

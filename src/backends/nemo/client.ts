@@ -61,8 +61,15 @@ export function retryAfterMs(header: string | string[] | undefined, now = Date.n
 }
 
 const RESET_CODES = new Set([
-  'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED',
-  'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT'
 ])
 // the request never left the runner: safe to repeat whatever it was
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'])
@@ -89,8 +96,7 @@ export function redact(text: string): string {
 }
 
 export type Envelope =
-  | { ok: true; data: unknown; body: Record<string, unknown> }
-  | { ok: false; code?: number; message: string; json: boolean }
+  { ok: true; data: unknown; body: Record<string, unknown> } | { ok: false; code?: number; message: string; json: boolean }
 
 /** Reads a reply body: `code != 0` is an error even with HTTP 200; a non-JSON body is one too. */
 export function readEnvelope(status: number, text: string): Envelope {
@@ -102,7 +108,8 @@ export function readEnvelope(status: number, text: string): Envelope {
   }
   const json = !!parsed && typeof parsed === 'object' && !Array.isArray(parsed)
   const env = (json ? parsed : {}) as Record<string, unknown>
-  const code = typeof env.code === 'number' ? env.code : typeof env.code === 'string' && /^-?\d+$/.test(env.code) ? Number(env.code) : undefined
+  const code =
+    typeof env.code === 'number' ? env.code : typeof env.code === 'string' && /^-?\d+$/.test(env.code) ? Number(env.code) : undefined
   const said = [env.message, env.msg, env.error, env.detail].find(v => typeof v === 'string' && v.trim()) as string | undefined
   const message = redact(said?.trim() ?? '').slice(0, 300)
   // `success: false` alone is an error; with a data object (a failed render's status) it is a reply
@@ -157,7 +164,14 @@ export class NemoHttp {
       let text: string
       let retryAfter: string | string[] | undefined
       try {
-        const res = await request(this.url(path), { method, headers, body, signal: opts.signal, headersTimeout: timeout, bodyTimeout: timeout })
+        const res = await request(this.url(path), {
+          method,
+          headers,
+          body,
+          signal: opts.signal,
+          headersTimeout: timeout,
+          bodyTimeout: timeout
+        })
         status = res.statusCode
         retryAfter = res.headers['retry-after']
         text = await res.body.text()
@@ -198,7 +212,10 @@ export class NemoHttp {
         continue
       }
       if (status < 400 && env.code === undefined && !env.json) {
-        throw new NemoError(`${opts.what}: NemoVideo answered HTTP ${status} with a body that is not JSON. Check that 'api-url' points at the NemoVideo API.`, { httpStatus: status })
+        throw new NemoError(
+          `${opts.what}: NemoVideo answered HTTP ${status} with a body that is not JSON. Check that 'api-url' points at the NemoVideo API.`,
+          { httpStatus: status }
+        )
       }
       throw new NemoError(explain(opts.what, env.code, status, env.message), { code: env.code, httpStatus: status })
     }

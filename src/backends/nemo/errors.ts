@@ -37,7 +37,8 @@ export function explain(what: string, code: number | undefined, httpStatus: numb
   if (httpStatus === 402 || code === 402) {
     return `${what}: NemoVideo answered HTTP 402: the account's plan does not allow this (a plan/subscription limit, not credits)${said}. Upgrade the plan, or use a token of an account that can export.`
   }
-  if (httpStatus === 429 || code === 429) return `${what}: NemoVideo is rate limiting this runner (HTTP 429) even after waiting${said}. Try again later or lower max-parallel.`
+  if (httpStatus === 429 || code === 429)
+    return `${what}: NemoVideo is rate limiting this runner (HTTP 429) even after waiting${said}. Try again later or lower max-parallel.`
   if (httpStatus >= 500) return `${what}: NemoVideo answered HTTP ${httpStatus}${said}. The service may be down; re-run the job later.`
   const answer = code !== undefined && code !== 0 && code !== httpStatus ? `code ${code} (HTTP ${httpStatus})` : `HTTP ${httpStatus}`
   return `${what}: NemoVideo answered ${answer}${said}.`

@@ -39,7 +39,9 @@ export function createNemoBackend(cfg: NemoConfig): Backend {
           return await conversation(http, tokens, cfg, job)
         } catch (err) {
           if (!(err instanceof NemoError && err.code === CODE.sessionNotFound) || job.signal.aborted) throw err
-          core.warning('The NemoVideo session was lost (code 1002): starting a new session, uploading again and re-sending the request, once.')
+          core.warning(
+            'The NemoVideo session was lost (code 1002): starting a new session, uploading again and re-sending the request, once.'
+          )
           return await conversation(http, tokens, cfg, job)
         }
       } catch (err) {
@@ -94,10 +96,19 @@ async function conversation(http: NemoHttp, tokens: Tokens, cfg: NemoConfig, job
   let problems = checkDraft(request, draft)
   if (problems.length) {
     core.info(`The draft misses the request: ${problems.join('; ')}. Sending one corrective turn.`)
-    const corrected = await turn(http, tokens, session, `Agent: turn ${turns.length + 1} (correction)`, correctiveTurn(problems), draft, signal)
+    const corrected = await turn(
+      http,
+      tokens,
+      session,
+      `Agent: turn ${turns.length + 1} (correction)`,
+      correctiveTurn(problems),
+      draft,
+      signal
+    )
     if (corrected && hasSegments(corrected)) draft = corrected
     problems = checkDraft(request, draft)
-    if (problems.length) core.warning(`The draft still misses the request after one correction: ${problems.join('; ')}. Rendering it as it is.`)
+    if (problems.length)
+      core.warning(`The draft still misses the request after one correction: ${problems.join('; ')}. Rendering it as it is.`)
   }
   const finalDraft = draft
 
@@ -137,7 +148,15 @@ async function conversation(http: NemoHttp, tokens: Tokens, cfg: NemoConfig, job
  * One chat turn, then the state. A silent turn (tool calls only) is confirmed and summarised from
  * the state; a dropped or stalled stream is judged by the state and never re-sent.
  */
-async function turn(http: NemoHttp, tokens: Tokens, session: Session, title: string, text: string, before: Draft | undefined, signal: AbortSignal): Promise<Draft | undefined> {
+async function turn(
+  http: NemoHttp,
+  tokens: Tokens,
+  session: Session,
+  title: string,
+  text: string,
+  before: Draft | undefined,
+  signal: AbortSignal
+): Promise<Draft | undefined> {
   return group(title, async () => {
     const res = await chat(http, session.sessionId, text, signal, tokens)
     const { draft } = await readState(http, session.sessionId, signal)
@@ -151,14 +170,24 @@ async function turn(http: NemoHttp, tokens: Tokens, session: Session, title: str
       )
     }
     if (res.dropped) {
-      if (!changed) throw new NemoError('The chat stream broke before the agent changed the draft. The prompt was not re-sent (that would charge twice); re-run the job.')
+      if (!changed)
+        throw new NemoError(
+          'The chat stream broke before the agent changed the draft. The prompt was not re-sent (that would charge twice); re-run the job.'
+        )
       core.warning('The chat stream broke, but the session state has an updated draft; going on with it.')
     }
     if (!ready) {
-      core.info(res.text ? 'No timeline yet.' : `The agent answered with tool calls only (${res.toolCalls.join(', ') || 'none'}) and there is no timeline yet.`)
+      core.info(
+        res.text
+          ? 'No timeline yet.'
+          : `The agent answered with tool calls only (${res.toolCalls.join(', ') || 'none'}) and there is no timeline yet.`
+      )
       return draft
     }
-    if (!res.text) core.info(`The agent answered with tool calls only (${res.toolCalls.join(', ') || 'none'}); the draft ${changed ? 'changed' : 'did not change'}.`)
+    if (!res.text)
+      core.info(
+        `The agent answered with tool calls only (${res.toolCalls.join(', ') || 'none'}); the draft ${changed ? 'changed' : 'did not change'}.`
+      )
     core.info(describe(summarize(draft)))
     return draft
   })

@@ -38,9 +38,15 @@ export function newRenderId(): string {
 export function parseStatus(reply: Record<string, unknown>): RenderStatus {
   const inner = (reply.data && typeof reply.data === 'object' ? reply.data : reply) as Record<string, unknown>
   const output = (inner.output && typeof inner.output === 'object' ? inner.output : {}) as Record<string, unknown>
-  const url = [inner.outputUrl, inner.output_url, output.url, typeof inner.output === 'string' ? inner.output : undefined, inner.url, inner.downloadUrl, inner.download_url].find(
-    u => typeof u === 'string' && u
-  ) as string | undefined
+  const url = [
+    inner.outputUrl,
+    inner.output_url,
+    output.url,
+    typeof inner.output === 'string' ? inner.output : undefined,
+    inner.url,
+    inner.downloadUrl,
+    inner.download_url
+  ].find(u => typeof u === 'string' && u) as string | undefined
   const p = typeof inner.progress === 'string' ? Number(inner.progress) : inner.progress
   const progress = typeof p === 'number' && Number.isFinite(p) ? p : undefined
   const reasonRaw = inner.error ?? inner.reason ?? inner.errorMessage ?? inner.message ?? reply.error ?? reply.message
@@ -64,7 +70,8 @@ export async function startExport(http: NemoHttp, sessionId: string, draft: Draf
       // export is free and a new id never collides, so a second start is safe; a plan limit
       // (402), a lost session or missing credits will not change by trying again
       const status = err.httpStatus
-      const retryable = status === 400 || status === 409 || status === 422 || (status !== undefined && status >= 500) || isConnectionError(err.cause)
+      const retryable =
+        status === 400 || status === 409 || status === 422 || (status !== undefined && status >= 500) || isConnectionError(err.cause)
       if (!retryable || status === 402 || err.code === 1002 || err.code === 2001) throw err
       core.info(`The export with id ${id} was refused (${err.message}); trying once more with a new id.`)
     }
@@ -93,7 +100,11 @@ export class RenderFailed extends NemoError {}
  * RenderFailed on `failed`. Past the deadline, or when the job is cancelled, it cancels the render;
  * a missed deadline names the render and its last progress.
  */
-export async function waitForRender(http: NemoHttp, id: string, opts: { intervalMs: number; deadline: number; signal: AbortSignal }): Promise<string> {
+export async function waitForRender(
+  http: NemoHttp,
+  id: string,
+  opts: { intervalMs: number; deadline: number; signal: AbortSignal }
+): Promise<string> {
   let last: RenderStatus = { status: 'pending' }
   const pastDeadline = (): NemoError =>
     new NemoError(
@@ -111,7 +122,11 @@ export async function waitForRender(http: NemoHttp, id: string, opts: { interval
   try {
     for (;;) {
       try {
-        const reply = await http.call<Record<string, unknown>>('GET', `/api/render/proxy/lambda/${encodeURIComponent(id)}`, { what: `Polling render ${id}`, signal: opts.signal, idempotent: true })
+        const reply = await http.call<Record<string, unknown>>('GET', `/api/render/proxy/lambda/${encodeURIComponent(id)}`, {
+          what: `Polling render ${id}`,
+          signal: opts.signal,
+          idempotent: true
+        })
         last = parseStatus(reply)
         failures = 0
       } catch (err) {
@@ -164,7 +179,8 @@ export async function download(http: NemoHttp, url: URL, output: string, signal:
   try {
     let current = url
     for (let hop = 0; ; hop++) {
-      if (!isAllowedUrl(current)) throw new BadDownload(`refusing to download from ${current.origin}: only https (or loopback http) is allowed`)
+      if (!isAllowedUrl(current))
+        throw new BadDownload(`refusing to download from ${current.origin}: only https (or loopback http) is allowed`)
       // redirects are followed here, not by undici, so the token never leaves the API origin
       const sameOrigin = current.origin === http.base.origin
       const headers = await http.headers({ auth: sameOrigin, signal })
@@ -172,55 +188,60 @@ export async function download(http: NemoHttp, url: URL, output: string, signal:
       let statusCode = 0
       received = 0
       expected = undefined
-      await stream(current, { method: 'GET', headers, signal, headersTimeout: timeout, bodyTimeout: timeout }, ({ statusCode: code, headers: h }) => {
-        statusCode = code
-        if (statusCode >= 300 && statusCode < 400 && h.location) {
-          redirect = String(h.location)
-          return discard()
-        }
-        if (statusCode !== 200) return discard()
-        const len = Number(h['content-length'])
-        expected = h['content-length'] !== undefined && Number.isFinite(len) ? len : undefined
-        if (expected !== undefined && expected > MAX_DOWNLOAD_BYTES) throw new BadDownload(`the video is ${expected} bytes, over the ${MAX_DOWNLOAD_BYTES} byte cap`)
-        // chunks go straight to the file with a synchronous write: no second queue, no thread-pool
-        // hop per chunk, and each buffer is released as soon as it is on disk; undici pauses the
-        // socket while a write runs, which is the back-pressure
-        const fd = openSync(tmp, 'w')
-        let open = true
-        const close = (): void => {
-          if (open) closeSync(fd)
-          open = false
-        }
-        return new Writable({
-          highWaterMark: 1 << 20,
-          write(chunk: Buffer, _enc, cb) {
-            received += chunk.length
-            if (received > MAX_DOWNLOAD_BYTES) return cb(new BadDownload(`the download passed the ${MAX_DOWNLOAD_BYTES} byte cap`))
-            try {
-              for (let off = 0; off < chunk.length; ) off += writeSync(fd, chunk, off)
-              cb()
-            } catch (err) {
-              cb(err as Error)
-            }
-          },
-          final(cb) {
-            try {
-              close()
-              cb()
-            } catch (err) {
-              cb(err as Error)
-            }
-          },
-          destroy(err, cb) {
-            try {
-              close()
-            } catch {
-              // the error being reported matters more than a failed close
-            }
-            cb(err)
+      await stream(
+        current,
+        { method: 'GET', headers, signal, headersTimeout: timeout, bodyTimeout: timeout },
+        ({ statusCode: code, headers: h }) => {
+          statusCode = code
+          if (statusCode >= 300 && statusCode < 400 && h.location) {
+            redirect = String(h.location)
+            return discard()
           }
-        })
-      })
+          if (statusCode !== 200) return discard()
+          const len = Number(h['content-length'])
+          expected = h['content-length'] !== undefined && Number.isFinite(len) ? len : undefined
+          if (expected !== undefined && expected > MAX_DOWNLOAD_BYTES)
+            throw new BadDownload(`the video is ${expected} bytes, over the ${MAX_DOWNLOAD_BYTES} byte cap`)
+          // chunks go straight to the file with a synchronous write: no second queue, no thread-pool
+          // hop per chunk, and each buffer is released as soon as it is on disk; undici pauses the
+          // socket while a write runs, which is the back-pressure
+          const fd = openSync(tmp, 'w')
+          let open = true
+          const close = (): void => {
+            if (open) closeSync(fd)
+            open = false
+          }
+          return new Writable({
+            highWaterMark: 1 << 20,
+            write(chunk: Buffer, _enc, cb) {
+              received += chunk.length
+              if (received > MAX_DOWNLOAD_BYTES) return cb(new BadDownload(`the download passed the ${MAX_DOWNLOAD_BYTES} byte cap`))
+              try {
+                for (let off = 0; off < chunk.length;) off += writeSync(fd, chunk, off)
+                cb()
+              } catch (err) {
+                cb(err as Error)
+              }
+            },
+            final(cb) {
+              try {
+                close()
+                cb()
+              } catch (err) {
+                cb(err as Error)
+              }
+            },
+            destroy(err, cb) {
+              try {
+                close()
+              } catch {
+                // the error being reported matters more than a failed close
+              }
+              cb(err)
+            }
+          })
+        }
+      )
       if (redirect) {
         if (hop >= 5) throw new BadDownload('too many redirects (more than 5)')
         current = new URL(redirect, current)
@@ -265,7 +286,10 @@ export async function downloadVideo(http: NemoHttp, renderId: string, url: strin
     } catch (err) {
       if (!(err instanceof BadDownload)) throw err
       errors.push(`${target === fallback ? 'fallback' : 'download'}: ${err.message}`)
-      if (i < attempts.length - 1) core.info(`The download failed (${err.message}); ${attempts[i + 1] === fallback ? 'trying the fallback download endpoint' : 'retrying'}.`)
+      if (i < attempts.length - 1)
+        core.info(
+          `The download failed (${err.message}); ${attempts[i + 1] === fallback ? 'trying the fallback download endpoint' : 'retrying'}.`
+        )
     }
   }
   throw new NemoError(`Could not download render ${renderId}: ${errors.join('; ')}. Nothing was written to '${output}'. Re-run the job.`)

@@ -8,11 +8,15 @@ export interface SessionState {
 }
 
 export async function readState(http: NemoHttp, sessionId: string, signal: AbortSignal): Promise<SessionState> {
-  const data = await http.call<{ state?: unknown; draft?: unknown }>('GET', `/api/state/nemo_agent/me/${encodeURIComponent(sessionId)}/latest`, {
-    what: 'Reading the session state',
-    signal,
-    idempotent: true
-  })
+  const data = await http.call<{ state?: unknown; draft?: unknown }>(
+    'GET',
+    `/api/state/nemo_agent/me/${encodeURIComponent(sessionId)}/latest`,
+    {
+      what: 'Reading the session state',
+      signal,
+      idempotent: true
+    }
+  )
   // data.state.draft per the protocol; a state object given directly is accepted too
   const state = (data.state && typeof data.state === 'object' ? data.state : data) as Record<string, unknown>
   let draft = state.draft
@@ -27,7 +31,11 @@ export async function readState(http: NemoHttp, sessionId: string, signal: Abort
 }
 
 export async function readCredits(http: NemoHttp, signal: AbortSignal): Promise<number | undefined> {
-  const data = await http.call<{ available?: unknown }>('GET', '/api/credits/balance/simple', { what: 'Reading the credit balance', signal, idempotent: true })
+  const data = await http.call<{ available?: unknown }>('GET', '/api/credits/balance/simple', {
+    what: 'Reading the credit balance',
+    signal,
+    idempotent: true
+  })
   const n = typeof data.available === 'string' ? Number(data.available) : data.available
   return typeof n === 'number' && Number.isFinite(n) ? n : undefined
 }

@@ -18,11 +18,16 @@ export interface UploadedFile {
 
 const CHUNK = 1 << 20
 
-export function multipart(files: MediaFile[], onBytes: (n: number) => void = () => undefined): { body: () => Readable; length: number; contentType: string } {
+export function multipart(
+  files: MediaFile[],
+  onBytes: (n: number) => void = () => undefined
+): { body: () => Readable; length: number; contentType: string } {
   const boundary = `----img2vid${randomBytes(16).toString('hex')}`
   const quote = (s: string): string => s.replace(/[\r\n"\\]/g, c => encodeURIComponent(c))
   const heads = files.map(f =>
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${quote(f.name)}"\r\nContent-Type: ${f.mime}\r\n\r\n`)
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${quote(f.name)}"\r\nContent-Type: ${f.mime}\r\n\r\n`
+    )
   )
   const crlf = Buffer.from('\r\n')
   const tail = Buffer.from(`--${boundary}--\r\n`)
@@ -63,7 +68,8 @@ export function multipart(files: MediaFile[], onBytes: (n: number) => void = () 
             const buf = Buffer.allocUnsafe(Math.min(CHUNK, left))
             const n = readSync(fd, buf, 0, buf.length, null)
             // never past the announced size: a file that changed would break the Content-Length
-            if (n === 0) throw new NemoError(`${item.name} changed size while it was being uploaded (${item.size} → ${item.size - left} bytes).`)
+            if (n === 0)
+              throw new NemoError(`${item.name} changed size while it was being uploaded (${item.size} → ${item.size - left} bytes).`)
             left -= n
             onBytes(n)
             if (!this.push(n === buf.length ? buf : buf.subarray(0, n))) return
@@ -79,7 +85,6 @@ export function multipart(files: MediaFile[], onBytes: (n: number) => void = () 
     })
   }
   return { body, length, contentType: `multipart/form-data; boundary=${boundary}` }
-
 }
 
 export async function uploadFiles(http: NemoHttp, sessionId: string, files: MediaFile[], signal: AbortSignal): Promise<UploadedFile[]> {
@@ -96,20 +101,24 @@ export async function uploadFiles(http: NemoHttp, sessionId: string, files: Medi
     }
   })
   core.info(`Uploading ${files.length} file${files.length === 1 ? '' : 's'} (${mb(total)} MB).`)
-  const data = await http.call<{ files?: Array<Record<string, unknown>> }>('POST', `/api/upload-video/nemo_agent/me/${encodeURIComponent(sessionId)}`, {
-    what: 'Uploading the files',
-    body: () => {
-      done = 0
-      nextReport = 0.1
-      return form.body()
-    },
-    headers: { 'content-type': form.contentType, 'content-length': String(form.length) },
-    signal,
-    // uploads are not charged; a repeat at worst lists a file twice in the session
-    idempotent: true,
-    // inactivity limit; the server may digest large files a while before it answers
-    timeoutMs: Math.max(tuning.requestTimeoutMs, 300_000)
-  })
+  const data = await http.call<{ files?: Array<Record<string, unknown>> }>(
+    'POST',
+    `/api/upload-video/nemo_agent/me/${encodeURIComponent(sessionId)}`,
+    {
+      what: 'Uploading the files',
+      body: () => {
+        done = 0
+        nextReport = 0.1
+        return form.body()
+      },
+      headers: { 'content-type': form.contentType, 'content-length': String(form.length) },
+      signal,
+      // uploads are not charged; a repeat at worst lists a file twice in the session
+      idempotent: true,
+      // inactivity limit; the server may digest large files a while before it answers
+      timeoutMs: Math.max(tuning.requestTimeoutMs, 300_000)
+    }
+  )
   const secs = Math.max((Date.now() - started) / 1000, 0.001)
   core.info(`Uploaded ${mb(total)} MB in ${secs.toFixed(1)} s (${mb(total / secs)} MB/s).`)
   const listed = Array.isArray(data.files) ? data.files : []
