@@ -4,19 +4,18 @@
 //   download <api-url> <token> <url> <out>
 import { stat } from 'node:fs/promises'
 import { basename } from 'node:path'
-import type { MediaFile } from '../src/input-files/input-file.js'
-import { NemoHttp, type TokenProvider } from '../src/backends/nemo/client.js'
-import { download } from '../src/backends/nemo/render.js'
+import type { InputFile } from '../src/input-files/input-file.js'
+import { NemoClient } from '../src/backends/nemo/client.js'
+import { download } from '../src/backends/nemo/download.js'
 import { uploadFiles } from '../src/backends/nemo/upload.js'
 
 const [mode, api, token, ...rest] = process.argv.slice(2)
-const tokens: TokenProvider = { token: async () => token, renew: async () => undefined }
-const http = new NemoHttp(new URL(api), tokens)
+const http = new NemoClient({ apiUrl: new URL(api), token, allowAnonymous: false, clientId: 'bench' })
 const signal = new AbortController().signal
 const t0 = performance.now()
 if (mode === 'upload') {
   const [sid, ...paths] = rest
-  const files: MediaFile[] = await Promise.all(
+  const files: InputFile[] = await Promise.all(
     paths.map(async p => ({
       path: p,
       name: basename(p),

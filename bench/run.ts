@@ -3,13 +3,13 @@
 import { execFile, spawn } from 'node:child_process'
 import { randomFillSync } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
-import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
-import { NemoHttp } from '../src/backends/nemo/client.js'
+import { ATTRIBUTION, NemoClient } from '../src/backends/nemo/client.js'
 import { createSession } from '../src/backends/nemo/session.js'
-import { ATTRIBUTION } from '../src/backends/nemo/client.js'
+import { makeMp4 } from '../test/helpers/media.js'
 import { startNemoServer, type NemoServer } from '../test/servers/nemo.js'
 import { measure, median } from './measure.js'
 
@@ -50,6 +50,26 @@ async function bigFile(path: string, mb: number, head: Buffer): Promise<void> {
   await new Promise<void>((r, j) => out.end((e?: Error | null) => (e ? j(e) : r())))
 }
 
+/**
+ * A real MP4 of about `mb` MiB: a short faststart clip whose mdat (the last box) is padded, so the
+ * download's structure check passes and the transfer is the size asked for.
+ */
+async function bigMp4(path: string, mb: number): Promise<void> {
+  const clip = await makeMp4({ width: 320, height: 180, seconds: 2 })
+  const head = await readFile(clip)
+  let at = 0
+  while (at < head.length && head.toString('latin1', at + 4, at + 8) !== 'mdat') at += head.readUInt32BE(at)
+  const pad = Math.max(0, mb * 1048576 - head.length)
+  head.writeUInt32BE(head.length - at + pad, at)
+  const out = createWriteStream(path)
+  out.write(head)
+  const zeros = Buffer.alloc(1 << 20)
+  for (let left = pad; left > 0; left -= zeros.length) {
+    if (!out.write(left >= zeros.length ? zeros : zeros.subarray(0, left))) await new Promise<void>(r => out.once('drain', () => r()))
+  }
+  await new Promise<void>((r, j) => out.end((e?: Error | null) => (e ? j(e) : r())))
+}
+
 async function bundleClients(): Promise<string> {
   const out = join(work, 'clients.mjs')
   await run(join(root, 'node_modules/.bin/esbuild'), [
@@ -82,10 +102,10 @@ async function transfers(clients: string): Promise<void> {
     files.push(f)
   }
   const mp4 = join(work, 'render.mp4')
-  await bigFile(mp4, S.downloadMb, Buffer.from([0, 0, 0, 0x20, 0x66, 0x74, 0x79, 0x70, 0x69, 0x73, 0x6f, 0x6d]))
+  await bigMp4(mp4, S.downloadMb)
   const server = await startNemoServer({ mp4Path: mp4, config: { userTokens: [TOKEN], credits: 1e9 } })
   try {
-    const http = new NemoHttp(new URL(server.url), { token: async () => TOKEN, renew: async () => undefined })
+    const http = new NemoClient({ apiUrl: new URL(server.url), token: TOKEN, allowAnonymous: false, clientId: 'bench' })
     const { sessionId } = await createSession(http, 'en', new AbortController().signal)
     const uploadUrl = `${server.url}/api/upload-video/nemo_agent/me/${sessionId}`
     const total = S.files * S.fileMb

@@ -6,19 +6,18 @@ export const modules = {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   S: () => (/* binding */ PublishError),
 /* harmony export */   attachToRelease: () => (/* binding */ attachToRelease),
 /* harmony export */   createReleaseApi: () => (/* binding */ createReleaseApi),
 /* harmony export */   releaseFromEvent: () => (/* binding */ releaseFromEvent)
 /* harmony export */ });
-/* unused harmony export AssetExistsError */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(33838);
 /* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(61351);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(73024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_2__);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(51455);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var _urls_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(75769);
+/* harmony import */ var _shared_guards_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(62675);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(54188);
 // Attaches the MP4 to a GitHub release. Every GitHub call sits behind ReleaseApi; attachToRelease
 // holds the policy (which release, overwrite, the already_exists race) and the user-facing errors.
 
@@ -26,14 +25,7 @@ export const modules = {
 
 
 
-/** A failure the user can act on; the message says what to change. */
-class PublishError extends Error {
-    name = 'PublishError';
-}
-/** Upload refused because an asset of that name exists (422 already_exists). */
-class AssetExistsError extends PublishError {
-    name = 'AssetExistsError';
-}
+
 const toRef = (r) => ({ id: r.id, tag: r.tag_name, uploadUrl: r.upload_url, htmlUrl: r.html_url });
 const toAsset = (a) => ({ id: a.id, name: a.name, url: a.browser_download_url });
 const PERMISSIONS_HINT = "The 'github-token' needs write access to releases: add `permissions: contents: write` to the workflow or job.";
@@ -46,17 +38,17 @@ function githubMessage(err) {
 }
 /** Turns an octokit failure into a message that says what to change. */
 function explain(err, doing) {
-    if (err instanceof PublishError || !isHttpError(err))
+    if (err instanceof _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .PublishError */ .S || !isHttpError(err))
         return err instanceof Error ? err : new Error(String(err));
     const said = githubMessage(err);
     if (err.status === 401)
-        return new PublishError(`GitHub rejected 'github-token' while ${doing} (401 ${said}).`);
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .PublishError */ .S(`GitHub rejected 'github-token' while ${doing} (401 ${said}).`);
     if (err.status === 403 && err.response?.headers?.['x-ratelimit-remaining'] === '0') {
-        return new PublishError(`GitHub API rate limit reached while ${doing} (403 ${said}). Retry later.`);
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .PublishError */ .S(`GitHub API rate limit reached while ${doing} (403 ${said}). Retry later.`);
     }
     if (err.status === 403)
-        return new PublishError(`GitHub refused ${doing} (403 ${said}). ${PERMISSIONS_HINT}`);
-    return new PublishError(`GitHub request failed while ${doing} (${err.status}): ${said}`);
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .PublishError */ .S(`GitHub refused ${doing} (403 ${said}). ${PERMISSIONS_HINT}`);
+    return new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .PublishError */ .S(`GitHub request failed while ${doing} (${err.status}): ${said}`);
 }
 function isAlreadyExists(err) {
     if (!isHttpError(err) || err.status !== 422)
@@ -69,7 +61,7 @@ function isAlreadyExists(err) {
  * its `uploads.` sibling (api.github.com → uploads.github.com, api.X.ghe.com → uploads.X.ghe.com).
  */
 function uploadHostAllowed(upload, api) {
-    if (upload.protocol !== 'https:' && !(upload.protocol === 'http:' && (0,_urls_js__WEBPACK_IMPORTED_MODULE_4__/* .isLoopbackHost */ .c)(upload.hostname)))
+    if (upload.protocol !== 'https:' && !(upload.protocol === 'http:' && (0,_shared_guards_js__WEBPACK_IMPORTED_MODULE_4__/* .isLoopbackHost */ .cW)(upload.hostname)))
         return false;
     if (upload.host === api.host)
         return true;
@@ -113,7 +105,7 @@ function createReleaseApi(opts) {
             // upload_url is an RFC 6570 template ("…/assets{?name,label}"); check where the token would go.
             const target = new URL(release.uploadUrl.replace(/\{[^}]*\}/g, ''));
             if (!uploadHostAllowed(target, new URL(baseUrl))) {
-                throw new PublishError(`Refusing to send 'github-token' to ${target.origin}: the release's upload URL is not on the GitHub API host (${new URL(baseUrl).origin}).`);
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .PublishError */ .S(`Refusing to send 'github-token' to ${target.origin}: the release's upload URL is not on the GitHub API host (${new URL(baseUrl).origin}).`);
             }
             try {
                 const { data } = await octokit.request({
@@ -128,7 +120,7 @@ function createReleaseApi(opts) {
             }
             catch (err) {
                 if (isAlreadyExists(err))
-                    throw new AssetExistsError(`Release '${release.tag}' already has an asset named '${name}'.`);
+                    throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .AssetExistsError */ .N(`Release '${release.tag}' already has an asset named '${name}'.`);
                 throw explain(err, `uploading '${name}' to release '${release.tag}' of ${where}`);
             }
         }
@@ -146,7 +138,7 @@ function releaseFromEvent(eventName, payload) {
 /** GitHub stores spaces in asset names as dots; match either spelling. */
 const sameAsset = (name) => (a) => a.name === name || a.name === name.replace(/ /g, '.');
 function existsError(name, release) {
-    return new PublishError(`Release '${release.tag}' already has an asset named '${name}'. Set 'overwrite: true' to replace it, or remove it from the release.`);
+    return new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .PublishError */ .S(`Release '${release.tag}' already has an asset named '${name}'. Set 'overwrite: true' to replace it, or remove it from the release.`);
 }
 async function removeExisting(api, release, name) {
     const existing = (await api.listAssets(release.id)).filter(sameAsset(name));
@@ -162,14 +154,14 @@ async function attachToRelease(opts) {
     if (tag && tag !== eventRelease?.tag) {
         release = await api.getReleaseByTag(tag);
         if (!release) {
-            throw new PublishError(`No release with tag '${tag}' was found ('release-tag'). Create or publish it first: draft releases are not found by tag.`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .PublishError */ .S(`No release with tag '${tag}' was found ('release-tag'). Create or publish it first: draft releases are not found by tag.`);
         }
     }
     else {
         release = eventRelease;
     }
     if (!release)
-        throw new PublishError("No release to attach the video to: set 'release-tag', or run on a `release` event.");
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .PublishError */ .S("No release to attach the video to: set 'release-tag', or run on a `release` event.");
     const { size } = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_3__.stat)(file);
     if (overwrite) {
         await removeExisting(api, release, name);
@@ -183,7 +175,7 @@ async function attachToRelease(opts) {
         asset = await api.uploadAsset(release, name, file, size);
     }
     catch (err) {
-        if (!(err instanceof AssetExistsError))
+        if (!(err instanceof _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .AssetExistsError */ .N))
             throw err;
         // Another job uploaded the same name between our listing and our upload.
         if (!overwrite)
@@ -191,9 +183,9 @@ async function attachToRelease(opts) {
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`'${name}' appeared on release '${release.tag}' during the upload; replacing it once.`);
         await removeExisting(api, release, name);
         asset = await api.uploadAsset(release, name, file, size).catch((again) => {
-            if (!(again instanceof AssetExistsError))
+            if (!(again instanceof _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .AssetExistsError */ .N))
                 throw again;
-            throw new PublishError(`'${name}' was uploaded to release '${release.tag}' again by someone else while it was being replaced: give each job its own asset name.`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .PublishError */ .S(`'${name}' was uploaded to release '${release.tag}' again by someone else while it was being replaced: give each job its own asset name.`);
         });
     }
     _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Attached to release '${release.tag}': ${asset.url}`);

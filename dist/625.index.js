@@ -1,5 +1,5 @@
 export const id = 625;
-export const ids = [625,162];
+export const ids = [625];
 export const modules = {
 
 /***/ 67625:
@@ -15,12 +15,10 @@ export const modules = {
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_2__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(76760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var _release_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(93162);
-/* harmony import */ var _artifact_name_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(73213);
+/* harmony import */ var _shared_artifact_names_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(45638);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(54188);
 // The MP4(s) as a workflow artifact, with @actions/artifact. Names are checked up front with the
 // service's rules; overwrite deletes a same-named artifact first, as actions/upload-artifact does.
-
-
 
 
 
@@ -62,21 +60,21 @@ async function deleteExisting(client, name) {
 }
 async function uploadArtifact(opts) {
     const { name, overwrite } = opts;
-    const bad = (0,_artifact_name_js__WEBPACK_IMPORTED_MODULE_5__/* .validateArtifactName */ .Y)(name);
+    const bad = (0,_shared_artifact_names_js__WEBPACK_IMPORTED_MODULE_4__/* .validateArtifactName */ .Y)(name);
     if (bad)
-        throw new _release_js__WEBPACK_IMPORTED_MODULE_4__/* .PublishError */ .S(bad);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .PublishError */ .S(bad);
     const files = opts.files ?? (opts.file ? [opts.file] : []);
     if (!files.length)
-        throw new _release_js__WEBPACK_IMPORTED_MODULE_4__/* .PublishError */ .S(`No file to upload as the artifact '${name}'.`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .PublishError */ .S(`No file to upload as the artifact '${name}'.`);
     for (const f of files) {
         if (!(0,node_path__WEBPACK_IMPORTED_MODULE_3__.isAbsolute)(f))
-            throw new _release_js__WEBPACK_IMPORTED_MODULE_4__/* .PublishError */ .S(`Artifact file paths must be absolute (got '${f}').`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .PublishError */ .S(`Artifact file paths must be absolute (got '${f}').`);
         const s = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.stat)(f).catch(() => undefined);
         if (!s?.isFile())
-            throw new _release_js__WEBPACK_IMPORTED_MODULE_4__/* .PublishError */ .S(`The file for the artifact '${name}' does not exist: ${f}`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .PublishError */ .S(`The file for the artifact '${name}' does not exist: ${f}`);
     }
     if (isGhes())
-        throw new _release_js__WEBPACK_IMPORTED_MODULE_4__/* .PublishError */ .S(GHES_HINT);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .PublishError */ .S(GHES_HINT);
     const client = new _actions_artifact__WEBPACK_IMPORTED_MODULE_0__/* .DefaultArtifactClient */ .t9();
     const deleteFailure = overwrite ? await deleteExisting(client, name) : undefined;
     _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .info */ .pq(`Uploading ${files.length === 1 ? 'the video' : `${files.length} videos`} as the artifact '${name}'${opts.retentionDays ? ` (kept ${opts.retentionDays} days)` : ''}.`);
@@ -96,214 +94,13 @@ async function uploadArtifact(opts) {
                 : deleteFailure
                     ? `Deleting it first failed (${deleteFailure}); retry, or choose another 'artifact-name'.`
                     : "Another job created it during this upload: give each job its own 'artifact-name'.";
-            throw new _release_js__WEBPACK_IMPORTED_MODULE_4__/* .PublishError */ .S(`An artifact named '${name}' already exists in this workflow run. ${fix}`, { cause: err });
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .PublishError */ .S(`An artifact named '${name}' already exists in this workflow run. ${fix}`, { cause: err });
         }
-        throw new _release_js__WEBPACK_IMPORTED_MODULE_4__/* .PublishError */ .S(`Uploading the artifact '${name}' failed: ${msg}`, { cause: err });
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .PublishError */ .S(`Uploading the artifact '${name}' failed: ${msg}`, { cause: err });
     }
     if (res.id === undefined)
-        throw new _release_js__WEBPACK_IMPORTED_MODULE_4__/* .PublishError */ .S(`Uploading the artifact '${name}' failed: the service returned no artifact id.`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .PublishError */ .S(`Uploading the artifact '${name}' failed: the service returned no artifact id.`);
     return { id: res.id, url: artifactUrl(res.id), size: res.size ?? 0 };
-}
-
-
-/***/ }),
-
-/***/ 93162:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   S: () => (/* binding */ PublishError),
-/* harmony export */   attachToRelease: () => (/* binding */ attachToRelease),
-/* harmony export */   createReleaseApi: () => (/* binding */ createReleaseApi),
-/* harmony export */   releaseFromEvent: () => (/* binding */ releaseFromEvent)
-/* harmony export */ });
-/* unused harmony export AssetExistsError */
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(33838);
-/* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(61351);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(73024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(51455);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var _urls_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(75769);
-// Attaches the MP4 to a GitHub release. Every GitHub call sits behind ReleaseApi; attachToRelease
-// holds the policy (which release, overwrite, the already_exists race) and the user-facing errors.
-
-
-
-
-
-/** A failure the user can act on; the message says what to change. */
-class PublishError extends Error {
-    name = 'PublishError';
-}
-/** Upload refused because an asset of that name exists (422 already_exists). */
-class AssetExistsError extends PublishError {
-    name = 'AssetExistsError';
-}
-const toRef = (r) => ({ id: r.id, tag: r.tag_name, uploadUrl: r.upload_url, htmlUrl: r.html_url });
-const toAsset = (a) => ({ id: a.id, name: a.name, url: a.browser_download_url });
-const PERMISSIONS_HINT = "The 'github-token' needs write access to releases: add `permissions: contents: write` to the workflow or job.";
-function isHttpError(err) {
-    return typeof err === 'object' && err !== null && typeof err.status === 'number';
-}
-function githubMessage(err) {
-    const data = err.response?.data;
-    return typeof data?.message === 'string' ? data.message : err.message;
-}
-/** Turns an octokit failure into a message that says what to change. */
-function explain(err, doing) {
-    if (err instanceof PublishError || !isHttpError(err))
-        return err instanceof Error ? err : new Error(String(err));
-    const said = githubMessage(err);
-    if (err.status === 401)
-        return new PublishError(`GitHub rejected 'github-token' while ${doing} (401 ${said}).`);
-    if (err.status === 403 && err.response?.headers?.['x-ratelimit-remaining'] === '0') {
-        return new PublishError(`GitHub API rate limit reached while ${doing} (403 ${said}). Retry later.`);
-    }
-    if (err.status === 403)
-        return new PublishError(`GitHub refused ${doing} (403 ${said}). ${PERMISSIONS_HINT}`);
-    return new PublishError(`GitHub request failed while ${doing} (${err.status}): ${said}`);
-}
-function isAlreadyExists(err) {
-    if (!isHttpError(err) || err.status !== 422)
-        return false;
-    const errors = err.response?.data?.errors;
-    return Array.isArray(errors) && errors.some(e => e?.code === 'already_exists');
-}
-/**
- * Hosts allowed to receive the token for an upload: the API host itself (GHES: /api/uploads), or
- * its `uploads.` sibling (api.github.com → uploads.github.com, api.X.ghe.com → uploads.X.ghe.com).
- */
-function uploadHostAllowed(upload, api) {
-    if (upload.protocol !== 'https:' && !(upload.protocol === 'http:' && (0,_urls_js__WEBPACK_IMPORTED_MODULE_4__/* .isLoopbackHost */ .c)(upload.hostname)))
-        return false;
-    if (upload.host === api.host)
-        return true;
-    return api.hostname.startsWith('api.') && upload.hostname === `uploads.${api.hostname.slice(4)}` && upload.port === api.port;
-}
-function createReleaseApi(opts) {
-    const baseUrl = (opts.apiUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, '');
-    const octokit = (0,_actions_github__WEBPACK_IMPORTED_MODULE_1__.getOctokit)(opts.token, { baseUrl });
-    const { owner, repo } = opts;
-    const where = `${owner}/${repo}`;
-    return {
-        async getReleaseByTag(tag) {
-            try {
-                const { data } = await octokit.rest.repos.getReleaseByTag({ owner, repo, tag });
-                return toRef(data);
-            }
-            catch (err) {
-                if (isHttpError(err) && err.status === 404)
-                    return undefined;
-                throw explain(err, `reading release '${tag}' of ${where}`);
-            }
-        },
-        async listAssets(releaseId) {
-            try {
-                const assets = await octokit.paginate(octokit.rest.repos.listReleaseAssets, { owner, repo, release_id: releaseId, per_page: 100 });
-                return assets.map(toAsset);
-            }
-            catch (err) {
-                throw explain(err, `listing the assets of release ${releaseId} in ${where}`);
-            }
-        },
-        async deleteAsset(assetId) {
-            try {
-                await octokit.rest.repos.deleteReleaseAsset({ owner, repo, asset_id: assetId });
-            }
-            catch (err) {
-                throw explain(err, `deleting release asset ${assetId} in ${where}`);
-            }
-        },
-        async uploadAsset(release, name, file, size) {
-            // upload_url is an RFC 6570 template ("…/assets{?name,label}"); check where the token would go.
-            const target = new URL(release.uploadUrl.replace(/\{[^}]*\}/g, ''));
-            if (!uploadHostAllowed(target, new URL(baseUrl))) {
-                throw new PublishError(`Refusing to send 'github-token' to ${target.origin}: the release's upload URL is not on the GitHub API host (${new URL(baseUrl).origin}).`);
-            }
-            try {
-                const { data } = await octokit.request({
-                    method: 'POST',
-                    url: release.uploadUrl,
-                    name,
-                    // streamed: the MP4 is never held in memory
-                    data: (0,node_fs__WEBPACK_IMPORTED_MODULE_2__.createReadStream)(file),
-                    headers: { 'content-type': 'video/mp4', 'content-length': size }
-                });
-                return toAsset(data);
-            }
-            catch (err) {
-                if (isAlreadyExists(err))
-                    throw new AssetExistsError(`Release '${release.tag}' already has an asset named '${name}'.`);
-                throw explain(err, `uploading '${name}' to release '${release.tag}' of ${where}`);
-            }
-        }
-    };
-}
-/** The triggering release on `release` events (github.context.payload.release). */
-function releaseFromEvent(eventName, payload) {
-    if (eventName !== 'release' || typeof payload !== 'object' || payload === null)
-        return undefined;
-    const r = payload.release;
-    if (!r || typeof r.id !== 'number' || typeof r.tag_name !== 'string' || typeof r.upload_url !== 'string')
-        return undefined;
-    return toRef({ id: r.id, tag_name: r.tag_name, upload_url: r.upload_url, html_url: typeof r.html_url === 'string' ? r.html_url : '' });
-}
-/** GitHub stores spaces in asset names as dots; match either spelling. */
-const sameAsset = (name) => (a) => a.name === name || a.name === name.replace(/ /g, '.');
-function existsError(name, release) {
-    return new PublishError(`Release '${release.tag}' already has an asset named '${name}'. Set 'overwrite: true' to replace it, or remove it from the release.`);
-}
-async function removeExisting(api, release, name) {
-    const existing = (await api.listAssets(release.id)).filter(sameAsset(name));
-    for (const a of existing) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Deleting the existing asset '${a.name}' (id ${a.id}) from release '${release.tag}' (overwrite: true).`);
-        await api.deleteAsset(a.id);
-    }
-    return existing.length > 0;
-}
-async function attachToRelease(opts) {
-    const { api, tag, eventRelease, file, name, overwrite } = opts;
-    let release;
-    if (tag && tag !== eventRelease?.tag) {
-        release = await api.getReleaseByTag(tag);
-        if (!release) {
-            throw new PublishError(`No release with tag '${tag}' was found ('release-tag'). Create or publish it first: draft releases are not found by tag.`);
-        }
-    }
-    else {
-        release = eventRelease;
-    }
-    if (!release)
-        throw new PublishError("No release to attach the video to: set 'release-tag', or run on a `release` event.");
-    const { size } = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_3__.stat)(file);
-    if (overwrite) {
-        await removeExisting(api, release, name);
-    }
-    else if ((await api.listAssets(release.id)).some(sameAsset(name))) {
-        throw existsError(name, release);
-    }
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Uploading '${name}' (${size} bytes) to release '${release.tag}'.`);
-    let asset;
-    try {
-        asset = await api.uploadAsset(release, name, file, size);
-    }
-    catch (err) {
-        if (!(err instanceof AssetExistsError))
-            throw err;
-        // Another job uploaded the same name between our listing and our upload.
-        if (!overwrite)
-            throw existsError(name, release);
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`'${name}' appeared on release '${release.tag}' during the upload; replacing it once.`);
-        await removeExisting(api, release, name);
-        asset = await api.uploadAsset(release, name, file, size).catch((again) => {
-            if (!(again instanceof AssetExistsError))
-                throw again;
-            throw new PublishError(`'${name}' was uploaded to release '${release.tag}' again by someone else while it was being replaced: give each job its own asset name.`);
-        });
-    }
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Attached to release '${release.tag}': ${asset.url}`);
-    return { assetUrl: asset.url, release };
 }
 
 

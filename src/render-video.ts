@@ -1,71 +1,62 @@
-// One video through a backend: render, then read and hash the MP4 it left at `output`.
-import * as core from '@actions/core'
-import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
-import { pipeline } from 'node:stream/promises'
-import type { Backend, RenderResult } from './backends/backend.js'
-import type { VideoSpec } from './inputs/get-inputs.js'
-import type { MediaFile } from './input-files/input-file.js'
-import { splitTurns, type VideoRequest } from './request/request.js'
-import { describe, summarize, type TimelineSummary } from './shared/timeline.js'
-import { readVideoInfo, type VideoInfo } from './output-video/mp4.js'
+// One video through a backend and over the finish line: the backend writes a temp file beside
+// `output`, the finish line checks it, reads its facts and renames it into place.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Backend } from './backends/backend.js'
+import { finishVideo, tempFileFor, type FinishedVideo } from './output-video/finish.js'
+import type { PreparedVideo } from './prepare.js'
+import { DeadlineError } from './shared/errors.js'
+import { summarize, type TimelineSummary } from './shared/timeline.js'
 
-export interface PreparedVideo {
-  spec: VideoSpec
-  images: MediaFile[]
-  music?: MediaFile
-  request: VideoRequest
-}
-
-export interface MadeVideo extends RenderResult {
-  spec: VideoSpec
-  info: VideoInfo
-  sha256: string
+/** A video that is at its `output`, with what the backend said about it. */
+export interface MadeVideo {
+  name: string
+  video: FinishedVideo
+  /** where the cloud served it; empty for local */
+  videoUrl: string
+  sessionId: string
+  renderId: string
   timeline: TimelineSummary
+  creditsAvailable?: number
+  claimUrl?: string
 }
 
-export function buildRequest(spec: VideoSpec, music: MediaFile | undefined): VideoRequest {
-  return {
-    turns: splitTurns(spec.prompt),
-    duration: spec.duration,
-    aspectRatio: spec.aspectRatio,
-    resolution: spec.resolution,
-    transition: spec.transition,
-    title: spec.title,
-    music: music ? { file: music } : spec.music && 'description' in spec.music ? spec.music : undefined,
-    language: spec.language
-  }
-}
-
-export async function makeVideo(
-  video: PreparedVideo,
+export async function renderVideo(
+  prepared: PreparedVideo,
   backend: Backend,
-  opts: { tempRoot: string; signal: AbortSignal; deadline: number }
+  opts: { tempRoot: string; signal: AbortSignal; timeoutMinutes: number }
 ): Promise<MadeVideo> {
+  const { spec } = prepared
+  const timeoutMs = opts.timeoutMinutes * 60_000
+  const deadline = Date.now() + timeoutMs
+  const timer = AbortSignal.timeout(timeoutMs)
+  const signal = AbortSignal.any([opts.signal, timer])
   const tempDir = await mkdtemp(join(opts.tempRoot, 'img2vid-'))
+  const videoFile = await tempFileFor(spec.output)
   try {
-    await mkdir(dirname(video.spec.output), { recursive: true })
-    const result = await backend.render({
-      images: video.images,
-      request: video.request,
-      output: video.spec.output,
-      tempDir,
-      signal: opts.signal,
-      deadline: opts.deadline
-    })
-    const info = await readVideoInfo(result.videoPath)
-    const timeline = summarize(result.draft)
-    core.info(describe(timeline))
-    return { ...result, spec: video.spec, info, sha256: await hashFile(result.videoPath), timeline }
+    const result = await backend.render({ images: prepared.images, request: prepared.request, videoFile, tempDir, signal, deadline })
+    const video = await finishVideo(result.video, spec.output)
+    return {
+      name: spec.name,
+      video,
+      videoUrl: result.videoUrl,
+      sessionId: result.sessionId,
+      renderId: result.renderId,
+      timeline: summarize(result.draft),
+      creditsAvailable: result.creditsAvailable,
+      claimUrl: result.claimUrl
+    }
+  } catch (err) {
+    // the deadline's own timer aborted whatever was running: say so in the action's words
+    if (timer.aborted && !opts.signal.aborted && !(err instanceof DeadlineError)) {
+      throw new DeadlineError(
+        `The ${backend.name} backend did not finish within ${opts.timeoutMinutes} minutes ('timeout-minutes'): ${err instanceof Error ? err.message : String(err)}`,
+        { cause: err }
+      )
+    }
+    throw err
   } finally {
+    await rm(videoFile, { force: true }).catch(() => undefined)
     await rm(tempDir, { recursive: true, force: true }).catch(() => undefined)
   }
-}
-
-async function hashFile(path: string): Promise<string> {
-  const hash = createHash('sha256')
-  await pipeline(createReadStream(path), hash)
-  return hash.digest('hex')
 }

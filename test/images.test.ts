@@ -3,7 +3,9 @@ import { copyFile, mkdtemp, mkdir, open, symlink, writeFile } from 'node:fs/prom
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { before, describe, it } from 'node:test'
-import { checkFile, collectMedia, FileCheckError, findFiles, MAX_FILE_BYTES, sniff } from '../src/input-files/check-files.js'
+import { checkFile, collectInputFiles, FileCheckError, MAX_FILE_BYTES } from '../src/input-files/check-files.js'
+import { sniff } from '../src/input-files/file-type.js'
+import { findFiles } from '../src/input-files/find-files.js'
 import { makeAudio, makeImage } from './helpers/media.js'
 
 let ws: string
@@ -83,19 +85,19 @@ describe('checkFile', () => {
   })
 })
 
-describe('collectMedia', () => {
+describe('collectInputFiles', () => {
   it('lists the patterns when nothing matched', async () => {
-    await assert.rejects(collectMedia(['none/*.jpg', 'zero/*.png'], ws), /no file matched 'none\/\*\.jpg', 'zero\/\*\.png'/)
+    await assert.rejects(collectInputFiles(['none/*.jpg', 'zero/*.png'], ws), /no file matched 'none\/\*\.jpg', 'zero\/\*\.png'/)
   })
 
   it('gives each file a unique name whose extension tells its real type', async () => {
-    const { images } = await collectMedia(['extra/lies.jpg', 'shots/1.jpg', 'extra/a.png'], ws)
+    const { images } = await collectInputFiles(['extra/lies.jpg', 'shots/1.jpg', 'extra/a.png'], ws)
     assert.deepEqual(
       images.map(i => i.name),
       ['lies.png', '1.jpg', 'a.png']
     )
     await copyFile(join(ws, 'shots', '1.jpg'), join(ws, 'extra', '1.jpg'))
-    const again = await collectMedia(['shots/1.jpg', 'extra/1.jpg'], ws)
+    const again = await collectInputFiles(['shots/1.jpg', 'extra/1.jpg'], ws)
     assert.deepEqual(
       again.images.map(i => i.name),
       ['1.jpg', '1-2.jpg']

@@ -10,10 +10,10 @@ import { promisify } from 'node:util'
 import { createLocalBackend, renderPlan } from '../src/backends/local/local-backend.js'
 import { buildGraph, xfadeOffsets } from '../src/backends/local/filtergraph.js'
 import { makePlan, planToDraft, readPrompt, type LocalPlan } from '../src/backends/local/plan.js'
-import type { MediaFile } from '../src/input-files/input-file.js'
+import type { InputFile } from '../src/input-files/input-file.js'
 import type { VideoRequest } from '../src/request/request.js'
 import { describe as describeTimeline, summarize } from '../src/shared/timeline.js'
-import { readVideoInfo } from '../src/output-video/mp4.js'
+import { inspectFile } from '../src/output-video/mp4.js'
 import { runAction, sandbox } from './helpers/action.js'
 import { makeAudio, makeImage } from './helpers/media.js'
 
@@ -36,8 +36,8 @@ async function streams(file: string): Promise<string[]> {
 }
 
 const base: VideoRequest = { turns: ['A short travel teaser'], resolution: '720p', language: 'en' }
-let images: MediaFile[]
-let music: MediaFile
+let images: InputFile[]
+let music: InputFile
 
 before(async () => {
   images = await Promise.all(
@@ -118,7 +118,7 @@ describe('local render (real ffmpeg)', () => {
     const plan = small(makePlan({ ...base, duration: 4, title: 'Hi there', music: { file: music }, transition: 'fade' }, images))
     const out = join(dir, 'out.mp4')
     await renderPlan('ffmpeg', plan, out, dir, new AbortController().signal)
-    const info = await readVideoInfo(out)
+    const { info } = await inspectFile(out)
     assert.ok(Math.abs(info.duration - 4) <= 0.1, `duration ${info.duration}`)
     assert.deepEqual([info.width, info.height], [320, 180])
     assert.match(info.videoCodec, /^avc1\.64/, 'H.264 High')
@@ -143,7 +143,7 @@ describe('local render (real ffmpeg)', () => {
     const plan = small(makePlan({ ...base, turns: ['no transitions, static'], duration: 3 }, images))
     const out = join(dir, 'cuts.mp4')
     await renderPlan('ffmpeg', plan, out, dir, new AbortController().signal)
-    const info = await readVideoInfo(out)
+    const { info } = await inspectFile(out)
     assert.ok(Math.abs(info.duration - 3) <= 0.1)
     assert.deepEqual(await streams(out), ['video'])
     const broken = { ...plan, clips: [{ ...plan.clips[0], path: join(dir, 'missing.jpg') }] }
@@ -171,7 +171,7 @@ describe('local render (real ffmpeg)', () => {
       backend.render({
         images,
         request: base,
-        output: join(dir, 'x.mp4'),
+        videoFile: join(dir, 'x.mp4'),
         tempDir: dir,
         signal: new AbortController().signal,
         deadline: Date.now() + 60_000

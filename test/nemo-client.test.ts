@@ -1,14 +1,15 @@
 // The nemo backend in-process against the loopback NemoVideo server: the whole conversation,
 // the protocol's variants, and the faults it must recover from or explain.
 import assert from 'node:assert/strict'
-import { copyFile, mkdir, mkdtemp, readdir, stat } from 'node:fs/promises'
+import { copyFile, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { after, afterEach, before, describe, it } from 'node:test'
 import type { Backend, RenderJob, RenderResult } from '../src/backends/backend.js'
-import type { MediaFile } from '../src/input-files/input-file.js'
+import type { InputFile } from '../src/input-files/input-file.js'
 import { createNemoBackend } from '../src/backends/nemo/nemo-backend.js'
-import { NemoError } from '../src/backends/nemo/client.js'
+import { NemoError } from '../src/backends/nemo/errors.js'
+import { finishVideo, tempFileFor } from '../src/output-video/finish.js'
 import type { VideoRequest } from '../src/request/request.js'
 import type { Draft } from '../src/shared/timeline.js'
 import { makeAudio, makeImage, sha256 } from './helpers/media.js'
@@ -25,8 +26,8 @@ Object.assign(process.env, {
 const USER = 'nmv_usr_client_test_5d1e'
 let server: NemoServer
 let pristine: NemoServerConfig
-let images: MediaFile[]
-let music: MediaFile
+let images: InputFile[]
+let music: InputFile
 
 before(async () => {
   server = await startNemoServer({ config: { userTokens: [USER], credits: 100_000, renderPolls: 1 } })
@@ -49,23 +50,25 @@ afterEach(() => {
 })
 
 interface Run {
-  result?: RenderResult
+  result?: RenderResult & { videoPath: string }
   error?: Error
   log: string
   output: string
   since: number
 }
 
-type JobOptions = { request?: Partial<VideoRequest>; images?: MediaFile[]; timeoutMs?: number; signal?: AbortSignal }
+type JobOptions = { request?: Partial<VideoRequest>; images?: InputFile[]; timeoutMs?: number; signal?: AbortSignal }
 
-async function makeJob(opts: JobOptions = {}): Promise<RenderJob> {
+async function makeJob(opts: JobOptions = {}): Promise<RenderJob & { output: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'img2vid-nemo-job-'))
   await mkdir(join(dir, 'out'))
   const timeoutMs = opts.timeoutMs ?? 15_000
+  const output = join(dir, 'out', 'v.mp4')
   return {
     images: opts.images ?? images.slice(0, 2),
     request: { turns: ['A bright spring promo'], resolution: '1080p', language: 'en', ...opts.request },
-    output: join(dir, 'out', 'v.mp4'),
+    output,
+    videoFile: await tempFileFor(output),
     tempDir: dir,
     signal: opts.signal ? AbortSignal.any([opts.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs),
     deadline: Date.now() + timeoutMs
@@ -100,11 +103,22 @@ async function capture<T>(fn: () => Promise<T>): Promise<{ log: string; value?: 
   return out
 }
 
+/** What the action does with a backend's result: the finish line moves the temp file to `output`. */
+async function renderAndFinish(backend: Backend, job: RenderJob & { output: string }): Promise<RenderResult & { videoPath: string }> {
+  try {
+    const result = await backend.render(job)
+    const finished = await finishVideo(result.video, job.output)
+    return { ...result, videoPath: finished.path }
+  } finally {
+    await rm(job.videoFile, { force: true })
+  }
+}
+
 /** One job through a new backend (made inside the capture: it masks the token at once). */
 async function render(opts: JobOptions & { token?: string; clientId?: string } = {}): Promise<Run> {
   const since = server.requests.length
   const job = await makeJob(opts)
-  const out = await capture(() => backendFor(opts).render(job))
+  const out = await capture(() => renderAndFinish(backendFor(opts), job))
   return { result: out.value, error: out.error, log: out.log, output: job.output, since }
 }
 
@@ -114,7 +128,7 @@ const chatTexts = (run: Run): string[] =>
 
 async function succeeded(run: Run): Promise<RenderResult> {
   assert.equal(run.error, undefined, `${run.error?.stack}\n${run.log}`)
-  const result = run.result as RenderResult
+  const result = run.result as RenderResult & { videoPath: string }
   assert.equal(result.videoPath, run.output)
   assert.equal(await sha256(run.output), server.mp4.sha256, 'the MP4 at output is what the server served')
   return result
@@ -265,7 +279,7 @@ describe('nemo backend: the conversation', () => {
     const jobs = await Promise.all([0, 1, 2].map(i => makeJob({ images: [images[i]], request: { turns: [`Video ${i}`] } })))
     const out = await capture(async () => {
       const backend = backendFor({ token: '', clientId: 'client-batch' })
-      return Promise.all(jobs.map(j => backend.render(j)))
+      return Promise.all(jobs.map(j => renderAndFinish(backend, j)))
     })
     assert.equal(out.error, undefined, out.error?.stack)
     const results = out.value as RenderResult[]
@@ -325,8 +339,8 @@ describe('nemo backend: faults', () => {
     server.fail('state', { status: 429 }, 2)
     const run = await render()
     assert.ok(run.error instanceof NemoError)
-    assert.equal(run.error.httpStatus, 429)
-    assert.match(run.error.message, /Reading the session state: NemoVideo is rate limiting this runner \(HTTP 429\)/)
+    assert.equal((run.error as NemoError).httpStatus, 429)
+    assert.match(run.error?.message ?? '', /Reading the session state: NemoVideo is rate limiting this runner \(HTTP 429\)/)
 
     server.fail('poll', { status: 429 }, 2)
     const polled = await render()

@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { ReplyReader } from '../src/backends/nemo/chat.js'
-import { explain } from '../src/backends/nemo/errors.js'
-import { NemoError, readEnvelope, redact, retryAfterMs } from '../src/backends/nemo/client.js'
+import { readEnvelope, retryAfterMs } from '../src/backends/nemo/client.js'
+import { explain, NemoError, redact } from '../src/backends/nemo/errors.js'
 import { parseStatus } from '../src/backends/nemo/render.js'
 import { multipart } from '../src/backends/nemo/upload.js'
-import type { MediaFile } from '../src/input-files/input-file.js'
+import type { InputFile } from '../src/input-files/input-file.js'
 
 describe('readEnvelope', () => {
   it('returns data of a code-0 envelope, or a bare object', () => {
@@ -205,7 +205,7 @@ describe('multipart', () => {
     const b = join(dir, 'b "quoted".png')
     await writeFile(a, Buffer.alloc(3 * 1024 * 1024 + 7, 1))
     await writeFile(b, Buffer.from('png-bytes'))
-    const files: MediaFile[] = [
+    const files: InputFile[] = [
       { path: a, name: 'a.jpg', size: 3 * 1024 * 1024 + 7, kind: 'image', type: 'jpg', mime: 'image/jpeg' },
       { path: b, name: 'b "quoted".png', size: 9, kind: 'image', type: 'png', mime: 'image/png' }
     ]

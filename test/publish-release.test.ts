@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict'
 import { statSync } from 'node:fs'
 import { afterEach, before, describe, it } from 'node:test'
-import { attachToRelease, createReleaseApi, PublishError, releaseFromEvent, type ReleaseApi } from '../src/publish/release.js'
+import { PublishError } from '../src/publish/errors.js'
+import { attachToRelease, createReleaseApi, releaseFromEvent, type ReleaseApi } from '../src/publish/release.js'
 import { makeMp4, sha256 } from './helpers/media.js'
 import { startReleasesServer, type ReleaseSpec, type ReleasesServer } from './servers/releases.js'
 

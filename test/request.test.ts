@@ -1,15 +1,8 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
-import {
-  canvasSize,
-  checkDraft,
-  compileInstruction,
-  correctiveTurn,
-  splitTurns,
-  turnsToSend,
-  type VideoRequest
-} from '../src/request/request.js'
+import { checkDraft, compileInstruction, correctiveTurn, turnsToSend } from '../src/backends/nemo/instruction.js'
+import { canvasSize, splitTurns, type VideoRequest } from '../src/request/request.js'
 import { describe as describeTimeline, summarize, type Draft } from '../src/shared/timeline.js'
 import { VERSION } from '../src/shared/version.js'
 

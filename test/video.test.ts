@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { it } from 'node:test'
 import { promisify } from 'node:util'
-import { NotMp4Error, readVideoInfo } from '../src/output-video/mp4.js'
+import { BadMp4Error, inspectFile } from '../src/output-video/mp4.js'
 import { makeMp4 } from './helpers/media.js'
 
 it('reads duration, size and codecs of a faststart MP4', async () => {
-  const info = await readVideoInfo(await makeMp4({ width: 320, height: 180, seconds: 3, audio: true }))
+  const { info } = await inspectFile(await makeMp4({ width: 320, height: 180, seconds: 3, audio: true }))
   assert.equal(info.duration, 3)
   assert.equal(info.width, 320)
   assert.equal(info.height, 180)
@@ -33,12 +33,12 @@ it('finds the moov at the end of a file', async () => {
     'ultrafast',
     out
   ])
-  const info = await readVideoInfo(out)
+  const { info } = await inspectFile(out)
   assert.deepEqual([info.duration, info.width, info.height], [2, 256, 144])
 })
 
 it('refuses what is not an MP4', async () => {
   const html = join(tmpdir(), `img2vid-not-mp4-${process.pid}.mp4`)
   await writeFile(html, '<html>rate limited</html>')
-  await assert.rejects(readVideoInfo(html), (e: Error) => e instanceof NotMp4Error && /not an MP4/.test(e.message))
+  await assert.rejects(inspectFile(html), (e: Error) => e instanceof BadMp4Error && /not an MP4/.test(e.message))
 })

@@ -1,13 +1,17 @@
-// The one interface both backends implement, so the pipeline never knows which one runs.
-import type { MediaFile } from '../input-files/input-file.js'
+// The one interface both backends implement, and the factory that loads only the one that runs
+// (the other's code is never read: cold start). A backend gets the input files and the request,
+// writes the MP4 to the temp file it is given and says what it made; the finish line does the rest.
+import type { InputFile } from '../input-files/input-file.js'
+import type { BackendName } from '../inputs/options.js'
+import type { RenderedFile } from '../output-video/finish.js'
 import type { VideoRequest } from '../request/request.js'
 import type { Draft } from '../shared/timeline.js'
 
 export interface RenderJob {
-  images: MediaFile[]
+  images: InputFile[]
   request: VideoRequest
-  /** absolute path where the MP4 must end up; written atomically (temp file, then rename) */
-  output: string
+  /** where the MP4 goes: a temp file beside `output` (the finish line renames it) */
+  videoFile: string
   /** a private scratch directory for this job, removed by the caller */
   tempDir: string
   /** aborted on cancel (SIGINT/SIGTERM) or when the deadline passes */
@@ -17,9 +21,8 @@ export interface RenderJob {
 }
 
 export interface RenderResult {
-  /** the MP4, equal to job.output */
-  videoPath: string
-  /** where the cloud served it; empty for local */
+  video: RenderedFile
+  /** where the cloud served the MP4 from; empty for local */
   videoUrl: string
   sessionId: string
   renderId: string
@@ -30,6 +33,21 @@ export interface RenderResult {
 }
 
 export interface Backend {
-  readonly name: 'nemo' | 'local'
+  readonly name: BackendName
   render(job: RenderJob): Promise<RenderResult>
+}
+
+export interface BackendOptions {
+  nemo: { apiUrl: URL; token: string; allowAnonymous: boolean; clientId: string; pollIntervalMs: number }
+  local: { ffmpegPath?: string }
+}
+
+/** One backend for every video of the run (on the cloud they share one token and the 429 pause). */
+export async function createBackend(name: BackendName, opts: BackendOptions): Promise<Backend> {
+  if (name === 'local') {
+    const { createLocalBackend } = await import('./local/local-backend.js')
+    return createLocalBackend(opts.local)
+  }
+  const { createNemoBackend } = await import('./nemo/nemo-backend.js')
+  return createNemoBackend(opts.nemo)
 }

@@ -6,13 +6,20 @@ import { existsSync, readFileSync, statSync } from 'node:fs'
 import { basename, extname, resolve } from 'node:path'
 import { readManifest } from './manifest.js'
 import { isInside } from '../shared/guards.js'
-import { validateArtifactName } from '../shared/artifact-names.js'
-import { ASPECT_RATIOS, RESOLUTIONS, TRANSITIONS, type AspectRatio, type Resolution, type Transition } from '../request/request.js'
+import { artifactGroups, validateArtifactName } from '../shared/artifact-names.js'
+import {
+  ASPECT_RATIOS,
+  BACKENDS,
+  RESOLUTIONS,
+  TRANSITIONS,
+  type AspectRatio,
+  type BackendName,
+  type Resolution,
+  type Transition
+} from './options.js'
 import { isLoopbackHost } from '../shared/guards.js'
 
 export const DEFAULT_API_URL = 'https://mega-api-prod.nemovideo.ai'
-export const BACKENDS = ['nemo', 'local'] as const
-export type BackendName = (typeof BACKENDS)[number]
 
 export const Input = {
   images: 'images',
@@ -333,9 +340,12 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
   const artifactName = r.get(Input.artifactName).trim() || 'img2vid'
   const artifactPerVideo = r.bool(Input.artifactPerVideo, false)
   if (uploadArtifact) {
-    const names = artifactPerVideo && manifestPath ? videos.map(v => `${artifactName}-${v.name}`) : [artifactName]
-    for (const n of names) {
-      const bad = validateArtifactName(n)
+    for (const group of artifactGroups(
+      artifactName,
+      artifactPerVideo && !!manifestPath,
+      videos.map(v => v.name)
+    )) {
+      const bad = validateArtifactName(group.name)
       if (bad) r.problems.push(bad)
     }
   }

@@ -4,13 +4,8 @@ import { ArtifactNotFoundError, DefaultArtifactClient } from '@actions/artifact'
 import * as core from '@actions/core'
 import { stat } from 'node:fs/promises'
 import { dirname, isAbsolute, relative } from 'node:path'
-import { PublishError } from './release.js'
-
-export { PublishError }
-
 import { validateArtifactName } from '../shared/artifact-names.js'
-
-export { validateArtifactName }
+import { PublishError } from './errors.js'
 
 export interface ArtifactUpload {
   name: string

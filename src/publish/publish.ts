@@ -1,8 +1,10 @@
-// Ships the made videos: one artifact (or one per video) and/or release assets.
-import * as core from '@actions/core'
+// Ships the made videos: one artifact (or one per video) and/or release assets. It gets only the
+// publishing inputs and each video's name and file.
 import { basename } from 'node:path'
 import type { Inputs } from '../inputs/get-inputs.js'
-import type { MadeVideo } from '../render-video.js'
+import { artifactGroups } from '../shared/artifact-names.js'
+import { log } from '../shared/log.js'
+import { PublishError } from './errors.js'
 
 export interface VideoLinks {
   artifactId?: string
@@ -11,68 +13,67 @@ export interface VideoLinks {
   releaseAssetUrl?: string
 }
 
-export interface Published {
-  /** per video name */
-  videos: Map<string, VideoLinks>
+export type PublishSettings = Pick<
+  Inputs,
+  'batch' | 'uploadArtifact' | 'artifactName' | 'artifactPerVideo' | 'retentionDays' | 'releaseTag' | 'overwrite' | 'githubToken'
+>
+
+export interface VideoToPublish {
+  name: string
+  path: string
 }
 
-export async function publishVideos(inputs: Inputs, made: MadeVideo[]): Promise<Published> {
-  const videos = new Map<string, VideoLinks>(made.map(v => [v.spec.name, {}]))
+/** Publishes the videos; `links` gets each video's links as soon as they exist (also when a later step fails). */
+export async function publishVideos(settings: PublishSettings, videos: VideoToPublish[], links: Map<string, VideoLinks>): Promise<void> {
+  const linksOf = (name: string): VideoLinks => {
+    const l = links.get(name) ?? {}
+    links.set(name, l)
+    return l
+  }
+  const byName = new Map(videos.map(v => [v.name, v]))
   // the artifact client and octokit are large: loaded only when used (cold start)
-  if (inputs.uploadArtifact) {
+  if (settings.uploadArtifact) {
     const { uploadArtifact } = await import('./artifact.js')
-    const groups =
-      inputs.batch && inputs.artifactPerVideo
-        ? made.map(v => ({ name: `${inputs.artifactName}-${v.spec.name}`, videos: [v] }))
-        : [{ name: inputs.artifactName, videos: made }]
+    const groups = artifactGroups(
+      settings.artifactName,
+      settings.batch && settings.artifactPerVideo,
+      videos.map(v => v.name)
+    )
     for (const g of groups) {
-      core.startGroup(`Artifact ${g.name}`)
-      try {
-        const a = await uploadArtifact({
-          name: g.name,
-          files: g.videos.map(v => v.videoPath),
-          retentionDays: inputs.retentionDays,
-          overwrite: inputs.overwrite
-        })
-        core.info(`📦 Artifact ${g.name} (id ${a.id}, ${g.videos.length} file${g.videos.length === 1 ? '' : 's'}): ${a.url}`)
-        for (const v of g.videos)
-          Object.assign(videos.get(v.spec.name) as VideoLinks, { artifactId: String(a.id), artifactUrl: a.url, artifactName: g.name })
-      } finally {
-        core.endGroup()
-      }
+      await log.block(`Artifact ${g.name}`, async () => {
+        const files = g.videos.map(n => (byName.get(n) as VideoToPublish).path)
+        const a = await uploadArtifact({ name: g.name, files, retentionDays: settings.retentionDays, overwrite: settings.overwrite })
+        log.info(`📦 Artifact ${g.name} (id ${a.id}, ${files.length} file${files.length === 1 ? '' : 's'}): ${a.url}`)
+        for (const n of g.videos) Object.assign(linksOf(n), { artifactId: String(a.id), artifactUrl: a.url, artifactName: g.name })
+      })
     }
   }
 
-  if (!inputs.releaseTag && process.env.GITHUB_EVENT_NAME !== 'release') return { videos }
+  if (!settings.releaseTag && process.env.GITHUB_EVENT_NAME !== 'release') return
   const github = await import('@actions/github')
   const { attachToRelease, createReleaseApi, releaseFromEvent } = await import('./release.js')
   const eventRelease = releaseFromEvent(github.context.eventName, github.context.payload)
-  if (inputs.releaseTag || eventRelease) {
-    if (!inputs.githubToken) {
-      throw new Error(
-        `Input 'github-token' is empty: it is needed to attach the video to the release (default: \${{ github.token }} with permissions: contents: write).`
-      )
-    }
-    const { owner, repo } = github.context.repo
-    const api = createReleaseApi({ token: inputs.githubToken, owner, repo })
-    core.startGroup(`Release ${inputs.releaseTag || eventRelease?.tag}`)
-    try {
-      for (const v of made) {
-        const name = inputs.batch ? `${v.spec.name}.mp4` : basename(v.videoPath)
-        const r = await attachToRelease({
-          api,
-          tag: inputs.releaseTag || undefined,
-          eventRelease,
-          file: v.videoPath,
-          name,
-          overwrite: inputs.overwrite
-        })
-        core.info(`🚀 Release ${r.release.tag}: ${r.assetUrl}`)
-        ;(videos.get(v.spec.name) as VideoLinks).releaseAssetUrl = r.assetUrl
-      }
-    } finally {
-      core.endGroup()
-    }
+  if (!settings.releaseTag && !eventRelease) return
+  if (!settings.githubToken) {
+    throw new PublishError(
+      `Input 'github-token' is empty: it is needed to attach the video to the release (default: \${{ github.token }} with permissions: contents: write).`
+    )
   }
-  return { videos }
+  const { owner, repo } = github.context.repo
+  const api = createReleaseApi({ token: settings.githubToken, owner, repo })
+  await log.block(`Release ${settings.releaseTag || eventRelease?.tag}`, async () => {
+    for (const v of videos) {
+      const name = settings.batch ? `${v.name}.mp4` : basename(v.path)
+      const r = await attachToRelease({
+        api,
+        tag: settings.releaseTag || undefined,
+        eventRelease,
+        file: v.path,
+        name,
+        overwrite: settings.overwrite
+      })
+      log.info(`🚀 Release ${r.release.tag}: ${r.assetUrl}`)
+      linksOf(v.name).releaseAssetUrl = r.assetUrl
+    }
+  })
 }

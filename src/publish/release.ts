@@ -5,16 +5,7 @@ import { getOctokit } from '@actions/github'
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { isLoopbackHost } from '../shared/guards.js'
-
-/** A failure the user can act on; the message says what to change. */
-export class PublishError extends Error {
-  override name = 'PublishError'
-}
-
-/** Upload refused because an asset of that name exists (422 already_exists). */
-export class AssetExistsError extends PublishError {
-  override name = 'AssetExistsError'
-}
+import { AssetExistsError, PublishError } from './errors.js'
 
 export interface ReleaseRef {
   id: number

@@ -1,98 +1,87 @@
-// The job summary: what was made, the timeline, where to find the video, and what failed.
+// The job summary, from the run report: what was made, the timeline, where to find the video, and
+// what failed. Every text that did not come from this code goes through htmlText.
 import * as core from '@actions/core'
 import { relative } from 'node:path'
-import type { Inputs } from '../inputs/get-inputs.js'
-import type { MadeVideo } from '../render-video.js'
-import type { Failure } from './outputs.js'
-import type { Published } from '../publish/publish.js'
-
-export interface SummaryFacts {
-  inputs: Inputs
-  made: MadeVideo[]
-  failures: Failure[]
-  published: Published
-  warnings: string[]
-}
+import { htmlText } from '../shared/untrusted.js'
+import type { RunReport, VideoOutcome } from './run-report.js'
 
 const mb = (bytes: number): string => `${(bytes / 1048576).toFixed(1)} MB`
+const code = (text: string): string => `<code>${htmlText(text)}</code>`
+const header = (cells: string[]): { data: string; header: true }[] => cells.map(data => ({ data, header: true }))
+/** core.summary writes an empty cell without its end tag: never give it one */
+const cell = (text: string): string => text || '–'
 
-export async function writeSummary({ inputs, made, failures, published, warnings }: SummaryFacts): Promise<void> {
+export async function writeSummary(report: RunReport): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return
   const s = core.summary.addHeading('🎬 img2vid', 2)
-  const path = (v: MadeVideo): string => relative(inputs.workspace, v.videoPath) || v.videoPath
+  const path = (v: VideoOutcome): string => (v.made ? relative(report.workspace, v.made.video.path) || v.made.video.path : '')
 
-  if (inputs.batch) {
+  if (report.batch) {
     s.addTable([
-      ['Video', 'Status', 'File', 'Duration', 'Size', 'Links'].map(data => ({ data, header: true })),
-      ...inputs.videos.map(spec => {
-        const v = made.find(m => m.spec.name === spec.name)
-        if (!v) {
-          const f = failures.find(x => x.name === spec.name)
-          return [escape(spec.name), f?.skipped ? '⏭ skipped' : '❌ failed', escape(f?.message ?? ''), '', '', '']
-        }
+      header(['Video', 'Status', 'File', 'Duration', 'Size', 'Links']),
+      ...report.videos.map(v => {
+        if (!v.made) return [htmlText(v.name), v.skipped ? '⏭ skipped' : '❌ failed', cell(htmlText(v.error ?? '')), '–', '–', '–']
+        const { info } = v.made.video
         return [
-          escape(spec.name),
+          htmlText(v.name),
           '✅',
-          `<code>${escape(path(v))}</code>`,
-          `${v.info.duration.toFixed(1)} s`,
-          `${v.info.width}×${v.info.height}, ${mb(v.info.size)}`,
-          links(v, published).join(' · ')
+          code(path(v)),
+          `${info.duration.toFixed(1)} s`,
+          `${info.width}×${info.height}, ${mb(info.size)}`,
+          cell(links(v).join(' · '))
         ]
       })
     ])
   }
 
-  for (const v of made) {
-    if (inputs.batch) s.addHeading(escape(v.spec.name), 3)
+  for (const v of report.videos) {
+    const m = v.made
+    if (!m) continue
+    const { info } = m.video
+    if (report.batch) s.addHeading(htmlText(v.name), 3)
     s.addTable([
-      [
-        { data: 'Video', header: true },
-        { data: '', header: true }
-      ],
-      ['File', `<code>${escape(path(v))}</code>`],
-      ['Duration', `${v.info.duration.toFixed(1)} s`],
-      ['Size', `${v.info.width}×${v.info.height}, ${mb(v.info.size)}`],
-      ['Codec', escape([v.info.videoCodec, v.info.audioCodec].filter(Boolean).join(' + '))],
-      ['SHA-256', `<code>${v.sha256}</code>`],
-      ['Backend', inputs.backend],
-      ['Session / render', `<code>${escape(v.sessionId)}</code> / <code>${escape(v.renderId)}</code>`],
-      ...(v.creditsAvailable !== undefined ? [['Credits left', String(v.creditsAvailable)]] : [])
+      header(['Video', code(path(v))]),
+      ['Duration', `${info.duration.toFixed(1)} s`],
+      ['Size', `${info.width}×${info.height}, ${mb(info.size)}`],
+      ['Codec', cell(htmlText([info.videoCodec, info.audioCodec].filter(Boolean).join(' + ')))],
+      ['SHA-256', code(m.video.sha256)],
+      ['Backend', report.backend],
+      ['Session / render', `${code(m.sessionId)} / ${code(m.renderId)}`],
+      ...(m.creditsAvailable !== undefined ? [['Credits left', String(m.creditsAvailable)]] : [])
     ])
-    if (v.timeline.tracks.length) {
-      s.addHeading(`Timeline (${v.timeline.duration} s)`, 4)
+    if (m.timeline.tracks.length) {
+      s.addHeading(`Timeline (${m.timeline.duration} s)`, 4)
       s.addTable([
-        ['#', 'Track', 'Content', 'Span', 'Segments'].map(data => ({ data, header: true })),
-        ...v.timeline.tracks.map((t, i) => [
+        header(['#', 'Track', 'Content', 'Span', 'Segments']),
+        ...m.timeline.tracks.map((t, i) => [
           String(i + 1),
           t.label,
-          escape(t.kind === 'text' ? `"${t.name}"` : t.name) + (t.volume !== undefined ? ` (${Math.round(t.volume * 100)}%)` : ''),
+          cell(htmlText(t.kind === 'text' ? `"${t.name}"` : t.name) + (t.volume !== undefined ? ` (${Math.round(t.volume * 100)}%)` : '')),
           `${t.start}–${t.end} s`,
           String(t.segments)
         ])
       ])
     }
-    const l = links(v, published)
+    const l = links(v)
     if (l.length) s.addList(l)
   }
 
-  if (!inputs.batch && failures.length) s.addRaw(`<p>❌ ${escape(failures[0].message)}</p>`, true)
-  if (warnings.length) {
+  const failed = report.videos.find(v => !v.made && !v.skipped)
+  if (!report.batch && failed?.error) s.addRaw(`<p>❌ ${htmlText(failed.error)}</p>`, true)
+  if (report.publishError) s.addRaw(`<p>❌ ${htmlText(report.publishError)}</p>`, true)
+  if (report.warnings.length) {
     s.addHeading('Warnings', 3)
-    s.addList(warnings.map(escape))
+    s.addList(report.warnings.map(w => htmlText(w)))
   }
   await s.write()
 }
 
-function links(v: MadeVideo, published: Published): string[] {
-  const p = published.videos.get(v.spec.name) ?? {}
+function links(v: VideoOutcome): string[] {
   const out: string[] = []
-  if (p.artifactUrl) out.push(`<a href="${escape(p.artifactUrl)}">Artifact ${escape(p.artifactName ?? '')}</a>`)
-  if (p.releaseAssetUrl) out.push(`<a href="${escape(p.releaseAssetUrl)}">Release asset</a>`)
-  if (v.videoUrl) out.push(`<a href="${escape(v.videoUrl)}">Cloud render</a>`)
-  if (v.claimUrl) out.push(`<a href="${escape(v.claimUrl)}">Open in NemoVideo</a> (claims the anonymous session)`)
+  const a = (url: string, text: string): string => `<a href="${htmlText(url)}">${text}</a>`
+  if (v.links.artifactUrl) out.push(a(v.links.artifactUrl, `Artifact ${htmlText(v.links.artifactName ?? '')}`))
+  if (v.links.releaseAssetUrl) out.push(a(v.links.releaseAssetUrl, 'Release asset'))
+  if (v.made?.videoUrl) out.push(a(v.made.videoUrl, 'Cloud render'))
+  if (v.made?.claimUrl) out.push(`${a(v.made.claimUrl, 'Open in NemoVideo')} (claims the anonymous session)`)
   return out
-}
-
-function escape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 }

@@ -1,17 +1,10 @@
-// The declarative request: prompt turns plus options, compiled into one precise instruction for
-// the cloud, and checked against the draft the agent produced.
-import type { MediaFile } from '../input-files/input-file.js'
-import { type Draft, TRACK_AUDIO, TRACK_TEXT, draftDurationMs } from '../shared/timeline.js'
+// The declarative request both backends render: prompt turns plus options, built once per video
+// from its inputs and its checked files.
+import type { InputFile } from '../input-files/input-file.js'
+import type { VideoSpec } from '../inputs/get-inputs.js'
+import type { AspectRatio, Resolution, Transition } from '../inputs/options.js'
 
-export const ASPECT_RATIOS = ['16:9', '9:16', '1:1', '4:5'] as const
-export const RESOLUTIONS = ['720p', '1080p'] as const
-export const TRANSITIONS = ['fade', 'slide', 'wipe', 'zoom', 'none'] as const
-
-export type AspectRatio = (typeof ASPECT_RATIOS)[number]
-export type Resolution = (typeof RESOLUTIONS)[number]
-export type Transition = (typeof TRANSITIONS)[number]
-
-export type Music = { file: MediaFile } | { description: string }
+export type Music = { file: InputFile } | { description: string }
 
 export interface VideoRequest {
   /** prompt turns, sent in order in one session */
@@ -41,51 +34,16 @@ export function canvasSize(aspect: AspectRatio = '16:9', resolution: Resolution 
   return a >= b ? { width: even((short * a) / b), height: short } : { width: short, height: even((short * b) / a) }
 }
 
-/** The options as one instruction appended to the first turn; empty when none were given. */
-export function compileInstruction(req: VideoRequest, uploaded: string[] = []): string {
-  const lines: string[] = []
-  if (uploaded.length) lines.push(`Use the uploaded images in this order: ${uploaded.join(', ')}.`)
-  if (req.duration !== undefined) lines.push(`Total video length: exactly ${req.duration} seconds.`)
-  if (req.aspectRatio) {
-    const { width, height } = canvasSize(req.aspectRatio, req.resolution)
-    lines.push(`Aspect ratio ${req.aspectRatio}, canvas ${width}x${height}.`)
-  } else {
-    lines.push(`Resolution ${req.resolution}.`)
+/** The request of one video: its inputs, with the music file replaced by the checked file. */
+export function buildRequest(spec: VideoSpec, music: InputFile | undefined): VideoRequest {
+  return {
+    turns: splitTurns(spec.prompt),
+    duration: spec.duration,
+    aspectRatio: spec.aspectRatio,
+    resolution: spec.resolution,
+    transition: spec.transition,
+    title: spec.title,
+    music: music ? { file: music } : spec.music && 'description' in spec.music ? spec.music : undefined,
+    language: spec.language
   }
-  if (req.transition === 'none') lines.push('No transitions: hard cuts between images.')
-  else if (req.transition) lines.push(`Use ${req.transition} transitions between images.`)
-  if (req.title) lines.push(`Show the title text ${JSON.stringify(req.title)} at the start.`)
-  if (req.music && 'file' in req.music)
-    lines.push(`Use the uploaded audio file ${req.music.file.name} as background music for the whole video.`)
-  else if (req.music) lines.push(`Add background music: ${req.music.description}.`)
-  if (lines.length === 0) return ''
-  return ['Requirements (follow exactly):', ...lines.map(l => `- ${l}`)].join('\n')
-}
-
-/** The first turn carries the compiled requirements; the rest are sent as written. */
-export function turnsToSend(req: VideoRequest, uploaded: string[] = []): string[] {
-  const instruction = compileInstruction(req, uploaded)
-  const turns = req.turns.length ? [...req.turns] : ['Make a video from the uploaded images.']
-  if (instruction) turns[0] = `${turns[0]}\n\n${instruction}`
-  return turns
-}
-
-/** What in the draft misses the request; empty when it fits. */
-export function checkDraft(req: VideoRequest, draft: Draft): string[] {
-  const problems: string[] = []
-  if (req.duration !== undefined) {
-    const got = draftDurationMs(draft) / 1000
-    if (Math.abs(got - req.duration) > req.duration * 0.1) {
-      problems.push(`the video is ${got.toFixed(1)} s long but ${req.duration} s were asked for (±10%)`)
-    }
-  }
-  const has = (tt: number): boolean => draft.t.some(t => Number(t.tt) === tt && Array.isArray(t.sg) && t.sg.length > 0)
-  if (req.music && !has(TRACK_AUDIO)) problems.push('there is no music track but background music was asked for')
-  if (req.title && !has(TRACK_TEXT)) problems.push(`there is no title text track but the title ${JSON.stringify(req.title)} was asked for`)
-  return problems
-}
-
-/** The single corrective turn sent when a check fails. */
-export function correctiveTurn(problems: string[]): string {
-  return `Please fix the timeline: ${problems.join('; ')}. Keep everything else as it is.`
 }

@@ -1,4 +1,5 @@
-// Artifact names, checked up front (by getInputs) without loading the artifact client.
+// Artifact names: the service's rules and which artifact holds which video. getInputs checks the
+// names up front and publish uses the same groups, without loading the artifact client.
 
 // characters the artifact service refuses in names
 const INVALID = ['"', ':', '<', '>', '|', '*', '?', '\r', '\n', '\\', '/']
@@ -12,4 +13,12 @@ export function validateArtifactName(name: string): string | undefined {
     return `Input 'artifact-name' ('${name.replace(/[\r\n]/g, ' ')}') contains ${bad.map(c => `'${SHOWN[c] ?? c}'`).join(', ')}, which the artifact service refuses: use letters, digits, '-', '_' and '.'.`
   }
   return undefined
+}
+
+/**
+ * Which artifact holds which videos: one artifact for all, or with `perVideo` (a batch's
+ * 'artifact-per-video') one each, named `<artifact-name>-<video name>`.
+ */
+export function artifactGroups(artifactName: string, perVideo: boolean, videoNames: string[]): { name: string; videos: string[] }[] {
+  return perVideo ? videoNames.map(v => ({ name: `${artifactName}-${v}`, videos: [v] })) : [{ name: artifactName, videos: videoNames }]
 }

@@ -71,8 +71,15 @@ function num(...values: unknown[]): number | undefined {
   return undefined
 }
 
+/** A name or text of the draft, bounded: it goes into the log, outputs and the summary. */
+const MAX_TEXT = 200
+
 function str(...values: unknown[]): string | undefined {
-  for (const v of values) if (typeof v === 'string' && v.trim() !== '') return v.trim()
+  for (const v of values) {
+    if (typeof v !== 'string' || v.trim() === '') continue
+    const t = v.trim()
+    return t.length > MAX_TEXT ? `${t.slice(0, MAX_TEXT - 1)}…` : t
+  }
   return undefined
 }
 
@@ -96,9 +103,44 @@ function segmentName(sg: Segment): string | undefined {
   return str(sg.txt, sg.text, sg.content, sg.n, sg.name, sg.title)
 }
 
-/** True when the draft can be exported: some track has a non-empty sg. */
+/** A draft is a server's data: its size is bounded before anything walks it. */
+export const DRAFT_LIMITS = { tracks: 100, segments: 20_000, jsonChars: 8 * 1024 * 1024 } as const
+
+export class DraftError extends Error {
+  override name = 'DraftError'
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/** True when the value has the draft's shape: `t` a list of tracks, each an object whose `sg` is a list of objects. */
 export function isDraft(value: unknown): value is Draft {
-  return typeof value === 'object' && value !== null && Array.isArray((value as Draft).t)
+  return (
+    isObject(value) &&
+    Array.isArray(value.t) &&
+    value.t.every(t => isObject(t) && (t.sg === undefined || (Array.isArray(t.sg) && t.sg.every(isObject))))
+  )
+}
+
+/**
+ * A draft as the state holds it (an object, or JSON text): undefined when it has not the draft's
+ * shape; a DraftError when it is larger than any real timeline.
+ */
+export function readDraftValue(value: unknown): Draft | undefined {
+  let v = value
+  if (typeof v === 'string') {
+    if (v.length > DRAFT_LIMITS.jsonChars) throw new DraftError(`the draft is over ${DRAFT_LIMITS.jsonChars / 1048576} MB`)
+    try {
+      v = JSON.parse(v)
+    } catch {
+      return undefined
+    }
+  }
+  if (!isDraft(v)) return undefined
+  if (v.t.length > DRAFT_LIMITS.tracks) throw new DraftError(`the draft has ${v.t.length} tracks (at most ${DRAFT_LIMITS.tracks})`)
+  const segments = v.t.reduce((n, t) => n + (t.sg?.length ?? 0), 0)
+  if (segments > DRAFT_LIMITS.segments) throw new DraftError(`the draft has ${segments} segments (at most ${DRAFT_LIMITS.segments})`)
+  for (const t of v.t) t.sg ??= []
+  return v
 }
 
 export function hasSegments(draft: Draft | undefined): boolean {
@@ -122,9 +164,13 @@ export function summarize(draft: Draft): TimelineSummary {
     const sgs = Array.isArray(t.sg) ? t.sg : []
     if (sgs.length === 0) continue
     const kind = trackKind(t.tt)
-    const spans = sgs.map(segmentSpan)
-    const start = Math.min(...spans.map(s => s.start))
-    const end = Math.max(...spans.map(s => s.end))
+    let start = Infinity
+    let end = -Infinity
+    for (const sg of sgs) {
+      const span = segmentSpan(sg)
+      start = Math.min(start, span.start)
+      end = Math.max(end, span.end)
+    }
     const names = sgs.map(segmentName).filter((n): n is string => !!n)
     const label = kind === 'video' ? 'Video' : kind === 'audio' ? 'BGM' : kind === 'text' ? 'Title' : 'Track'
     const name =

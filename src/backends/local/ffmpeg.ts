@@ -1,6 +1,6 @@
 // Finding ffmpeg (input, PATH, tool cache, a configured verified download, Debian's package on
 // Linux runners) and running it with progress in the log and cancellation.
-import * as core from '@actions/core'
+import { log } from '../../shared/log.js'
 import * as io from '@actions/io'
 import * as tc from '@actions/tool-cache'
 import { spawn, execFile } from 'node:child_process'
@@ -49,7 +49,7 @@ export async function sha256File(path: string): Promise<string> {
 
 /** Downloads the archive, checks its SHA-256, extracts it and caches the folder holding ffmpeg. */
 export async function downloadFfmpeg(src: FfmpegSource): Promise<string> {
-  core.info(`Downloading ffmpeg ${src.version} from ${new URL(src.url).origin}…`)
+  log.info(`Downloading ffmpeg ${src.version} from ${new URL(src.url).origin}…`)
   const archive = await tc.downloadTool(src.url)
   const got = await sha256File(archive)
   if (got.toLowerCase() !== src.sha256.toLowerCase()) {
@@ -91,7 +91,7 @@ export async function findFfmpeg(configured?: string): Promise<string> {
   }
   // GitHub's Ubuntu runners have passwordless sudo: Debian's signed package is the verified source
   if (process.platform === 'linux' && process.env.GITHUB_ACTIONS === 'true' && (await io.which('apt-get', false))) {
-    core.info("ffmpeg is not installed; installing Debian/Ubuntu's ffmpeg package (signature-checked by apt).")
+    log.info("ffmpeg is not installed; installing Debian/Ubuntu's ffmpeg package (signature-checked by apt).")
     const [cmd, ...pre] = process.getuid?.() === 0 ? ['apt-get'] : ['sudo', '-n', 'apt-get']
     try {
       const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
@@ -100,7 +100,7 @@ export async function findFfmpeg(configured?: string): Promise<string> {
       const installed = await io.which('ffmpeg', false)
       if (installed) return installed
     } catch (err) {
-      core.info(`Installing ffmpeg failed: ${(err as Error).message.split('\n')[0]}`)
+      log.info(`Installing ffmpeg failed: ${(err as Error).message.split('\n')[0]}`)
     }
   }
   throw new FfmpegError("ffmpeg was not found: install it in an earlier step (e.g. 'sudo apt-get install -y ffmpeg') or set 'ffmpeg-path'.")
@@ -127,7 +127,7 @@ export async function runFfmpeg(bin: string, args: string[], opts: { totalSecond
       const pct = Math.min(100, Math.floor((secs / opts.totalSeconds) * 100))
       const now = Date.now()
       if (pct >= lastPct + 10 || (now - lastLog > 10_000 && pct > lastPct)) {
-        core.info(`🎞  ffmpeg ${pct}% (${secs.toFixed(1)} of ${opts.totalSeconds.toFixed(1)} s)`)
+        log.info(`🎞  ffmpeg ${pct}% (${secs.toFixed(1)} of ${opts.totalSeconds.toFixed(1)} s)`)
         lastPct = pct
         lastLog = now
       }

@@ -1,13 +1,12 @@
 // The local backend: the same request rendered by one ffmpeg run on the runner. No token, no
-// network; the MP4 goes to a temp file beside `output` and is renamed into place when whole.
-import * as core from '@actions/core'
+// network. The MP4 goes to the temp file the job names; the finish line checks and renames it.
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { rename, rm, writeFile } from 'node:fs/promises'
-import { basename, dirname, join } from 'node:path'
+import { writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
 import type { Backend, RenderJob, RenderResult } from '../backend.js'
+import { log } from '../../shared/log.js'
 import { describe, summarize } from '../../shared/timeline.js'
-import { readVideoInfo } from '../../output-video/mp4.js'
 import { findFfmpeg, runFfmpeg } from './ffmpeg.js'
 import { buildArgs, buildGraph } from './filtergraph.js'
 import { makePlan, planToDraft, type LocalPlan } from './plan.js'
@@ -30,33 +29,24 @@ export function findFont(): string | undefined {
   return SYSTEM_FONTS.find(f => existsSync(f))
 }
 
-/** Renders a plan to `output` (temp file, check, rename); the graph goes through a script file. */
-export async function renderPlan(ffmpeg: string, plan: LocalPlan, output: string, tempDir: string, signal: AbortSignal): Promise<void> {
+/** Renders a plan into `videoFile`; the graph goes through a script file. */
+export async function renderPlan(ffmpeg: string, plan: LocalPlan, videoFile: string, tempDir: string, signal: AbortSignal): Promise<void> {
   const files: { titleFile?: string; fontFile?: string } = {}
   if (plan.title) {
     files.fontFile = findFont()
-    if (!files.fontFile) core.warning('No font found for the title; rendering without it.')
+    if (!files.fontFile) log.warning('No font found for the title; rendering without it.')
     files.titleFile = join(tempDir, 'title.txt')
     await writeFile(files.titleFile, plan.title.text)
   }
   const { graph, audioOut } = buildGraph(plan, files)
   const graphFile = join(tempDir, 'graph.txt')
   await writeFile(graphFile, graph)
-  const tmp = join(dirname(output), `.${basename(output)}.${randomBytes(4).toString('hex')}.part.mp4`)
-  core.startGroup(`ffmpeg: ${plan.clips.length} images → ${plan.width}×${plan.height}, ${plan.total.toFixed(1)} s`)
-  const started = Date.now()
-  try {
-    core.info(`Filtergraph (${graphFile}):\n${graph}`)
-    await runFfmpeg(ffmpeg, buildArgs(plan, graphFile, tmp, !!audioOut), { totalSeconds: plan.total, signal })
-    await readVideoInfo(tmp)
-    await rename(tmp, output)
-    core.info(`Rendered in ${((Date.now() - started) / 1000).toFixed(1)} s.`)
-  } catch (err) {
-    await rm(tmp, { force: true })
-    throw err
-  } finally {
-    core.endGroup()
-  }
+  await log.block(`ffmpeg: ${plan.clips.length} images → ${plan.width}×${plan.height}, ${plan.total.toFixed(1)} s`, async () => {
+    const started = Date.now()
+    log.debug(`Filtergraph (${graphFile}):\n${graph}`)
+    await runFfmpeg(ffmpeg, buildArgs(plan, graphFile, videoFile, !!audioOut), { totalSeconds: plan.total, signal })
+    log.info(`Rendered in ${((Date.now() - started) / 1000).toFixed(1)} s.`)
+  })
 }
 
 export function createLocalBackend(opts: { ffmpegPath?: string }): Backend {
@@ -64,12 +54,19 @@ export function createLocalBackend(opts: { ffmpegPath?: string }): Backend {
     name: 'local',
     async render(job: RenderJob): Promise<RenderResult> {
       const ffmpeg = await findFfmpeg(opts.ffmpegPath)
-      const plan = makePlan(job.request, job.images)
+      let request = job.request
+      if (request.music && 'description' in request.music) {
+        log.warning(
+          `input 'music': '${request.music.description}' is a description; the local backend needs an audio file, so the video has no music.`
+        )
+        request = { ...request, music: undefined }
+      }
+      const plan = makePlan(request, job.images)
       const draft = planToDraft(plan)
-      core.info(describe(summarize(draft)))
-      await renderPlan(ffmpeg, plan, job.output, job.tempDir, job.signal)
+      log.info(describe(summarize(draft)))
+      await renderPlan(ffmpeg, plan, job.videoFile, job.tempDir, job.signal)
       const id = randomBytes(6).toString('hex')
-      return { videoPath: job.output, videoUrl: '', sessionId: `local-${id}`, renderId: `render_local_${id}`, draft }
+      return { video: { file: job.videoFile }, videoUrl: '', sessionId: `local-${id}`, renderId: `render_local_${id}`, draft }
     }
   }
 }

@@ -1,8 +1,9 @@
 // Request → plan (+ the same t/tt/sg/d/m draft the cloud returns). Inputs win over what the
 // prompt says; the prompt is read the way a person writes it ("30-second", "vertical", "fade").
 import { basename } from 'node:path'
-import type { MediaFile } from '../../input-files/input-file.js'
-import { canvasSize, type AspectRatio, type Resolution, type Transition, type VideoRequest } from '../../request/request.js'
+import type { InputFile } from '../../input-files/input-file.js'
+import type { AspectRatio, Resolution, Transition } from '../../inputs/options.js'
+import { canvasSize, type VideoRequest } from '../../request/request.js'
 import { TRACK_AUDIO, TRACK_TEXT, TRACK_VIDEO, type Draft } from '../../shared/timeline.js'
 
 export interface Clip {
@@ -62,7 +63,7 @@ export function readPrompt(prompt: string): PromptHints {
 const DEFAULT_PER_IMAGE = 4
 const DEFAULT_TRANSITION = 0.75
 
-export function makePlan(req: VideoRequest, images: MediaFile[]): LocalPlan {
+export function makePlan(req: VideoRequest, images: InputFile[]): LocalPlan {
   const hints = readPrompt(req.turns.join('\n'))
   const aspect = req.aspectRatio ?? hints.aspectRatio ?? '16:9'
   // 1080p is also the input's default, so a prompt that asks for 720p is heard

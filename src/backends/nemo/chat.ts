@@ -1,23 +1,22 @@
 // One chat turn over SSE (/run_sse): Google ADK events or the older {"type":…} format, heartbeats,
 // partial chunks followed by the full text (printed once), tool calls, in-stream errors, a stall
-// limit, and "⏳ Still working…" while only heartbeats arrive. A message is never re-sent once it
-// may have reached the agent: that would charge twice.
-import * as core from '@actions/core'
+// limit, and "⏳ Still working…" while only heartbeats arrive. What a reply may grow to is capped
+// (a server controls it). A message is never re-sent once it may have reached the agent: that
+// would charge twice.
 import { createParser } from 'eventsource-parser'
-import { request, type Dispatcher } from 'undici'
-import { tuning } from './timings.js'
-import { CODE, NemoError, explain } from './errors.js'
-import {
-  describeNetworkError,
-  errorCode,
-  isConnectionError,
-  neverSent,
-  readEnvelope,
-  redact,
-  retryAfterMs,
-  type NemoHttp,
-  type TokenProvider
-} from './client.js'
+import { log } from '../../shared/log.js'
+import type { NemoClient } from './client.js'
+import { NemoError, isConnectionError, redact } from './errors.js'
+import { timings } from './timings.js'
+
+/** Text kept (and so printed) of one turn's reply; a real reply is a few kilobytes. */
+export const MAX_REPLY_CHARS = 1024 * 1024
+/** Tool calls kept of one turn. */
+const MAX_TOOL_CALLS = 1000
+/** Bytes the stream may send without completing an event (one event is kilobytes). */
+const MAX_EVENT_BYTES = 16 * 1024 * 1024
+
+export class ReplyTooLarge extends NemoError {}
 
 export interface ChatResult {
   /** the agent's whole reply text, empty when it answered with tool calls only */
@@ -62,10 +61,13 @@ export class ReplyReader {
   error?: string
   /** when the last event that was not a heartbeat arrived */
   lastContent = Date.now()
+  /** the reply passed MAX_REPLY_CHARS */
+  tooLarge = false
   private partial = ''
   private legacy = ''
+  private kept = 0
 
-  constructor(private readonly print: (line: string) => void = line => core.info(line)) {}
+  constructor(private readonly print: (line: string) => void = line => log.info(line)) {}
 
   /** One SSE `data` payload. */
   onData(data: string): void {
@@ -74,7 +76,7 @@ export class ReplyReader {
     try {
       ev = JSON.parse(data) as StreamEvent
     } catch {
-      core.debug(`Ignoring an event that is not JSON: ${redact(data.slice(0, 200))}`)
+      log.debug(`Ignoring an event that is not JSON: ${redact(data.slice(0, 200))}`)
       return
     }
     if (!ev || typeof ev !== 'object') return
@@ -92,7 +94,7 @@ export class ReplyReader {
     // the older format: {"type":"text"|"tool_call"|"tool_result"|"error",…}
     if (typeof ev.type === 'string') {
       if (ev.type === 'text') {
-        this.legacy += typeof ev.content === 'string' ? ev.content : typeof ev.text === 'string' ? ev.text : ''
+        this.legacy += this.take(typeof ev.content === 'string' ? ev.content : typeof ev.text === 'string' ? ev.text : '')
       } else if (ev.type === 'tool_call') {
         this.flushLegacy()
         const tool = (ev.tool && typeof ev.tool === 'object' ? ev.tool : {}) as { name?: unknown; args?: unknown }
@@ -117,11 +119,12 @@ export class ReplyReader {
         if (ev.author === 'system' && /^\s*Error:/.test(p.text)) {
           this.error = p.text.trim()
         } else if (ev.partial === true) {
-          this.partial += p.text
+          this.partial += this.take(p.text)
         } else {
-          // the final event repeats the partial chunks' whole text
+          // the final event repeats the partial chunks' whole text: counted once, as the final text
+          this.kept -= this.partial.length
           this.partial = ''
-          this.flushText(p.text)
+          this.flushText(this.take(p.text))
         }
       } else if (p.functionCall) {
         this.tool(p.functionCall.name, p.functionCall.args)
@@ -136,8 +139,23 @@ export class ReplyReader {
     this.partial = ''
   }
 
+  /** Counts text against the cap; past it the reply is refused, nothing more is kept. */
+  private take(text: string): string {
+    if (this.tooLarge) return ''
+    this.kept += text.length
+    if (this.kept > MAX_REPLY_CHARS) {
+      this.tooLarge = true
+      return ''
+    }
+    return text
+  }
+
   private tool(name: unknown, args: unknown): void {
-    const n = typeof name === 'string' && name ? name : 'tool'
+    if (this.toolCalls.length >= MAX_TOOL_CALLS) {
+      this.tooLarge = true
+      return
+    }
+    const n = typeof name === 'string' && name ? short(name, 60) : 'tool'
     this.toolCalls.push(n)
     const a = short(args)
     this.print(`🔧 ${n}${a ? ` ${a}` : ''}`)
@@ -159,29 +177,22 @@ export class ReplyReader {
   }
 }
 
-export async function chat(
-  http: NemoHttp,
-  sessionId: string,
-  message: string,
-  signal: AbortSignal,
-  tokens?: TokenProvider
-): Promise<ChatResult> {
+export async function chat(client: NemoClient, sessionId: string, message: string, signal: AbortSignal): Promise<ChatResult> {
   const what = 'Sending the prompt to the agent'
-  const payload = JSON.stringify({
+  // `streaming: true`: the agent framework sends partial text events only when asked
+  const body = {
     app_name: 'nemo_agent',
     user_id: 'me',
     session_id: sessionId,
-    new_message: { parts: [{ text: message }] }
-  })
+    new_message: { role: 'user', parts: [{ text: message }] },
+    streaming: true
+  }
   const stop = new AbortController()
   const sig = AbortSignal.any([signal, stop.signal])
-  const notSent = ' The prompt was not sent (nothing was charged); re-run the job.'
-  let rateRetried = false
-  let authRetried = false
 
   const reader = new ReplyReader()
   let stalled = false
-  let waiting = false // a 429 wait is not the agent being slow
+  let waiting = false // a 429 wait or a token renewal is not the agent being slow
   let lastNote = reader.lastContent
   // one watch from the moment the prompt leaves: "still working" notes, then the stall limit
   const watch = setInterval(
@@ -189,15 +200,15 @@ export async function chat(
       if (waiting) return
       const now = Date.now()
       const quiet = now - reader.lastContent
-      if (quiet >= tuning.stallMs) {
+      if (quiet >= timings.stallMs) {
         stalled = true
         stop.abort(new Error('stalled'))
-      } else if (quiet >= tuning.stillWorkingMs && now - lastNote >= tuning.stillWorkingMs) {
+      } else if (quiet >= timings.stillWorkingMs && now - lastNote >= timings.stillWorkingMs) {
         lastNote = now
-        core.info(`⏳ Still working… (${Math.round(quiet / 1000)} s without a reply; long generations take minutes)`)
+        log.info(`⏳ Still working… (${Math.round(quiet / 1000)} s without a reply; long generations take minutes)`)
       }
     },
-    Math.max(20, Math.min(1000, tuning.stillWorkingMs / 4, tuning.stallMs / 4))
+    Math.max(20, Math.min(1000, timings.stillWorkingMs / 4, timings.stallMs / 4))
   )
   const result = (over: { dropped?: boolean; stalled?: boolean }): ChatResult => ({
     text: reader.texts.join('\n\n'),
@@ -209,80 +220,54 @@ export async function chat(
   })
 
   try {
-    // repeated only when the server refused it before streaming (429, 1001): nothing was charged
-    let res: Dispatcher.ResponseData
-    for (;;) {
-      waiting = true
-      await http.waitForRateLimit(signal)
-      const headers = await http.headers({ signal, extra: { accept: 'text/event-stream', 'content-type': 'application/json' } })
-      waiting = false
-      reader.lastContent = Date.now()
-      try {
-        // no body timeout: the stall watch and the job deadline bound the stream
-        res = await request(http.url('/run_sse'), {
-          method: 'POST',
-          headers,
-          body: payload,
-          signal: sig,
-          headersTimeout: tuning.stallMs,
-          bodyTimeout: 0
-        })
-      } catch (err) {
-        if (signal.aborted) throw signal.reason ?? err
-        if (stalled || errorCode(err) === 'UND_ERR_HEADERS_TIMEOUT') return result({ stalled: true })
-        // only a connection that never opened proves the prompt never left; any later break may
-        // have reached the agent, so the caller judges it by the session state, never by re-sending
-        if (neverSent(err))
-          throw new NemoError(`${what}: could not reach NemoVideo (${describeNetworkError(err, tuning.stallMs)}).${notSent}`, {
-            cause: err
-          })
-        core.info(`${what}: the connection broke before the reply started (${describeNetworkError(err, tuning.stallMs)}).`)
-        return result({ dropped: true })
-      }
-      const type = String(res.headers['content-type'] ?? '').toLowerCase()
-      // a gateway may drop the content type of a stream; only JSON is read as an envelope
-      if (res.statusCode === 200 && !type.includes('json')) break
-      const env = readEnvelope(res.statusCode, await res.body.text().catch(() => ''))
-      if (env.ok)
-        throw new NemoError(
-          `${what}: NemoVideo answered with JSON instead of an event stream. Check that 'api-url' points at the NemoVideo API.`
-        )
-      if (res.statusCode === 429 && !rateRetried) {
-        rateRetried = true
-        const wait = retryAfterMs(res.headers['retry-after'])
-        http.pause(wait)
-        core.info(`${what}: rate limited (HTTP 429); waiting ${(wait / 1000).toFixed(1)} s, then retrying once.`)
-        continue
-      }
-      if (env.code === CODE.tokenInvalid && tokens && !authRetried) {
-        authRetried = true
-        waiting = true
-        await tokens.renew(headers.authorization.slice('Bearer '.length), signal)
-        continue
-      }
-      if (res.statusCode >= 500 && env.code === undefined) {
-        // a gateway error may come after the agent got the prompt: the state decides, not a resend
-        core.info(`${what}: NemoVideo answered HTTP ${res.statusCode} before the reply started.`)
-        return result({ dropped: true })
-      }
-      throw new NemoError(explain(what, env.code, res.statusCode, env.message), { code: env.code, httpStatus: res.statusCode })
+    let start
+    try {
+      start = await client.openStream('/run_sse', {
+        what,
+        json: body,
+        signal: sig,
+        timeoutMs: timings.stallMs,
+        onWaiting: w => {
+          waiting = w
+          if (!w) reader.lastContent = Date.now()
+        }
+      })
+    } catch (err) {
+      if (signal.aborted) throw signal.reason ?? err
+      if (stalled) return result({ stalled: true })
+      throw err
     }
-
-    const parser = createParser({ onEvent: e => reader.onData(e.data), maxBufferSize: 16 * 1024 * 1024 })
+    if ('broken' in start) {
+      if (stalled || start.headersTimeout) return result({ stalled: true })
+      log.info(`${what}: the connection broke before the reply started (${start.broken}).`)
+      return result({ dropped: true })
+    }
+    const res = start.res
+    let sinceEvent = 0
+    const parser = createParser({
+      onEvent: e => {
+        sinceEvent = 0
+        reader.onData(e.data)
+      }
+    })
     const decoder = new TextDecoder()
     reader.lastContent = Date.now()
     try {
       for await (const chunk of res.body) {
-        parser.feed(decoder.decode(chunk as Buffer, { stream: true }))
-        if (reader.error) break
+        sinceEvent += (chunk as Buffer).length
+        if (sinceEvent > MAX_EVENT_BYTES) reader.tooLarge = true
+        else parser.feed(decoder.decode(chunk as Buffer, { stream: true }))
+        if (reader.error || reader.tooLarge) break
       }
-      parser.feed(decoder.decode())
-      parser.reset({ consume: true }) // an event cut short of its blank line still counts
+      if (!reader.tooLarge) {
+        parser.feed(decoder.decode())
+        parser.reset({ consume: true }) // an event cut short of its blank line still counts
+      }
     } catch (err) {
       if (signal.aborted) throw signal.reason ?? err
       if (stalled) return finish(reader, result({ stalled: true }))
       if (!isConnectionError(err) && !/terminated|aborted|socket|closed/i.test((err as Error).message)) throw err
-      core.info('The chat stream broke before the server closed it.')
+      log.info('The chat stream broke before the server closed it.')
       return finish(reader, result({ dropped: true }))
     } finally {
       res.body.destroy()
@@ -293,8 +278,13 @@ export async function chat(
   }
 }
 
-/** Prints what the reader held back; an in-stream error wins over everything else. */
+/** Prints what the reader held back; an in-stream error or an oversized reply wins over everything else. */
 function finish(reader: ReplyReader, res: ChatResult): ChatResult {
+  if (reader.tooLarge) {
+    throw new ReplyTooLarge(
+      `The agent's reply was too large (over ${MAX_REPLY_CHARS / 1048576} MB of text, ${MAX_TOOL_CALLS} tool calls or ${MAX_EVENT_BYTES / 1048576} MB without an event); stopped reading it. Re-run the job; if it keeps happening, check 'api-url'.`
+    )
+  }
   reader.finish()
   if (reader.error)
     throw new NemoError(

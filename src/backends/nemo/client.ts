@@ -1,14 +1,16 @@
-// The NemoVideo HTTP client (undici): attribution headers on every request, Bearer auth, the
-// {code,message,data} envelope, 429 back-off shared by every call to the same API, one retry of
-// idempotent calls on 5xx/reset, and a new anonymous token on 1001.
+// The one NemoVideo client: every request goes through it, the SSE stream and downloads included.
+// It owns the token (a user's secret, or an anonymous one fetched with X-Client-Id and renewed on
+// 1001), the attribution headers, Bearer auth only to the API origin, the {code,message,data}
+// envelope, the 429 pause shared by every call of the run, one retry of idempotent calls on
+// 5xx/reset, the size cap of JSON replies, and redaction of every server string.
 import * as core from '@actions/core'
+import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { request, type Dispatcher } from 'undici'
-import { tuning } from './timings.js'
+import { log } from '../../shared/log.js'
 import { VERSION } from '../../shared/version.js'
-import { CODE, NemoError, explain } from './errors.js'
-
-export { CODE, NemoError } from './errors.js'
+import { CODE, HTTP, NemoError, addSecret, describeNetworkError, explain, isConnectionError, neverSent, redact } from './errors.js'
+import { timings } from './timings.js'
 
 export const ATTRIBUTION = {
   'x-skill-source': 'img2vid-action',
@@ -16,11 +18,15 @@ export const ATTRIBUTION = {
   'x-skill-platform': 'github-actions'
 } as const
 
-/** Where tokens come from; the client asks it for the header and tells it about a 1001. */
-export interface TokenProvider {
-  token(signal: AbortSignal): Promise<string>
-  /** a 1001 arrived for `rejected`: get a new token (anonymous) or throw (a user's secret) */
-  renew(rejected: string, signal: AbortSignal): Promise<void>
+/** An envelope reply is kilobytes; a body past this is not a NemoVideo reply (and would exhaust memory). */
+export const MAX_JSON_BYTES = 16 * 1024 * 1024
+
+export interface ClientConfig {
+  apiUrl: URL
+  /** a user's token; empty: anonymous, when allowed */
+  token: string
+  allowAnonymous: boolean
+  clientId: string
 }
 
 export interface CallOptions {
@@ -35,7 +41,7 @@ export interface CallOptions {
   auth?: boolean
   /** safe to send twice (GETs, cancel); a POST that creates or charges is not */
   idempotent?: boolean
-  /** headers/body inactivity limit; tuning.requestTimeoutMs unless set */
+  /** headers/body inactivity limit; timings.requestTimeoutMs unless set */
   timeoutMs?: number
 }
 
@@ -46,54 +52,8 @@ export interface Reply<T> {
   status: number
 }
 
-// 429 slows every call to that API down, not only the one that got it (batch videos share it)
-const pausedUntil = new Map<string, number>()
-
-/** Wait after a 429: Retry-After in seconds or as an HTTP date, else the default; capped. */
-export function retryAfterMs(header: string | string[] | undefined, now = Date.now()): number {
-  const raw = (Array.isArray(header) ? header[0] : header)?.trim()
-  let ms = tuning.retryWaitMs
-  if (raw) {
-    if (/^\d+(\.\d+)?$/.test(raw)) ms = Number(raw) * 1000
-    else if (!Number.isNaN(Date.parse(raw))) ms = Date.parse(raw) - now
-  }
-  return Math.min(Math.max(ms, 0), tuning.retryWaitCapMs)
-}
-
-const RESET_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT'
-])
-// the request never left the runner: safe to repeat whatever it was
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'])
-
-export function errorCode(err: unknown): string | undefined {
-  const e = err as { code?: unknown; cause?: { code?: unknown } } | undefined
-  const code = e?.code ?? e?.cause?.code
-  return typeof code === 'string' ? code : undefined
-}
-
-export function isConnectionError(err: unknown): boolean {
-  const code = errorCode(err)
-  return code !== undefined && RESET_CODES.has(code)
-}
-
-export function neverSent(err: unknown): boolean {
-  const code = errorCode(err)
-  return code !== undefined && NOT_SENT_CODES.has(code)
-}
-
-/** Tokens never reach a message, even when a server echoes one back. */
-export function redact(text: string): string {
-  return text.replace(/nmv_[a-z]+_[A-Za-z0-9_-]+/g, m => `${m.split('_').slice(0, 2).join('_')}_***`)
-}
+/** How an SSE request ended before its events: the open stream, or a break the caller judges by state. */
+export type StreamStart = { res: Dispatcher.ResponseData } | { broken: string; headersTimeout: boolean }
 
 export type Envelope =
   { ok: true; data: unknown; body: Record<string, unknown> } | { ok: false; code?: number; message: string; json: boolean }
@@ -108,10 +68,14 @@ export function readEnvelope(status: number, text: string): Envelope {
   }
   const json = !!parsed && typeof parsed === 'object' && !Array.isArray(parsed)
   const env = (json ? parsed : {}) as Record<string, unknown>
-  const code =
+  let code =
     typeof env.code === 'number' ? env.code : typeof env.code === 'string' && /^-?\d+$/.test(env.code) ? Number(env.code) : undefined
   const said = [env.message, env.msg, env.error, env.detail].find(v => typeof v === 'string' && v.trim()) as string | undefined
   const message = redact(said?.trim() ?? '').slice(0, 300)
+  // the agent framework's own "session not found" (HTTP 404 {"detail": …}) is the protocol's 1002
+  if (code === undefined && status === HTTP.notFound && typeof env.detail === 'string' && /session not found/i.test(env.detail)) {
+    code = CODE.sessionNotFound
+  }
   // `success: false` alone is an error; with a data object (a failed render's status) it is a reply
   const refused = env.success === false && !(env.data && typeof env.data === 'object')
   if (status >= 400 || (code !== undefined && code !== 0) || refused) return { ok: false, code, message, json }
@@ -119,19 +83,68 @@ export function readEnvelope(status: number, text: string): Envelope {
   return { ok: true, data: env.data !== undefined && env.data !== null ? env.data : env, body: env }
 }
 
-export class NemoHttp {
-  constructor(
-    readonly base: URL,
-    private readonly tokens?: TokenProvider
-  ) {}
+/** Wait after a 429: Retry-After in seconds or as an HTTP date, else the default; capped. */
+export function retryAfterMs(header: string | string[] | undefined, now = Date.now()): number {
+  const raw = (Array.isArray(header) ? header[0] : header)?.trim()
+  let ms = timings.retryWaitMs
+  if (raw) {
+    if (/^\d+(\.\d+)?$/.test(raw)) ms = Number(raw) * 1000
+    else if (!Number.isNaN(Date.parse(raw))) ms = Date.parse(raw) - now
+  }
+  return Math.min(Math.max(ms, 0), timings.retryWaitCapMs)
+}
+
+/** Reads a body up to `max` bytes; past that the connection is dropped and the reply refused. */
+async function readCapped(body: Dispatcher.ResponseData['body'], max: number, what: string): Promise<string> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length
+    if (size > max) {
+      body.destroy()
+      throw new NemoError(
+        `${what}: NemoVideo's reply is over ${max / 1048576} MB, which no API reply is; not reading it. Check that 'api-url' points at the NemoVideo API.`
+      )
+    }
+    chunks.push(chunk as Buffer)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+// 429 slows every call to that API down, not only the one that got it (batch videos share it)
+const pausedUntil = new Map<string, number>()
+
+export class NemoClient {
+  readonly base: URL
+  /** anon_… user id of an anonymous token, for the registration link */
+  userId?: string
+  private current?: string
+  private pending?: Promise<string>
+  private readonly clientId: string
+
+  constructor(private readonly cfg: ClientConfig) {
+    this.base = cfg.apiUrl
+    if (cfg.token) {
+      core.setSecret(cfg.token)
+      addSecret(cfg.token)
+      this.current = cfg.token
+    }
+    this.clientId = cfg.clientId.trim() || randomUUID()
+  }
+
+  /** True when the run uses an anonymous token (no user token was given). */
+  get anonymous(): boolean {
+    return !this.cfg.token
+  }
 
   url(path: string): URL {
     return new URL(path, this.base)
   }
 
-  async headers(opts: { auth?: boolean; signal: AbortSignal; extra?: Record<string, string> }): Promise<Record<string, string>> {
-    const h: Record<string, string> = { ...ATTRIBUTION, ...opts.extra }
-    if (opts.auth !== false && this.tokens) h.authorization = `Bearer ${await this.tokens.token(opts.signal)}`
+  /** Attribution on every request; the token only to the API origin (downloads may go elsewhere). */
+  async headersFor(url: URL, signal: AbortSignal, extra: Record<string, string> = {}, auth = true): Promise<Record<string, string>> {
+    const h: Record<string, string> = { ...ATTRIBUTION, ...extra }
+    if (auth && url.origin === this.base.origin) h.authorization = `Bearer ${await this.token(signal)}`
     return h
   }
 
@@ -142,82 +155,140 @@ export class NemoHttp {
 
   /** A JSON call; returns `data` and the whole body (some replies put fields at the top level). */
   async send<T = Record<string, unknown>>(method: 'GET' | 'POST', path: string, opts: CallOptions): Promise<Reply<T>> {
+    const out = await this.exchange(method, path, opts, false)
+    if ('reply' in out) return out.reply as Reply<T>
+    throw new Error('unreachable: a JSON call has no stream')
+  }
+
+  /**
+   * Opens an SSE request (POST, JSON body, `Accept: text/event-stream`). It is repeated only when
+   * the server refused it before streaming (429, 1001): nothing was charged then. A break after the
+   * request may have left is handed back as `broken`, never repeated: the caller judges it by the
+   * session state.
+   */
+  async openStream(
+    path: string,
+    opts: Omit<CallOptions, 'idempotent' | 'body'> & { onWaiting?: (waiting: boolean) => void }
+  ): Promise<StreamStart> {
+    const out = await this.exchange(
+      'POST',
+      path,
+      { ...opts, headers: { accept: 'text/event-stream', ...opts.headers } },
+      true,
+      opts.onWaiting
+    )
+    if ('reply' in out) throw new Error('unreachable: a stream is never a JSON reply')
+    return out
+  }
+
+  private async exchange(
+    method: 'GET' | 'POST',
+    path: string,
+    opts: CallOptions,
+    stream: boolean,
+    onWaiting: (waiting: boolean) => void = () => undefined
+  ): Promise<{ reply: Reply<unknown> } | StreamStart> {
     let rateRetried = false
     let faultRetried = false
     let authRetried = false
-    const timeout = opts.timeoutMs ?? tuning.requestTimeoutMs
+    const timeout = opts.timeoutMs ?? timings.requestTimeoutMs
     const retryFault = async (why: string, waitMs: number): Promise<void> => {
       faultRetried = true
-      core.info(`${opts.what}: ${why}; retrying once.`)
+      log.info(`${opts.what}: ${why}; retrying once.`)
       await sleep(waitMs, undefined, { signal: opts.signal })
     }
+    const url = this.url(path)
     for (;;) {
+      onWaiting(true)
       await this.waitForRateLimit(opts.signal)
-      const headers = await this.headers({ auth: opts.auth, signal: opts.signal, extra: { accept: 'application/json', ...opts.headers } })
+      const headers = await this.headersFor(
+        url,
+        opts.signal,
+        stream ? { ...opts.headers } : { accept: 'application/json', ...opts.headers },
+        opts.auth !== false
+      )
+      onWaiting(false)
       const sentToken = headers.authorization?.slice('Bearer '.length)
       let body = opts.body?.()
       if (opts.json !== undefined) {
         body = JSON.stringify(opts.json)
         headers['content-type'] = 'application/json'
       }
-      let status: number
-      let text: string
-      let retryAfter: string | string[] | undefined
+      let res: Dispatcher.ResponseData
       try {
-        const res = await request(this.url(path), {
-          method,
-          headers,
-          body,
-          signal: opts.signal,
-          headersTimeout: timeout,
-          bodyTimeout: timeout
-        })
-        status = res.statusCode
-        retryAfter = res.headers['retry-after']
-        text = await res.body.text()
+        // a stream has no body timeout: the caller's stall watch and the job deadline bound it
+        res = await request(url, { method, headers, body, signal: opts.signal, headersTimeout: timeout, bodyTimeout: stream ? 0 : timeout })
       } catch (err) {
         if (opts.signal.aborted) throw opts.signal.reason ?? err
         if (err instanceof NemoError) throw err // raised by our own request body (an upload)
         const reason = describeNetworkError(err, timeout)
         if (!faultRetried && (neverSent(err) || (opts.idempotent && isConnectionError(err)))) {
-          await retryFault(`connection problem (${reason})`, Math.min(500, tuning.retryWaitMs))
+          await retryFault(`connection problem (${reason})`, Math.min(500, timings.retryWaitMs))
           continue
         }
+        // only a connection that never opened proves a stream's request never left
+        if (stream && !neverSent(err)) return { broken: reason, headersTimeout: /no answer within/.test(reason) }
         throw new NemoError(
           `${opts.what}: could not reach NemoVideo at ${this.base.origin} (${reason}). Check 'api-url' and the runner's network, then re-run the job.`,
           { cause: err }
         )
       }
-
+      const type = String(res.headers['content-type'] ?? '').toLowerCase()
+      // a gateway may drop the content type of a stream; only JSON is read as an envelope
+      if (stream && res.statusCode === 200 && !type.includes('json')) return { res }
+      let text: string
+      try {
+        text = await readCapped(res.body, MAX_JSON_BYTES, opts.what)
+      } catch (err) {
+        if (opts.signal.aborted) throw opts.signal.reason ?? err
+        if (err instanceof NemoError) throw err
+        if (stream) return { broken: describeNetworkError(err, timeout), headersTimeout: false }
+        throw new NemoError(`${opts.what}: the reply broke off (${describeNetworkError(err, timeout)}).`, { cause: err })
+      }
+      const status = res.statusCode
       const env = readEnvelope(status, text)
-      if (env.ok) return { data: env.data as T, body: env.body, status }
+      if (env.ok) {
+        if (stream)
+          throw new NemoError(
+            `${opts.what}: NemoVideo answered with JSON instead of an event stream. Check that 'api-url' points at the NemoVideo API.`
+          )
+        return { reply: { data: env.data, body: env.body, status } }
+      }
 
-      if (status === 429) {
-        if (!rateRetried) {
+      if (status === HTTP.rateLimited) {
+        // on the token endpoint a 429 is the vendor's limit on anonymous tokens: waiting won't help
+        if (!rateRetried && opts.auth !== false) {
           rateRetried = true
-          const wait = retryAfterMs(retryAfter)
+          const wait = retryAfterMs(res.headers['retry-after'])
           this.pause(wait)
-          core.info(`${opts.what}: rate limited (HTTP 429); waiting ${(wait / 1000).toFixed(1)} s, then retrying once.`)
+          log.info(`${opts.what}: rate limited (HTTP 429); waiting ${(wait / 1000).toFixed(1)} s, then retrying once.`)
           continue
         }
         throw new NemoError(explain(opts.what, env.code, status, env.message), { code: env.code, httpStatus: status })
       }
-      if (env.code === CODE.tokenInvalid && opts.auth !== false && this.tokens && sentToken && !authRetried) {
+      const rejected = env.code === CODE.tokenInvalid || (status === HTTP.unauthorized && env.code === undefined)
+      if (rejected && opts.auth !== false && sentToken && !authRetried) {
         authRetried = true
-        await this.tokens.renew(sentToken, opts.signal)
+        onWaiting(true)
+        await this.renew(sentToken, opts.signal)
         continue
       }
       if (status >= 500 && opts.idempotent && !faultRetried) {
-        await retryFault(`NemoVideo answered HTTP ${status}`, Math.min(1000, tuning.retryWaitMs))
+        await retryFault(`NemoVideo answered HTTP ${status}`, Math.min(1000, timings.retryWaitMs))
         continue
       }
+      // a gateway error may come after the agent got the prompt: the state decides, not a resend
+      if (stream && status >= 500 && env.code === undefined) return { broken: `NemoVideo answered HTTP ${status}`, headersTimeout: false }
       if (status < 400 && env.code === undefined && !env.json) {
         throw new NemoError(
           `${opts.what}: NemoVideo answered HTTP ${status} with a body that is not JSON. Check that 'api-url' points at the NemoVideo API.`,
-          { httpStatus: status }
+          {
+            httpStatus: status
+          }
         )
       }
-      throw new NemoError(explain(opts.what, env.code, status, env.message), { code: env.code, httpStatus: status })
+      const code = rejected ? CODE.tokenInvalid : env.code
+      throw new NemoError(explain(opts.what, code, status, env.message), { code, httpStatus: status })
     }
   }
 
@@ -227,17 +298,63 @@ export class NemoHttp {
     pausedUntil.set(key, Math.max(pausedUntil.get(key) ?? 0, Date.now() + ms))
   }
 
-  async waitForRateLimit(signal: AbortSignal): Promise<void> {
+  private async waitForRateLimit(signal: AbortSignal): Promise<void> {
     const wait = (pausedUntil.get(this.base.origin) ?? 0) - Date.now()
     if (wait > 0) await sleep(wait, undefined, { signal })
   }
-}
 
-/** A network failure in words, without anything from the request (headers carry the token). */
-export function describeNetworkError(err: unknown, timeoutMs: number): string {
-  const code = errorCode(err)
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return `no answer within ${(timeoutMs / 1000).toFixed(1)} s`
-  if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'UND_ERR_CLOSED') return 'the connection was reset'
-  const message = err instanceof Error ? err.message : String(err)
-  return redact(code && !message.includes(code) ? `${code}: ${message}` : message)
+  // ---- the token
+
+  private async token(signal: AbortSignal): Promise<string> {
+    if (this.current) return this.current
+    // concurrent callers share one anonymous token
+    this.pending ??= this.fetchAnonymous(signal).finally(() => (this.pending = undefined))
+    return this.pending
+  }
+
+  /** A 1001 arrived for `rejected`: a new anonymous token, or a failure for a user's secret. */
+  private async renew(rejected: string, signal: AbortSignal): Promise<void> {
+    if (!this.anonymous) {
+      throw new NemoError(
+        "NemoVideo rejected the token from the 'token' input / NEMO_TOKEN secret (code 1001: expired or invalid). Create a new token and update the secret, or remove it to use an anonymous token.",
+        { code: CODE.tokenInvalid }
+      )
+    }
+    if (this.current !== rejected) return // another call already renewed it
+    log.info('The anonymous NemoVideo token was rejected (code 1001); fetching a new one.')
+    this.current = undefined
+    await this.token(signal)
+  }
+
+  private async fetchAnonymous(signal: AbortSignal): Promise<string> {
+    if (!this.cfg.allowAnonymous) {
+      throw new NemoError("No NemoVideo token: set the 'token' input (or env NEMO_TOKEN) from a secret, or set 'allow-anonymous: true'.")
+    }
+    const what = 'Getting an anonymous NemoVideo token'
+    const ask = (): Promise<{ token?: unknown; user_id?: unknown; credits?: unknown }> =>
+      this.call('POST', '/api/auth/anonymous-token', { what, auth: false, headers: { 'x-client-id': this.clientId }, signal })
+    let data: Awaited<ReturnType<typeof ask>>
+    try {
+      data = await ask()
+    } catch (err) {
+      if (err instanceof NemoError && err.httpStatus === HTTP.rateLimited) {
+        throw new NemoError(
+          `${what}: NemoVideo refused a new anonymous token (HTTP 429): it gives one per client id and about 10 per IP address per 7 days, and runners share addresses. Add a NEMO_TOKEN secret and pass it as 'token'.`,
+          { httpStatus: HTTP.rateLimited, cause: err }
+        )
+      }
+      // HTTP 400 means the X-Client-Id did not arrive (a proxy may strip it): send it again, once
+      if (!(err instanceof NemoError && err.httpStatus === HTTP.missingClientId)) throw err
+      log.info(`${what}: HTTP 400 (X-Client-Id missing?); sending it again.`)
+      data = await ask()
+    }
+    if (typeof data.token !== 'string' || !data.token)
+      throw new NemoError(`${what}: the reply has no token. Set the 'token' input from a secret instead.`)
+    core.setSecret(data.token)
+    addSecret(data.token)
+    this.current = data.token
+    this.userId = typeof data.user_id === 'string' && /^[\w.-]{1,100}$/.test(data.user_id) ? data.user_id : undefined
+    log.info(`Using an anonymous NemoVideo token${typeof data.credits === 'number' ? ` (${data.credits} credits)` : ''}.`)
+    return data.token
+  }
 }

@@ -1,20 +1,15 @@
-// Export, poll and download. Both status shapes are accepted (A: {success,data:{status,outputUrl}},
-// B: {taskId,status,output:{url}}). The MP4 is streamed to a temp file beside `output`, checked,
-// and renamed into place only when whole: `output` never holds a partial file.
-import * as core from '@actions/core'
+// Export and poll. The status is read in every shape the vendor's documents show: top-level
+// `status` + `output.url` (current), top-level `status` + `outputUrl` (the vendor CLI) and
+// `{success, data:{status, outputUrl}}` (a withdrawn document). Cancel is best effort only: it
+// comes from a withdrawn document, and the service may finish the render anyway.
 import { randomBytes } from 'node:crypto'
-import { closeSync, openSync, writeSync } from 'node:fs'
-import { open, rename, rm } from 'node:fs/promises'
-import { basename, dirname, join } from 'node:path'
-import { Writable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { stream } from 'undici'
+import { DeadlineError } from '../../shared/errors.js'
+import { log } from '../../shared/log.js'
 import type { Draft } from '../../shared/timeline.js'
-import { tuning } from './timings.js'
-import { isAllowedUrl } from '../../shared/guards.js'
-import { NemoError, describeNetworkError, isConnectionError, type NemoHttp } from './client.js'
+import type { NemoClient } from './client.js'
+import { CODE, HTTP, NemoError, isConnectionError, redact } from './errors.js'
 
-export const MAX_DOWNLOAD_BYTES = 2 * 1024 ** 3
 /** the longest a 429-slowed poll interval grows to */
 const MAX_POLL_BACKOFF_MS = 60_000
 /** poll failures in a row (after the client's own retry) before giving up on a render */
@@ -51,15 +46,23 @@ export function parseStatus(reply: Record<string, unknown>): RenderStatus {
   const progress = typeof p === 'number' && Number.isFinite(p) ? p : undefined
   const reasonRaw = inner.error ?? inner.reason ?? inner.errorMessage ?? inner.message ?? reply.error ?? reply.message
   const reason = typeof reasonRaw === 'string' ? reasonRaw : reasonRaw ? JSON.stringify(reasonRaw) : undefined
-  return { status: String(inner.status ?? '').toLowerCase(), progress, url, reason }
+  // a server's words: redacted and bounded before they reach a log line or a message
+  return {
+    status: redact(String(inner.status ?? ''))
+      .toLowerCase()
+      .slice(0, 40),
+    progress,
+    url,
+    reason: reason === undefined ? undefined : redact(reason).slice(0, 500)
+  }
 }
 
 /** Starts an export; a refused or duplicate id (or a failed attempt) gets one more try with a new id. */
-export async function startExport(http: NemoHttp, sessionId: string, draft: Draft, signal: AbortSignal): Promise<string> {
+export async function startExport(client: NemoClient, sessionId: string, draft: Draft, signal: AbortSignal): Promise<string> {
   for (let attempt = 1; ; attempt++) {
     const id = newRenderId()
     try {
-      await http.call('POST', '/api/render/proxy/lambda', {
+      await client.call('POST', '/api/render/proxy/lambda', {
         what: 'Starting the export',
         json: { id, sessionId, draft, output: { format: 'mp4', quality: 'high' } },
         signal
@@ -72,24 +75,24 @@ export async function startExport(http: NemoHttp, sessionId: string, draft: Draf
       const status = err.httpStatus
       const retryable =
         status === 400 || status === 409 || status === 422 || (status !== undefined && status >= 500) || isConnectionError(err.cause)
-      if (!retryable || status === 402 || err.code === 1002 || err.code === 2001) throw err
-      core.info(`The export with id ${id} was refused (${err.message}); trying once more with a new id.`)
+      if (!retryable || status === HTTP.planLimit || err.code === CODE.sessionNotFound || err.code === CODE.outOfCredits) throw err
+      log.info(`The export with id ${id} was refused (${err.message}); trying once more with a new id.`)
     }
   }
 }
 
-export async function cancelRender(http: NemoHttp, id: string): Promise<void> {
+export async function cancelRender(client: NemoClient, id: string): Promise<void> {
   try {
     // the job's signal is usually aborted by now: the cancel gets a short budget of its own
-    await http.call('POST', `/api/render/proxy/lambda/${encodeURIComponent(id)}/cancel`, {
+    await client.call('POST', `/api/render/proxy/lambda/${encodeURIComponent(id)}/cancel`, {
       what: 'Cancelling the render',
       signal: AbortSignal.timeout(3000),
       timeoutMs: 2000,
       idempotent: true
     })
-    core.info(`Cancelled render ${id}.`)
+    log.info(`Cancelled render ${id}.`)
   } catch (err) {
-    core.info(`Could not cancel render ${id}: ${(err as Error).message}`)
+    log.info(`Could not cancel render ${id}: ${(err as Error).message}`)
   }
 }
 
@@ -101,13 +104,13 @@ export class RenderFailed extends NemoError {}
  * a missed deadline names the render and its last progress.
  */
 export async function waitForRender(
-  http: NemoHttp,
+  client: NemoClient,
   id: string,
   opts: { intervalMs: number; deadline: number; signal: AbortSignal }
 ): Promise<string> {
   let last: RenderStatus = { status: 'pending' }
-  const pastDeadline = (): NemoError =>
-    new NemoError(
+  const pastDeadline = (): DeadlineError =>
+    new DeadlineError(
       `Render ${id} did not complete before the deadline ('timeout-minutes'); last status ${last.status || 'unknown'}${last.progress !== undefined ? ` at ${Math.round(last.progress)}%` : ''}. Raise 'timeout-minutes' or re-run the job.`
     )
   let lastLogged = ''
@@ -117,12 +120,12 @@ export async function waitForRender(
   const cancel = async (): Promise<void> => {
     if (cancelled) return
     cancelled = true
-    await cancelRender(http, id)
+    await cancelRender(client, id)
   }
   try {
     for (;;) {
       try {
-        const reply = await http.call<Record<string, unknown>>('GET', `/api/render/proxy/lambda/${encodeURIComponent(id)}`, {
+        const reply = await client.call<Record<string, unknown>>('GET', `/api/render/proxy/lambda/${encodeURIComponent(id)}`, {
           what: `Polling render ${id}`,
           signal: opts.signal,
           idempotent: true
@@ -132,21 +135,21 @@ export async function waitForRender(
       } catch (err) {
         if (opts.signal.aborted || !(err instanceof NemoError)) throw err
         const status = err.httpStatus
-        if (status === 429) {
+        if (status === HTTP.rateLimited) {
           // the client already waited once; polling slower is the back-off
           interval = Math.min(interval * 2, MAX_POLL_BACKOFF_MS)
-          core.info(`Render ${id}: polling too fast (HTTP 429); polling every ${(interval / 1000).toFixed(1)} s now.`)
+          log.info(`Render ${id}: polling too fast (HTTP 429); polling every ${(interval / 1000).toFixed(1)} s now.`)
         } else if ((status === undefined || status >= 500) && ++failures < MAX_POLL_FAILURES) {
-          core.info(`Render ${id}: the status could not be read (${err.message}); trying again.`)
+          log.info(`Render ${id}: the status could not be read (${err.message}); trying again.`)
         } else {
           throw err
         }
       }
       const line = `${last.status || 'unknown'}${last.progress !== undefined ? ` ${Math.round(last.progress)}%` : ''}`
-      if (line !== lastLogged) core.info(`🎞  Render ${id}: ${line}`)
+      if (line !== lastLogged) log.info(`🎞  Render ${id}: ${line}`)
       lastLogged = line
       if (DONE.has(last.status)) {
-        if (!last.url) core.info(`Render ${id} completed without a URL; using the download endpoint.`)
+        if (!last.url) log.info(`Render ${id} completed without a URL; using the download endpoint.`)
         return last.url ?? ''
       }
       if (FAILED.has(last.status)) throw new RenderFailed(`Render ${id} ${last.status}: ${last.reason ?? 'no reason given'}.`)
@@ -162,150 +165,5 @@ export async function waitForRender(
     await cancel()
     if (Date.now() >= opts.deadline - 250) throw pastDeadline()
     throw opts.signal.reason ?? err
-  }
-}
-
-export class BadDownload extends Error {}
-
-/**
- * Streams `url` to a temp file beside `output`, checks it (length, MP4 signature, size cap) and
- * renames it into place. Authorization goes only to the API origin, also across redirects.
- */
-export async function download(http: NemoHttp, url: URL, output: string, signal: AbortSignal): Promise<number> {
-  const tmp = join(dirname(output), `.${basename(output)}.${randomBytes(4).toString('hex')}.part`)
-  const timeout = tuning.requestTimeoutMs
-  let received = 0
-  let expected: number | undefined
-  try {
-    let current = url
-    for (let hop = 0; ; hop++) {
-      if (!isAllowedUrl(current))
-        throw new BadDownload(`refusing to download from ${current.origin}: only https (or loopback http) is allowed`)
-      // redirects are followed here, not by undici, so the token never leaves the API origin
-      const sameOrigin = current.origin === http.base.origin
-      const headers = await http.headers({ auth: sameOrigin, signal })
-      let redirect: string | undefined
-      let statusCode = 0
-      received = 0
-      expected = undefined
-      await stream(
-        current,
-        { method: 'GET', headers, signal, headersTimeout: timeout, bodyTimeout: timeout },
-        ({ statusCode: code, headers: h }) => {
-          statusCode = code
-          if (statusCode >= 300 && statusCode < 400 && h.location) {
-            redirect = String(h.location)
-            return discard()
-          }
-          if (statusCode !== 200) return discard()
-          const len = Number(h['content-length'])
-          expected = h['content-length'] !== undefined && Number.isFinite(len) ? len : undefined
-          if (expected !== undefined && expected > MAX_DOWNLOAD_BYTES)
-            throw new BadDownload(`the video is ${expected} bytes, over the ${MAX_DOWNLOAD_BYTES} byte cap`)
-          // chunks go straight to the file with a synchronous write: no second queue, no thread-pool
-          // hop per chunk, and each buffer is released as soon as it is on disk; undici pauses the
-          // socket while a write runs, which is the back-pressure
-          const fd = openSync(tmp, 'w')
-          let open = true
-          const close = (): void => {
-            if (open) closeSync(fd)
-            open = false
-          }
-          return new Writable({
-            highWaterMark: 1 << 20,
-            write(chunk: Buffer, _enc, cb) {
-              received += chunk.length
-              if (received > MAX_DOWNLOAD_BYTES) return cb(new BadDownload(`the download passed the ${MAX_DOWNLOAD_BYTES} byte cap`))
-              try {
-                for (let off = 0; off < chunk.length;) off += writeSync(fd, chunk, off)
-                cb()
-              } catch (err) {
-                cb(err as Error)
-              }
-            },
-            final(cb) {
-              try {
-                close()
-                cb()
-              } catch (err) {
-                cb(err as Error)
-              }
-            },
-            destroy(err, cb) {
-              try {
-                close()
-              } catch {
-                // the error being reported matters more than a failed close
-              }
-              cb(err)
-            }
-          })
-        }
-      )
-      if (redirect) {
-        if (hop >= 5) throw new BadDownload('too many redirects (more than 5)')
-        current = new URL(redirect, current)
-        continue
-      }
-      if (statusCode !== 200) throw new BadDownload(`HTTP ${statusCode}`)
-      if (expected !== undefined && received !== expected) throw new BadDownload(`truncated: ${received} of ${expected} bytes arrived`)
-      await checkMp4Signature(tmp)
-      await rename(tmp, output)
-      return received
-    }
-  } catch (err) {
-    await rm(tmp, { force: true })
-    if (signal.aborted) throw signal.reason ?? err
-    if (err instanceof BadDownload) throw err
-    const got = received > 0 || expected !== undefined ? ` after ${received}${expected !== undefined ? ` of ${expected}` : ''} bytes` : ''
-    const what = isConnectionError(err) && received > 0 ? 'truncated: the connection closed' : describeNetworkError(err, timeout)
-    throw new BadDownload(`${what}${got}`, { cause: err })
-  }
-}
-
-/**
- * The rendered MP4 at `output`: the render's URL, once more on a bad download, then the API's
- * download endpoint; otherwise a failure that names every attempt.
- */
-export async function downloadVideo(http: NemoHttp, renderId: string, url: string, output: string, signal: AbortSignal): Promise<void> {
-  const fallback = http.url(`/api/render/proxy/${encodeURIComponent(renderId)}/download`)
-  let primary: URL | undefined
-  try {
-    primary = url ? new URL(url, http.base) : undefined
-  } catch {
-    core.info(`Render ${renderId} gave an unusable URL; using the download endpoint.`)
-  }
-  const attempts: URL[] = primary ? [primary, primary, fallback] : [fallback, fallback]
-  const errors: string[] = []
-  for (const [i, target] of attempts.entries()) {
-    try {
-      const started = Date.now()
-      const bytes = await download(http, target, output, signal)
-      core.info(`⬇️  ${(bytes / 1048576).toFixed(1)} MB in ${((Date.now() - started) / 1000).toFixed(1)} s.`)
-      return
-    } catch (err) {
-      if (!(err instanceof BadDownload)) throw err
-      errors.push(`${target === fallback ? 'fallback' : 'download'}: ${err.message}`)
-      if (i < attempts.length - 1)
-        core.info(
-          `The download failed (${err.message}); ${attempts[i + 1] === fallback ? 'trying the fallback download endpoint' : 'retrying'}.`
-        )
-    }
-  }
-  throw new NemoError(`Could not download render ${renderId}: ${errors.join('; ')}. Nothing was written to '${output}'. Re-run the job.`)
-}
-
-function discard(): Writable {
-  return new Writable({ write: (_c, _e, cb) => cb() })
-}
-
-async function checkMp4Signature(path: string): Promise<void> {
-  const fh = await open(path, 'r')
-  try {
-    const head = Buffer.alloc(8)
-    const { bytesRead } = await fh.read(head, 0, 8, 0)
-    if (bytesRead < 8 || head.toString('latin1', 4, 8) !== 'ftyp') throw new BadDownload('the body is not an MP4 (no ftyp box)')
-  } finally {
-    await fh.close()
   }
 }

@@ -1,15 +1,16 @@
 // The session the whole conversation happens in.
-import { NemoError, type NemoHttp } from './client.js'
+import type { NemoClient } from './client.js'
+import { NemoError } from './errors.js'
 
 export interface Session {
   taskId: string
   sessionId: string
 }
 
-export async function createSession(http: NemoHttp, language: string, signal: AbortSignal): Promise<Session> {
+export async function createSession(client: NemoClient, language: string, signal: AbortSignal): Promise<Session> {
   const what = 'Creating the NemoVideo session'
   // not repeated on a 5xx or a broken connection: a second POST would make a second session
-  const { data, body } = await http.send<Record<string, unknown>>('POST', '/api/tasks/me/with-session/nemo_agent', {
+  const { data, body } = await client.send<Record<string, unknown>>('POST', '/api/tasks/me/with-session/nemo_agent', {
     what,
     json: { task_name: 'project', language },
     signal

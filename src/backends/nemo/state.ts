@@ -1,14 +1,10 @@
 // What the agent left in the session (the timeline draft), and the account's credits.
-import { isDraft, type Draft } from '../../shared/timeline.js'
-import type { NemoHttp } from './client.js'
+import { DraftError, readDraftValue, type Draft } from '../../shared/timeline.js'
+import type { NemoClient } from './client.js'
+import { NemoError } from './errors.js'
 
-export interface SessionState {
-  draft?: Draft
-  raw: Record<string, unknown>
-}
-
-export async function readState(http: NemoHttp, sessionId: string, signal: AbortSignal): Promise<SessionState> {
-  const data = await http.call<{ state?: unknown; draft?: unknown }>(
+export async function readDraft(client: NemoClient, sessionId: string, signal: AbortSignal): Promise<Draft | undefined> {
+  const data = await client.call<{ state?: unknown; draft?: unknown }>(
     'GET',
     `/api/state/nemo_agent/me/${encodeURIComponent(sessionId)}/latest`,
     {
@@ -19,19 +15,18 @@ export async function readState(http: NemoHttp, sessionId: string, signal: Abort
   )
   // data.state.draft per the protocol; a state object given directly is accepted too
   const state = (data.state && typeof data.state === 'object' ? data.state : data) as Record<string, unknown>
-  let draft = state.draft
-  if (typeof draft === 'string') {
-    try {
-      draft = JSON.parse(draft)
-    } catch {
-      draft = undefined
-    }
+  try {
+    return readDraftValue(state.draft)
+  } catch (err) {
+    if (!(err instanceof DraftError)) throw err
+    throw new NemoError(
+      `Reading the session state: ${err.message}, larger than any timeline the action renders. Re-run the job; if it keeps happening, simplify the prompt.`
+    )
   }
-  return { draft: isDraft(draft) ? draft : undefined, raw: state }
 }
 
-export async function readCredits(http: NemoHttp, signal: AbortSignal): Promise<number | undefined> {
-  const data = await http.call<{ available?: unknown }>('GET', '/api/credits/balance/simple', {
+export async function readCredits(client: NemoClient, signal: AbortSignal): Promise<number | undefined> {
+  const data = await client.call<{ available?: unknown }>('GET', '/api/credits/balance/simple', {
     what: 'Reading the credit balance',
     signal,
     idempotent: true

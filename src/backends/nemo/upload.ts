@@ -1,13 +1,14 @@
 // One multipart upload of every file, streamed from disk with back-pressure: the body is an
 // async generator of boundary lines and file chunks with an exact Content-Length, so nothing is
 // buffered whole and undici pulls only as fast as the socket drains.
-import * as core from '@actions/core'
 import { randomBytes } from 'node:crypto'
 import { closeSync, openSync, readSync } from 'node:fs'
 import { Readable } from 'node:stream'
-import type { MediaFile } from '../../input-files/input-file.js'
-import { tuning } from './timings.js'
-import { NemoError, type NemoHttp } from './client.js'
+import type { InputFile } from '../../input-files/input-file.js'
+import { timings } from './timings.js'
+import type { NemoClient } from './client.js'
+import { NemoError } from './errors.js'
+import { log } from '../../shared/log.js'
 
 export interface UploadedFile {
   /** the name NemoVideo knows the file by (the local name when it reports none) */
@@ -19,7 +20,7 @@ export interface UploadedFile {
 const CHUNK = 1 << 20
 
 export function multipart(
-  files: MediaFile[],
+  files: InputFile[],
   onBytes: (n: number) => void = () => undefined
 ): { body: () => Readable; length: number; contentType: string } {
   const boundary = `----img2vid${randomBytes(16).toString('hex')}`
@@ -33,7 +34,7 @@ export function multipart(
   const tail = Buffer.from(`--${boundary}--\r\n`)
   const length = heads.reduce((n, h, i) => n + h.length + files[i].size + crlf.length, 0) + tail.length
   // the parts in order: boundary heads and CRLFs as buffers, files as {file}
-  const items: Array<Buffer | MediaFile> = [...files.flatMap((f, i) => [heads[i], f, crlf]), tail]
+  const items: Array<Buffer | InputFile> = [...files.flatMap((f, i) => [heads[i], f, crlf]), tail]
   const body = (): Readable => {
     let at = 0
     let fd = -1
@@ -87,7 +88,7 @@ export function multipart(
   return { body, length, contentType: `multipart/form-data; boundary=${boundary}` }
 }
 
-export async function uploadFiles(http: NemoHttp, sessionId: string, files: MediaFile[], signal: AbortSignal): Promise<UploadedFile[]> {
+export async function uploadFiles(client: NemoClient, sessionId: string, files: InputFile[], signal: AbortSignal): Promise<UploadedFile[]> {
   const total = files.reduce((n, f) => n + f.size, 0)
   const mb = (n: number): string => (n / 1048576).toFixed(n < 10 * 1048576 ? 2 : 1)
   let done = 0
@@ -96,12 +97,12 @@ export async function uploadFiles(http: NemoHttp, sessionId: string, files: Medi
   const form = multipart(files, n => {
     done += n
     if (total > 0 && done / total >= nextReport) {
-      core.info(`⬆️  ${Math.floor((done / total) * 100)}% (${mb(done)} of ${mb(total)} MB)`)
+      log.info(`⬆️  ${Math.floor((done / total) * 100)}% (${mb(done)} of ${mb(total)} MB)`)
       nextReport = Math.floor((done / total) * 10 + 1) / 10
     }
   })
-  core.info(`Uploading ${files.length} file${files.length === 1 ? '' : 's'} (${mb(total)} MB).`)
-  const data = await http.call<{ files?: Array<Record<string, unknown>> }>(
+  log.info(`Uploading ${files.length} file${files.length === 1 ? '' : 's'} (${mb(total)} MB).`)
+  const data = await client.call<{ files?: Array<Record<string, unknown>> }>(
     'POST',
     `/api/upload-video/nemo_agent/me/${encodeURIComponent(sessionId)}`,
     {
@@ -116,14 +117,14 @@ export async function uploadFiles(http: NemoHttp, sessionId: string, files: Medi
       // uploads are not charged; a repeat at worst lists a file twice in the session
       idempotent: true,
       // inactivity limit; the server may digest large files a while before it answers
-      timeoutMs: Math.max(tuning.requestTimeoutMs, 300_000)
+      timeoutMs: Math.max(timings.requestTimeoutMs, 300_000)
     }
   )
   const secs = Math.max((Date.now() - started) / 1000, 0.001)
-  core.info(`Uploaded ${mb(total)} MB in ${secs.toFixed(1)} s (${mb(total / secs)} MB/s).`)
+  log.info(`Uploaded ${mb(total)} MB in ${secs.toFixed(1)} s (${mb(total / secs)} MB/s).`)
   const listed = Array.isArray(data.files) ? data.files : []
   if (listed.length !== files.length) {
-    core.info(`NemoVideo listed ${listed.length} of the ${files.length} uploaded files; the agent is told the local names.`)
+    log.info(`NemoVideo listed ${listed.length} of the ${files.length} uploaded files; the agent is told the local names.`)
   }
   // the server may rename files; the agent knows them by the names it reports
   return files.map((f, i) => {

@@ -1,0 +1,11 @@
+// The words the inputs accept for the video's options, one list each (action.yml says the same).
+export const ASPECT_RATIOS = ['16:9', '9:16', '1:1', '4:5'] as const
+export const RESOLUTIONS = ['720p', '1080p'] as const
+export const TRANSITIONS = ['fade', 'slide', 'wipe', 'zoom', 'none'] as const
+
+export type AspectRatio = (typeof ASPECT_RATIOS)[number]
+export type Resolution = (typeof RESOLUTIONS)[number]
+export type Transition = (typeof TRANSITIONS)[number]
+
+export const BACKENDS = ['nemo', 'local'] as const
+export type BackendName = (typeof BACKENDS)[number]

@@ -1,0 +1,42 @@
+// Every video's input files found and checked and its request built, before any backend runs:
+// a bad input fails the step before a single request or render.
+import { relative } from 'node:path'
+import { collectInputFiles, FileCheckError } from './input-files/check-files.js'
+import type { InputFile } from './input-files/input-file.js'
+import type { Inputs, VideoSpec } from './inputs/get-inputs.js'
+import { buildRequest, type VideoRequest } from './request/request.js'
+import { log } from './shared/log.js'
+
+export interface PreparedVideo {
+  spec: VideoSpec
+  images: InputFile[]
+  request: VideoRequest
+}
+
+export async function prepareVideos(inputs: Inputs): Promise<PreparedVideo[]> {
+  const prepared: PreparedVideo[] = []
+  const problems: string[] = []
+  for (const spec of inputs.videos) {
+    const prefix = inputs.batch ? `Video '${spec.name}': ` : ''
+    try {
+      const files = await log.block(`Images${inputs.batch ? ` for ${spec.name}` : ''}`, async () => {
+        const found = await collectInputFiles(
+          spec.images,
+          inputs.workspace,
+          spec.music && 'file' in spec.music ? spec.music.file : undefined
+        )
+        for (const f of found.images) log.info(`🖼  ${relative(inputs.workspace, f.path)} (${f.type}, ${(f.size / 1024).toFixed(0)} KB)`)
+        if (found.music) log.info(`🎵 ${relative(inputs.workspace, found.music.path)} (${found.music.type})`)
+        log.info(`${found.images.length} image${found.images.length === 1 ? '' : 's'} matched.`)
+        return found
+      })
+      for (const p of files.unmatched) log.warning(`${prefix}input 'images': the pattern '${p}' matched no file.`)
+      prepared.push({ spec, images: files.images, request: buildRequest(spec, files.music) })
+    } catch (err) {
+      if (!(err instanceof FileCheckError)) throw err
+      problems.push(prefix + err.message)
+    }
+  }
+  if (problems.length) throw new FileCheckError(problems.join('\n'))
+  return prepared
+}
