@@ -11,10 +11,11 @@ import { unzipEntries } from './helpers/zip.js'
 import { startNemoServer, type NemoServer } from './servers/nemo.js'
 import { startResultsServer, type ResultsServer } from './servers/results.js'
 
+const BATCH_TOKEN = 'nmv_usr_batch_e2e_4b1f'
 let nemo: NemoServer
 let results: ResultsServer
 before(async () => {
-  nemo = await startNemoServer({ config: { credits: 100_000, renderPolls: 1 } })
+  nemo = await startNemoServer({ config: { credits: 100_000, renderPolls: 1, userTokens: [BATCH_TOKEN] } })
   // a video whose prompt says FAIL gets an empty timeline: it fails at export time
   nemo.config.agent = t => (/FAIL/.test(t.message) ? { text: 'I could not build anything.', draft: { t: [] } } : {})
   results = await startResultsServer()
@@ -60,7 +61,7 @@ const run = (b: Sandbox, inputs: Record<string, string> = {}): ReturnType<typeof
       prompt: 'fallback prompt',
       'api-url': nemo.url,
       'poll-interval': '1',
-      'client-id': 'batch-e2e',
+      token: BATCH_TOKEN,
       'artifact-name': 'promo-videos',
       ...inputs
     }
@@ -70,7 +71,8 @@ describe('batch end to end', () => {
   it('makes each video in its own session, at most max-parallel at once, and fails at the end naming the failed one', async () => {
     const since = nemo.requests.length
     const b = await workspace()
-    const r = await run(b, { 'max-parallel': '2' })
+    // an anonymous token (one per client id, as the vendor allows): fetched once for all three videos
+    const r = await run(b, { 'max-parallel': '2', token: '', 'allow-anonymous': 'true', 'client-id': 'batch-e2e' })
     assert.equal(r.code, 1, r.all)
     assert.match(
       r.stdout,

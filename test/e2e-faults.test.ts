@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { after, afterEach, before, describe, it } from 'node:test'
 import { runAction, sandbox, type ActionRun, type Sandbox } from './helpers/action.js'
 import { makeAudio, makeImage, sha256 } from './helpers/media.js'
-import { startNemoServer, type NemoServer, type NemoServerConfig } from './servers/nemo.js'
+import { startNemoServer, type NemoServer, type NemoServerConfig, type RecordedRequest } from './servers/nemo.js'
 
 const USER = 'nmv_usr_fault_secret_91c2'
 const env = { IMG2VID_RETRY_WAIT_MS: '200', IMG2VID_STILL_WORKING_MS: '400', IMG2VID_STALL_MS: '1500', IMG2VID_REQUEST_TIMEOUT_MS: '800' }
@@ -73,6 +73,18 @@ async function succeeded(run: ActionRun): Promise<void> {
   assert.equal(run.code, 0, run.all)
   assert.equal(await sha256(join(run.workspace, 'out/v.mp4')), server.mp4.sha256)
   assert.ok(!run.all.includes(USER), 'token not printed')
+}
+
+/** a server of its own: the CDN's fault counter runs over the server's whole life */
+async function fresh(config: Partial<NemoServerConfig>, fn: () => Promise<void>): Promise<void> {
+  const shared = server
+  server = await startNemoServer({ config: { credits: 100_000, userTokens: [USER], renderPolls: 1, ...config } })
+  try {
+    await fn()
+  } finally {
+    await server.close()
+    server = shared
+  }
 }
 
 describe('HTTP faults', () => {
@@ -183,31 +195,164 @@ describe('NemoVideo error codes', () => {
   })
 })
 
-describe('SSE faults', () => {
-  it('a stream dropped after the draft changed: state checked, not re-sent, goes on', async () => {
-    server.config.sse.drop = 'after-apply'
+describe('the vendor documents: anonymous tokens, render shapes, export retries', () => {
+  it('a second anonymous token for the same client id is refused (429): fails at once, says to add a NEMO_TOKEN secret', async () => {
+    const first = await go({ token: '', 'allow-anonymous': 'true', 'client-id': 'vendor-once' })
+    assert.equal(first.code, 0, first.all)
+    const started = Date.now()
+    // a 30 s default wait would be spent here if the 429 were treated as an ordinary rate limit
+    const again = await go(
+      { token: '', 'allow-anonymous': 'true', 'client-id': 'vendor-once' },
+      { env: { IMG2VID_RETRY_WAIT_MS: '30000' } }
+    )
+    assert.ok(Date.now() - started < 10_000, 'no wait on the token limit')
+    assert.equal(again.code, 1)
+    assert.equal(mine(again, 'anonymous-token').length, 1, 'asked once')
+    assert.match(
+      error(again),
+      /refused a new anonymous token \(HTTP 429\).*one per client id and about 10 per IP address per 7 days.*Add a NEMO_TOKEN secret/
+    )
+    assert.equal(mine(again, 'session').length, 0)
+  })
+
+  it('about 10 anonymous tokens per IP address: the 11th client id is refused', () =>
+    fresh({}, async () => {
+      for (let i = 0; i < 10; i++) {
+        const run = await go({ token: '', 'allow-anonymous': 'true', 'client-id': `vendor-ip-${i}` })
+        assert.equal(run.code, 0, run.all)
+      }
+      const eleventh = await go({ token: '', 'allow-anonymous': 'true', 'client-id': 'vendor-ip-10' })
+      assert.equal(eleventh.code, 1)
+      assert.match(error(eleventh), /refused a new anonymous token \(HTTP 429\)/)
+    }))
+
+  for (const [shape, what] of [
+    ['B', 'top-level status + output.url (current)'],
+    ['C', 'top-level status + outputUrl (vendor CLI)'],
+    ['A', '{success, data:{status, outputUrl}} (withdrawn document)']
+  ] as const) {
+    it(`reads the render status as ${what}`, async () => {
+      server.config.renderShape = shape
+      const run = await go()
+      await succeeded(run)
+      assert.match(run.outputs['video-url'], new RegExp(`^${server.cdnUrl}/renders/render_`))
+    })
+  }
+
+  it('an export answered by an HTTP 200 error envelope is started once more with a new render id', async () => {
+    server.fail('export', { code: 5001, message: 'render queue unavailable' })
     const run = await go()
     await succeeded(run)
-    assert.equal(mine(run, 'chat').length, 1, 'never re-sent')
-    assert.match(run.stdout, /stream broke, but the session state has an updated draft/)
+    const ids = mine(run, 'export').map(r => (r.json as { id: string }).id)
+    assert.equal(ids.length, 2)
+    assert.notEqual(ids[0], ids[1])
   })
 
-  it('a stream dropped before any change fails without re-sending', async () => {
-    server.config.sse.drop = 'before-reply'
+  it('402, 1002 and 2001 on export are not retried', async () => {
+    server.fail('export', { status: 402, body: { code: 402, message: 'plan' } })
     const run = await go()
     assert.equal(run.code, 1)
-    assert.equal(mine(run, 'chat').length, 1)
-    assert.match(error(run), /broke before the agent changed the draft\. The prompt was not re-sent/)
+    assert.equal(mine(run, 'export').length, 1)
   })
 
-  it('heartbeats only: "Still working…" notes, then a clear stall failure', async () => {
+  it('a 401 without a code is a rejected token: an anonymous one is renewed once', async () => {
+    server.config.expiredAs401 = true
+    let expired = false
+    server.config.agent = t => {
+      if (!expired) {
+        expired = true
+        server.expireToken(server.issuedTokens.at(-1) as string)
+      }
+      return { text: `ok turn ${t.turn}` }
+    }
+    const run = await go({ token: '', 'allow-anonymous': 'true', 'client-id': 'vendor-401' })
+    assert.equal(run.code, 0, run.all)
+    assert.equal(mine(run, 'anonymous-token').length, 1 + 1)
+  })
+
+  it('the fallback download may answer JSON with output.url: it is followed (no Authorization off the API origin)', () =>
+    fresh({ download: 'not-mp4', downloadFaultTimes: 2, fallbackJson: true }, async () => {
+      const run = await go()
+      await succeeded(run)
+      const cdn = mine(run, 'download')
+      assert.equal(cdn.length, 3, 'two bad downloads, then the URL the fallback pointed at')
+      assert.ok(cdn.every(r => r.headers.authorization === undefined))
+      assert.equal(run.outputs['video-url'], `${server.cdnUrl}${cdn[2].path}`, 'video-url is the URL the MP4 came from')
+    }))
+
+  it('the chat asks for streaming; a reply without partial events is printed once too', async () => {
+    server.config.sse.partial = false
+    const run = await go()
+    await succeeded(run)
+    const [chat] = mine(run, 'chat')
+    assert.equal((chat.json as { streaming?: unknown }).streaming, true)
+    assert.equal(run.stdout.split('💬 I built a').length - 1, 1)
+  })
+})
+
+describe('SSE faults', () => {
+  // the vendor's recovery, shortened: first state read 300 ms after the break, then every 300 ms, 5 reads
+  const drop = { IMG2VID_DROP_WAIT_MS: '300', IMG2VID_DROP_RECHECK_MS: '300' }
+  const stateReads = (run: { since: number }): RecordedRequest[] => mine(run, 'state')
+
+  it('a dropped stream: the agent keeps working, the draft lands later; read on schedule, never re-sent', async () => {
+    // the server drops the stream after the tool call and applies the draft 700 ms later
+    Object.assign(server.config.sse, { drop: 'after-apply', landMs: 700 })
+    const run = await go({}, { env: drop })
+    await succeeded(run)
+    assert.equal(mine(run, 'chat').length, 1, 'never re-sent')
+    const [chat] = mine(run, 'chat')
+    const reads = stateReads(run)
+    assert.equal(reads.length, 3, 'unchanged at 300 and 600 ms, changed at 900 ms')
+    assert.ok(reads[0].at - chat.at >= 300, `first read ${reads[0].at - chat.at} ms after the prompt`)
+    assert.ok(reads[1].at - reads[0].at >= 290, 'then one read per recheck period')
+    assert.match(run.stdout, /the agent keeps working on the server, so the prompt is not re-sent/)
+    assert.match(run.stdout, /::warning::The chat stream broke, but the agent finished: the session state has an updated draft \(read 3\)/)
+  })
+
+  it('a dropped stream whose draft never changes fails after 5 reads, without re-sending', async () => {
+    server.config.sse.drop = 'before-reply'
+    const run = await go({}, { env: drop })
+    assert.equal(run.code, 1)
+    assert.equal(mine(run, 'chat').length, 1)
+    assert.equal(stateReads(run).length, 5)
+    assert.match(
+      error(run),
+      /The agent did not finish after the stream dropped: the draft was unchanged in 5 reads .* The prompt was not re-sent/
+    )
+    await noPartialFiles(run)
+  })
+
+  it('heartbeats only: "Still working…" notes, then the stall is judged by the state like a drop', async () => {
     server.config.sse.heartbeatOnly = true
     server.config.sse.heartbeatMs = 100
-    const run = await go()
+    const run = await go({}, { env: drop })
     assert.equal(run.code, 1)
     assert.match(run.stdout, /⏳ Still working…/)
-    assert.match(error(run), /only heartbeats .* treating the stream as stalled/)
+    assert.match(run.stdout, /The chat stream sent only heartbeats for 1\.5 s; the agent keeps working/)
+    assert.match(error(run), /The agent did not finish after the stream stalled/)
     assert.equal(mine(run, 'chat').length, 1)
+    assert.equal(stateReads(run).length, 5)
+  })
+
+  it('a chat that never answers, a reset or a 5xx before the reply: judged by the state, never re-sent', async () => {
+    for (const fault of [{ hang: true } as const, { reset: true } as const, { status: 502 }]) {
+      server.fail('chat', fault)
+      const run = await go({}, { env: drop })
+      assert.equal(run.code, 1, JSON.stringify(fault))
+      assert.match(error(run), /The agent did not finish after the stream (dropped|stalled)/)
+      assert.equal(mine(run, 'chat').length, 1)
+      assert.equal(stateReads(run).length, 5)
+    }
+  })
+
+  it("the agent framework's 404 'Session not found' on /run_sse is a lost session (1002): a new session, once", async () => {
+    server.fail('chat', { status: 404, body: { detail: 'Session not found: 12345' } })
+    const run = await go()
+    await succeeded(run)
+    assert.equal(mine(run, 'session').length, 2)
+    assert.equal(mine(run, 'upload').length, 2)
+    assert.match(run.stdout, /session was lost \(code 1002\)/)
   })
 
   for (const kind of ['error-field', 'error-code', 'system-text'] as const) {
@@ -267,18 +412,6 @@ describe('render and download faults', () => {
       assert.equal(mine(run, 'fallback-download').length, 1)
       assert.equal(mine(run, 'fallback-download')[0].headers.authorization, `Bearer ${USER}`)
     })
-  }
-
-  /** a server of its own: the CDN's fault counter runs over the server's whole life */
-  async function fresh(config: Partial<NemoServerConfig>, fn: () => Promise<void>): Promise<void> {
-    const shared = server
-    server = await startNemoServer({ config: { credits: 100_000, userTokens: [USER], renderPolls: 1, ...config } })
-    try {
-      await fn()
-    } finally {
-      await server.close()
-      server = shared
-    }
   }
 
   it('when every download is bad: a clear failure and no partial file', () =>

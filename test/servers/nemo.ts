@@ -1,4 +1,4 @@
-// A loopback NemoVideo server that speaks ../shared/nemovideo-protocol.md, with its ambiguous
+// A loopback NemoVideo server that speaks the protocol as docs/nemovideo-protocol.md describes it, with its ambiguous
 // variants and injectable faults, plus a second origin (the "CDN") that serves a real MP4.
 // Every request is recorded so tests can assert headers and bodies.
 import busboy from 'busboy'
@@ -65,6 +65,8 @@ export interface SseConfig {
   drop: 'none' | 'before-reply' | 'after-apply'
   error: 'none' | 'error-field' | 'error-code' | 'system-text'
   heartbeatOnly: boolean
+  /** with drop 'after-apply': the agent keeps working after the drop and the draft lands this much later */
+  landMs: number
 }
 
 export interface AgentTurn {
@@ -82,7 +84,8 @@ export interface AgentReply {
 export interface NemoServerConfig {
   sse: SseConfig
   agent?: (turn: AgentTurn) => AgentReply
-  renderShape: 'A' | 'B'
+  /** A: {success,data:{status,outputUrl}} (a withdrawn vendor document); B: top-level status + output.url (current); C: top-level status + outputUrl (the vendor CLI) */
+  renderShape: 'A' | 'B' | 'C'
   renderPolls: number
   /** ms after export before a render counts as complete (0: count polls only) */
   renderMs: number
@@ -92,6 +95,10 @@ export interface NemoServerConfig {
   download: 'ok' | 'truncated' | 'not-mp4'
   downloadFaultTimes: number
   fallbackRedirect: boolean
+  /** the fallback download answers JSON {output:{url}} (one gateway does) instead of the MP4 */
+  fallbackJson: boolean
+  /** an expired token is answered HTTP 401 without a code (as a gateway does) instead of code 1001 */
+  expiredAs401: boolean
   freePlan: boolean
   credits: number
   userTokens: string[]
@@ -128,9 +135,10 @@ const defaults = (): NemoServerConfig => ({
     trailingTemporaryIssue: false,
     drop: 'none',
     error: 'none',
-    heartbeatOnly: false
+    heartbeatOnly: false,
+    landMs: 0
   },
-  renderShape: 'A',
+  renderShape: 'B',
   renderPolls: 2,
   renderMs: 0,
   renderOutcome: 'completed',
@@ -139,6 +147,8 @@ const defaults = (): NemoServerConfig => ({
   download: 'ok',
   downloadFaultTimes: Infinity,
   fallbackRedirect: false,
+  fallbackJson: false,
+  expiredAs401: false,
   freePlan: false,
   credits: 100,
   userTokens: []
@@ -188,6 +198,10 @@ export async function startNemoServer(
   let downloadFaults = 0
   let closing = false
 
+  const expireNow = (t: string): void => {
+    const info = tokens.get(t)
+    if (info) info.expired = true
+  }
   const tokenInfo = (t: string): { credits: number; userId: string; expired: boolean } | undefined => {
     if (!tokens.has(t) && config.userTokens.includes(t)) tokens.set(t, { credits: config.credits, userId: 'usr_1', expired: false })
     return tokens.get(t)
@@ -216,6 +230,9 @@ export async function startNemoServer(
     } else if ('hang' in f) {
       open.add(res)
     } else if ('code' in f) {
+      // a 1001 means the presented anonymous token expired: the server's own state agrees from now on
+      const bearer = req.headers.authorization?.slice('Bearer '.length)
+      if (f.code === 1001 && bearer && issuedTokens.includes(bearer)) expireNow(bearer)
       envErr(res, f.code, f.message ?? `error ${f.code}`, f.status ?? 200)
     } else {
       send(res, f.status, f.body ?? `HTTP ${f.status}`, f.retryAfter !== undefined ? { 'retry-after': String(f.retryAfter) } : {})
@@ -256,7 +273,8 @@ export async function startNemoServer(
     const t = h.slice(7)
     const info = tokenInfo(t)
     if (!info || info.expired) {
-      envErr(res, 1001, 'token expired or invalid')
+      if (config.expiredAs401) send(res, 401, { message: 'Unauthorized' })
+      else envErr(res, 1001, 'token expired or invalid')
       return undefined
     }
     return t
@@ -319,7 +337,7 @@ export async function startNemoServer(
   }
 
   // ---- SSE writing
-  const sse = async (res: ServerResponse, s: SessionRec, message: string): Promise<void> => {
+  const sse = async (res: ServerResponse, s: SessionRec, message: string, streaming: boolean): Promise<void> => {
     const c = config.sse
     const nl = c.crlf ? '\r\n' : '\n'
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' })
@@ -374,7 +392,10 @@ export async function startNemoServer(
     const fallback = reply.draft
       ? undefined
       : defaultAgent({ message, sessionId: s.sessionId, turn: s.turns, uploads: uploadsOf, draft: s.draft })
-    s.draft = reply.draft ?? fallback?.draft
+    const landed = reply.draft ?? fallback?.draft
+    // a dropped stream does not stop the agent: the draft lands later, as the vendor documents
+    if (c.drop === 'after-apply' && c.landMs > 0) setTimeout(() => (s.draft = landed), c.landMs)
+    else s.draft = landed
     const text = reply.text ?? fallback?.text ?? ''
     const inv = `e-${randomBytes(4).toString('hex')}`
     const adk = (extra: Record<string, unknown>): Record<string, unknown> => ({
@@ -403,7 +424,8 @@ export async function startNemoServer(
     }
     if (!c.noText && text) {
       if (c.format === 'adk') {
-        if (c.partial) {
+        // the agent framework sends partial events only when the request asked for streaming
+        if (c.partial && streaming) {
           const n = Math.min(3, Math.max(1, Math.ceil(text.length / 20)))
           const size = Math.ceil(text.length / n)
           for (let i = 0; i < text.length; i += size)
@@ -437,11 +459,22 @@ export async function startNemoServer(
       at: Date.now()
     }
     requests.push(rec)
-    if (r !== 'unknown' && applyFault(r, req, res)) return
-
-    if (r === 'upload') return upload(req, res, rec, url.pathname.split('/').at(-1) as string)
+    if (r === 'upload') {
+      if (applyFault(r, req, res)) return
+      return upload(req, res, rec, url.pathname.split('/').at(-1) as string)
+    }
+    // a fault answers after the body arrived, so tests see what was sent
     rec.body = await readBody(req)
     rec.doneAt = Date.now()
+    if (r !== 'unknown' && faults.get(r)?.length) {
+      try {
+        rec.json = JSON.parse(rec.body.toString('utf8'))
+      } catch {
+        // not JSON: the raw body is recorded
+      }
+      applyFault(r, req, res)
+      return
+    }
     if (rec.body.length && String(req.headers['content-type'] ?? '').includes('json')) {
       try {
         rec.json = JSON.parse(rec.body.toString('utf8'))
@@ -454,15 +487,11 @@ export async function startNemoServer(
     if (r === 'anonymous-token') {
       const cid = req.headers['x-client-id']
       if (typeof cid !== 'string' || !cid || cid.length > 64) return send(res, 400, 'X-Client-Id header required')
+      // the vendor's limits: one token per client id per 7 days (the earlier one cannot be fetched
+      // again; a new one only once it expired), and about 10 per IP per 7 days
       const existing = byClient.get(cid)
       if (existing && !tokens.get(existing)?.expired) {
-        const info = tokens.get(existing) as { credits: number; userId: string }
-        return ok(res, {
-          token: existing,
-          user_id: info.userId,
-          credits: info.credits,
-          expires_at: new Date(Date.now() + 7 * 864e5).toISOString()
-        })
+        return send(res, 429, { code: 429, message: 'an anonymous token was already issued for this client id in the last 7 days' })
       }
       if (issuedTokens.length >= 10)
         return send(res, 429, { code: 429, message: 'too many anonymous tokens from this IP' }, { 'retry-after': '1' })
@@ -480,8 +509,8 @@ export async function startNemoServer(
 
     switch (r) {
       case 'session': {
-        if (typeof body.task_name !== 'string' || typeof body.language !== 'string')
-          return envErr(res, 400, 'task_name and language required', 400)
+        if (typeof body.task_name !== 'string' || (body.language !== undefined && typeof body.language !== 'string'))
+          return envErr(res, 400, 'task_name required; language, when given, a string', 400)
         const sessionId = String(BigInt('1000000000000000000') + BigInt(sessions.size + 1) * 7919n + BigInt(Date.now() % 100000))
         const taskId = `task_${randomBytes(4).toString('hex')}`
         sessions.set(sessionId, { taskId, sessionId, token, turns: 0, charged: false })
@@ -505,7 +534,7 @@ export async function startNemoServer(
           info.credits -= 50
           s.charged = true
         }
-        return sse(res, s, msg)
+        return sse(res, s, msg, body.streaming === true)
       }
       case 'credits':
         return ok(res, { available: info.credits, frozen: 0, total: info.credits })
@@ -574,6 +603,7 @@ export async function startNemoServer(
       case 'fallback-download': {
         const id = decodeURIComponent(url.pathname.split('/')[4])
         if (!renders.has(id)) return envErr(res, 404, 'render not found', 404)
+        if (config.fallbackJson) return ok(res, { output: { url: `${cdnUrl}/renders/${id}.mp4` } })
         if (config.fallbackRedirect) {
           res.writeHead(302, { location: `${cdnUrl}/renders/${id}.mp4` })
           return void res.end()
@@ -591,6 +621,8 @@ export async function startNemoServer(
     const error = st === 'failed' ? config.failReason : undefined
     if (config.renderShape === 'A')
       return { success: true, data: { id: rr.id, status: st, progress, ...(url ? { outputUrl: url } : {}), ...(error ? { error } : {}) } }
+    if (config.renderShape === 'C')
+      return { taskId: rr.id, status: st, progress, ...(url ? { outputUrl: url } : {}), ...(error ? { error } : {}) }
     return {
       taskId: rr.id,
       status: st,

@@ -8,7 +8,7 @@ import { DeadlineError } from '../../shared/errors.js'
 import { log } from '../../shared/log.js'
 import type { Draft } from '../../shared/timeline.js'
 import type { NemoClient } from './client.js'
-import { CODE, HTTP, NemoError, isConnectionError, redact } from './errors.js'
+import { CODE, HTTP, NemoError, redact } from './errors.js'
 
 /** the longest a 429-slowed poll interval grows to */
 const MAX_POLL_BACKOFF_MS = 60_000
@@ -70,12 +70,15 @@ export async function startExport(client: NemoClient, sessionId: string, draft: 
       return id
     } catch (err) {
       if (signal.aborted || attempt >= 2 || !(err instanceof NemoError)) throw err
-      // export is free and a new id never collides, so a second start is safe; a plan limit
-      // (402), a lost session or missing credits will not change by trying again
-      const status = err.httpStatus
-      const retryable =
-        status === 400 || status === 409 || status === 422 || (status !== undefined && status >= 500) || isConnectionError(err.cause)
-      if (!retryable || status === HTTP.planLimit || err.code === CODE.sessionNotFound || err.code === CODE.outOfCredits) throw err
+      // the vendor: "on failure, a new id, retry once" (an HTTP 200 error envelope is a failure too).
+      // Export is free and a new id never collides; a plan limit (402), a lost session (1002) or
+      // missing credits (2001) will not change by trying again
+      const final =
+        err.httpStatus === HTTP.planLimit ||
+        err.code === CODE.sessionNotFound ||
+        err.code === CODE.outOfCredits ||
+        err.code === CODE.tokenInvalid
+      if (final) throw err
       log.info(`The export with id ${id} was refused (${err.message}); trying once more with a new id.`)
     }
   }
