@@ -92,7 +92,8 @@ export interface NemoServerConfig {
   renderOutcome: 'completed' | 'failed' | 'never'
   renderFailTimes: number
   failReason: string
-  download: 'ok' | 'truncated' | 'not-mp4'
+  /** truncated: Content-Length says the whole, half arrives; half-no-length: half the MP4, chunked, ended cleanly (a hostile or broken CDN) */
+  download: 'ok' | 'truncated' | 'not-mp4' | 'half-no-length'
   downloadFaultTimes: number
   fallbackRedirect: boolean
   /** the fallback download answers JSON {output:{url}} (one gateway does) instead of the MP4 */
@@ -706,6 +707,10 @@ export async function startNemoServer(
     if (faulty) downloadFaults++
     if (faulty && config.download === 'not-mp4')
       return send(res, 200, '<html><body>Access denied</body></html>', { 'content-type': 'text/html' })
+    if (faulty && config.download === 'half-no-length') {
+      res.writeHead(200, { 'content-type': 'video/mp4' })
+      return void createReadStream(mp4.path, { start: 0, end: Math.floor(mp4.size / 2) }).pipe(res)
+    }
     res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': mp4.size })
     const src = createReadStream(mp4.path, faulty ? { start: 0, end: Math.floor(mp4.size / 2) } : { highWaterMark: 1 << 20 })
     if (faulty) src.on('end', () => res.socket?.destroy())

@@ -1,0 +1,175 @@
+// A hostile NemoVideo server against the built action: every string it sends is untrusted, and
+// what it sends is bounded. Asserts what a user sees: log lines as the runner splits and runs them,
+// outputs, the job summary, files and exit status.
+import assert from 'node:assert/strict'
+import { copyFile, mkdir, readdir } from 'node:fs/promises'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { after, afterEach, before, describe, it } from 'node:test'
+import { runAction, sandbox, type ActionRun, type Sandbox } from './helpers/action.js'
+import { makeImage } from './helpers/media.js'
+import { startNemoServer, type NemoServer, type NemoServerConfig } from './servers/nemo.js'
+
+const USER = 'nmv_usr_hostile_secret_5e2b'
+const env = {
+  IMG2VID_RETRY_WAIT_MS: '100',
+  IMG2VID_REQUEST_TIMEOUT_MS: '3000',
+  IMG2VID_DROP_WAIT_MS: '100',
+  IMG2VID_DROP_RECHECK_MS: '100'
+}
+let server: NemoServer
+let pristine: NemoServerConfig
+
+before(async () => {
+  server = await startNemoServer({ config: { credits: 100_000, userTokens: [USER], renderPolls: 1 } })
+  pristine = structuredClone({ ...server.config, agent: undefined })
+})
+after(() => server.close())
+afterEach(() => {
+  Object.assign(server.config, structuredClone(pristine))
+  delete server.config.agent
+})
+
+async function box(): Promise<Sandbox> {
+  const b = await sandbox()
+  await mkdir(join(b.workspace, 'photos'))
+  for (const i of [1, 2]) await copyFile(await makeImage({ seed: i }), join(b.workspace, 'photos', `${i}.jpg`))
+  return b
+}
+
+async function go(inputs: Record<string, string> = {}, apiUrl = server.url): Promise<ActionRun> {
+  return runAction({
+    box: await box(),
+    env,
+    inputs: {
+      images: 'photos/*.jpg',
+      prompt: 'Promo',
+      'api-url': apiUrl,
+      'poll-interval': '1',
+      'upload-artifact': 'false',
+      output: 'out/v.mp4',
+      token: USER,
+      ...inputs
+    }
+  })
+}
+
+/** Lines as the runner reads stdout: split at \n, \r and \r\n. */
+const runnerLines = (stdout: string): string[] => stdout.split(/\r\n|\r|\n/)
+/** The workflow commands the runner would run. */
+const commands = (stdout: string): string[] => runnerLines(stdout).filter(l => /^\s*::/.test(l) || l.includes('##['))
+const ours = /^::(group|endgroup|error|warning|debug|add-mask)::/
+
+describe('workflow-command injection', () => {
+  it('agent text, tool names, track names and titles never become workflow commands', async () => {
+    const evil = 'ok\r::error::pwned\n::add-mask::Rendering\r\n  ::stop-commands::x\n##[error]legacy'
+    server.config.agent = () => ({
+      text: `Done.${evil}`,
+      draft: {
+        t: [
+          { tt: 0, sg: [{ st: 0, d: 2000, n: `clip${evil}` }] },
+          { tt: 7, sg: [{ st: 0, d: 1000, txt: `Title${evil}` }] }
+        ],
+        d: 2000,
+        m: { title: `T${evil}` }
+      }
+    })
+    const run = await go()
+    assert.equal(run.code, 0, run.all)
+    const cmds = commands(run.stdout)
+    for (const c of cmds) assert.match(c, ours, `a command the action did not mean: ${JSON.stringify(c)}`)
+    assert.ok(!cmds.some(c => /pwned|stop-commands|::add-mask::Rendering/.test(c)))
+    assert.ok(!run.stdout.includes('##[error]'), 'the legacy form is broken up too')
+    assert.match(run.stdout, /: :error::pwned/, 'the text is still shown, defused')
+    // the summary: no raw newline from the server inside it, no HTML from it
+    assert.ok(!/<script|::error/.test(run.summary.replace(/&lt;|&gt;/g, '')))
+  })
+
+  it('render status and failure reasons are printed defused and redacted', async () => {
+    server.config.renderOutcome = 'failed'
+    server.config.failReason = `boom\n::error::injected with ${USER}\n\n![x](https://evil.example/t.png) [click](https://evil.example)`
+    const run = await go()
+    assert.equal(run.code, 1)
+    for (const c of commands(run.stdout)) assert.match(c, ours)
+    assert.ok(!run.all.includes(USER), 'the token echoed in the failure reason is redacted everywhere')
+    assert.ok(!run.outputs.videos.includes(USER))
+    // Markdown cannot form: no blank line inside the summary's HTML, no raw image or link syntax rendered
+    const html = run.summary
+    assert.ok(!/\n\s*\n!\[x\]/.test(html), 'no blank line lets the image render')
+    assert.ok(!/<img|<a href="https:\/\/evil/.test(html))
+  })
+})
+
+describe('bounded replies', () => {
+  /** A one-route server for replies no real NemoVideo sends. */
+  async function rogue(handler: Parameters<typeof createServer>[1]): Promise<{ url: string; close: () => Promise<void> }> {
+    const s: Server = createServer(handler)
+    await new Promise<void>(r => s.listen(0, '127.0.0.1', r))
+    return {
+      url: `http://127.0.0.1:${(s.address() as AddressInfo).port}`,
+      close: () => new Promise(r => (s.closeAllConnections(), s.close(() => r())))
+    }
+  }
+
+  it('a JSON reply over 16 MB is refused as too large, not as unreachable', async () => {
+    const r = await rogue((req, res) => {
+      req.resume()
+      res.writeHead(200, { 'content-type': 'application/json' })
+      const chunk = Buffer.alloc(1 << 20, 0x20)
+      let sent = 0
+      const pump = (): void => {
+        while (sent < 40 && res.write(chunk)) sent++
+        if (sent < 40) res.once('drain', pump)
+        else res.end('{}')
+      }
+      res.write('{"code":0,"data":{"pad":"')
+      pump()
+    })
+    try {
+      const run = await go({}, r.url)
+      assert.equal(run.code, 1)
+      assert.match(run.stdout, /::error::Creating the NemoVideo session: NemoVideo's reply is over 16 MB/)
+      assert.doesNotMatch(run.stdout, /could not reach/)
+    } finally {
+      await r.close()
+    }
+  })
+
+  it('endless partial text fails as "reply too large" with outputs and summary written', async () => {
+    server.config.agent = () => ({ text: 'x'.repeat(3 * 1024 * 1024) })
+    const run = await go()
+    assert.equal(run.code, 1)
+    assert.match(run.stdout, /::error::The agent's reply was too large/)
+    assert.ok(run.outputs.videos, 'the videos output is still written')
+    assert.match(run.summary, /too large/)
+    assert.ok(run.stdout.length < 4 * 1024 * 1024, `the log stays bounded (${run.stdout.length} bytes)`)
+  })
+
+  it('a draft with too many tracks is refused with a message, not a JS error', async () => {
+    server.config.agent = () => ({
+      text: 'ok',
+      draft: { t: Array.from({ length: 5000 }, () => ({ tt: 0, sg: [{ st: 0, d: 1000 }] })), d: 1000 }
+    })
+    const run = await go()
+    assert.equal(run.code, 1)
+    assert.match(run.stdout, /::error::Reading the session state: the draft has 5000 tracks/)
+    assert.doesNotMatch(run.all, /Cannot read properties|Maximum call stack/)
+  })
+})
+
+describe('download integrity', () => {
+  it('a body that starts like an MP4 but is cut short (no Content-Length) is retried, and never left at output', async () => {
+    server.config.download = 'half-no-length'
+    server.config.downloadFaultTimes = Infinity
+    server.fail('fallback-download', { status: 500 })
+    const run = await go()
+    assert.equal(run.code, 1)
+    assert.match(
+      run.stdout,
+      /::error::Could not download render render_\S+: download: the body is truncated: .*; download: .*; fallback: HTTP 500/
+    )
+    const out = await readdir(join(run.workspace, 'out')).catch(() => [] as string[])
+    assert.deepEqual(out, [], 'nothing at output, no .part file')
+  })
+})
