@@ -1113,7 +1113,10 @@ async function startExport(client, sessionId, draft, signal) {
             // the vendor: "on failure, a new id, retry once" (an HTTP 200 error envelope is a failure too).
             // Export is free and a new id never collides; a plan limit (402), a lost session (1002) or
             // missing credits (2001) will not change by trying again
-            const final = err.httpStatus === HTTP.planLimit || err.code === CODE.sessionNotFound || err.code === CODE.outOfCredits || err.code === CODE.tokenInvalid;
+            const final = err.httpStatus === HTTP.planLimit ||
+                err.code === CODE.sessionNotFound ||
+                err.code === CODE.outOfCredits ||
+                err.code === CODE.tokenInvalid;
             if (final)
                 throw err;
             log/* log */.R.info(`The export with id ${id} was refused (${err.message}); trying once more with a new id.`);
