@@ -62,6 +62,7 @@ const run = (b: Sandbox, inputs: Record<string, string> = {}): ReturnType<typeof
       'poll-interval': '1',
       'client-id': 'batch-e2e',
       'artifact-name': 'promo-videos',
+      'allow-anonymous': 'true',
       ...inputs
     }
   })
