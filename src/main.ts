@@ -30,6 +30,7 @@ export async function run(): Promise<void> {
   process.once('SIGTERM', onSignal)
   try {
     const inputs = getInputs()
+    log.info(`Backend: ${inputs.backend} (${inputs.backendReason}).`)
     const prepared = await prepareVideos(inputs)
     const many = prepared.length > 1
     log.info(

@@ -30,7 +30,7 @@ export async function prepareVideos(inputs: Inputs): Promise<PreparedVideo[]> {
         log.info(`${found.images.length} image${found.images.length === 1 ? '' : 's'} matched.`)
         return found
       })
-      for (const p of files.unmatched) log.warning(`${prefix}input 'images': the pattern '${p}' matched no file.`)
+      for (const p of files.unmatched) log.warning(`${prefix}input 'images': ${p}`)
       prepared.push({ spec, images: files.images, request: buildRequest(spec, files.music) })
     } catch (err) {
       if (!(err instanceof FileCheckError)) throw err

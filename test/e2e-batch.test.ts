@@ -63,6 +63,7 @@ const run = (b: Sandbox, inputs: Record<string, string> = {}): ReturnType<typeof
       'poll-interval': '1',
       token: BATCH_TOKEN,
       'artifact-name': 'promo-videos',
+      'allow-anonymous': 'true',
       ...inputs
     }
   })

@@ -48,6 +48,7 @@ async function go(
       'upload-artifact': 'false',
       output: 'out/v.mp4',
       token: USER,
+      'allow-anonymous': 'true',
       ...inputs
     }
   })
@@ -478,7 +479,7 @@ describe('bad input fails before any request, naming the input', () => {
     ['unknown aspect-ratio', { 'aspect-ratio': '21:9' }, /Input 'aspect-ratio' must be one of 16:9, 9:16, 1:1, 4:5 \(got '21:9'\)/],
     ['unknown resolution', { resolution: '4k' }, /Input 'resolution' must be one of 720p, 1080p/],
     ['unknown transition', { transition: 'spin' }, /Input 'transition' must be one of fade, slide, wipe, zoom, none/],
-    ['unknown backend', { backend: 'gpu' }, /Input 'backend' must be one of nemo, local/],
+    ['unknown backend', { backend: 'gpu' }, /Input 'backend' must be one of auto, nemo, local/],
     ['duration out of range', { duration: '900' }, /Input 'duration' must be a number of seconds from 1 to 600 \(got '900'\)/],
     [
       'non-numeric poll-interval',

@@ -25,7 +25,8 @@ const baseInputs = (server: NemoServer): Record<string, string> => ({
   'api-url': server.url,
   'poll-interval': '1',
   'upload-artifact': 'false',
-  output: 'out/promo.mp4'
+  output: 'out/promo.mp4',
+  'allow-anonymous': 'true'
 })
 
 describe('nemo backend end to end', () => {

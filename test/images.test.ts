@@ -38,6 +38,31 @@ describe('findFiles', () => {
   })
 })
 
+describe('findFiles: letter case and links', () => {
+  it('matches extensions in any case, and names files that differ from a pattern only in case', async () => {
+    await mkdir(join(ws, 'phone'))
+    const jpg = await makeImage({ type: 'jpg' })
+    for (const n of ['IMG_0002.JPG', 'IMG_0001.jpeg', 'img_0003.Jpg']) await copyFile(jpg, join(ws, 'phone', n))
+    const { files } = await findFiles(['phone/*.jpg', 'phone/*.{jpeg,png}'], ws)
+    assert.deepEqual(
+      files.map(f => f.slice(ws.length + 1)),
+      ['phone/IMG_0002.JPG', 'phone/img_0003.Jpg', 'phone/IMG_0001.jpeg']
+    )
+    const miss = await findFiles(['Phone/IMG_*.jpg', 'phone/img_0002.jpg'], ws)
+    assert.deepEqual(miss.unmatched, ['Phone/IMG_*.jpg', 'phone/img_0002.jpg'])
+    assert.deepEqual(miss.caseOnly.get('Phone/IMG_*.jpg'), ['phone/IMG_0002.JPG', 'phone/img_0003.Jpg'])
+    assert.deepEqual(miss.caseOnly.get('phone/img_0002.jpg'), ['phone/IMG_0002.JPG'])
+  })
+
+  it('does not follow a link to a folder outside the workspace', async () => {
+    const outside = await mkdtemp(join(tmpdir(), 'img2vid-outside-'))
+    await copyFile(await makeImage(), join(outside, 'far.jpg'))
+    await symlink(outside, join(ws, 'away'))
+    const { files } = await findFiles(['**/far.jpg'], ws)
+    assert.deepEqual(files, [])
+  })
+})
+
 describe('checkFile', () => {
   it('detects each accepted type from magic bytes', async () => {
     for (const type of ['jpg', 'png', 'webp', 'gif'] as const) {

@@ -46,7 +46,8 @@ describe('getInputs', () => {
     assert.equal(v.resolution, '1080p')
     assert.equal(v.name, 'img2vid')
     assert.equal(i.batch, false)
-    assert.equal(i.backend, 'nemo')
+    assert.equal(i.backend, 'local')
+    assert.equal(i.backendReason, 'no NemoVideo token given')
     assert.equal(i.apiUrl.href, 'https://mega-api-prod.nemovideo.ai/')
     assert.equal(v.output, join(workspace, 'img2vid.mp4'))
     assert.equal(i.uploadArtifact, true)
@@ -54,7 +55,7 @@ describe('getInputs', () => {
     assert.equal(i.overwrite, true)
     assert.equal(i.timeoutMinutes, 20)
     assert.equal(i.pollInterval, 10)
-    assert.equal(i.allowAnonymous, true)
+    assert.equal(i.allowAnonymous, false)
     assert.match(i.clientId, /^[0-9a-f-]{36}$/)
   })
 
@@ -136,11 +137,56 @@ describe('getInputs', () => {
     assert.match(problems(() => getInputs())[0], /'music': no audio file at 'audio\/missing.mp3'/)
   })
 
-  it('refuses anonymous use when it is switched off and no token is set', () => {
-    set({ 'allow-anonymous': 'false' })
+  it('refuses the cloud without a token unless anonymous use is allowed', () => {
+    set({ backend: 'nemo' })
     assert.match(problems(() => getInputs())[0], /No NemoVideo token: set the 'token' input/)
+    set({ 'allow-anonymous': 'true' })
+    assert.equal(getInputs().backend, 'nemo')
     set({ backend: 'local' })
     assert.equal(getInputs().backend, 'local')
+  })
+
+  it('backend auto: the cloud with a token (input or env) or allowed anonymous use, else local', () => {
+    assert.deepEqual([getInputs().backend, getInputs().backendReason], ['local', 'no NemoVideo token given'])
+    process.env.NEMO_TOKEN = 'nmv_usr_env'
+    assert.deepEqual([getInputs().backend, getInputs().backendReason], ['nemo', 'token from env NEMO_TOKEN'])
+    set({ token: 'nmv_usr_input' })
+    assert.deepEqual([getInputs().backend, getInputs().backendReason], ['nemo', "token from input 'token'"])
+    delete process.env.NEMO_TOKEN
+    set({ token: '', 'allow-anonymous': 'true' })
+    assert.equal(getInputs().backend, 'nemo')
+  })
+
+  it('reads numbers as decimals only', () => {
+    for (const bad of ['0x10', '1e1', '0b11', ' 12abc', 'Infinity']) {
+      set({ duration: bad })
+      assert.match(problems(() => getInputs())[0], /'duration' must be a number of seconds/, bad)
+    }
+    set({ duration: '12.5' })
+    assert.equal(getInputs().videos[0].duration, 12.5)
+  })
+
+  it('refuses header-breaking characters in token and client-id, and an api-url with a path', () => {
+    set({ token: 'nmv_usr_a\r\nX-Evil: 1' })
+    const p = problems(() => getInputs()).join('\n')
+    assert.match(p, /token \(input 'token'\) holds a line break/)
+    assert.ok(!p.includes('nmv_usr_a'), 'the token is not shown')
+    set({ token: '', 'client-id': 'abc\ndef' })
+    assert.match(problems(() => getInputs())[0], /Input 'client-id' holds a line break/)
+    set({ 'client-id': '', 'api-url': 'https://proxy.example.com/nemo' })
+    assert.match(problems(() => getInputs())[0], /'api-url' must be the API's origin only/)
+  })
+
+  it('refuses an output ending in / and keeps output inside by its real path', async () => {
+    set({ output: 'newdir/' })
+    assert.match(problems(() => getInputs())[0], /Input 'output' ends in '\/'/)
+    const { symlink } = await import('node:fs/promises')
+    await symlink(temp + '/../', join(workspace, 'up'))
+    set({ output: 'up/v.mp4' })
+    assert.match(
+      problems(() => getInputs())[0],
+      /'output' must resolve inside the workspace or RUNNER_TEMP: 'up\/v\.mp4' goes through a link/
+    )
   })
 
   it('validates the artifact name only when an artifact is uploaded', () => {

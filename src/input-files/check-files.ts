@@ -5,12 +5,12 @@ import { basename, extname, relative } from 'node:path'
 import { isInside } from '../shared/guards.js'
 import { sniff } from './file-type.js'
 import { findFiles } from './find-files.js'
-import type { InputFile, InputKind } from './input-file.js'
+import { FileCheckError, type InputFile, type InputKind } from './input-file.js'
+
+export { FileCheckError }
 
 /** The backend's per-file limit. */
 export const MAX_FILE_BYTES = 200 * 1024 * 1024
-
-export class FileCheckError extends Error {}
 
 /** Checks one file and describes it for the backend. */
 export async function checkFile(path: string, workspace: string, want: InputKind, inputName: string): Promise<InputFile> {
@@ -21,7 +21,9 @@ export async function checkFile(path: string, workspace: string, want: InputKind
       `Input '${inputName}': ${shown} is outside the workspace (${workspace}); only files in the workspace are sent.`
     )
   }
-  const { size } = await stat(real)
+  const st = await stat(real)
+  if (!st.isFile()) throw new FileCheckError(`Input '${inputName}': ${shown} is not a regular file.`)
+  const { size } = st
   if (size === 0) throw new FileCheckError(`Input '${inputName}': ${shown} is empty (0 bytes).`)
   if (size > MAX_FILE_BYTES) {
     throw new FileCheckError(
@@ -68,15 +70,28 @@ export async function collectInputFiles(
   workspace: string,
   musicFile?: string
 ): Promise<{ images: InputFile[]; music?: InputFile; unmatched: string[] }> {
-  const { files, unmatched } = await findFiles(patterns, workspace)
+  const { files, unmatched, caseOnly } = await findFiles(patterns, workspace)
   if (files.length === 0) {
     throw new FileCheckError(
-      `Input 'images': no file matched ${patterns.map(p => `'${p}'`).join(', ')} in ${workspace}. Check the paths (relative to the workspace) and that an earlier step created the files.`
+      `Input 'images': no file matched ${patterns.map(p => `'${p}'`).join(', ')} in ${workspace}.${caseHint(caseOnly)} Check the paths (relative to the workspace) and that an earlier step created the files.`
     )
   }
   const checked: InputFile[] = []
   for (const f of files) checked.push(await checkFile(f, workspace, 'image', 'images'))
   const music = musicFile ? await checkFile(musicFile, workspace, 'audio', 'music') : undefined
   const named = uniqueNames(music ? [...checked, music] : checked)
-  return { images: named.slice(0, checked.length), music: music ? named[checked.length] : undefined, unmatched }
+  return {
+    images: named.slice(0, checked.length),
+    music: music ? named[checked.length] : undefined,
+    unmatched: unmatched.map(p => `the pattern '${p}' matched no file.${caseHint(new Map([[p, caseOnly.get(p) ?? []]]))}`)
+  }
+}
+
+/** " These differ only in letter case: …" for patterns that missed files by case alone. */
+export function caseHint(caseOnly: Map<string, string[]>): string {
+  const names = [...caseOnly.values()].flat()
+  if (names.length === 0) return ''
+  const shown = names.slice(0, 5).map(n => `'${n}'`)
+  if (names.length > 5) shown.push(`and ${names.length - 5} more`)
+  return ` Files that differ only in letter case (paths match case-sensitively, extensions do not): ${shown.join(', ')}.`
 }

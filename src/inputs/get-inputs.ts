@@ -2,17 +2,19 @@
 // together, each naming the input (or manifest entry and key) and the fix, before any request.
 import * as core from '@actions/core'
 import { randomUUID } from 'node:crypto'
-import { existsSync, readFileSync, statSync } from 'node:fs'
-import { basename, extname, resolve } from 'node:path'
-import { readManifest } from './manifest.js'
+import { existsSync, statSync } from 'node:fs'
+import { basename, extname, relative, resolve } from 'node:path'
+import { parseManifest } from './manifest.js'
 import { isInside } from '../shared/guards.js'
 import { artifactGroups, validateArtifactName } from '../shared/artifact-names.js'
+import { caseVariants, readWorkspaceText, realDir, realOutputPath } from './workspace-paths.js'
 import {
   ASPECT_RATIOS,
-  BACKENDS,
+  BACKEND_CHOICES,
   RESOLUTIONS,
   TRANSITIONS,
   type AspectRatio,
+  type BackendChoice,
   type BackendName,
   type Resolution,
   type Transition
@@ -20,6 +22,15 @@ import {
 import { isLoopbackHost } from '../shared/guards.js'
 
 export const DEFAULT_API_URL = 'https://mega-api-prod.nemovideo.ai'
+
+/** action.yml's default for 'output'; with a manifest it means "each video writes <name>.mp4". */
+export const DEFAULT_OUTPUT = 'img2vid.mp4'
+/** Limits on the files the inputs name. */
+export const MAX_PROMPT_FILE_BYTES = 64 * 1024
+export const MAX_MANIFEST_BYTES = 1024 * 1024
+/** At most this many problems are listed in one error, each at most this long. */
+const MAX_PROBLEMS_SHOWN = 20
+const MAX_PROBLEM_CHARS = 500
 
 export const Input = {
   images: 'images',
@@ -93,6 +104,8 @@ export interface Inputs {
   /** true when the videos come from a manifest */
   batch: boolean
   backend: BackendName
+  /** why this backend: what 'backend' said, or for 'auto' whether a token was given */
+  backendReason: string
   token: string
   allowAnonymous: boolean
   apiUrl: URL
@@ -115,7 +128,12 @@ export interface Inputs {
 
 export class InputError extends Error {
   constructor(readonly problems: string[]) {
-    super(problems.length === 1 ? problems[0] : `${problems.length} inputs need fixing:\n- ${problems.join('\n- ')}`)
+    const shown = problems
+      .slice(0, MAX_PROBLEMS_SHOWN)
+      .map(p => (p.length > MAX_PROBLEM_CHARS ? `${p.slice(0, MAX_PROBLEM_CHARS - 1)}…` : p))
+    const more = problems.length - shown.length
+    if (more > 0) shown.push(`… and ${more} more (fix these first).`)
+    super(problems.length === 1 ? shown[0] : `${problems.length} inputs need fixing:\n- ${shown.join('\n- ')}`)
     this.name = 'InputError'
   }
 }
@@ -146,7 +164,9 @@ class Reader {
   readonly problems: string[] = []
   constructor(
     readonly get: (name: string) => string,
-    readonly label: (name: string) => string = name => `Input '${name}'`
+    readonly label: (name: string) => string = name => `Input '${name}'`,
+    /** how two inputs set together are named, e.g. "Input 'prompt' and 'prompt-file'" */
+    readonly labelBoth: (a: string, b: string) => string = (a, b) => `Input '${a}' and '${b}'`
   ) {}
 
   fail(name: string, text: string): void {
@@ -173,7 +193,8 @@ class Reader {
   number(name: string, opts: { min: number; max: number; integer?: boolean; unit: string }, fallback?: number): number | undefined {
     const v = this.get(name).trim()
     if (v === '') return fallback
-    const n = Number(v)
+    // decimal digits only: Number() would also read '0x10' as 16 and '1e2' as 100
+    const n = /^(\d+(\.\d*)?|\.\d+)$/.test(v) ? Number(v) : NaN
     if (!Number.isFinite(n) || n < opts.min || n > opts.max || (opts.integer && !Number.isInteger(n))) {
       this.fail(
         name,
@@ -185,23 +206,33 @@ class Reader {
   }
 }
 
-function readVideo(r: Reader, dirs: { workspace: string; tempDir: string }, name?: string): VideoSpec {
+function readVideo(
+  r: Reader,
+  dirs: { workspace: string; tempDir: string },
+  entry?: { name: string; sets: (key: string) => boolean }
+): VideoSpec {
   const { workspace, tempDir } = dirs
+  const name = entry?.name
   const images = splitPatterns(r.get(Input.images))
-  if (images.length === 0) r.fail(Input.images, `is required: give glob patterns of the images, e.g. 'photos/*.jpg'.`)
+  if (images.length === 0) {
+    r.fail(
+      Input.images,
+      entry
+        ? `is required: give the video an 'images' key, or set the '${Input.images}' input for videos without one (glob patterns such as 'photos/*.jpg').`
+        : `is required: give glob patterns of the images, e.g. 'photos/*.jpg'.`
+    )
+  }
 
   // prompt / prompt-file: exactly one
   const promptText = r.get(Input.prompt)
   const promptFile = r.get(Input.promptFile).trim()
   let prompt = ''
   if (promptText.trim() && promptFile) {
-    r.problems.push(`${r.label(Input.prompt)} and '${Input.promptFile}' are both set: keep exactly one of them.`)
+    r.problems.push(`${r.labelBoth(Input.prompt, Input.promptFile)} are both set: keep exactly one of them.`)
   } else if (promptFile) {
-    const path = resolve(workspace, promptFile)
-    if (!isInside(workspace, path)) r.fail(Input.promptFile, `must be a file inside the workspace (got '${promptFile}').`)
-    else if (!existsSync(path) || !statSync(path).isFile())
-      r.fail(Input.promptFile, `: no file at '${promptFile}' (relative to the workspace).`)
-    else if ((prompt = readFileSync(path, 'utf8')).trim() === '') r.fail(Input.promptFile, `: '${promptFile}' is empty.`)
+    const read = readWorkspaceText(workspace, promptFile, MAX_PROMPT_FILE_BYTES)
+    if ('problem' in read) r.fail(Input.promptFile, read.problem)
+    else if ((prompt = read.text).trim() === '') r.fail(Input.promptFile, `: '${promptFile}' is empty.`)
   } else if (promptText.trim()) {
     prompt = promptText
   } else {
@@ -219,28 +250,50 @@ function readVideo(r: Reader, dirs: { workspace: string; tempDir: string }, name
   let music: VideoSpec['music']
   const musicRaw = r.get(Input.music).trim()
   if (musicRaw) {
-    const path = resolve(workspace, musicRaw)
+    let path = resolve(workspace, musicRaw)
     const looksLikePath = AUDIO_EXT.test(musicRaw) || /[\\/]/.test(musicRaw)
+    const variants = existsSync(path) ? { others: [] } : caseVariants(path)
+    if (variants.same) path = variants.same
     if (existsSync(path) && statSync(path).isFile()) {
       if (!isInside(workspace, path)) r.fail(Input.music, `must be inside the workspace (got '${musicRaw}').`)
       else music = { file: path }
     } else if (looksLikePath) {
       r.fail(
         Input.music,
-        `: no audio file at '${musicRaw}' (relative to the workspace). Give an mp3, wav, m4a or aac file, or a description such as 'lo-fi' for the cloud backend.`
+        `: no audio file at '${musicRaw}' (relative to the workspace).${variants.others.length ? ` A file differs only in letter case: '${variants.others[0]}'.` : ''} Give an mp3, wav, m4a or aac file, or a description such as 'lo-fi' for the cloud backend.`
       )
     } else {
       music = { description: musicRaw }
     }
   }
 
-  // output: inside the workspace or the runner's temp dir
-  const outputRaw = r.get(Input.output).trim() || (name ? `${name}.mp4` : 'img2vid.mp4')
-  const output = resolve(workspace, outputRaw)
+  // output: a file path; with a manifest also a folder ('out/') or a pattern ('out/{name}.mp4').
+  // Its real path (links resolved) must be inside the workspace or the runner's temp dir.
+  const given = r.get(Input.output).trim()
+  let outputRaw = given || DEFAULT_OUTPUT
+  if (name !== undefined) {
+    if (outputRaw === DEFAULT_OUTPUT && !entry?.sets(Input.output)) outputRaw = `${name}.mp4`
+    else if (outputRaw.endsWith('/')) outputRaw = `${outputRaw}${name}.mp4`
+    else outputRaw = outputRaw.replaceAll('{name}', name)
+  } else if (outputRaw.endsWith('/') || outputRaw.endsWith('\\')) {
+    r.fail(Input.output, `ends in '/': give the MP4's file path, such as 'out/promo.mp4' (a folder is only for a manifest).`)
+  } else if (outputRaw.includes('{name}')) {
+    r.fail(Input.output, `uses '{name}', which works only with a manifest: give the MP4's file path, such as 'out/promo.mp4'.`)
+  }
+  let output = resolve(workspace, outputRaw)
   if (!isInside(workspace, output) && !isInside(tempDir, output)) {
     r.fail(Input.output, `must resolve inside the workspace or RUNNER_TEMP (got '${outputRaw}' → ${output}).`)
-  } else if (existsSync(output) && statSync(output).isDirectory()) {
-    r.fail(Input.output, `is a directory ('${outputRaw}'): give a file path such as 'out/promo.mp4'.`)
+  } else {
+    const real = realOutputPath(output)
+    if (!isInside(workspace, real) && !isInside(tempDir, real)) {
+      r.fail(
+        Input.output,
+        `must resolve inside the workspace or RUNNER_TEMP: '${outputRaw}' goes through a link to ${real}. Write to a folder that is not a link.`
+      )
+    } else if (existsSync(real) && statSync(real).isDirectory()) {
+      r.fail(Input.output, `is a directory ('${outputRaw}'): give a file path such as 'out/promo.mp4'.`)
+    }
+    output = real
   }
 
   return {
@@ -260,8 +313,9 @@ function readVideo(r: Reader, dirs: { workspace: string; tempDir: string }, name
 
 export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
   const r = new Reader(name => core.getInput(name))
-  const workspace = resolve(env.GITHUB_WORKSPACE || process.cwd())
-  const tempDir = resolve(env.RUNNER_TEMP || (env.TMPDIR ?? '/tmp'))
+  // real paths: a workspace reached through a link (self-hosted runners) holds the same files
+  const workspace = realDir(env.GITHUB_WORKSPACE || process.cwd())
+  const tempDir = realDir(env.RUNNER_TEMP || (env.TMPDIR ?? '/tmp'))
   const dirs = { workspace, tempDir }
 
   // the videos: one from the inputs, or one per manifest entry (unset keys fall back to the inputs)
@@ -269,10 +323,10 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
   const only = r.get(Input.only).trim()
   let videos: VideoSpec[] = []
   if (manifestPath) {
-    const path = resolve(workspace, manifestPath)
-    if (!isInside(workspace, path)) r.fail(Input.manifest, `must be a file inside the workspace (got '${manifestPath}').`)
+    const read = readWorkspaceText(workspace, manifestPath, MAX_MANIFEST_BYTES)
+    if ('problem' in read) r.fail(Input.manifest, read.problem)
     else {
-      const manifest = readManifest(path, VIDEO_KEYS, manifestPath)
+      const manifest = parseManifest(read.text, VIDEO_KEYS, manifestPath)
       r.problems.push(...manifest.problems)
       let entries = manifest.entries
       if (only) {
@@ -285,14 +339,19 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
         }
       }
       for (const e of entries) {
+        const sets = (key: string): boolean => key in e.values
+        // an entry's own prompt or prompt-file replaces both fallbacks
+        const ownPrompt = sets(Input.prompt) || sets(Input.promptFile)
         const entryReader = new Reader(
-          name => (name in e.values ? e.values[name] : r.get(name)),
+          name => (sets(name) ? e.values[name] : ownPrompt && (name === Input.prompt || name === Input.promptFile) ? '' : r.get(name)),
           name =>
-            name in e.values
-              ? `${manifestPath}:${e.lines[name]}: video '${e.name}', key '${name}'`
-              : `Video '${e.name}' (from input '${name}'):`
+            sets(name) ? `${manifestPath}:${e.lines[name]}: video '${e.name}', key '${name}'` : `Video '${e.name}', input '${name}'`,
+          (a, b) =>
+            sets(a)
+              ? `${manifestPath}:${e.lines[a]}: video '${e.name}', keys '${a}' and '${b}'`
+              : `Video '${e.name}', inputs '${a}' and '${b}'`
         )
-        videos.push(readVideo(entryReader, dirs, e.name))
+        videos.push(readVideo(entryReader, dirs, { name: e.name, sets }))
         r.problems.push(...entryReader.problems)
       }
       const outputs = new Map<string, string>()
@@ -300,7 +359,7 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
         const other = outputs.get(v.output)
         if (other)
           r.problems.push(
-            `${manifestPath}: videos '${other}' and '${v.name}' write the same output ${v.output}: give each its own 'output'.`
+            `${manifestPath}: videos '${other}' and '${v.name}' write the same output ${relative(workspace, v.output) || v.output}: give each its own 'output', or set the '${Input.output}' input to a folder ending in '/' or a pattern such as 'videos/{name}.mp4'.`
           )
         outputs.set(v.output, v.name)
       }
@@ -310,15 +369,30 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
     videos = [readVideo(r, dirs)]
   }
 
-  const backend = r.oneOf(Input.backend, BACKENDS, 'nemo') as BackendName
-
-  // NemoVideo connection
-  const token = r.get(Input.token).trim() || (env.NEMO_TOKEN ?? '').trim()
+  // NemoVideo connection: header values are one line of visible characters
+  const fromInput = r.get(Input.token).trim()
+  const token = fromInput || (env.NEMO_TOKEN ?? '').trim()
   if (token) core.setSecret(token)
-  const allowAnonymous = r.bool(Input.allowAnonymous, true)
+  const tokenSource = fromInput ? `input '${Input.token}'` : 'env NEMO_TOKEN'
+  const badChar = (v: string): number => v.search(/[^\x21-\x7e]/)
+  if (token && badChar(token) >= 0) {
+    r.problems.push(
+      `The NemoVideo token (${tokenSource}) holds a line break, a space or another character an HTTP header cannot carry (at character ${badChar(token) + 1}): store the secret as a single line.`
+    )
+  }
+  const allowAnonymous = r.bool(Input.allowAnonymous, false)
+
+  // backend: auto is the cloud when a token is given (or anonymous use is allowed), else local
+  const choice = r.oneOf(Input.backend, BACKEND_CHOICES, 'auto') as BackendChoice
+  let backend: BackendName
+  let backendReason: string
+  if (choice !== 'auto') [backend, backendReason] = [choice, `input '${Input.backend}' is ${choice}`]
+  else if (token) [backend, backendReason] = ['nemo', `token from ${tokenSource}`]
+  else if (allowAnonymous) [backend, backendReason] = ['nemo', `no token given; '${Input.allowAnonymous}: true' fetches an anonymous one`]
+  else [backend, backendReason] = ['local', `no NemoVideo token given`]
   if (backend === 'nemo' && !token && !allowAnonymous) {
     r.problems.push(
-      `No NemoVideo token: set the '${Input.token}' input (or env NEMO_TOKEN) from a secret, or set '${Input.allowAnonymous}: true'.`
+      `No NemoVideo token: set the '${Input.token}' input (or env NEMO_TOKEN) from a secret, set '${Input.allowAnonymous}: true' to upload the images with an anonymous token, or use 'backend: local'.`
     )
   }
   const apiRaw = r.get(Input.apiUrl).trim() || (env.NEMO_API_URL ?? '').trim() || DEFAULT_API_URL
@@ -329,11 +403,23 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
       r.fail(Input.apiUrl, `must be an https URL (http only for loopback hosts); got '${apiUrl.origin}'.`)
     }
     if (apiUrl.username || apiUrl.password) r.fail(Input.apiUrl, `must not carry credentials; pass the token in '${Input.token}'.`)
+    else if (apiUrl.pathname !== '/' || apiUrl.search || apiUrl.hash) {
+      r.fail(
+        Input.apiUrl,
+        `must be the API's origin only, such as ${DEFAULT_API_URL} (got '${apiRaw}'): the action adds the API paths itself, so a path, query or fragment would be dropped.`
+      )
+    }
   } catch {
     r.fail(Input.apiUrl, `is not a URL (got '${apiRaw}').`)
   }
   const clientId = r.get(Input.clientId).trim() || (env.NEMO_CLIENT_ID ?? '').trim() || randomUUID()
   if (clientId.length > 64) r.fail(Input.clientId, `must be at most 64 characters (got ${clientId.length}).`)
+  else if (badChar(clientId) >= 0) {
+    r.fail(
+      Input.clientId,
+      `holds a line break, a space or another character an HTTP header cannot carry (at character ${badChar(clientId) + 1}): use letters, digits and '-'.`
+    )
+  }
 
   // publishing
   const uploadArtifact = r.bool(Input.uploadArtifact, true)
@@ -366,6 +452,7 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
     videos,
     batch: !!manifestPath,
     backend,
+    backendReason,
     token,
     allowAnonymous,
     apiUrl,

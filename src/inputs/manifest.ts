@@ -1,6 +1,5 @@
 // The batch manifest: a YAML list of videos, each a `name` plus per-video input keys. Every
 // problem is reported with the file, the line, the entry and the key, before anything runs.
-import { readFileSync } from 'node:fs'
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml'
 
 export interface ManifestEntry {
@@ -19,19 +18,13 @@ export interface Manifest {
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/
 
-export function readManifest(path: string, keys: readonly string[], shown = path): Manifest {
-  let text: string
-  try {
-    text = readFileSync(path, 'utf8')
-  } catch {
-    return { entries: [], problems: [`Input 'manifest': no file at '${shown}' (relative to the workspace).`] }
-  }
-  return parseManifest(text, keys, shown)
-}
+/** The most videos one manifest may list (each is a session and a render; they share one step). */
+export const MAX_VIDEOS = 100
 
 export function parseManifest(text: string, keys: readonly string[], shown: string): Manifest {
   const lc = new LineCounter()
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false })
+  // failsafe: every value is the text as written ('0x10' stays '0x10', 'yes' stays 'yes')
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false, schema: 'failsafe' })
   const lineOf = (node: Node | null | undefined): number => (node?.range ? lc.linePos(node.range[0]).line : 1)
   const problems: string[] = doc.errors.map(e => `${shown}:${lc.linePos(e.pos[0]).line}: invalid YAML: ${e.message.split('\n')[0]}`)
   if (problems.length) return { entries: [], problems }
@@ -45,6 +38,13 @@ export function parseManifest(text: string, keys: readonly string[], shown: stri
       problems: [
         `${shown}: expected a list of videos (or 'videos:' holding one), each with a 'name' and keys such as 'images' and 'prompt'.`
       ]
+    }
+  }
+
+  if (list.items.length > MAX_VIDEOS) {
+    return {
+      entries: [],
+      problems: [`${shown}: lists ${list.items.length} videos; a manifest holds at most ${MAX_VIDEOS}. Split it into several manifests.`]
     }
   }
 

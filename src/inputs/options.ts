@@ -7,5 +7,10 @@ export type AspectRatio = (typeof ASPECT_RATIOS)[number]
 export type Resolution = (typeof RESOLUTIONS)[number]
 export type Transition = (typeof TRANSITIONS)[number]
 
+/** What 'backend' accepts: auto picks the cloud when a token is given, else local. */
+export const BACKEND_CHOICES = ['auto', 'nemo', 'local'] as const
+export type BackendChoice = (typeof BACKEND_CHOICES)[number]
+
+/** The backends that render (what 'auto' resolves to). */
 export const BACKENDS = ['nemo', 'local'] as const
 export type BackendName = (typeof BACKENDS)[number]

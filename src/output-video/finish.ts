@@ -2,7 +2,7 @@
 // structure checked and the facts read (mp4.ts) → SHA-256 → an atomic rename. `output` never
 // holds a partial or broken file.
 import { randomBytes } from 'node:crypto'
-import { mkdir, rename, rm } from 'node:fs/promises'
+import { mkdir, realpath, rename, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { inspectFile, type VideoFacts, type VideoInfo } from './mp4.js'
 
@@ -18,10 +18,21 @@ export interface FinishedVideo {
   sha256: string
 }
 
-/** A fresh temp path beside `output` (same folder, so the rename is atomic); makes the folder. */
+/**
+ * A fresh temp path beside `output` (same folder, so the rename is atomic); makes the folder.
+ * `output` is a real path (the inputs resolved its links and checked where it leads): if the
+ * folder's real path differs now, a link appeared on the way, and nothing is written through it.
+ */
 export async function tempFileFor(output: string): Promise<string> {
-  await mkdir(dirname(output), { recursive: true })
-  return join(dirname(output), `.${basename(output)}.${randomBytes(4).toString('hex')}.part`)
+  const dir = dirname(output)
+  await mkdir(dir, { recursive: true })
+  const real = await realpath(dir)
+  if (real !== dir) {
+    throw new Error(
+      `The output folder ${dir} now leads to ${real} through a link; nothing was written. Write to a folder that is not a link.`
+    )
+  }
+  return join(dir, `.${basename(output)}.${randomBytes(4).toString('hex')}.part`)
 }
 
 /** Checks the temp file (read once, unless the backend read it already), then renames it to `output`. */

@@ -1,11 +1,33 @@
 // Runs the built action (dist/index.js) as a child process, exactly as the runner does:
-// INPUT_* variables, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, GITHUB_WORKSPACE, RUNNER_TEMP.
+// INPUT_* variables, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, GITHUB_WORKSPACE, RUNNER_TEMP. Like the
+// runner, it sets INPUT_<NAME> for every input that has a default in action.yml, whether the
+// test gives it or not.
 import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { parse } from 'yaml'
 
 export const DIST = resolve(import.meta.dirname, '../../dist/index.js')
+export const ACTION_YML = resolve(import.meta.dirname, '../../action.yml')
+
+/** What `${{ github.token }}` becomes in tests. */
+export const FAKE_GITHUB_TOKEN = 'ghs_e2e_fake_github_token_000000000000'
+
+/** action.yml's defaults, as the runner passes them: expressions evaluated, everything a string. */
+export function actionDefaults(): Record<string, string> {
+  const action = parse(readFileSync(ACTION_YML, 'utf8')) as { inputs: Record<string, { default?: unknown }> }
+  const defaults: Record<string, string> = {}
+  for (const [name, spec] of Object.entries(action.inputs)) {
+    if (spec.default === undefined || spec.default === null) continue
+    defaults[name] = String(spec.default).replace(/\$\{\{\s*github\.token\s*\}\}/g, FAKE_GITHUB_TOKEN)
+  }
+  return defaults
+}
+
+/** The variable the runner sets for an input: spaces become '_', upper case. */
+export const inputVar = (name: string): string => `INPUT_${name.replace(/ /g, '_').toUpperCase()}`
 
 export interface ActionRun {
   code: number | null
@@ -86,7 +108,7 @@ export async function runAction(opts: RunOptions): Promise<ActionRun> {
     GITHUB_EVENT_NAME: 'workflow_dispatch',
     ...opts.env
   }
-  for (const [k, v] of Object.entries(opts.inputs)) env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v
+  for (const [k, v] of Object.entries({ ...actionDefaults(), ...opts.inputs })) env[inputVar(k)] = v
   const child = spawn(process.execPath, [DIST], { cwd: box.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
