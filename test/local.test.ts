@@ -9,6 +9,7 @@ import { before, describe, it } from 'node:test'
 import { promisify } from 'node:util'
 import { createLocalBackend, renderPlan } from '../src/backends/local/local-backend.js'
 import { buildGraph, xfadeOffsets } from '../src/backends/local/filtergraph.js'
+import { runFfmpeg } from '../src/backends/local/ffmpeg.js'
 import { makePlan, planToDraft, readPrompt, type LocalPlan } from '../src/backends/local/plan.js'
 import type { InputFile } from '../src/input-files/input-file.js'
 import type { VideoRequest } from '../src/request/request.js'
@@ -151,6 +152,28 @@ describe('local render (real ffmpeg)', () => {
     assert.deepEqual(
       (await readdir(dir)).filter(f => f.startsWith('.broken') || f === 'broken.mp4'),
       []
+    )
+  })
+
+  it('draws the title literally (%, backslashes, %{…}) and opens an image named like a sequence pattern', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'img2vid-local-'))
+    const odd = join(dir, 'a%d.jpg')
+    await copyFile(images[0].path, odd)
+    const plan = small(makePlan({ ...base, turns: ['static'], duration: 1, transition: 'none' }, [{ ...images[0], path: odd }]))
+    const plain = join(dir, 'plain.mp4')
+    await renderPlan('ffmpeg', plan, plain, dir, new AbortController().signal)
+    const titled = join(dir, 'titled.mp4')
+    const text = 'Spring Sale 50% off \\ %{localtime}'
+    await renderPlan('ffmpeg', { ...plan, title: { text, duration: 1 } }, titled, dir, new AbortController().signal)
+    assert.ok(diff(await frame(plain, 0.5), await frame(titled, 0.5)) > 1, 'the title with % is drawn')
+    // ffmpeg's own drawtext error (as without expansion=none) fails the render instead of passing silently
+    await assert.rejects(
+      runFfmpeg(
+        'ffmpeg',
+        ['-v', 'error', '-f', 'lavfi', '-i', 'color=s=64x64:d=0.1', '-vf', "drawtext=text='50% off'", '-f', 'null', '-'],
+        { totalSeconds: 0.1, signal: new AbortController().signal, failOn: /drawtext/i }
+      ),
+      /ffmpeg reported an error: .*drawtext/
     )
   })
 

@@ -107,7 +107,11 @@ export async function findFfmpeg(configured?: string): Promise<string> {
 }
 
 /** Runs ffmpeg; logs progress from `-progress pipe:1`; kills it on abort. */
-export async function runFfmpeg(bin: string, args: string[], opts: { totalSeconds: number; signal: AbortSignal }): Promise<void> {
+export async function runFfmpeg(
+  bin: string,
+  args: string[],
+  opts: { totalSeconds: number; signal: AbortSignal; failOn?: RegExp }
+): Promise<void> {
   if (opts.signal.aborted) throw opts.signal.reason
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] })
   let stderr = ''
@@ -146,6 +150,9 @@ export async function runFfmpeg(bin: string, args: string[], opts: { totalSecond
     if (opts.signal.aborted) throw opts.signal.reason
     if (code !== 0)
       throw new FfmpegError(`ffmpeg failed (${sig ?? `exit ${code}`}): ${stderr.trim().split('\n').slice(-5).join(' | ') || 'no message'}`)
+    // some filters report an error and go on (drawtext draws nothing): such a video is not what was asked
+    const reported = opts.failOn && stderr.split('\n').find(l => opts.failOn?.test(l))
+    if (reported) throw new FfmpegError(`ffmpeg reported an error: ${reported.trim()}`)
   } finally {
     opts.signal.removeEventListener('abort', kill)
   }

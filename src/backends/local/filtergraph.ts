@@ -148,7 +148,7 @@ export function buildGraph(plan: LocalPlan, files: GraphFiles): { graph: string;
     const size = Math.round(Math.min(W, H) / 12)
     const alpha = `if(lt(t,0.4),t/0.4,if(lt(t,${D - 0.5}),1,max(0,(${D}-t)/0.5)))`
     lines.push(
-      `[${last}]drawtext=fontfile=${quote(files.fontFile)}:textfile=${quote(files.titleFile)}:fontsize=${size}:fontcolor=white:` +
+      `[${last}]drawtext=fontfile=${quote(files.fontFile)}:textfile=${quote(files.titleFile)}:expansion=none:fontsize=${size}:fontcolor=white:` +
         `box=1:boxcolor=black@0.35:boxborderw=${Math.round(size / 2)}:x=(w-text_w)/2:y=(h-text_h)/2:` +
         `alpha=${quote(alpha)}:enable=${quote(`lt(t,${D})`)}[vt]`
     )
@@ -169,10 +169,18 @@ export function buildGraph(plan: LocalPlan, files: GraphFiles): { graph: string;
   return { graph: lines.join(';\n'), videoOut: 'vout', audioOut }
 }
 
+/**
+ * `-i` for a still image, read as the file it names: the image2 demuxer would take `a%d.jpg` as a
+ * numbered sequence and a `name:` prefix as a protocol.
+ */
+export function openLiterally(path: string): string[] {
+  return ['-f', 'image2', '-pattern_type', 'none', '-i', `file:${path}`]
+}
+
 /** The ffmpeg command line, with the graph read from `graphFile`. */
 export function buildArgs(plan: LocalPlan, graphFile: string, output: string, hasAudio: boolean): string[] {
   // the image demuxer's rate is the looped still's rate, and xfade needs every input at the same rate
-  const inputs = plan.clips.flatMap(c => ['-framerate', String(plan.fps), '-i', c.path])
+  const inputs = plan.clips.flatMap(c => ['-framerate', String(plan.fps), ...openLiterally(c.path)])
   // the music loops as often as needed; atrim cuts it to the video
   const music = plan.music ? ['-stream_loop', '-1', '-i', plan.music.path] : []
   return [

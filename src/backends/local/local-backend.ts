@@ -44,7 +44,7 @@ export async function renderPlan(ffmpeg: string, plan: LocalPlan, videoFile: str
   await log.block(`ffmpeg: ${plan.clips.length} images → ${plan.width}×${plan.height}, ${plan.total.toFixed(1)} s`, async () => {
     const started = Date.now()
     log.debug(`Filtergraph (${graphFile}):\n${graph}`)
-    await runFfmpeg(ffmpeg, buildArgs(plan, graphFile, videoFile, !!audioOut), { totalSeconds: plan.total, signal })
+    await runFfmpeg(ffmpeg, buildArgs(plan, graphFile, videoFile, !!audioOut), { totalSeconds: plan.total, signal, failOn: /drawtext/i })
     log.info(`Rendered in ${((Date.now() - started) / 1000).toFixed(1)} s.`)
   })
 }
