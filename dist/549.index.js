@@ -181,6 +181,10 @@ async function runFfmpeg(bin, args, opts) {
             throw opts.signal.reason;
         if (code !== 0)
             throw new FfmpegError(`ffmpeg failed (${sig ?? `exit ${code}`}): ${stderr.trim().split('\n').slice(-5).join(' | ') || 'no message'}`);
+        // some filters report an error and go on (drawtext draws nothing): such a video is not what was asked
+        const reported = opts.failOn && stderr.split('\n').find(l => opts.failOn?.test(l));
+        if (reported)
+            throw new FfmpegError(`ffmpeg reported an error: ${reported.trim()}`);
     }
     finally {
         opts.signal.removeEventListener('abort', kill);
@@ -322,7 +326,7 @@ function buildGraph(plan, files) {
         const D = plan.title.duration;
         const size = Math.round(Math.min(W, H) / 12);
         const alpha = `if(lt(t,0.4),t/0.4,if(lt(t,${D - 0.5}),1,max(0,(${D}-t)/0.5)))`;
-        lines.push(`[${last}]drawtext=fontfile=${quote(files.fontFile)}:textfile=${quote(files.titleFile)}:fontsize=${size}:fontcolor=white:` +
+        lines.push(`[${last}]drawtext=fontfile=${quote(files.fontFile)}:textfile=${quote(files.titleFile)}:expansion=none:fontsize=${size}:fontcolor=white:` +
             `box=1:boxcolor=black@0.35:boxborderw=${Math.round(size / 2)}:x=(w-text_w)/2:y=(h-text_h)/2:` +
             `alpha=${quote(alpha)}:enable=${quote(`lt(t,${D})`)}[vt]`);
         last = 'vt';
@@ -338,10 +342,17 @@ function buildGraph(plan, files) {
     }
     return { graph: lines.join(';\n'), videoOut: 'vout', audioOut };
 }
+/**
+ * `-i` for a still image, read as the file it names: the image2 demuxer would take `a%d.jpg` as a
+ * numbered sequence and a `name:` prefix as a protocol.
+ */
+function openLiterally(path) {
+    return ['-f', 'image2', '-pattern_type', 'none', '-i', `file:${path}`];
+}
 /** The ffmpeg command line, with the graph read from `graphFile`. */
 function buildArgs(plan, graphFile, output, hasAudio) {
     // the image demuxer's rate is the looped still's rate, and xfade needs every input at the same rate
-    const inputs = plan.clips.flatMap(c => ['-framerate', String(plan.fps), '-i', c.path]);
+    const inputs = plan.clips.flatMap(c => ['-framerate', String(plan.fps), ...openLiterally(c.path)]);
     // the music loops as often as needed; atrim cuts it to the video
     const music = plan.music ? ['-stream_loop', '-1', '-i', plan.music.path] : [];
     return [
@@ -537,7 +548,15 @@ async function renderPlan(ffmpeg, plan, videoFile, tempDir, signal) {
     await log/* log */.R.block(`ffmpeg: ${plan.clips.length} images → ${plan.width}×${plan.height}, ${plan.total.toFixed(1)} s`, async () => {
         const started = Date.now();
         log/* log */.R.debug(`Filtergraph (${graphFile}):\n${graph}`);
-        await runFfmpeg(ffmpeg, buildArgs(plan, graphFile, videoFile, !!audioOut), { totalSeconds: plan.total, signal });
+        // nothing half-written is left behind, whatever ffmpeg managed to write before it failed
+        await runFfmpeg(ffmpeg, buildArgs(plan, graphFile, videoFile, !!audioOut), {
+            totalSeconds: plan.total,
+            signal,
+            failOn: /drawtext/i
+        }).catch(async (err) => {
+            await (0,promises_.rm)(videoFile, { force: true });
+            throw err;
+        });
         log/* log */.R.info(`Rendered in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
     });
 }

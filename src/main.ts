@@ -3,7 +3,7 @@
 // from a manifest.
 import * as core from '@actions/core'
 import { relative } from 'node:path'
-import { createBackend } from './backends/backend.js'
+import { createBackend } from './backends/create-backend.js'
 import { getInputs } from './inputs/get-inputs.js'
 import { prepareVideos } from './prepare.js'
 import { publishVideos, type VideoLinks } from './publish/publish.js'

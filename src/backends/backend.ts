@@ -1,5 +1,4 @@
-// The one interface both backends implement, and the factory that loads only the one that runs
-// (the other's code is never read: cold start). A backend gets the input files and the request,
+// The one interface both backends implement (the factory is create-backend.ts). A backend gets the input files and the request,
 // writes the MP4 to the temp file it is given and says what it made; the finish line does the rest.
 import type { InputFile } from '../input-files/input-file.js'
 import type { BackendName } from '../inputs/options.js'
@@ -40,14 +39,4 @@ export interface Backend {
 export interface BackendOptions {
   nemo: { apiUrl: URL; token: string; allowAnonymous: boolean; clientId: string; pollIntervalMs: number }
   local: { ffmpegPath?: string }
-}
-
-/** One backend for every video of the run (on the cloud they share one token and the 429 pause). */
-export async function createBackend(name: BackendName, opts: BackendOptions): Promise<Backend> {
-  if (name === 'local') {
-    const { createLocalBackend } = await import('./local/local-backend.js')
-    return createLocalBackend(opts.local)
-  }
-  const { createNemoBackend } = await import('./nemo/nemo-backend.js')
-  return createNemoBackend(opts.nemo)
 }

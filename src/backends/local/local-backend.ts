@@ -2,7 +2,7 @@
 // network. The MP4 goes to the temp file the job names; the finish line checks and renames it.
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { writeFile } from 'node:fs/promises'
+import { rm, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import type { Backend, RenderJob, RenderResult } from '../backend.js'
 import { log } from '../../shared/log.js'
@@ -44,7 +44,15 @@ export async function renderPlan(ffmpeg: string, plan: LocalPlan, videoFile: str
   await log.block(`ffmpeg: ${plan.clips.length} images → ${plan.width}×${plan.height}, ${plan.total.toFixed(1)} s`, async () => {
     const started = Date.now()
     log.debug(`Filtergraph (${graphFile}):\n${graph}`)
-    await runFfmpeg(ffmpeg, buildArgs(plan, graphFile, videoFile, !!audioOut), { totalSeconds: plan.total, signal, failOn: /drawtext/i })
+    // nothing half-written is left behind, whatever ffmpeg managed to write before it failed
+    await runFfmpeg(ffmpeg, buildArgs(plan, graphFile, videoFile, !!audioOut), {
+      totalSeconds: plan.total,
+      signal,
+      failOn: /drawtext/i
+    }).catch(async (err: unknown) => {
+      await rm(videoFile, { force: true })
+      throw err
+    })
     log.info(`Rendered in ${((Date.now() - started) / 1000).toFixed(1)} s.`)
   })
 }
