@@ -456,7 +456,7 @@ function finish(reader, res) {
     }
     reader.finish();
     if (reader.error)
-        throw new NemoError(`The agent reported an error: ${redact(reader.error).slice(0, 500)}. Re-run the job; if it keeps failing, simplify the prompt.`);
+        throw new NemoError(`The agent reported an error: ${reader.error.slice(0, 500)}. Re-run the job; if it keeps failing, simplify the prompt.`);
     return { ...res, text: reader.texts.join('\n\n') };
 }
 
@@ -898,7 +898,7 @@ async function downloadVideo(client, renderId, url, file, signal) {
         catch (err) {
             if (!(err instanceof BadDownload))
                 throw err;
-            errors.push(`${target === fallback ? 'fallback' : 'download'}: ${redact(err.message)}`);
+            errors.push(`${target === fallback ? 'fallback' : 'download'}: ${err.message}`); // NemoError redacts
             if (err instanceof TooLarge)
                 break;
             if (i < attempts.length - 1) {
@@ -1085,14 +1085,15 @@ function parseStatus(reply) {
     const progress = typeof p === 'number' && Number.isFinite(p) ? p : undefined;
     const reasonRaw = inner.error ?? inner.reason ?? inner.errorMessage ?? inner.message ?? reply.error ?? reply.message;
     const reason = typeof reasonRaw === 'string' ? reasonRaw : reasonRaw ? JSON.stringify(reasonRaw) : undefined;
-    // a server's words: redacted and bounded before they reach a log line or a message
+    // a server's words: the status is printed, so it is redacted; both are bounded
     return {
         status: redact(String(inner.status ?? ''))
             .toLowerCase()
             .slice(0, 40),
         progress,
         url,
-        reason: reason === undefined ? undefined : redact(reason).slice(0, 500)
+        // the reason only reaches a NemoError, which redacts
+        reason: reason?.slice(0, 500)
     };
 }
 /** Starts an export; a refused or duplicate id (or a failed attempt) gets one more try with a new id. */

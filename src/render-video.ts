@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import type { Backend } from './backends/backend.js'
 import { finishVideo, tempFileFor, type FinishedVideo } from './output-video/finish.js'
 import type { PreparedVideo } from './prepare.js'
-import { DeadlineError } from './shared/errors.js'
+import { DeadlineError, errorMessage } from './shared/errors.js'
 import { summarize, type TimelineSummary } from './shared/timeline.js'
 
 /** A video that is at its `output`, with what the backend said about it. */
@@ -50,7 +50,7 @@ export async function renderVideo(
     // the deadline's own timer aborted whatever was running: say so in the action's words
     if (timer.aborted && !opts.signal.aborted && !(err instanceof DeadlineError)) {
       throw new DeadlineError(
-        `The ${backend.name} backend did not finish within ${opts.timeoutMinutes} minutes ('timeout-minutes'): ${err instanceof Error ? err.message : String(err)}`,
+        `The ${backend.name} backend did not finish within ${opts.timeoutMinutes} minutes ('timeout-minutes'): ${errorMessage(err)}`,
         { cause: err }
       )
     }

@@ -88,6 +88,18 @@ async function fresh(config: Partial<NemoServerConfig>, fn: () => Promise<void>)
   }
 }
 
+/** The agent's first turn expires the anonymous token in use, as the service does after 7 days. */
+function expireAnonymousTokenOnFirstTurn(): void {
+  let expired = false
+  server.config.agent = t => {
+    if (!expired) {
+      expired = true
+      server.expireToken(server.issuedTokens.at(-1) as string)
+    }
+    return { text: `ok turn ${t.turn}` }
+  }
+}
+
 describe('HTTP faults', () => {
   it('429 with Retry-After: waits that long, retries once, succeeds', async () => {
     server.fail('session', { status: 429, retryAfter: 1 })
@@ -135,14 +147,7 @@ describe('HTTP faults', () => {
 
 describe('NemoVideo error codes', () => {
   it('1001 with an anonymous token: a new token, the call retried once', async () => {
-    let expired = false
-    server.config.agent = t => {
-      if (!expired) {
-        expired = true
-        server.expireToken(server.issuedTokens.at(-1) as string)
-      }
-      return { text: `ok turn ${t.turn}` }
-    }
+    expireAnonymousTokenOnFirstTurn()
     const run = await go({ token: '', 'client-id': 'fault-1001' })
     assert.equal(run.code, 0, run.all)
     assert.equal(mine(run, 'anonymous-token').length, 2)
@@ -258,14 +263,7 @@ describe('the vendor documents: anonymous tokens, render shapes, export retries'
 
   it('a 401 without a code is a rejected token: an anonymous one is renewed once', async () => {
     server.config.expiredAs401 = true
-    let expired = false
-    server.config.agent = t => {
-      if (!expired) {
-        expired = true
-        server.expireToken(server.issuedTokens.at(-1) as string)
-      }
-      return { text: `ok turn ${t.turn}` }
-    }
+    expireAnonymousTokenOnFirstTurn()
     const run = await go({ token: '', 'allow-anonymous': 'true', 'client-id': 'vendor-401' })
     assert.equal(run.code, 0, run.all)
     assert.equal(mine(run, 'anonymous-token').length, 1 + 1)

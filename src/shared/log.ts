@@ -36,7 +36,7 @@ class VideoSink implements Sink {
 
   line(text: string): void {
     if (!this.hold) return core.info(text)
-    // a video's held log is bounded: past the cap, the middle is dropped and counted
+    // a video's held log is bounded: past the cap, later lines are dropped and counted
     if (this.heldBytes + text.length > MAX_HELD_BYTES) {
       this.dropped++
       return

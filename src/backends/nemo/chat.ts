@@ -288,7 +288,7 @@ function finish(reader: ReplyReader, res: ChatResult): ChatResult {
   reader.finish()
   if (reader.error)
     throw new NemoError(
-      `The agent reported an error: ${redact(reader.error).slice(0, 500)}. Re-run the job; if it keeps failing, simplify the prompt.`
+      `The agent reported an error: ${reader.error.slice(0, 500)}. Re-run the job; if it keeps failing, simplify the prompt.`
     )
   return { ...res, text: reader.texts.join('\n\n') }
 }

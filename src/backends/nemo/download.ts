@@ -132,7 +132,7 @@ export async function downloadVideo(
       return got
     } catch (err) {
       if (!(err instanceof BadDownload)) throw err
-      errors.push(`${target === fallback ? 'fallback' : 'download'}: ${redact(err.message)}`)
+      errors.push(`${target === fallback ? 'fallback' : 'download'}: ${err.message}`) // NemoError redacts
       if (err instanceof TooLarge) break
       if (i < attempts.length - 1) {
         log.info(

@@ -46,14 +46,15 @@ export function parseStatus(reply: Record<string, unknown>): RenderStatus {
   const progress = typeof p === 'number' && Number.isFinite(p) ? p : undefined
   const reasonRaw = inner.error ?? inner.reason ?? inner.errorMessage ?? inner.message ?? reply.error ?? reply.message
   const reason = typeof reasonRaw === 'string' ? reasonRaw : reasonRaw ? JSON.stringify(reasonRaw) : undefined
-  // a server's words: redacted and bounded before they reach a log line or a message
+  // a server's words: the status is printed, so it is redacted; both are bounded
   return {
     status: redact(String(inner.status ?? ''))
       .toLowerCase()
       .slice(0, 40),
     progress,
     url,
-    reason: reason === undefined ? undefined : redact(reason).slice(0, 500)
+    // the reason only reaches a NemoError, which redacts
+    reason: reason?.slice(0, 500)
   }
 }
 
