@@ -1217,6 +1217,8 @@ async function waitForRender(client, id, opts) {
 
 ;// CONCATENATED MODULE: ./src/backends/nemo/session.ts
 
+/** Session ids are long numeric strings, task ids short tokens: nothing else belongs in a URL or an output. */
+const ID = /^[A-Za-z0-9._-]{1,128}$/;
 async function createSession(client, language, signal) {
     const what = 'Creating the NemoVideo session';
     // not repeated on a 5xx or a broken connection: a second POST would make a second session
@@ -1238,7 +1240,13 @@ async function createSession(client, language, signal) {
     if (typeof sessionId !== 'string' && typeof sessionId !== 'number') {
         throw new NemoError(`${what}: the reply has no session_id. Check that 'api-url' points at the NemoVideo API.`);
     }
-    return { sessionId: String(sessionId), taskId: taskId === undefined ? '' : String(taskId) };
+    // the ids go into URLs, outputs and the summary: only the shape an id has is accepted
+    const sid = String(sessionId);
+    const tid = taskId === undefined || taskId === null ? '' : String(taskId);
+    if (!ID.test(sid) || (tid !== '' && !ID.test(tid))) {
+        throw new NemoError(`${what}: the reply's session or task id is not an id (letters, digits, '.', '_', '-'; at most 128). Check that 'api-url' points at the NemoVideo API.`);
+    }
+    return { sessionId: sid, taskId: tid };
 }
 
 ;// CONCATENATED MODULE: ./src/backends/nemo/state.ts

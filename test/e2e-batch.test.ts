@@ -1,5 +1,6 @@
 // Batch: a manifest of videos through the built action, against the loopback NemoVideo server
 // and results service; the concurrency bound is read from the server's request log.
+import { assertWellFormedHtml } from './helpers/html.js'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises'
@@ -75,6 +76,8 @@ describe('batch end to end', () => {
     // an anonymous token (one per client id, as the vendor allows): fetched once for all three videos
     const r = await run(b, { 'max-parallel': '2', token: '', 'allow-anonymous': 'true', 'client-id': 'batch-e2e' })
     assert.equal(r.code, 1, r.all)
+    // a failed video's row has cells without values: still valid HTML
+    assertWellFormedHtml(r.summary)
     assert.match(
       r.stdout,
       /::error::1 of 3 videos failed:%0A- boots: Agent: turn 1 of 1: the agent replied but the session has no draft to export/

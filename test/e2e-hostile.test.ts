@@ -2,11 +2,13 @@
 // what it sends is bounded. Asserts what a user sees: log lines as the runner splits and runs them,
 // outputs, the job summary, files and exit status.
 import assert from 'node:assert/strict'
-import { copyFile, mkdir, readdir } from 'node:fs/promises'
+import { readFileSync } from 'node:fs'
+import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { after, afterEach, before, describe, it } from 'node:test'
+import { assertWellFormedHtml } from './helpers/html.js'
 import { runAction, sandbox, type ActionRun, type Sandbox } from './helpers/action.js'
 import { makeImage } from './helpers/media.js'
 import { startNemoServer, type NemoServer, type NemoServerConfig } from './servers/nemo.js'
@@ -55,6 +57,14 @@ async function go(inputs: Record<string, string> = {}, apiUrl = server.url): Pro
   })
 }
 
+const readProcStatus = (pid: number): string => {
+  try {
+    return readFileSync(`/proc/${pid}/status`, 'utf8')
+  } catch {
+    return ''
+  }
+}
+
 /** Lines as the runner reads stdout: split at \n, \r and \r\n. */
 const runnerLines = (stdout: string): string[] => stdout.split(/\r\n|\r|\n/)
 /** The workflow commands the runner would run. */
@@ -83,6 +93,7 @@ describe('workflow-command injection', () => {
     assert.ok(!run.stdout.includes('##[error]'), 'the legacy form is broken up too')
     assert.match(run.stdout, /: :error::pwned/, 'the text is still shown, defused')
     // the summary: no raw newline from the server inside it, no HTML from it
+    assertWellFormedHtml(run.summary)
     assert.ok(!/<script|::error/.test(run.summary.replace(/&lt;|&gt;/g, '')))
   })
 
@@ -136,7 +147,7 @@ describe('bounded replies', () => {
     }
   })
 
-  it('endless partial text fails as "reply too large" with outputs and summary written', async () => {
+  it('a reply past the text cap fails as "reply too large" with outputs and summary written', async () => {
     server.config.agent = () => ({ text: 'x'.repeat(3 * 1024 * 1024) })
     const run = await go()
     assert.equal(run.code, 1)
@@ -144,6 +155,58 @@ describe('bounded replies', () => {
     assert.ok(run.outputs.videos, 'the videos output is still written')
     assert.match(run.summary, /too large/)
     assert.ok(run.stdout.length < 4 * 1024 * 1024, `the log stays bounded (${run.stdout.length} bytes)`)
+  })
+
+  for (const endless of ['partial', 'final'] as const) {
+    it(`an endless stream of ${endless} text stops at the cap, the log stays bounded`, async () => {
+      server.config.sse.endless = endless
+      const run = await go()
+      assert.equal(run.code, 1)
+      assert.match(run.stdout, /::error::The agent's reply was too large/)
+      assert.ok(run.stdout.length < 4 * 1024 * 1024, `log of ${run.stdout.length} bytes`)
+    })
+  }
+
+  it('8 videos at once against endless streams: memory bounded, every failure, outputs and summary written', async () => {
+    server.config.sse.endless = 'partial'
+    const b = await box()
+    const names = Array.from({ length: 8 }, (_, i) => `v${i + 1}`)
+    await writeFile(
+      join(b.workspace, 'videos.yml'),
+      names.map(n => `- name: ${n}\n  images: photos/1.jpg\n  prompt: Promo ${n}\n`).join('')
+    )
+    let peakKb = 0
+    let pid: number | undefined
+    const poll = setInterval(() => {
+      if (!pid) return
+      const m = /VmHWM:\s+(\d+) kB/.exec(readProcStatus(pid))
+      if (m) peakKb = Math.max(peakKb, Number(m[1]))
+    }, 25)
+    const run = await runAction({
+      box: b,
+      env,
+      onSpawn: child => (pid = child.pid),
+      inputs: {
+        manifest: 'videos.yml',
+        'max-parallel': '8',
+        prompt: 'Promo',
+        'api-url': server.url,
+        'poll-interval': '1',
+        'upload-artifact': 'false',
+        token: USER
+      }
+    }).finally(() => clearInterval(poll))
+    assert.equal(run.code, 1)
+    assert.match(run.stdout, /::error::8 of 8 videos failed:.*reply was too large/)
+    const videos = JSON.parse(run.outputs.videos) as { name: string; ok: boolean; error: string }[]
+    assert.deepEqual(
+      videos.map(v => [v.name, v.ok]),
+      names.map(n => [n, false])
+    )
+    assert.match(run.summary, /❌ failed/)
+    assert.ok(peakKb > 0, 'the peak was read')
+    assert.ok(peakKb < 400 * 1024, `peak RSS ${(peakKb / 1024).toFixed(0)} MB (goal under 400 MB)`)
+    console.log(`8 endless streams in parallel: peak RSS ${(peakKb / 1024).toFixed(0)} MB`)
   })
 
   it('a draft with too many tracks is refused with a message, not a JS error', async () => {
@@ -155,6 +218,38 @@ describe('bounded replies', () => {
     assert.equal(run.code, 1)
     assert.match(run.stdout, /::error::Reading the session state: the draft has 5000 tracks/)
     assert.doesNotMatch(run.all, /Cannot read properties|Maximum call stack/)
+  })
+})
+
+describe("the job summary stays under the runner's 1 MiB limit", () => {
+  it('40 videos with 100 long-named tracks each: the overview only, every video in it, valid HTML', async () => {
+    const long = 'n'.repeat(300)
+    server.config.agent = () => ({
+      text: 'ok',
+      draft: { t: Array.from({ length: 100 }, (_, i) => ({ tt: 0, sg: [{ st: i * 10, d: 10, n: `${long}${i}` }] })), d: 2000 }
+    })
+    const b = await box()
+    const names = Array.from({ length: 40 }, (_, i) => `v${i + 1}`)
+    await writeFile(join(b.workspace, 'videos.yml'), names.map(n => `- name: ${n}\n  images: photos/1.jpg\n`).join(''))
+    const run = await runAction({
+      box: b,
+      env,
+      inputs: {
+        manifest: 'videos.yml',
+        'max-parallel': '8',
+        prompt: 'Promo',
+        'api-url': server.url,
+        'poll-interval': '1',
+        'upload-artifact': 'false',
+        token: USER
+      },
+      timeoutMs: 110_000
+    })
+    assert.equal(run.code, 0, run.stdout.slice(-3000))
+    assert.ok(Buffer.byteLength(run.summary) < 1024 * 1024, `summary of ${Buffer.byteLength(run.summary)} bytes`)
+    for (const n of names) assert.match(run.summary, new RegExp(`<td>${n}</td>`))
+    assert.match(run.summary, /left out to keep the summary under the runner's 1 MiB limit/)
+    assertWellFormedHtml(run.summary)
   })
 })
 

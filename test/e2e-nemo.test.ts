@@ -4,6 +4,7 @@ import { copyFile, mkdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { startNemoServer, type NemoServer } from './servers/nemo.js'
+import { assertWellFormedHtml } from './helpers/html.js'
 import { runAction, sandbox, type Sandbox } from './helpers/action.js'
 import { makeAudio, makeImage, sha256 } from './helpers/media.js'
 import type { Draft } from '../src/shared/timeline.js'
@@ -123,6 +124,7 @@ describe('nemo backend end to end', () => {
     assert.match(run.stdout, /Timeline \(3 tracks\)/)
     assert.match(run.summary, /Timeline/)
     assert.match(run.summary, /Credits left/)
+    assertWellFormedHtml(run.summary)
   })
 
   it('uses an anonymous token with X-Client-Id and never prints it', async () => {

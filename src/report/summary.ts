@@ -11,12 +11,29 @@ const header = (cells: string[]): { data: string; header: true }[] => cells.map(
 /** core.summary writes an empty cell without its end tag: never give it one */
 const cell = (text: string): string => text || '–'
 
+/** The runner drops a step summary over 1 MiB: stay well under it. */
+export const MAX_SUMMARY_BYTES = 900 * 1024
+
 export async function writeSummary(report: RunReport): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return
+  compose(report, true)
+  if (Buffer.byteLength(core.summary.stringify()) > MAX_SUMMARY_BYTES) {
+    // many videos with long timelines: the overview only, which every video fits in
+    core.summary.emptyBuffer()
+    compose(report, false)
+    core.summary.addRaw(
+      `<p>The per-video details were left out to keep the summary under the runner's 1 MiB limit; the step outputs carry them.</p>`,
+      true
+    )
+  }
+  await core.summary.write()
+}
+
+function compose(report: RunReport, details: boolean): void {
   const s = core.summary.addHeading('🎬 img2vid', 2)
   const path = (v: VideoOutcome): string => (v.made ? relative(report.workspace, v.made.video.path) || v.made.video.path : '')
 
-  if (report.batch) {
+  if (report.batch || !details) {
     s.addTable([
       header(['Video', 'Status', 'File', 'Duration', 'Size', 'Links']),
       ...report.videos.map(v => {
@@ -34,7 +51,7 @@ export async function writeSummary(report: RunReport): Promise<void> {
     ])
   }
 
-  for (const v of report.videos) {
+  for (const v of details ? report.videos : []) {
     const m = v.made
     if (!m) continue
     const { info } = m.video
@@ -71,9 +88,8 @@ export async function writeSummary(report: RunReport): Promise<void> {
   if (report.publishError) s.addRaw(`<p>❌ ${htmlText(report.publishError)}</p>`, true)
   if (report.warnings.length) {
     s.addHeading('Warnings', 3)
-    s.addList(report.warnings.map(w => htmlText(w)))
+    s.addList(report.warnings.slice(0, 100).map(w => htmlText(w, 500)))
   }
-  await s.write()
 }
 
 function links(v: VideoOutcome): string[] {

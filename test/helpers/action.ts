@@ -2,7 +2,7 @@
 // INPUT_* variables, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, GITHUB_WORKSPACE, RUNNER_TEMP. Like the
 // runner, it sets INPUT_<NAME> for every input that has a default in action.yml, whether the
 // test gives it or not.
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -85,6 +85,8 @@ export interface RunOptions {
   killAfter?: { ms: number; signal: NodeJS.Signals }
   timeoutMs?: number
   onStdout?: (chunk: string) => void
+  /** the action's process, once started (e.g. to read its memory) */
+  onSpawn?: (child: ChildProcess) => void
 }
 
 export async function runAction(opts: RunOptions): Promise<ActionRun> {
@@ -110,6 +112,7 @@ export async function runAction(opts: RunOptions): Promise<ActionRun> {
   }
   for (const [k, v] of Object.entries({ ...actionDefaults(), ...opts.inputs })) env[inputVar(k)] = v
   const child = spawn(process.execPath, [DIST], { cwd: box.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  opts.onSpawn?.(child)
   let stdout = ''
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (c: string) => {

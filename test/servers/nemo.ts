@@ -67,6 +67,8 @@ export interface SseConfig {
   heartbeatOnly: boolean
   /** with drop 'after-apply': the agent keeps working after the drop and the draft lands this much later */
   landMs: number
+  /** a hostile agent: text events without end (partial chunks, or final texts), until the client hangs up or 512 MB went out */
+  endless: 'none' | 'partial' | 'final'
 }
 
 export interface AgentTurn {
@@ -137,7 +139,8 @@ const defaults = (): NemoServerConfig => ({
     drop: 'none',
     error: 'none',
     heartbeatOnly: false,
-    landMs: 0
+    landMs: 0,
+    endless: 'none'
   },
   renderShape: 'B',
   renderPolls: 2,
@@ -421,6 +424,16 @@ export async function startNemoServer(
     }
     if (c.drop === 'after-apply') {
       res.socket?.destroy()
+      return
+    }
+    if (c.endless !== 'none') {
+      const chunk = `${'all work and no play '.repeat(3000)}\n`
+      for (let sent = 0; sent < 512 * 1024 * 1024 && !res.destroyed && !closing; sent += chunk.length) {
+        const line = `data: ${JSON.stringify(adk({ partial: c.endless === 'partial', content: { role: 'model', parts: [{ text: chunk }] } }))}${nl}${nl}`
+        // back-pressure: wait while the client is not reading
+        if (!res.write(line)) await new Promise(r => (res.once('drain', r), res.once('close', r)))
+      }
+      res.end()
       return
     }
     if (!c.noText && text) {

@@ -2,6 +2,9 @@
 import type { NemoClient } from './client.js'
 import { NemoError } from './errors.js'
 
+/** Session ids are long numeric strings, task ids short tokens: nothing else belongs in a URL or an output. */
+const ID = /^[A-Za-z0-9._-]{1,128}$/
+
 export interface Session {
   taskId: string
   sessionId: string
@@ -25,5 +28,13 @@ export async function createSession(client: NemoClient, language: string, signal
   if (typeof sessionId !== 'string' && typeof sessionId !== 'number') {
     throw new NemoError(`${what}: the reply has no session_id. Check that 'api-url' points at the NemoVideo API.`)
   }
-  return { sessionId: String(sessionId), taskId: taskId === undefined ? '' : String(taskId) }
+  // the ids go into URLs, outputs and the summary: only the shape an id has is accepted
+  const sid = String(sessionId)
+  const tid = taskId === undefined || taskId === null ? '' : String(taskId)
+  if (!ID.test(sid) || (tid !== '' && !ID.test(tid))) {
+    throw new NemoError(
+      `${what}: the reply's session or task id is not an id (letters, digits, '.', '_', '-'; at most 128). Check that 'api-url' points at the NemoVideo API.`
+    )
+  }
+  return { sessionId: sid, taskId: tid }
 }
