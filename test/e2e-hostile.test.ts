@@ -254,6 +254,20 @@ describe("the job summary stays under the runner's 1 MiB limit", () => {
 })
 
 describe('download integrity', () => {
+  it('a video over the 2 GiB cap is refused at once: not downloaded again, no fallback', async () => {
+    server.config.announceBytes = 3 * 1024 ** 3
+    const since = server.requests.length
+    const run = await go()
+    assert.equal(run.code, 1)
+    assert.match(
+      run.stdout,
+      /::error::Could not download render render_\S+: download: the video is 3221225472 bytes, over the 2147483648 byte cap\. Nothing was written/
+    )
+    const tries = server.requests.slice(since)
+    assert.equal(tries.filter(r => r.route === 'download').length, 1, 'over the cap is not transient')
+    assert.equal(tries.filter(r => r.route === 'fallback-download').length, 0)
+  })
+
   it('a body that starts like an MP4 but is cut short (no Content-Length) is retried, and never left at output', async () => {
     server.config.download = 'half-no-length'
     server.config.downloadFaultTimes = Infinity

@@ -102,6 +102,8 @@ export interface NemoServerConfig {
   fallbackJson: boolean
   /** an expired token is answered HTTP 401 without a code (as a gateway does) instead of code 1001 */
   expiredAs401: boolean
+  /** the CDN announces this Content-Length (a body over the action's cap) and sends nothing */
+  announceBytes: number
   freePlan: boolean
   credits: number
   userTokens: string[]
@@ -153,6 +155,7 @@ const defaults = (): NemoServerConfig => ({
   fallbackRedirect: false,
   fallbackJson: false,
   expiredAs401: false,
+  announceBytes: 0,
   freePlan: false,
   credits: 100,
   userTokens: []
@@ -716,6 +719,11 @@ export async function startNemoServer(
     req.resume()
     if (applyFault('download', req, res)) return
     if (!/^\/renders\/render_[^/]+\.mp4$/.test(url.pathname)) return send(res, 404, 'not found')
+    if (config.announceBytes) {
+      res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': config.announceBytes })
+      res.flushHeaders()
+      return void setTimeout(() => res.destroy(), 500)
+    }
     const faulty = config.download !== 'ok' && downloadFaults < config.downloadFaultTimes
     if (faulty) downloadFaults++
     if (faulty && config.download === 'not-mp4')
