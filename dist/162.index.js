@@ -8,8 +8,11 @@ export const modules = {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   attachToRelease: () => (/* binding */ attachToRelease),
 /* harmony export */   createReleaseApi: () => (/* binding */ createReleaseApi),
-/* harmony export */   releaseFromEvent: () => (/* binding */ releaseFromEvent)
+/* harmony export */   releaseFromEvent: () => (/* binding */ releaseFromEvent),
+/* harmony export */   videoBlock: () => (/* binding */ videoBlock),
+/* harmony export */   withVideoBlock: () => (/* binding */ withVideoBlock)
 /* harmony export */ });
+/* unused harmony export contentTypeOf */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(33838);
 /* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(61351);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(73024);
@@ -26,6 +29,14 @@ export const modules = {
 
 
 
+/** An asset's content type, from its name: the MP4, its poster and its preview. */
+function contentTypeOf(name) {
+    if (/\.jpe?g$/i.test(name))
+        return 'image/jpeg';
+    if (/\.webp$/i.test(name))
+        return 'image/webp';
+    return 'video/mp4';
+}
 const toRef = (r) => ({ id: r.id, tag: r.tag_name, uploadUrl: r.upload_url, htmlUrl: r.html_url });
 const toAsset = (a) => ({ id: a.id, name: a.name, url: a.browser_download_url });
 const PERMISSIONS_HINT = "The 'github-token' needs write access to releases: add `permissions: contents: write` to the workflow or job.";
@@ -93,6 +104,23 @@ function createReleaseApi(opts) {
                 throw explain(err, `listing the assets of release ${releaseId} in ${where}`);
             }
         },
+        async getBody(releaseId) {
+            try {
+                const { data } = await octokit.rest.repos.getRelease({ owner, repo, release_id: releaseId });
+                return data.body ?? '';
+            }
+            catch (err) {
+                throw explain(err, `reading the notes of release ${releaseId} in ${where}`);
+            }
+        },
+        async setBody(releaseId, body) {
+            try {
+                await octokit.rest.repos.updateRelease({ owner, repo, release_id: releaseId, body });
+            }
+            catch (err) {
+                throw explain(err, `updating the notes of release ${releaseId} in ${where}`);
+            }
+        },
         async deleteAsset(assetId) {
             try {
                 await octokit.rest.repos.deleteReleaseAsset({ owner, repo, asset_id: assetId });
@@ -114,7 +142,7 @@ function createReleaseApi(opts) {
                     name,
                     // streamed: the MP4 is never held in memory
                     data: (0,node_fs__WEBPACK_IMPORTED_MODULE_2__.createReadStream)(file),
-                    headers: { 'content-type': 'video/mp4', 'content-length': size }
+                    headers: { 'content-type': contentTypeOf(name), 'content-length': size }
                 });
                 return toAsset(data);
             }
@@ -190,6 +218,29 @@ async function attachToRelease(opts) {
     }
     _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Attached to release '${release.tag}': ${asset.url}`);
     return { assetUrl: asset.url, release };
+}
+const BEGIN = '<!-- img2vid:begin -->';
+const END = '<!-- img2vid:end -->';
+/**
+ * The release body with the action's block (between its markers) replaced, or appended when
+ * there is none; the rest of the body is left as it was.
+ */
+function withVideoBlock(body, block) {
+    const wrapped = `${BEGIN}\n${block.trim()}\n${END}`;
+    const from = body.indexOf(BEGIN);
+    const to = from < 0 ? -1 : body.indexOf(END, from);
+    if (from >= 0 && to >= 0)
+        return body.slice(0, from) + wrapped + body.slice(to + END.length);
+    return body.trim() ? `${body.replace(/\s+$/, '')}\n\n${wrapped}\n` : `${wrapped}\n`;
+}
+/** One line per video: its poster, linking to its MP4 (Markdown; names stripped of link syntax). */
+function videoBlock(videos) {
+    const text = (s) => s.replace(/[[\]()<>`*_\\]/g, ' ').trim();
+    // a URL inside (…) must not hold a parenthesis or a space (the asset URLs are already encoded)
+    const url = (u) => u.replace(/[()\s]/g, c => ({ '(': '%28', ')': '%29' })[c] ?? '%20');
+    return videos
+        .map(v => (v.posterUrl ? `[![${text(v.name)}](${url(v.posterUrl)})](${url(v.mp4Url)})` : `[${text(v.name)}](${url(v.mp4Url)})`))
+        .join('\n');
 }
 
 

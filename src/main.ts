@@ -52,7 +52,12 @@ export async function run(): Promise<void> {
       inputs.maxParallel,
       (video, signal) =>
         withVideoLog(video.spec.name, { batch: inputs.batch, parallel }, () =>
-          renderVideo(video, backend, { tempRoot: inputs.tempDir, signal, timeoutMinutes: inputs.timeoutMinutes })
+          renderVideo(video, backend, {
+            tempRoot: inputs.tempDir,
+            signal,
+            timeoutMinutes: inputs.timeoutMinutes,
+            previews: inputs.previews && { ffmpegPath: inputs.ffmpegPath || undefined }
+          })
         ),
       { failFast: inputs.failFast, signal: cancel.signal }
     )
@@ -73,7 +78,7 @@ export async function run(): Promise<void> {
       try {
         await publishVideos(
           inputs,
-          made.map(v => ({ name: v.name, path: v.video.path })),
+          made.map(v => ({ name: v.name, path: v.video.path, extras: v.previews ? [v.previews.posterPath, v.previews.previewPath] : [] })),
           links
         )
       } catch (err) {

@@ -1,12 +1,16 @@
 // One video through a backend and over the finish line: the backend writes a temp file beside
-// `output`, the finish line checks it, reads its facts and renames it into place.
+// `output`, the finish line checks it, reads its facts and renames it into place; then the poster
+// and the preview are made from the finished MP4.
 import { mkdtemp, rm } from 'node:fs/promises'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import type { Backend } from './backends/backend.js'
+import { findFfmpeg } from './backends/local/ffmpeg.js'
 import { finishVideo, tempFileFor, type FinishedVideo } from './output-video/finish.js'
+import { makePreviews, type Previews } from './output-video/previews.js'
 import type { PreparedVideo } from './prepare.js'
 import { DeadlineError, errorMessage } from './shared/errors.js'
-import { summarize, type TimelineSummary } from './shared/timeline.js'
+import { log } from './shared/log.js'
+import { summarize, type Draft, type TimelineSummary } from './shared/timeline.js'
 
 /** A video that is at its `output`, with what the backend said about it. */
 export interface MadeVideo {
@@ -19,12 +23,14 @@ export interface MadeVideo {
   timeline: TimelineSummary
   creditsAvailable?: number
   claimUrl?: string
+  /** the poster and preview beside the MP4, when made */
+  previews?: Previews
 }
 
 export async function renderVideo(
   prepared: PreparedVideo,
   backend: Backend,
-  opts: { tempRoot: string; signal: AbortSignal; timeoutMinutes: number }
+  opts: { tempRoot: string; signal: AbortSignal; timeoutMinutes: number; previews: false | { ffmpegPath?: string } }
 ): Promise<MadeVideo> {
   const { spec } = prepared
   const timeoutMs = opts.timeoutMinutes * 60_000
@@ -36,6 +42,7 @@ export async function renderVideo(
   try {
     const result = await backend.render({ images: prepared.images, request: prepared.request, videoFile, tempDir, signal, deadline })
     const video = await finishVideo(result.video, spec.output)
+    const previews = opts.previews ? await previewsOf(video, result.draft, opts.previews.ffmpegPath, signal) : undefined
     return {
       name: spec.name,
       video,
@@ -44,7 +51,8 @@ export async function renderVideo(
       renderId: result.renderId,
       timeline: summarize(result.draft),
       creditsAvailable: result.creditsAvailable,
-      claimUrl: result.claimUrl
+      claimUrl: result.claimUrl,
+      previews
     }
   } catch (err) {
     // the deadline's own timer aborted whatever was running: say so in the action's words
@@ -58,5 +66,21 @@ export async function renderVideo(
   } finally {
     await rm(videoFile, { force: true }).catch(() => undefined)
     await rm(tempDir, { recursive: true, force: true }).catch(() => undefined)
+  }
+}
+
+/** The poster and preview; a video without them is still a video, so a failure only warns. */
+async function previewsOf(
+  video: FinishedVideo,
+  draft: Draft,
+  ffmpegPath: string | undefined,
+  signal: AbortSignal
+): Promise<Previews | undefined> {
+  try {
+    return await makePreviews(await findFfmpeg(ffmpegPath), video, draft, signal)
+  } catch (err) {
+    if (signal.aborted) throw signal.reason ?? err
+    log.warning(`No poster or preview for ${basename(video.path)}: ${errorMessage(err)} (set 'previews: false' to skip them).`)
+    return undefined
   }
 }

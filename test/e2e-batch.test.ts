@@ -126,11 +126,12 @@ describe('batch end to end', () => {
     assert.ok(peak <= 2, `at most 2 videos at once (saw ${peak})`)
     assert.equal(peak, 2, 'and two did run together')
 
-    // one artifact with both good videos
+    // one artifact with both good videos, each with its poster and preview
     const artifact = results.artifacts.find(a => a.name === 'promo-videos' && a.finalized)
     assert.ok(artifact?.zip)
     const entries = await unzipEntries(artifact.zip)
-    assert.deepEqual([...entries.keys()].sort(), ['out/sandals-vertical.mp4', 'sneakers.mp4'])
+    const withPreviews = (stem: string): string[] => [`${stem}.mp4`, `${stem}.poster.jpg`, `${stem}.preview.webp`]
+    assert.deepEqual([...entries.keys()].sort(), [...withPreviews('out/sandals-vertical'), ...withPreviews('sneakers')])
     const sha = (buf: Buffer): string => createHash('sha256').update(buf).digest('hex')
     assert.equal(sha(entries.get('sneakers.mp4') as Buffer), sha(await readFile(join(b.workspace, 'sneakers.mp4'))))
     assert.match(r.summary, /sneakers[\s\S]*❌ failed[\s\S]*sandals/)

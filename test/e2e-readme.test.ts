@@ -99,7 +99,13 @@ describe('README examples, word for word', () => {
     assert.ok(!chats.some(c => c.includes('A clean product video')), 'no entry used the fallback prompt')
     const artifact = results.artifacts.find(a => a.name === 'img2vid' && a.finalized)
     assert.ok(artifact?.zip)
-    assert.deepEqual([...(await unzipEntries(artifact.zip)).keys()].sort(), ['out/boots.mp4', 'sneakers-de.mp4', 'sneakers-en.mp4'])
+    // each video with its poster and preview
+    const files = (stem: string): string[] => [`${stem}.mp4`, `${stem}.poster.jpg`, `${stem}.preview.webp`]
+    assert.deepEqual([...(await unzipEntries(artifact.zip)).keys()].sort(), [
+      ...files('out/boots'),
+      ...files('sneakers-de'),
+      ...files('sneakers-en')
+    ])
   })
 
   it('the matrix example, for one matrix value, without images', async () => {

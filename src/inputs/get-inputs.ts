@@ -17,7 +17,8 @@ import {
   type BackendChoice,
   type BackendName,
   type Resolution,
-  type Transition
+  type Transition,
+  RELEASE_NOTES
 } from './options.js'
 import { isLoopbackHost } from '../shared/guards.js'
 
@@ -62,6 +63,8 @@ export const Input = {
   only: 'only',
   maxParallel: 'max-parallel',
   failFast: 'fail-fast',
+  previews: 'previews',
+  releaseNotes: 'release-notes',
   artifactPerVideo: 'artifact-per-video'
 } as const
 
@@ -122,6 +125,10 @@ export interface Inputs {
   ffmpegPath: string
   maxParallel: number
   failFast: boolean
+  /** a poster JPEG and a looping WebP preview beside each MP4 */
+  previews: boolean
+  /** 'append': the poster, linking to the MP4, in the release body between markers */
+  releaseNotes: 'none' | 'append'
   workspace: string
   tempDir: string
 }
@@ -446,6 +453,8 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
   const ffmpegPath = r.get(Input.ffmpegPath).trim()
   const maxParallel = r.number(Input.maxParallel, { min: 1, max: 16, integer: true, unit: 'videos' }, 2) as number
   const failFast = r.bool(Input.failFast, false)
+  const previews = r.bool(Input.previews, true)
+  const releaseNotes = (r.oneOf(Input.releaseNotes, RELEASE_NOTES, 'none') ?? 'none') as 'none' | 'append'
 
   if (r.problems.length) throw new InputError(r.problems)
   return {
@@ -469,6 +478,8 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
     ffmpegPath,
     maxParallel,
     failFast,
+    previews,
+    releaseNotes,
     workspace,
     tempDir
   }

@@ -14,3 +14,5 @@ export type BackendChoice = (typeof BACKEND_CHOICES)[number]
 /** The backends that render (what 'auto' resolves to). */
 export const BACKENDS = ['nemo', 'local'] as const
 export type BackendName = (typeof BACKENDS)[number]
+
+export const RELEASE_NOTES = ['none', 'append'] as const

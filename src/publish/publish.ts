@@ -1,6 +1,6 @@
 // Ships the made videos: one artifact (or one per video) and/or release assets. It gets only the
 // publishing inputs and each video's name and file.
-import { basename } from 'node:path'
+import { basename, extname } from 'node:path'
 import type { Inputs } from '../inputs/get-inputs.js'
 import { artifactGroups } from '../shared/artifact-names.js'
 import { log } from '../shared/log.js'
@@ -15,12 +15,23 @@ export interface VideoLinks {
 
 export type PublishSettings = Pick<
   Inputs,
-  'batch' | 'uploadArtifact' | 'artifactName' | 'artifactPerVideo' | 'retentionDays' | 'releaseTag' | 'overwrite' | 'githubToken'
+  | 'batch'
+  | 'uploadArtifact'
+  | 'artifactName'
+  | 'artifactPerVideo'
+  | 'retentionDays'
+  | 'releaseTag'
+  | 'overwrite'
+  | 'githubToken'
+  | 'releaseNotes'
 >
 
 export interface VideoToPublish {
   name: string
+  /** the MP4 */
   path: string
+  /** files that go with it (poster, preview), named like the MP4 plus a suffix */
+  extras: string[]
 }
 
 /** Publishes the videos; `links` gets each video's links as soon as they exist (also when a later step fails). */
@@ -41,7 +52,10 @@ export async function publishVideos(settings: PublishSettings, videos: VideoToPu
     )
     for (const g of groups) {
       await log.block(`Artifact ${g.name}`, async () => {
-        const files = g.videos.map(n => (byName.get(n) as VideoToPublish).path)
+        const files = g.videos.flatMap(n => {
+          const v = byName.get(n) as VideoToPublish
+          return [v.path, ...v.extras]
+        })
         const a = await uploadArtifact({ name: g.name, files, retentionDays: settings.retentionDays, overwrite: settings.overwrite })
         log.info(`📦 Artifact ${g.name} (id ${a.id}, ${files.length} file${files.length === 1 ? '' : 's'}): ${a.url}`)
         for (const n of g.videos) Object.assign(linksOf(n), { artifactId: String(a.id), artifactUrl: a.url, artifactName: g.name })
@@ -51,7 +65,7 @@ export async function publishVideos(settings: PublishSettings, videos: VideoToPu
 
   if (!settings.releaseTag && process.env.GITHUB_EVENT_NAME !== 'release') return
   const github = await import('@actions/github')
-  const { attachToRelease, createReleaseApi, releaseFromEvent } = await import('./release.js')
+  const { attachToRelease, createReleaseApi, releaseFromEvent, videoBlock, withVideoBlock } = await import('./release.js')
   const eventRelease = releaseFromEvent(github.context.eventName, github.context.payload)
   if (!settings.releaseTag && !eventRelease) return
   if (!settings.githubToken) {
@@ -62,18 +76,37 @@ export async function publishVideos(settings: PublishSettings, videos: VideoToPu
   const { owner, repo } = github.context.repo
   const api = createReleaseApi({ token: settings.githubToken, owner, repo })
   await log.block(`Release ${settings.releaseTag || eventRelease?.tag}`, async () => {
+    const attached: { name: string; mp4Url: string; posterUrl?: string }[] = []
+    let releaseId: number | undefined
     for (const v of videos) {
-      const name = settings.batch ? `${v.name}.mp4` : basename(v.path)
-      const r = await attachToRelease({
-        api,
-        tag: settings.releaseTag || undefined,
-        eventRelease,
-        file: v.path,
-        name,
-        overwrite: settings.overwrite
-      })
+      // a batch names assets after the videos; one video keeps its file names
+      const stem = basename(v.path, extname(v.path))
+      const assetName = (file: string): string => (settings.batch ? `${v.name}${basename(file).slice(stem.length)}` : basename(file))
+      const attach = (file: string): ReturnType<typeof attachToRelease> =>
+        attachToRelease({
+          api,
+          tag: settings.releaseTag || undefined,
+          eventRelease,
+          file,
+          name: assetName(file),
+          overwrite: settings.overwrite
+        })
+      const r = await attach(v.path)
+      releaseId = r.release.id
       log.info(`🚀 Release ${r.release.tag}: ${r.assetUrl}`)
       linksOf(v.name).releaseAssetUrl = r.assetUrl
+      let posterUrl: string | undefined
+      for (const extra of v.extras) {
+        const e = await attach(extra)
+        if (/\.jpe?g$/i.test(extra)) posterUrl = e.assetUrl
+      }
+      attached.push({ name: v.name, mp4Url: r.assetUrl, posterUrl })
+    }
+    if (settings.releaseNotes === 'append' && releaseId !== undefined) {
+      const body = await api.getBody(releaseId)
+      const next = withVideoBlock(body, videoBlock(attached))
+      if (next !== body) await api.setBody(releaseId, next)
+      log.info(`📝 Release notes: the video block ${body.includes('<!-- img2vid:begin -->') ? 'replaced' : 'added'}.`)
     }
   })
 }

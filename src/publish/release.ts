@@ -24,6 +24,15 @@ export interface ReleaseApi {
   listAssets(releaseId: number): Promise<ReleaseAsset[]>
   deleteAsset(assetId: number): Promise<void>
   uploadAsset(release: ReleaseRef, name: string, file: string, size: number): Promise<ReleaseAsset>
+  getBody(releaseId: number): Promise<string>
+  setBody(releaseId: number, body: string): Promise<void>
+}
+
+/** An asset's content type, from its name: the MP4, its poster and its preview. */
+export function contentTypeOf(name: string): string {
+  if (/\.jpe?g$/i.test(name)) return 'image/jpeg'
+  if (/\.webp$/i.test(name)) return 'image/webp'
+  return 'video/mp4'
 }
 
 interface RawRelease {
@@ -109,6 +118,21 @@ export function createReleaseApi(opts: { token: string; owner: string; repo: str
         throw explain(err, `listing the assets of release ${releaseId} in ${where}`)
       }
     },
+    async getBody(releaseId) {
+      try {
+        const { data } = await octokit.rest.repos.getRelease({ owner, repo, release_id: releaseId })
+        return data.body ?? ''
+      } catch (err) {
+        throw explain(err, `reading the notes of release ${releaseId} in ${where}`)
+      }
+    },
+    async setBody(releaseId, body) {
+      try {
+        await octokit.rest.repos.updateRelease({ owner, repo, release_id: releaseId, body })
+      } catch (err) {
+        throw explain(err, `updating the notes of release ${releaseId} in ${where}`)
+      }
+    },
     async deleteAsset(assetId) {
       try {
         await octokit.rest.repos.deleteReleaseAsset({ owner, repo, asset_id: assetId })
@@ -131,7 +155,7 @@ export function createReleaseApi(opts: { token: string; owner: string; repo: str
           name,
           // streamed: the MP4 is never held in memory
           data: createReadStream(file),
-          headers: { 'content-type': 'video/mp4', 'content-length': size }
+          headers: { 'content-type': contentTypeOf(name), 'content-length': size }
         })
         return toAsset(data as RawAsset)
       } catch (err) {
@@ -219,4 +243,29 @@ export async function attachToRelease(opts: {
   }
   core.info(`Attached to release '${release.tag}': ${asset.url}`)
   return { assetUrl: asset.url, release }
+}
+
+const BEGIN = '<!-- img2vid:begin -->'
+const END = '<!-- img2vid:end -->'
+
+/**
+ * The release body with the action's block (between its markers) replaced, or appended when
+ * there is none; the rest of the body is left as it was.
+ */
+export function withVideoBlock(body: string, block: string): string {
+  const wrapped = `${BEGIN}\n${block.trim()}\n${END}`
+  const from = body.indexOf(BEGIN)
+  const to = from < 0 ? -1 : body.indexOf(END, from)
+  if (from >= 0 && to >= 0) return body.slice(0, from) + wrapped + body.slice(to + END.length)
+  return body.trim() ? `${body.replace(/\s+$/, '')}\n\n${wrapped}\n` : `${wrapped}\n`
+}
+
+/** One line per video: its poster, linking to its MP4 (Markdown; names stripped of link syntax). */
+export function videoBlock(videos: { name: string; mp4Url: string; posterUrl?: string }[]): string {
+  const text = (s: string): string => s.replace(/[[\]()<>`*_\\]/g, ' ').trim()
+  // a URL inside (…) must not hold a parenthesis or a space (the asset URLs are already encoded)
+  const url = (u: string): string => u.replace(/[()\s]/g, c => ({ '(': '%28', ')': '%29' })[c] ?? '%20')
+  return videos
+    .map(v => (v.posterUrl ? `[![${text(v.name)}](${url(v.posterUrl)})](${url(v.mp4Url)})` : `[${text(v.name)}](${url(v.mp4Url)})`))
+    .join('\n')
 }

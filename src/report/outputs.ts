@@ -24,7 +24,9 @@ export function videoOutputs(v: VideoOutcome): Record<string, string> {
     'credits-available': m.creditsAvailable === undefined ? '' : String(m.creditsAvailable),
     'artifact-id': v.links.artifactId ?? '',
     'artifact-url': v.links.artifactUrl ?? '',
-    'release-asset-url': v.links.releaseAssetUrl ?? ''
+    'release-asset-url': v.links.releaseAssetUrl ?? '',
+    'poster-path': m.previews?.posterPath ?? '',
+    'preview-path': m.previews?.previewPath ?? ''
   }
 }
 

@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
-export type ReleasesRoute = 'release-by-tag' | 'list-assets' | 'delete-asset' | 'upload' | 'download'
+export type ReleasesRoute = 'release-by-tag' | 'get-release' | 'update-release' | 'list-assets' | 'delete-asset' | 'upload' | 'download'
 
 export interface ReleasesRequest {
   route: ReleasesRoute | 'unknown'
@@ -34,6 +34,8 @@ export interface ReleaseSpec {
   id?: number
   tag: string
   draft?: boolean
+  /** the release notes (Markdown) */
+  body?: string
   /** where upload_url points (default: this server) */
   uploadOrigin?: string
   assets?: { name: string; bytes?: Buffer }[]
@@ -45,6 +47,8 @@ export interface ReleasesServer {
   owner: string
   repo: string
   releases: Required<Omit<ReleaseSpec, 'assets' | 'uploadOrigin'>>[]
+  /** every body the release was updated to, in order */
+  bodyUpdates: { id: number; body: string }[]
   requests: ReleasesRequest[]
   assets: EmulatedAsset[]
   /** every accepted upload, in order */
@@ -74,7 +78,8 @@ export async function startReleasesServer(opts: {
   const uploads: EmulatedAsset[] = []
   const fail: ReleasesServer['fail'] = { forbidden: new Set(), raceUploads: 0 }
   let nextAssetId = 5000
-  const releases = opts.releases.map((r, i) => ({ id: r.id ?? 100 + i, tag: r.tag, draft: r.draft ?? false }))
+  const releases = opts.releases.map((r, i) => ({ id: r.id ?? 100 + i, tag: r.tag, draft: r.draft ?? false, body: r.body ?? '' }))
+  const bodyUpdates: { id: number; body: string }[] = []
   const uploadOrigin = new Map(opts.releases.map((r, i) => [releases[i].id, r.uploadOrigin]))
 
   const addAsset = (
@@ -133,6 +138,7 @@ export async function startReleasesServer(opts: {
       name: r.tag,
       draft: r.draft,
       prerelease: false,
+      body: r.body,
       html_url: `${url}/${owner}/${repo}/releases/tag/${encodeURIComponent(r.tag)}`,
       upload_url: `${uploadOrigin.get(r.id) ?? url}${repoPath}/releases/${r.id}/assets{?name,label}`,
       assets: assets.filter(a => a.releaseId === r.id).map(assetJson)
@@ -164,10 +170,12 @@ export async function startReleasesServer(opts: {
     let match: RegExpMatchArray | null = null
     if (m === 'GET' && (match = p.match(/^\/repos\/[^/]+\/[^/]+\/releases\/tags\/(.+)$/))) route = 'release-by-tag'
     else if (m === 'GET' && (match = p.match(/^\/repos\/[^/]+\/[^/]+\/releases\/(\d+)\/assets$/))) route = 'list-assets'
+    else if (m === 'GET' && (match = p.match(/^\/repos\/[^/]+\/[^/]+\/releases\/(\d+)$/))) route = 'get-release'
+    else if (m === 'PATCH' && (match = p.match(/^\/repos\/[^/]+\/[^/]+\/releases\/(\d+)$/))) route = 'update-release'
     else if (m === 'DELETE' && (match = p.match(/^\/repos\/[^/]+\/[^/]+\/releases\/assets\/(\d+)$/))) route = 'delete-asset'
     else if (m === 'POST' && (match = p.match(/^\/repos\/[^/]+\/[^/]+\/releases\/(\d+)\/assets$/))) route = 'upload'
     else if (m === 'GET' && (match = p.match(/^\/[^/]+\/[^/]+\/releases\/download\/([^/]+)\/([^/]+)$/))) route = 'download'
-    const body = route === 'upload' ? await readBody(req) : Buffer.alloc(0)
+    const body = route === 'upload' || route === 'update-release' ? await readBody(req) : Buffer.alloc(0)
     const rec: ReleasesRequest = { route, method: m, path: p, query: u.searchParams, headers: req.headers, size: body.length }
     requests.push(rec)
     if (!match || route === 'unknown') return json(res, 404, { message: 'Not Found' })
@@ -192,6 +200,19 @@ export async function startReleasesServer(opts: {
       case 'release-by-tag': {
         const r = releases.find(x => x.tag === decodeURIComponent(match[1]) && !x.draft)
         return r ? json(res, 200, releaseJson(r.tag)) : json(res, 404, { message: 'Not Found', status: '404' })
+      }
+      case 'get-release':
+      case 'update-release': {
+        const r = releases.find(x => x.id === Number(match[1]))
+        if (!r) return json(res, 404, { message: 'Not Found' })
+        if (route === 'update-release') {
+          const patch = JSON.parse(body.toString('utf8') || '{}') as { body?: unknown }
+          if (typeof patch.body === 'string') {
+            r.body = patch.body
+            bodyUpdates.push({ id: r.id, body: r.body })
+          }
+        }
+        return json(res, 200, releaseJson(r.tag))
       }
       case 'list-assets': {
         const id = Number(match[1])
@@ -252,6 +273,7 @@ export async function startReleasesServer(opts: {
     owner,
     repo,
     releases,
+    bodyUpdates,
     requests,
     assets,
     uploads,
