@@ -17,6 +17,8 @@ var promises_ = __webpack_require__(58500);
 var log = __webpack_require__(21827);
 // EXTERNAL MODULE: ./src/shared/timeline.ts
 var timeline = __webpack_require__(20098);
+// EXTERNAL MODULE: ./src/request/request.ts
+var request_request = __webpack_require__(40712);
 ;// CONCATENATED MODULE: ./src/backends/nemo/auth.ts
 /** Registration link that binds an anonymous user's work to a new account. */
 function registerUrl(userId) {
@@ -983,8 +985,6 @@ function fileSink(file, onChunk) {
     });
 }
 
-// EXTERNAL MODULE: ./src/request/request.ts
-var request = __webpack_require__(40712);
 ;// CONCATENATED MODULE: ./src/backends/nemo/instruction.ts
 // The request as the cloud agent reads it: the options compiled into one precise instruction
 // appended to the first prompt turn, and the checks of the draft the agent produced against them.
@@ -998,7 +998,7 @@ function compileInstruction(req, uploaded = []) {
     if (req.duration !== undefined)
         lines.push(`Total video length: exactly ${req.duration} seconds.`);
     if (req.aspectRatio) {
-        const { width, height } = (0,request/* canvasSize */.IL)(req.aspectRatio, req.resolution);
+        const { width, height } = (0,request_request/* canvasSize */.IL)(req.aspectRatio, req.resolution);
         lines.push(`Aspect ratio ${req.aspectRatio}, canvas ${width}x${height}.`);
     }
     else {
@@ -1422,6 +1422,7 @@ async function uploadFiles(client, sessionId, files, signal) {
 
 
 
+
 function createNemoBackend(cfg) {
     // one client for every video of the run: one token, one 429 pause
     const client = new NemoClient(cfg);
@@ -1484,24 +1485,30 @@ async function conversation(client, cfg, job) {
             log/* log */.R.warning(`The draft still misses the request after one correction: ${problems.join('; ')}. Rendering it as it is.`);
     }
     const finalDraft = draft;
-    const { renderId, videoUrl, facts } = await log/* log */.R.block('Render', async () => {
-        for (let attempt = 1;; attempt++) {
-            const id = await startExport(client, session.sessionId, finalDraft, signal);
-            log/* log */.R.info(`Export started: ${id}.`);
-            let url;
-            try {
-                url = await waitForRender(client, id, { intervalMs: cfg.pollIntervalMs, deadline: job.deadline, signal });
-            }
-            catch (err) {
-                if (signal.aborted || !(err instanceof RenderFailed) || attempt >= 2)
-                    throw err;
-                log/* log */.R.warning(`${err.message} Exporting once more with a new render id.`);
-                continue;
-            }
-            const got = await downloadVideo(client, id, url, job.videoFile, signal);
-            return { renderId: id, videoUrl: got.url, facts: got.facts };
+    // one chat, then one export per format: export is free, the chat is what costs credits
+    const many = job.videos.length > 1;
+    const videos = [];
+    const ignored = [];
+    for (const v of job.videos) {
+        const aspect = v.aspectRatio ?? request.aspectRatio;
+        const canvas = many && aspect ? (0,request_request/* canvasSize */.IL)(aspect, request.resolution) : undefined;
+        // each format's canvas goes into the draft's metadata; one format exports the draft as the agent left it
+        const draft = canvas ? { ...finalDraft, m: { ...finalDraft.m, width: canvas.width, height: canvas.height } } : finalDraft;
+        const made = await exportVideo(client, cfg, session, draft, v.file, job, canvas ? `Render ${aspect}` : 'Render');
+        videos.push(made);
+        const got = offCanvas(made, canvas);
+        if (got) {
+            log/* log */.R.warning(`NemoVideo rendered ${aspect} as ${got}: it did not take the canvas from the draft. Making ${aspect} in a session of its own (that chat costs credits).`);
+            ignored.push(v);
         }
-    });
+    }
+    for (const v of ignored) {
+        const own = await conversation(client, cfg, { ...job, request: { ...request, aspectRatio: v.aspectRatio }, videos: [{ file: v.file }] });
+        videos[job.videos.indexOf(v)] = own.videos[0];
+        const still = offCanvas(own.videos[0], v.aspectRatio && (0,request_request/* canvasSize */.IL)(v.aspectRatio, request.resolution));
+        if (still)
+            log/* log */.R.warning(`NemoVideo rendered ${v.aspectRatio} as ${still} in its own session too; keeping that video as it is.`);
+    }
     const creditsAvailable = await readCredits(client, signal).catch(err => {
         log/* log */.R.info(`Could not read the credit balance: ${err.message}`);
         return undefined;
@@ -1516,10 +1523,8 @@ async function conversation(client, cfg, job) {
         });
     }
     return {
-        video: { file: job.videoFile, facts },
-        videoUrl,
+        videos,
         sessionId: session.sessionId,
-        renderId,
         draft: finalDraft,
         creditsAvailable,
         claimUrl
@@ -1573,6 +1578,36 @@ async function awaitDraft(client, session, before, res, signal) {
 }
 function formatMs(ms) {
     return ms >= 60_000 ? `${Math.round(ms / 60_000)} minutes` : `${(ms / 1000).toFixed(1)} s`;
+}
+/** One export of `draft` into `file`: a failed render is exported once more with a new id. */
+async function exportVideo(client, cfg, session, draft, file, job, title) {
+    const { signal } = job;
+    return log/* log */.R.block(title, async () => {
+        for (let attempt = 1;; attempt++) {
+            const id = await startExport(client, session.sessionId, draft, signal);
+            log/* log */.R.info(`Export started: ${id}.`);
+            let url;
+            try {
+                url = await waitForRender(client, id, { intervalMs: cfg.pollIntervalMs, deadline: job.deadline, signal });
+            }
+            catch (err) {
+                if (signal.aborted || !(err instanceof RenderFailed) || attempt >= 2)
+                    throw err;
+                log/* log */.R.warning(`${err.message} Exporting once more with a new render id.`);
+                continue;
+            }
+            const got = await downloadVideo(client, id, url, file, signal);
+            return { video: { file, facts: got.facts }, videoUrl: got.url, renderId: id };
+        }
+    });
+}
+/** "W×H" when the video's shape differs from the canvas asked for (beyond 2 %), else undefined. */
+function offCanvas(made, canvas) {
+    const info = made.video.facts?.info;
+    if (!canvas || !info)
+        return undefined;
+    const want = canvas.width / canvas.height;
+    return Math.abs(info.width / info.height - want) > 0.02 * want ? `${info.width}×${info.height}` : undefined;
 }
 
 

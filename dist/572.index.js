@@ -406,12 +406,26 @@ function createLocalBackend(opts) {
                 log/* log */.R.warning(`input 'music': '${request.music.description}' is a description; the local backend needs an audio file, so the video has no music.`);
                 request = { ...request, music: undefined };
             }
-            const plan = makePlan(request, job.images);
-            const draft = planToDraft(plan);
-            log/* log */.R.info((0,timeline/* describe */.q0)((0,timeline/* summarize */.eh)(draft)));
-            await renderPlan(ffmpeg, plan, job.videoFile, job.tempDir, job.signal);
+            // one plan per format (the same photos, timing and title, framed for each canvas), one render each
             const id = (0,external_node_crypto_.randomBytes)(6).toString('hex');
-            return { video: { file: job.videoFile }, videoUrl: '', sessionId: `local-${id}`, renderId: `render_local_${id}`, draft };
+            let draft;
+            for (const [i, v] of job.videos.entries()) {
+                const plan = makePlan(v.aspectRatio ? { ...request, aspectRatio: v.aspectRatio } : request, job.images);
+                if (i === 0) {
+                    draft = planToDraft(plan);
+                    log/* log */.R.info((0,timeline/* describe */.q0)((0,timeline/* summarize */.eh)(draft)));
+                }
+                await renderPlan(ffmpeg, plan, v.file, job.tempDir, job.signal);
+            }
+            return {
+                videos: job.videos.map((v, i) => ({
+                    video: { file: v.file },
+                    videoUrl: '',
+                    renderId: `render_local_${id}${job.videos.length > 1 ? `_${i + 1}` : ''}`
+                })),
+                sessionId: `local-${id}`,
+                draft: draft
+            };
         }
     };
 }

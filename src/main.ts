@@ -9,7 +9,7 @@ import { prepareVideos } from './prepare.js'
 import { publishVideos, type VideoLinks } from './publish/publish.js'
 import { renderVideo } from './render-video.js'
 import { setOutputs } from './report/outputs.js'
-import type { RunReport } from './report/run-report.js'
+import type { RunReport, VideoOutcome } from './report/run-report.js'
 import { writeSummary } from './report/summary.js'
 import { CancelledError, errorMessage } from './shared/errors.js'
 import { log, withVideoLog } from './shared/log.js'
@@ -63,7 +63,8 @@ export async function run(): Promise<void> {
     )
     if (cancel.signal.aborted) throw cancel.signal.reason
 
-    const made = settled.flatMap(s => (s.ok ? [s.value] : []))
+    // a video asked for in several formats is one made video per format
+    const made = settled.flatMap(s => (s.ok ? s.value : []))
     for (const v of made) {
       const { info } = v.video
       log.info(
@@ -89,11 +90,11 @@ export async function run(): Promise<void> {
       backend: inputs.backend,
       batch: inputs.batch,
       workspace: inputs.workspace,
-      videos: settled.map((s, i) => ({
-        name: prepared[i].spec.name,
-        ...(s.ok ? { made: s.value } : { error: errorMessage(s.error), skipped: !!s.skipped }),
-        links: links.get(prepared[i].spec.name) ?? {}
-      })),
+      videos: settled.flatMap((s, i): VideoOutcome[] =>
+        s.ok
+          ? s.value.map(m => ({ name: m.name, made: m, links: links.get(m.name) ?? {} }))
+          : [{ name: prepared[i].spec.name, error: errorMessage(s.error), skipped: !!s.skipped, links: {} }]
+      ),
       publishError: publishError === undefined ? undefined : errorMessage(publishError),
       warnings: log.warnings()
     }

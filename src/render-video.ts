@@ -2,12 +2,14 @@
 // `output`, the finish line checks it, reads its facts and renames it into place; then the poster
 // and the preview are made from the finished MP4.
 import { mkdtemp, rm } from 'node:fs/promises'
-import { basename, join } from 'node:path'
+import { basename, extname, join } from 'node:path'
 import type { Backend } from './backends/backend.js'
+import type { AspectRatio } from './inputs/options.js'
 import { findFfmpeg } from './backends/local/ffmpeg.js'
 import { finishVideo, tempFileFor, type FinishedVideo } from './output-video/finish.js'
 import { makePreviews, type Previews } from './output-video/previews.js'
 import type { PreparedVideo } from './prepare.js'
+import { canvasSize } from './request/request.js'
 import { DeadlineError, errorMessage } from './shared/errors.js'
 import { log } from './shared/log.js'
 import { summarize, type Draft, type TimelineSummary } from './shared/timeline.js'
@@ -27,33 +29,61 @@ export interface MadeVideo {
   previews?: Previews
 }
 
+/**
+ * The formats a video is made in: one (the request's), or one per aspect ratio asked for, each
+ * named and written as `<name>-<w>x<h>` beside the single-format output.
+ */
+export function formatsOf(prepared: PreparedVideo): { name: string; output: string; aspectRatio?: AspectRatio }[] {
+  const { spec } = prepared
+  if (spec.aspectRatios.length <= 1) return [{ name: spec.name, output: spec.output, aspectRatio: spec.aspectRatio }]
+  const ext = extname(spec.output)
+  const stem = spec.output.slice(0, spec.output.length - ext.length)
+  return spec.aspectRatios.map(aspectRatio => {
+    const { width, height } = canvasSize(aspectRatio, spec.resolution)
+    return { name: `${spec.name}-${width}x${height}`, output: `${stem}-${width}x${height}${ext}`, aspectRatio }
+  })
+}
+
+/** One video (in each of its formats) through the backend, over the finish line, with previews. */
 export async function renderVideo(
   prepared: PreparedVideo,
   backend: Backend,
   opts: { tempRoot: string; signal: AbortSignal; timeoutMinutes: number; previews: false | { ffmpegPath?: string } }
-): Promise<MadeVideo> {
-  const { spec } = prepared
+): Promise<MadeVideo[]> {
   const timeoutMs = opts.timeoutMinutes * 60_000
   const deadline = Date.now() + timeoutMs
   const timer = AbortSignal.timeout(timeoutMs)
   const signal = AbortSignal.any([opts.signal, timer])
   const tempDir = await mkdtemp(join(opts.tempRoot, 'img2vid-'))
-  const videoFile = await tempFileFor(spec.output)
+  const formats = formatsOf(prepared)
+  const files = await Promise.all(formats.map(f => tempFileFor(f.output)))
   try {
-    const result = await backend.render({ images: prepared.images, request: prepared.request, videoFile, tempDir, signal, deadline })
-    const video = await finishVideo(result.video, spec.output)
-    const previews = opts.previews ? await previewsOf(video, result.draft, opts.previews.ffmpegPath, signal) : undefined
-    return {
-      name: spec.name,
-      video,
-      videoUrl: result.videoUrl,
-      sessionId: result.sessionId,
-      renderId: result.renderId,
-      timeline: summarize(result.draft),
-      creditsAvailable: result.creditsAvailable,
-      claimUrl: result.claimUrl,
-      previews
+    const result = await backend.render({
+      images: prepared.images,
+      request: prepared.request,
+      videos: formats.map((f, i) => ({ aspectRatio: f.aspectRatio, file: files[i] })),
+      tempDir,
+      signal,
+      deadline
+    })
+    const made: MadeVideo[] = []
+    for (const [i, f] of formats.entries()) {
+      const r = result.videos[i]
+      const video = await finishVideo(r.video, f.output)
+      const previews = opts.previews ? await previewsOf(video, result.draft, opts.previews.ffmpegPath, signal) : undefined
+      made.push({
+        name: f.name,
+        video,
+        videoUrl: r.videoUrl,
+        sessionId: result.sessionId,
+        renderId: r.renderId,
+        timeline: summarize(result.draft),
+        creditsAvailable: result.creditsAvailable,
+        claimUrl: result.claimUrl,
+        previews
+      })
     }
+    return made
   } catch (err) {
     // the deadline's own timer aborted whatever was running: say so in the action's words
     if (timer.aborted && !opts.signal.aborted && !(err instanceof DeadlineError)) {
@@ -64,7 +94,7 @@ export async function renderVideo(
     }
     throw err
   } finally {
-    await rm(videoFile, { force: true }).catch(() => undefined)
+    await Promise.all(files.map(f => rm(f, { force: true }).catch(() => undefined)))
     await rm(tempDir, { recursive: true, force: true }).catch(() => undefined)
   }
 }

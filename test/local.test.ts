@@ -194,7 +194,7 @@ describe('local render (real ffmpeg)', () => {
       backend.render({
         images,
         request: base,
-        videoFile: join(dir, 'x.mp4'),
+        videos: [{ file: join(dir, 'x.mp4') }],
         tempDir: dir,
         signal: new AbortController().signal,
         deadline: Date.now() + 60_000

@@ -50,7 +50,7 @@ afterEach(() => {
 })
 
 interface Run {
-  result?: RenderResult & { videoPath: string }
+  result?: Made
   error?: Error
   log: string
   output: string
@@ -68,7 +68,7 @@ async function makeJob(opts: JobOptions = {}): Promise<RenderJob & { output: str
     images: opts.images ?? images.slice(0, 2),
     request: { turns: ['A bright spring promo'], resolution: '1080p', language: 'en', ...opts.request },
     output,
-    videoFile: await tempFileFor(output),
+    videos: [{ file: await tempFileFor(output) }],
     tempDir: dir,
     signal: opts.signal ? AbortSignal.any([opts.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs),
     deadline: Date.now() + timeoutMs
@@ -104,15 +104,19 @@ async function capture<T>(fn: () => Promise<T>): Promise<{ log: string; value?: 
 }
 
 /** What the action does with a backend's result: the finish line moves the temp file to `output`. */
-async function renderAndFinish(backend: Backend, job: RenderJob & { output: string }): Promise<RenderResult & { videoPath: string }> {
+async function renderAndFinish(backend: Backend, job: RenderJob & { output: string }): Promise<Made> {
   try {
     const result = await backend.render(job)
-    const finished = await finishVideo(result.video, job.output)
-    return { ...result, videoPath: finished.path }
+    const [one] = result.videos
+    const finished = await finishVideo(one.video, job.output)
+    return { ...result, videoPath: finished.path, renderId: one.renderId, videoUrl: one.videoUrl }
   } finally {
-    await rm(job.videoFile, { force: true })
+    await rm(job.videos[0].file, { force: true })
   }
 }
+
+/** A backend's result for its one video, as the action reads it. */
+type Made = RenderResult & { videoPath: string; renderId: string; videoUrl: string }
 
 /** One job through a new backend (made inside the capture: it masks the token at once). */
 async function render(opts: JobOptions & { token?: string; clientId?: string } = {}): Promise<Run> {
@@ -126,9 +130,9 @@ const mine = (run: Run, route?: string): NemoServer['requests'] => server.reques
 const chatTexts = (run: Run): string[] =>
   mine(run, 'chat').map(r => (r.json as { new_message: { parts: { text: string }[] } }).new_message.parts[0].text)
 
-async function succeeded(run: Run): Promise<RenderResult> {
+async function succeeded(run: Run): Promise<Made> {
   assert.equal(run.error, undefined, `${run.error?.stack}\n${run.log}`)
-  const result = run.result as RenderResult & { videoPath: string }
+  const result = run.result as Made
   assert.equal(result.videoPath, run.output)
   assert.equal(await sha256(run.output), server.mp4.sha256, 'the MP4 at output is what the server served')
   return result
@@ -282,7 +286,7 @@ describe('nemo backend: the conversation', () => {
       return Promise.all(jobs.map(j => renderAndFinish(backend, j)))
     })
     assert.equal(out.error, undefined, out.error?.stack)
-    const results = out.value as RenderResult[]
+    const results = out.value as Made[]
     for (const [i, r] of results.entries()) {
       assert.equal(await sha256(jobs[i].output), server.mp4.sha256)
       assert.equal(

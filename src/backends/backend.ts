@@ -1,16 +1,23 @@
 // The one interface both backends implement (the factory is create-backend.ts). A backend gets the input files and the request,
 // writes the MP4 to the temp file it is given and says what it made; the finish line does the rest.
 import type { InputFile } from '../input-files/input-file.js'
-import type { BackendName } from '../inputs/options.js'
+import type { AspectRatio, BackendName } from '../inputs/options.js'
 import type { RenderedFile } from '../output-video/finish.js'
 import type { VideoRequest } from '../request/request.js'
 import type { Draft } from '../shared/timeline.js'
 
+/** One format of the video: its aspect ratio (unset: the request's) and the temp file it goes to. */
+export interface JobVideo {
+  aspectRatio?: AspectRatio
+  /** a temp file beside its `output` (the finish line renames it) */
+  file: string
+}
+
 export interface RenderJob {
   images: InputFile[]
   request: VideoRequest
-  /** where the MP4 goes: a temp file beside `output` (the finish line renames it) */
-  videoFile: string
+  /** the formats to make, one file each; the first is the request's own */
+  videos: JobVideo[]
   /** a private scratch directory for this job, removed by the caller */
   tempDir: string
   /** aborted on cancel (SIGINT/SIGTERM) or when the deadline passes */
@@ -19,12 +26,17 @@ export interface RenderJob {
   deadline: number
 }
 
-export interface RenderResult {
+/** What was made for one JobVideo, in the same order. */
+export interface RenderedVideo {
   video: RenderedFile
   /** where the cloud served the MP4 from; empty for local */
   videoUrl: string
-  sessionId: string
   renderId: string
+}
+
+export interface RenderResult {
+  videos: RenderedVideo[]
+  sessionId: string
   draft: Draft
   creditsAvailable?: number
   /** browser link that lets a person claim an anonymous cloud session */

@@ -91,7 +91,10 @@ export interface VideoSpec {
   images: string[]
   prompt: string
   duration?: number
+  /** the first of `aspectRatios`: the format the prompt is written for */
   aspectRatio?: AspectRatio
+  /** every format asked for, in order (empty: unspecified); more than one makes a video each */
+  aspectRatios: AspectRatio[]
   resolution: Resolution
   transition?: Transition
   title?: string
@@ -188,6 +191,19 @@ class Reader {
     return hit ?? fallback
   }
 
+  /** A list of allowed words, comma- or space-separated; repeats dropped. */
+  someOf<T extends string>(name: string, allowed: readonly T[]): T[] {
+    const out: T[] = []
+    for (const v of this.get(name)
+      .split(/[\s,]+/)
+      .filter(Boolean)) {
+      const hit = allowed.find(a => a.toLowerCase() === v.toLowerCase())
+      if (!hit) this.fail(name, `must be one of ${allowed.join(', ')} (got '${v}'); for several, separate them with commas.`)
+      else if (!out.includes(hit)) out.push(hit)
+    }
+    return out
+  }
+
   bool(name: string, fallback: boolean): boolean {
     const v = this.get(name).trim().toLowerCase()
     if (v === '') return fallback
@@ -247,7 +263,7 @@ function readVideo(
   }
 
   const duration = r.number(Input.duration, { min: 1, max: 600, unit: 'seconds' })
-  const aspectRatio = r.oneOf(Input.aspectRatio, ASPECT_RATIOS)
+  const aspectRatios = r.someOf(Input.aspectRatio, ASPECT_RATIOS)
   const resolution = r.oneOf(Input.resolution, RESOLUTIONS, '1080p') as Resolution
   const transition = r.oneOf(Input.transition, TRANSITIONS)
   const title = r.get(Input.title).trim() || undefined
@@ -308,7 +324,8 @@ function readVideo(
     images,
     prompt,
     duration,
-    aspectRatio,
+    aspectRatio: aspectRatios[0],
+    aspectRatios,
     resolution,
     transition,
     title,

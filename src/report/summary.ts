@@ -55,7 +55,7 @@ function compose(report: RunReport, details: boolean): void {
     const m = v.made
     if (!m) continue
     const { info } = m.video
-    if (report.batch) s.addHeading(htmlText(v.name), 3)
+    if (report.videos.length > 1) s.addHeading(htmlText(v.name), 3)
     s.addTable([
       header(['Video', code(path(v))]),
       ['Duration', `${info.duration.toFixed(1)} s`],

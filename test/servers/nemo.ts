@@ -104,6 +104,8 @@ export interface NemoServerConfig {
   expiredAs401: boolean
   /** the CDN announces this Content-Length (a body over the action's cap) and sends nothing */
   announceBytes: number
+  /** 'honour': a render has the draft's canvas (m.width × m.height, scaled down 6× for speed); 'ignore': always the one MP4 */
+  canvas: 'ignore' | 'honour'
   freePlan: boolean
   credits: number
   userTokens: string[]
@@ -156,6 +158,7 @@ const defaults = (): NemoServerConfig => ({
   fallbackJson: false,
   expiredAs401: false,
   announceBytes: 0,
+  canvas: 'ignore',
   freePlan: false,
   credits: 100,
   userTokens: []
@@ -176,6 +179,8 @@ interface RenderRec {
   startedAt: number
   fail: boolean
   cancelled: boolean
+  /** with canvas 'honour': the MP4 rendered at the draft's canvas (scaled down 6×) */
+  file?: { path: string; size: number }
 }
 
 const ACCEPTED = /\.(mp4|mov|avi|webm|mkv|jpe?g|png|gif|webp|mp3|wav|m4a|aac)$/i
@@ -584,13 +589,21 @@ export async function startNemoServer(
         if (renders.has(id)) return envErr(res, 409, 'duplicate render id', 409)
         if (!session(body.sessionId, res)) return
         renderIds.push(id)
+        const m = (body.draft as Draft).m
+        let file: RenderRec['file']
+        if (config.canvas === 'honour' && m?.width && m?.height) {
+          const even = (n: number): number => Math.max(2, Math.round(n / 12) * 2)
+          const path = await makeMp4({ width: even(m.width), height: even(m.height) })
+          file = { path, size: (await stat(path)).size }
+        }
         renders.set(id, {
           id,
           sessionId: body.sessionId,
           polls: 0,
           startedAt: Date.now(),
           fail: renderIds.length <= config.renderFailTimes,
-          cancelled: false
+          cancelled: false,
+          file
         })
         return send(res, 200, status(renders.get(id) as RenderRec, 'pending', 0))
       }
@@ -731,6 +744,11 @@ export async function startNemoServer(
     if (faulty && config.download === 'half-no-length') {
       res.writeHead(200, { 'content-type': 'video/mp4' })
       return void createReadStream(mp4.path, { start: 0, end: Math.floor(mp4.size / 2) }).pipe(res)
+    }
+    const own = renders.get(/render_[^/]+(?=\.mp4$)/.exec(url.pathname)?.[0] ?? '')?.file
+    if (own && !faulty) {
+      res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': own.size })
+      return void createReadStream(own.path).pipe(res)
     }
     res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': mp4.size })
     const src = createReadStream(mp4.path, faulty ? { start: 0, end: Math.floor(mp4.size / 2) } : { highWaterMark: 1 << 20 })

@@ -6,7 +6,7 @@ import { rm, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import type { Backend, RenderJob, RenderResult } from '../backend.js'
 import { log } from '../../shared/log.js'
-import { describe, summarize } from '../../shared/timeline.js'
+import { describe, summarize, type Draft } from '../../shared/timeline.js'
 import { findFfmpeg, runFfmpeg } from './ffmpeg.js'
 import { buildArgs, buildGraph } from './filtergraph.js'
 import { makePlan, planToDraft, type LocalPlan } from './plan.js'
@@ -69,12 +69,26 @@ export function createLocalBackend(opts: { ffmpegPath?: string }): Backend {
         )
         request = { ...request, music: undefined }
       }
-      const plan = makePlan(request, job.images)
-      const draft = planToDraft(plan)
-      log.info(describe(summarize(draft)))
-      await renderPlan(ffmpeg, plan, job.videoFile, job.tempDir, job.signal)
+      // one plan per format (the same photos, timing and title, framed for each canvas), one render each
       const id = randomBytes(6).toString('hex')
-      return { video: { file: job.videoFile }, videoUrl: '', sessionId: `local-${id}`, renderId: `render_local_${id}`, draft }
+      let draft: Draft | undefined
+      for (const [i, v] of job.videos.entries()) {
+        const plan = makePlan(v.aspectRatio ? { ...request, aspectRatio: v.aspectRatio } : request, job.images)
+        if (i === 0) {
+          draft = planToDraft(plan)
+          log.info(describe(summarize(draft)))
+        }
+        await renderPlan(ffmpeg, plan, v.file, job.tempDir, job.signal)
+      }
+      return {
+        videos: job.videos.map((v, i) => ({
+          video: { file: v.file },
+          videoUrl: '',
+          renderId: `render_local_${id}${job.videos.length > 1 ? `_${i + 1}` : ''}`
+        })),
+        sessionId: `local-${id}`,
+        draft: draft as Draft
+      }
     }
   }
 }

@@ -5,7 +5,8 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { log } from '../../shared/log.js'
 import { describe, hasSegments, summarize, type Draft } from '../../shared/timeline.js'
-import type { Backend, BackendOptions, RenderJob, RenderResult } from '../backend.js'
+import { canvasSize } from '../../request/request.js'
+import type { Backend, BackendOptions, JobVideo, RenderedVideo, RenderJob, RenderResult } from '../backend.js'
 import { claimLink, registerUrl } from './auth.js'
 import { chat, type ChatResult } from './chat.js'
 import { NemoClient } from './client.js'
@@ -87,22 +88,31 @@ async function conversation(client: NemoClient, cfg: NemoConfig, job: RenderJob)
   }
   const finalDraft = draft
 
-  const { renderId, videoUrl, facts } = await log.block('Render', async () => {
-    for (let attempt = 1; ; attempt++) {
-      const id = await startExport(client, session.sessionId, finalDraft, signal)
-      log.info(`Export started: ${id}.`)
-      let url: string
-      try {
-        url = await waitForRender(client, id, { intervalMs: cfg.pollIntervalMs, deadline: job.deadline, signal })
-      } catch (err) {
-        if (signal.aborted || !(err instanceof RenderFailed) || attempt >= 2) throw err
-        log.warning(`${err.message} Exporting once more with a new render id.`)
-        continue
-      }
-      const got = await downloadVideo(client, id, url, job.videoFile, signal)
-      return { renderId: id, videoUrl: got.url, facts: got.facts }
+  // one chat, then one export per format: export is free, the chat is what costs credits
+  const many = job.videos.length > 1
+  const videos: RenderedVideo[] = []
+  const ignored: JobVideo[] = []
+  for (const v of job.videos) {
+    const aspect = v.aspectRatio ?? request.aspectRatio
+    const canvas = many && aspect ? canvasSize(aspect, request.resolution) : undefined
+    // each format's canvas goes into the draft's metadata; one format exports the draft as the agent left it
+    const draft = canvas ? { ...finalDraft, m: { ...finalDraft.m, width: canvas.width, height: canvas.height } } : finalDraft
+    const made = await exportVideo(client, cfg, session, draft, v.file, job, canvas ? `Render ${aspect}` : 'Render')
+    videos.push(made)
+    const got = offCanvas(made, canvas)
+    if (got) {
+      log.warning(
+        `NemoVideo rendered ${aspect} as ${got}: it did not take the canvas from the draft. Making ${aspect} in a session of its own (that chat costs credits).`
+      )
+      ignored.push(v)
     }
-  })
+  }
+  for (const v of ignored) {
+    const own = await conversation(client, cfg, { ...job, request: { ...request, aspectRatio: v.aspectRatio }, videos: [{ file: v.file }] })
+    videos[job.videos.indexOf(v)] = own.videos[0]
+    const still = offCanvas(own.videos[0], v.aspectRatio && canvasSize(v.aspectRatio, request.resolution))
+    if (still) log.warning(`NemoVideo rendered ${v.aspectRatio} as ${still} in its own session too; keeping that video as it is.`)
+  }
 
   const creditsAvailable = await readCredits(client, signal).catch(err => {
     log.info(`Could not read the credit balance: ${(err as Error).message}`)
@@ -117,10 +127,8 @@ async function conversation(client: NemoClient, cfg: NemoConfig, job: RenderJob)
     })
   }
   return {
-    video: { file: job.videoFile, facts },
-    videoUrl,
+    videos,
     sessionId: session.sessionId,
-    renderId,
     draft: finalDraft,
     creditsAvailable,
     claimUrl
@@ -200,4 +208,41 @@ async function awaitDraft(
 
 function formatMs(ms: number): string {
   return ms >= 60_000 ? `${Math.round(ms / 60_000)} minutes` : `${(ms / 1000).toFixed(1)} s`
+}
+
+/** One export of `draft` into `file`: a failed render is exported once more with a new id. */
+async function exportVideo(
+  client: NemoClient,
+  cfg: NemoConfig,
+  session: Session,
+  draft: Draft,
+  file: string,
+  job: RenderJob,
+  title: string
+): Promise<RenderedVideo> {
+  const { signal } = job
+  return log.block(title, async () => {
+    for (let attempt = 1; ; attempt++) {
+      const id = await startExport(client, session.sessionId, draft, signal)
+      log.info(`Export started: ${id}.`)
+      let url: string
+      try {
+        url = await waitForRender(client, id, { intervalMs: cfg.pollIntervalMs, deadline: job.deadline, signal })
+      } catch (err) {
+        if (signal.aborted || !(err instanceof RenderFailed) || attempt >= 2) throw err
+        log.warning(`${err.message} Exporting once more with a new render id.`)
+        continue
+      }
+      const got = await downloadVideo(client, id, url, file, signal)
+      return { video: { file, facts: got.facts }, videoUrl: got.url, renderId: id }
+    }
+  })
+}
+
+/** "W×H" when the video's shape differs from the canvas asked for (beyond 2 %), else undefined. */
+function offCanvas(made: RenderedVideo, canvas: { width: number; height: number } | undefined): string | undefined {
+  const info = made.video.facts?.info
+  if (!canvas || !info) return undefined
+  const want = canvas.width / canvas.height
+  return Math.abs(info.width / info.height - want) > 0.02 * want ? `${info.width}×${info.height}` : undefined
 }
