@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { before, describe, it } from 'node:test'
 import { promisify } from 'node:util'
 import { createLocalBackend, renderPlan } from '../src/backends/local/local-backend.js'
-import { buildGraph, xfadeOffsets } from '../src/backends/local/filtergraph.js'
+import { buildGraph, chooseFit, xfadeOffsets } from '../src/backends/local/filtergraph.js'
 import { runFfmpeg } from '../src/backends/local/ffmpeg.js'
 import { makePlan, planToDraft, readPrompt, type LocalPlan } from '../src/backends/local/plan.js'
 import type { InputFile } from '../src/input-files/input-file.js'
@@ -97,6 +97,18 @@ describe('local plan', () => {
     assert.equal(
       describeTimeline(summarize(planToDraft(plan))),
       'Timeline (3 tracks): 1. Video: 3 clips (0-9s) 2. BGM: m.mp3 (0-9s, 100%) 3. Title: "Hello" (0-3s)'
+    )
+  })
+
+  it('shortens transitions for many images and says early when even the shortest do not fit', () => {
+    const many = (n: number): InputFile[] => Array.from({ length: n }, (_v, i) => ({ ...images[0], name: `${i}.jpg` }))
+    const plan = makePlan({ ...base, duration: 20, transition: 'fade' }, many(40))
+    assert.ok(plan.transitionDuration > 0 && plan.transitionDuration < 0.5, `transition ${plan.transitionDuration}`)
+    const { graph } = buildGraph(plan, {})
+    assert.match(graph, /concat/)
+    assert.throws(
+      () => makePlan({ ...base, duration: 10, transition: 'fade' }, many(100)),
+      /100 images need at least 16\.8 s .*'transition: none'/
     )
   })
 
@@ -204,6 +216,62 @@ describe('local render (real ffmpeg)', () => {
     // horizontally exact; vertically swscale's rounding leaves up to ~0.45 px when the height steps
     assert.ok(drift < 0.5, `zoom centre drift ${drift.toFixed(3)} px`)
     console.log(`motion: pan ${speed.toFixed(3)} px/frame, deviation ≤ ${panDev.toFixed(3)} px; zoom centre drift ≤ ${drift.toFixed(3)} px`)
+  })
+
+  it('frames photos (fit, transparency over the background), plays GIFs, reads animated WebP, tags BT.709', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'img2vid-local-'))
+    const make = async (name: string, args: string[]): Promise<InputFile> => {
+      const path = join(dir, name)
+      await run('ffmpeg', ['-v', 'error', '-y', ...args, path])
+      const type = name.split('.').pop() as string
+      return { path, name, size: 1, kind: 'image', type, mime: `image/${type}` }
+    }
+    // a transparent PNG with an opaque green square in the middle
+    const png = await make('cut.png', [
+      '-f',
+      'lavfi',
+      '-i',
+      "color=s=160x90,format=rgba,geq=r=0:g=128:b=0:a='255*between(X,60,99)*between(Y,25,64)'",
+      '-frames:v',
+      '1'
+    ])
+    const gif = await make('anim.gif', ['-f', 'lavfi', '-i', 'testsrc2=s=160x90:r=10:d=1', '-loop', '0'])
+    const still = await make('still.gif', ['-f', 'lavfi', '-i', 'testsrc2=s=160x90:r=1:d=1', '-frames:v', '1'])
+    const webp = await make('anim.webp', ['-f', 'lavfi', '-i', 'testsrc2=s=160x90:r=10:d=0.5', '-c:v', 'libwebp_anim', '-loop', '0'])
+    const req = { ...base, turns: ['static'], transition: 'none' as const, fit: 'contain' as const, background: 'white' }
+    const plan = small(makePlan({ ...req, duration: 4 }, [png, gif, still, webp]))
+    const out = join(dir, 'framed.mp4')
+    await renderPlan('ffmpeg', plan, out, dir, new AbortController().signal)
+    const { info } = await inspectFile(out)
+    assert.ok(Math.abs(info.duration - 4) <= 0.1, `duration ${info.duration}`)
+    const px = async (t: number, x: number, y: number): Promise<number> => (await frame(out, t))[y * 64 + x]
+    assert.ok((await px(0.5, 2, 2)) > 230, 'transparent pixels show the white background')
+    assert.ok((await px(0.5, 32, 18)) < 180, 'the opaque square is drawn')
+    assert.ok(diff(await frame(out, 1.1), await frame(out, 1.6)) > 1, 'the animated GIF plays')
+    const { stdout } = await run('ffprobe', [
+      '-v',
+      'error',
+      '-show_entries',
+      'stream=color_range,color_space,color_transfer,color_primaries',
+      '-of',
+      'csv=p=0',
+      out
+    ])
+    assert.equal(stdout.trim(), 'tv,bt709,bt709,bt709')
+    // auto: a portrait photo in a landscape frame is not cropped to 42% but shown whole over a blur
+    assert.equal(chooseFit('auto', { width: 3024, height: 4032 }, { width: 1920, height: 1080 }), 'blur')
+    assert.equal(chooseFit('auto', { width: 4032, height: 3024 }, { width: 1920, height: 1080 }), 'cover')
+    const portrait = await make('tall.jpg', ['-f', 'lavfi', '-i', 'testsrc2=s=90x160', '-frames:v', '1'])
+    const blurred = join(dir, 'blur.mp4')
+    await renderPlan(
+      'ffmpeg',
+      small(makePlan({ ...base, turns: ['static'], duration: 1 }, [portrait])),
+      blurred,
+      dir,
+      new AbortController().signal
+    )
+    const edge = (await frame(blurred, 0.5)).subarray(0, 8)
+    assert.ok(Math.max(...edge) > 20, 'the sides show the blurred photo, not black bars')
   })
 
   it('stops ffmpeg when the job is cancelled', async () => {

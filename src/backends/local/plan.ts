@@ -67,6 +67,8 @@ export function readPrompt(prompt: string): PromptHints {
 
 const DEFAULT_PER_IMAGE = 4
 const DEFAULT_TRANSITION = 0.75
+/** the shortest transition: 4 frames at 30 fps */
+const MIN_TRANSITION_FRAMES = 4
 
 export function makePlan(req: VideoRequest, images: InputFile[]): LocalPlan {
   const hints = readPrompt(req.turns.join('\n'))
@@ -86,7 +88,19 @@ export function makePlan(req: VideoRequest, images: InputFile[]): LocalPlan {
   }
   // whole frames everywhere, so the rendered length is exactly the planned one
   const fps = 30
-  const Tf = Math.round(T * fps)
+  let Tf = Math.round(T * fps)
+  if (Tf > 0 && target) {
+    // many images in a short video: shorter transitions, down to a floor, so every clip keeps a
+    // body of at least one frame between its two transitions
+    const most = Math.floor((Math.round(target * fps) - n) / (n + 1))
+    if (most < MIN_TRANSITION_FRAMES) {
+      const need = Math.ceil((((n + 1) * MIN_TRANSITION_FRAMES + n) / fps) * 10) / 10
+      throw new Error(
+        `${n} images need at least ${need} s with transitions (the duration is ${target} s): set a longer 'duration', fewer images, or 'transition: none'.`
+      )
+    }
+    Tf = Math.min(Tf, most)
+  }
   const totalFrames = target ? Math.round(target * fps) : Math.round(per * fps) * n - (n - 1) * Tf
   const sum = totalFrames + (n - 1) * Tf
   const base = Math.floor(sum / n)
