@@ -138,17 +138,20 @@ async function findFfmpeg(configured) {
     }
     throw new FfmpegError("ffmpeg was not found: install it in an earlier step (e.g. 'sudo apt-get install -y ffmpeg') or set 'ffmpeg-path'.");
 }
-/** Runs ffmpeg; logs progress from `-progress pipe:1`; kills it on abort. */
+/**
+ * Runs ffmpeg; logs progress from `-progress pipe:1`; kills it on abort. With `feed`, ffmpeg's
+ * stdin is a pipe handed to `feed`, closed when it resolves; when it fails, ffmpeg is stopped.
+ */
 async function runFfmpeg(bin, args, opts) {
     if (opts.signal.aborted)
         throw opts.signal.reason;
-    const child = (0,external_node_child_process_.spawn)(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = (0,external_node_child_process_.spawn)(bin, args, { stdio: [opts.feed ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
     let stderr = '';
     let buf = '';
     let lastPct = -1;
     let lastLog = 0;
-    child.stderr.setEncoding('utf8').on('data', (c) => (stderr = (stderr + c).slice(-8000)));
-    child.stdout.setEncoding('utf8').on('data', (c) => {
+    child.stderr?.setEncoding('utf8').on('data', (c) => (stderr = (stderr + c).slice(-8000)));
+    child.stdout?.setEncoding('utf8').on('data', (c) => {
         buf += c;
         let nl;
         while ((nl = buf.indexOf('\n')) >= 0) {
@@ -172,13 +175,28 @@ async function runFfmpeg(bin, args, opts) {
         setTimeout(() => child.kill('SIGKILL'), 2000).unref();
     };
     opts.signal.addEventListener('abort', kill, { once: true });
+    let fed;
+    let feeding = Promise.resolve();
+    if (opts.feed && child.stdin) {
+        const stdin = child.stdin;
+        // a pipe closed by ffmpeg shows as ffmpeg's own exit, reported below
+        stdin.on('error', () => { });
+        feeding = opts.feed(stdin).then(() => void stdin.end(), (err) => {
+            fed = err instanceof Error ? err : new Error(String(err));
+            kill();
+        });
+    }
     try {
         const [code, sig] = await new Promise((resolve, reject) => {
             child.on('error', reject);
             child.on('close', (c, s) => resolve([c, s]));
         });
+        await feeding;
         if (opts.signal.aborted)
             throw opts.signal.reason;
+        // what failed first: the feed (ffmpeg was stopped for it) or ffmpeg (the feed lost its pipe)
+        if (fed && (sig || code === 0))
+            throw fed;
         if (code !== 0)
             throw new FfmpegError(`ffmpeg failed (${sig ?? `exit ${code}`}): ${stderr.trim().split('\n').slice(-5).join(' | ') || 'no message'}`);
         // some filters report an error and go on (drawtext draws nothing): such a video is not what was asked
@@ -225,25 +243,30 @@ function quote(value) {
     return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "'\\''").replace(/:/g, '\\:')}'`;
 }
 // Every photo is decoded once, before the render, by its own small ffmpeg run (prepareArgs): framed
-// (fit, transparency over the fill), scaled to the size its motion needs, converted to BT.709
-// 4:2:0 and written as one raw frame into a shared file. The render reads that file as one
-// stream, so it holds a few small frames however many photos there are.
+// (fit, transparency over the fill), scaled to the size its motion needs (at most ~1.13× the
+// frame), converted to BT.709 4:2:0 and written as raw frames into its own file.
 //
-// Ken Burns, alternating per image, both exact to the pixel grid and so free of judder: a pan
-// crops a still wider (taller) than the frame by exactly one pixel a frame, in 4:4:4 (a 4:2:0 crop
-// would round to even columns); a zoom scales the still each frame to (W+2k)×(H+2m) and crops
-// the centre, so the centre stays where it is while the edges grow.
+// The video is then made one segment at a time: a small ffmpeg run per clip (segmentArgs) reads
+// its still (and the previous clip's, for the transition), moves it and writes raw frames into the
+// encoder's input pipe. Each run holds two small stills and a few frames, however many photos
+// there are, and the segments are computed while x264 encodes the ones before.
+//
+// Ken Burns, alternating per image, both on the pixel grid of 4:2:0 and so free of judder: a pan
+// crops a still wider (taller) than the frame 2 pixels further each frame (even offsets keep the
+// chroma aligned); a zoom scales the still each frame to (W+2k)×(H+2m) and crops the centre, so the
+// centre stays where it is while the edges grow.
+const even = (n) => Math.ceil(n / 2) * 2;
 const PANS = ['right', 'down', 'left', 'up'];
 /** zoom per side, as a share of the frame (12% over the clip) */
 const ZOOM_SIDE = 0.06;
 /** pans longer than this share of the frame become zooms */
 const PAN_MAX = 0.3;
-const even = (n) => Math.ceil(n / 2) * 2;
-/** Motion and still size per clip, and the stills stream's frame size (the largest still). */
+/** pixels a pan moves each frame */
+const PAN_STEP = 2;
+/** Motion and still size per clip. */
 function layoutClips(plan, frames, facts) {
     const { width: W, height: H } = plan;
-    let start = 0;
-    const clips = frames.map((F, i) => {
+    return frames.map((F, i) => {
         let motion = { kind: 'still' };
         let [w, h] = [W, H];
         if (facts[i]?.animated)
@@ -251,12 +274,13 @@ function layoutClips(plan, frames, facts) {
         else if (plan.kenBurns && F > 1) {
             const dir = PANS[((i - 1) / 2) % PANS.length];
             const horizontal = dir === 'right' || dir === 'left';
-            if (i % 2 === 1 && F - 1 <= PAN_MAX * (horizontal ? W : H)) {
-                motion = { kind: 'pan', dir, travel: F - 1 };
+            const travel = PAN_STEP * (F - 1);
+            if (i % 2 === 1 && travel <= PAN_MAX * (horizontal ? W : H)) {
+                motion = { kind: 'pan', dir, travel };
                 if (horizontal)
-                    w = even(W + F - 1);
+                    w = W + travel;
                 else
-                    h = even(H + F - 1);
+                    h = H + travel;
             }
             else {
                 const k = Math.max(1, Math.round(ZOOM_SIDE * W));
@@ -266,104 +290,136 @@ function layoutClips(plan, frames, facts) {
                 h = H + 2 * m;
             }
         }
-        const count = motion.kind === 'animated' ? F : 1;
-        const c = { motion, w, h, count, start };
-        start += count;
-        return c;
+        return { motion, w, h, count: motion.kind === 'animated' ? F : 1, frames: F };
     });
-    return { clips, width: Math.max(...clips.map(c => c.w)), height: Math.max(...clips.map(c => c.h)) };
-}
-/** One still repeated for F frames, with clean timestamps. */
-function still(F, fps) {
-    return `loop=loop=${F - 1}:size=1:start=0,settb=AVTB,setpts=N/${fps}/TB`;
-}
-/** Clip i from the stills stream: its frame(s), cropped to its still, then its motion. */
-function clipFilter(F, c, plan) {
-    const { width: W, height: H, fps } = plan;
-    const pick = `trim=start_frame=${c.start}:end_frame=${c.start + c.count},setpts=PTS-STARTPTS,crop=${c.w}:${c.h}:0:0`;
-    const m = c.motion;
-    if (m.kind === 'animated')
-        return `${pick},settb=AVTB,setpts=N/${fps}/TB`;
-    if (m.kind === 'still')
-        return `${pick},${still(F, fps)}`;
-    if (m.kind === 'pan') {
-        const pos = m.dir === 'right' || m.dir === 'down' ? 'n' : `${m.travel}-n`;
-        const [x, y] = m.dir === 'right' || m.dir === 'left' ? [pos, '0'] : ['0', pos];
-        return `${pick},format=yuv444p,${still(F, fps)},crop=${W}:${H}:x='${x}':y='${y}',format=yuv420p`;
-    }
-    // k(n): 0→K (in) or K→0 (out) per side, m(n) in proportion; sizes stay even, the centre fixed
-    const t = m.dir === 'in' ? `n/${Math.max(1, F - 1)}` : `(${F - 1}-n)/${Math.max(1, F - 1)}`;
-    const k = `round(${m.k}*${t})`;
-    const mm = `round(${k}*${H}/${W})`;
-    return (`${pick},format=yuv444p,${still(F, fps)},scale=w='${W}+2*${k}':h='${H}+2*${mm}':eval=frame:flags=bicubic,` +
-        // the crop must follow the scale directly (it sees the new size) and work in 4:4:4 (odd offsets)
-        `crop=${W}:${H}:x='${k}':y='${mm}',format=yuv444p,format=yuv420p`);
 }
 /**
- * Crossfades on the overlapping frames only: every clip is split into head, body and tail
- * (frame-exact trims), xfade blends tail k with head k+1, and concat joins bodies and blends.
- * The same result as an xfade chain at the offsets above, but frames outside a transition are
- * not pushed through every later xfade: measured for 30 s at 1080p from 10 photos, 14.7 s
- * instead of 17.0 s.
+ * Frames [from, from+count) of clip c, from its still (the filter's input) to W×H 4:2:0 frames
+ * with clean timestamps. Only the frames asked for are computed.
  */
-function transitions(frames, plan) {
-    const T = Math.round(plan.transitionDuration * plan.fps);
-    const n = frames.length;
-    const lines = [];
-    const trim = (from, start, end, to) => `[${from}]trim=start_frame=${start}:end_frame=${end},setpts=PTS-STARTPTS[${to}]`;
-    for (let k = 0; k < n; k++) {
-        const F = frames[k];
-        const head = k > 0;
-        const tail = k < n - 1;
-        const bodyStart = head ? T : 0;
-        const bodyEnd = tail ? F - T : F;
-        if (bodyEnd <= bodyStart)
-            throw new Error(`clip ${k + 1} (${F} frames) is too short for two ${T}-frame transitions`);
-        const parts = [head ? `h${k}` : '', `b${k}`, tail ? `t${k}` : ''].filter(Boolean);
-        lines.push(`[v${k}]split=${parts.length}${parts.map(p => `[${p}]`).join('')}`);
-        if (head)
-            lines.push(trim(`h${k}`, 0, T, `H${k}`));
-        lines.push(trim(`b${k}`, bodyStart, bodyEnd, `B${k}`));
-        if (tail)
-            lines.push(trim(`t${k}`, F - T, F, `T${k}`));
-    }
-    const kind = XFADE[plan.transition] ?? 'fade';
-    const order = [];
-    for (let k = 0; k < n; k++) {
-        order.push(`[B${k}]`);
-        if (k < n - 1) {
-            lines.push(`[T${k}][H${k + 1}]xfade=transition=${kind}:duration=${T / plan.fps}:offset=0[X${k}]`);
-            order.push(`[X${k}]`);
-        }
-    }
-    lines.push(`${order.join('')}concat=n=${order.length}:v=1:a=0[vx]`);
-    return lines;
-}
-function buildGraph(plan, files, facts = []) {
+function motionFilter(c, from, count, plan) {
     const { width: W, height: H, fps } = plan;
-    const frames = clipFrames(plan);
-    const durations = frames.map(f => f / fps);
-    const layout = layoutClips(plan, frames, facts);
-    const lines = [];
-    const n = plan.clips.length;
-    lines.push(`[0:v]${n > 1 ? `split=${n}${plan.clips.map((_c, i) => `[s${i}]`).join('')}` : 'null[s0]'}`);
-    layout.clips.forEach((c, i) => {
-        lines.push(`[s${i}]${clipFilter(frames[i], c, plan)},settb=AVTB,setpts=PTS-STARTPTS[v${i}]`);
-    });
-    let last = 'v0';
-    if (plan.clips.length > 1) {
-        if (plan.transition === 'none' || plan.transitionDuration <= 0) {
-            lines.push(`${plan.clips.map((_c, i) => `[v${i}]`).join('')}concat=n=${plan.clips.length}:v=1:a=0[vcat]`);
-            last = 'vcat';
-        }
-        else {
-            // where each transition starts on the timeline; checked here because an offset past a
-            // clip's end makes ffmpeg drop the rest silently
-            xfadeOffsets(durations, plan.transitionDuration);
-            lines.push(...transitions(frames, plan));
-            last = 'vx';
-        }
+    const clean = `settb=AVTB,setpts=N/${fps}/TB`;
+    const m = c.motion;
+    if (m.kind === 'animated')
+        return `trim=start_frame=${from}:end_frame=${from + count},${clean}`;
+    const hold = `loop=loop=${count - 1}:size=1:start=0,${clean}`;
+    if (m.kind === 'still')
+        return hold;
+    // the frame number within the clip
+    const n = `(n+${from})`;
+    if (m.kind === 'pan') {
+        const pos = m.dir === 'right' || m.dir === 'down' ? `${PAN_STEP}*${n}` : `${m.travel}-${PAN_STEP}*${n}`;
+        const [x, y] = m.dir === 'right' || m.dir === 'left' ? [pos, '0'] : ['0', pos];
+        return `${hold},crop=${W}:${H}:x='${x}':y='${y}':exact=1`;
     }
+    // k(n): 0→K (in) or K→0 (out) per side, m(n) in proportion; the crop takes the exact centre
+    const last = Math.max(1, c.frames - 1);
+    const t = m.dir === 'in' ? `${n}/${last}` : `(${last}-${n})/${last}`;
+    const k = `round(${m.k}*${t})`;
+    const mm = `round(${k}*${H}/${W})`;
+    return (`${hold},scale=w='${W}+2*${k}':h='${H}+2*${mm}':eval=frame:flags=bilinear,` +
+        // the crop must follow the scale directly: it sees the new size
+        `crop=${W}:${H}:x='${k}':y='${mm}':exact=1`);
+}
+/** clips per segment: small at the start so the encoder begins at once, then larger */
+const GROUPS = [1, 2, 4, 6];
+/**
+ * The video as segments, each a run of clips: a segment starts with the transition into its first
+ * clip (the tail of the clip before blended with the head) and ends where its last clip's tail
+ * begins, so the segments, one after the other, are the whole video.
+ */
+function segments(plan, layout) {
+    const T = plan.transition === 'none' ? 0 : Math.round(plan.transitionDuration * plan.fps);
+    const n = layout.length;
+    if (T > 0 && n > 1)
+        xfadeOffsets(clipFrames(plan).map(f => f / plan.fps), plan.transitionDuration);
+    const kind = XFADE[plan.transition] ?? 'fade';
+    const blend = (a, b, out) => 
+    // a crossfade as the head fading in over the tail: integer fade and overlay, ~4× cheaper than xfade's
+    plan.transition === 'fade'
+        ? `[${b}]format=yuva420p,fade=t=in:s=0:n=${T}:alpha=1[${b}a];[${a}][${b}a]overlay=format=yuv420:eof_action=pass[${out}]`
+        : `[${a}][${b}]xfade=transition=${kind}:duration=${T / plan.fps}:offset=0[${out}]`;
+    const out = [];
+    for (let first = 0, g = 0; first < n; g++) {
+        const last = Math.min(n, first + GROUPS[Math.min(g, GROUPS.length - 1)]) - 1;
+        const clips = [];
+        const lines = [];
+        const parts = [];
+        let frames = 0;
+        // the stills this segment reads, each split into the chains that need it
+        const uses = new Map();
+        const use = (clip, label) => void uses.set(clip, [...(uses.get(clip) ?? []), label]);
+        const chain = (clip, label, from, count) => {
+            use(clip, `i${label}`);
+            lines.push(`[i${label}]${motionFilter(layout[clip], from, count, plan)}[${label}]`);
+        };
+        for (let k = first; k <= last; k++) {
+            const c = layout[k];
+            const head = k > 0 && T > 0 ? T : 0;
+            const end = k < n - 1 && T > 0 ? c.frames - T : c.frames;
+            if (end <= head)
+                throw new Error(`clip ${k + 1} (${c.frames} frames) is too short for two ${T}-frame transitions`);
+            if (head) {
+                chain(k - 1, `t${k}`, layout[k - 1].frames - T, T);
+                chain(k, `h${k}`, 0, T);
+                lines.push(blend(`t${k}`, `h${k}`, `x${k}`));
+                parts.push(`[x${k}]`);
+            }
+            chain(k, `b${k}`, head, end - head);
+            parts.push(`[b${k}]`);
+            frames += end;
+        }
+        const inputs = [...uses.keys()].sort((a, b) => a - b);
+        inputs.forEach((clip, i) => {
+            clips.push(clip);
+            const labels = uses.get(clip) ?? [];
+            lines.unshift(labels.length > 1 ? `[${i}:v]split=${labels.length}${labels.map(l => `[${l}]`).join('')}` : `[${i}:v]null[${labels[0]}]`);
+        });
+        lines.push(parts.length > 1 ? `${parts.join('')}concat=n=${parts.length}:v=1:a=0[out]` : `${parts[0]}null[out]`);
+        out.push({ clips, first, graph: lines.join(';\n'), frames });
+        first = last + 1;
+    }
+    return out;
+}
+/** One segment's ffmpeg run: its stills in, raw W×H 4:2:0 frames out on stdout. */
+function segmentArgs(seg, stills, fps) {
+    const inputs = seg.clips.flatMap(i => [
+        '-f',
+        'rawvideo',
+        '-pix_fmt',
+        'yuv420p',
+        '-video_size',
+        `${stills[i].w}x${stills[i].h}`,
+        '-framerate',
+        String(fps),
+        '-i',
+        `file:${stills[i].file}`
+    ]);
+    return [
+        '-hide_banner',
+        '-nostdin',
+        '-loglevel',
+        'error',
+        ...inputs,
+        '-filter_complex',
+        seg.graph,
+        '-map',
+        '[out]',
+        '-frames:v',
+        String(seg.frames),
+        '-f',
+        'rawvideo',
+        '-pix_fmt',
+        'yuv420p',
+        'pipe:1'
+    ];
+}
+/** The encoder's graph: the segments' frames ([0:v]), the title, the colour tags and the music. */
+function buildGraph(plan, files) {
+    const { width: W, height: H } = plan;
+    const lines = [];
+    let last = '0:v';
     if (plan.title && files.titleFile && files.fontFile) {
         const D = plan.title.duration;
         const size = Math.round(Math.min(W, H) / 12);
@@ -410,7 +466,7 @@ function keptShare(photo, frame) {
 }
 /**
  * One photo → its still: framed over the background (transparent pixels too), scaled once,
- * BT.709 limited-range 4:2:0, padded to the stream's frame size, as raw frames on stdout.
+ * BT.709 limited-range 4:2:0, as raw frames on stdout.
  */
 function prepareArgs(p) {
     const { w, h } = p;
@@ -439,8 +495,7 @@ function prepareArgs(p) {
         lines.push(`${input},${fg},format=rgba[fg]`);
         lines.push(`[bg]null[fill]`);
     }
-    lines.push(`[fill][fg]overlay=x=(W-w)/2:y=(H-h)/2:format=rgb,setsar=1,` +
-        `scale=out_color_matrix=bt709:out_range=tv,format=yuv420p,pad=${p.frameW}:${p.frameH}:0:0[out]`);
+    lines.push(`[fill][fg]overlay=x=(W-w)/2:y=(H-h)/2:format=rgb,setsar=1,` + `scale=out_color_matrix=bt709:out_range=tv,format=yuv420p[out]`);
     return [
         '-hide_banner',
         '-nostdin',
@@ -462,11 +517,10 @@ function prepareArgs(p) {
         'pipe:1'
     ];
 }
-/** The ffmpeg command line, with the graph read from `graphFile`. */
-function buildArgs(plan, graphFile, output, hasAudio, stills) {
-    // the prepared stills, one raw frame each (an animation: one per video frame)
-    const inputs = ['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-video_size', `${stills.width}x${stills.height}`];
-    inputs.push('-framerate', String(plan.fps), '-i', `file:${stills.file}`);
+/** The encoder's command line: raw frames on stdin, the graph read from `graphFile`. */
+function buildArgs(plan, graphFile, output, hasAudio) {
+    const inputs = ['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-video_size', `${plan.width}x${plan.height}`];
+    inputs.push('-framerate', String(plan.fps), '-i', 'pipe:0');
     // the music loops as often as needed; atrim cuts it to the video
     const music = plan.music ? ['-stream_loop', '-1', '-i', `file:${plan.music.path}`] : [];
     return [
@@ -851,47 +905,79 @@ async function inspectImages(plan, tempDir) {
     }
     return { paths, infos };
 }
-/** Decodes each photo once into one raw stream of small frames (two ffmpeg runs at a time). */
-async function prepareStills(ffmpeg, plan, tempDir, signal) {
-    const { paths, infos } = await inspectImages(plan, tempDir);
-    const facts = infos.map(i => ({ animated: i?.animated }));
-    const frames = clipFrames(plan);
-    const layout = layoutClips(plan, frames, facts);
-    const file = (0,external_node_path_.join)(tempDir, 'stills.yuv');
-    const frameBytes = layout.width * layout.height * 1.5;
-    const fh = await (0,promises_.open)(file, 'w');
-    try {
-        let next = 0;
-        const worker = async () => {
-            while (next < plan.clips.length) {
-                const i = next++;
-                const c = layout.clips[i];
-                const info = infos[i];
-                const spec = {
-                    path: paths[i],
-                    type: plan.clips[i].type ?? '',
-                    width: info?.width,
-                    height: info?.height,
-                    fit: chooseFit(plan.fit, info ?? {}, plan),
-                    background: plan.background,
-                    w: c.w,
-                    h: c.h,
-                    frameW: layout.width,
-                    frameH: layout.height,
-                    count: c.count,
-                    fps: plan.fps
-                };
-                const written = await pipeFfmpeg(ffmpeg, prepareArgs(spec), fh, c.start * frameBytes, signal);
-                if (written !== c.count * frameBytes)
-                    throw new FfmpegError(`${plan.clips[i].name} could not be decoded by ffmpeg (${written} of ${c.count * frameBytes} bytes); convert it to JPEG or PNG first, e.g. 'ffmpeg -i ${plan.clips[i].name} out.png'.`);
+/** How many stills may be prepared ahead of the segment being made (each is a few MB on disk). */
+const AHEAD = 8;
+/**
+ * Decodes each photo once into its own raw still file (two ffmpeg runs at a time, at most AHEAD
+ * clips ahead of `progress()`); still(i) resolves when clip i's file is written.
+ */
+function prepareStills(ffmpeg, plan, tempDir, layout, images, signal) {
+    const ready = layout.map(() => {
+        const r = {};
+        r.promise = new Promise((resolve, reject) => Object.assign(r, { resolve, reject }));
+        r.promise.catch(() => { });
+        return r;
+    });
+    let next = 0;
+    let done = -1;
+    let wake;
+    let stopped = false;
+    const worker = async () => {
+        while (next < plan.clips.length && !stopped) {
+            if (next > done + AHEAD) {
+                await new Promise(r => (wake = r));
+                continue;
             }
-        };
-        await Promise.all([worker(), worker()]);
-    }
-    finally {
-        await fh.close();
-    }
-    return { file, width: layout.width, height: layout.height, facts };
+            const i = next++;
+            const c = layout[i];
+            const info = images.infos[i];
+            const file = (0,external_node_path_.join)(tempDir, `still-${i}.yuv`);
+            const spec = {
+                path: images.paths[i],
+                type: plan.clips[i].type ?? '',
+                width: info?.width,
+                height: info?.height,
+                fit: chooseFit(plan.fit, info ?? {}, plan),
+                background: plan.background,
+                w: c.w,
+                h: c.h,
+                count: c.count,
+                fps: plan.fps
+            };
+            try {
+                const fh = await (0,promises_.open)(file, 'w');
+                let written;
+                try {
+                    written = await pipeFfmpeg(ffmpeg, prepareArgs(spec), fh, 0, signal);
+                }
+                finally {
+                    await fh.close();
+                }
+                const want = c.count * c.w * c.h * 1.5;
+                if (written !== want)
+                    throw new FfmpegError(`${plan.clips[i].name} could not be decoded by ffmpeg (${written} of ${want} bytes); convert it to JPEG or PNG first, e.g. 'ffmpeg -i ${plan.clips[i].name} out.png'.`);
+                ready[i].resolve({ file, w: c.w, h: c.h });
+            }
+            catch (err) {
+                ready[i].reject(err);
+                stopped = true;
+            }
+        }
+    };
+    void Promise.all([worker(), worker()]);
+    return {
+        still: i => ready[i].promise,
+        progress: segment => {
+            done = segment;
+            const w = wake;
+            wake = undefined;
+            w?.();
+        },
+        stop: () => {
+            stopped = true;
+            wake?.();
+        }
+    };
 }
 /** Runs ffmpeg with stdout written into `fh` from `position`; returns the bytes written. */
 async function pipeFfmpeg(bin, args, fh, position, signal) {
@@ -923,7 +1009,30 @@ async function pipeFfmpeg(bin, args, fh, position, signal) {
         signal.removeEventListener('abort', kill);
     }
 }
-/** Renders a plan into `videoFile`; the graph goes through a script file. */
+/** Runs one segment's ffmpeg with its stdout straight into `out` (the encoder's stdin). */
+async function runSegment(bin, args, out, signal) {
+    if (signal.aborted)
+        throw signal.reason;
+    const child = (0,external_node_child_process_.spawn)(bin, args, { stdio: ['ignore', out, 'pipe'] });
+    const kill = () => void child.kill('SIGKILL');
+    signal.addEventListener('abort', kill, { once: true });
+    let stderr = '';
+    child.stderr?.setEncoding('utf8').on('data', (c) => (stderr = (stderr + c).slice(-4000)));
+    try {
+        const code = await new Promise((resolve, reject) => {
+            child.on('error', reject);
+            child.on('close', c => resolve(c));
+        });
+        if (signal.aborted)
+            throw signal.reason;
+        if (code !== 0)
+            throw new FfmpegError(`ffmpeg failed (exit ${code}): ${stderr.trim().split('\n').slice(-3).join(' | ') || 'no message'}`);
+    }
+    finally {
+        signal.removeEventListener('abort', kill);
+    }
+}
+/** Renders a plan into `videoFile`: stills, then segments piped into one encoder. */
 async function renderPlan(ffmpeg, plan, videoFile, tempDir, signal) {
     const files = {};
     if (plan.title) {
@@ -935,24 +1044,45 @@ async function renderPlan(ffmpeg, plan, videoFile, tempDir, signal) {
     }
     await log/* log */.R.block(`ffmpeg: ${plan.clips.length} images → ${plan.width}×${plan.height}, ${plan.total.toFixed(1)} s`, async () => {
         const started = Date.now();
-        const stills = await prepareStills(ffmpeg, plan, tempDir, signal);
-        const { graph, audioOut } = buildGraph(plan, files, stills.facts);
+        const images = await inspectImages(plan, tempDir);
+        const layout = layoutClips(plan, clipFrames(plan), images.infos.map(i => ({ animated: i?.animated })));
+        const parts = segments(plan, layout);
+        const { graph, audioOut } = buildGraph(plan, files);
         const graphFile = (0,external_node_path_.join)(tempDir, 'graph.txt');
         await (0,promises_.writeFile)(graphFile, graph);
-        log/* log */.R.debug(`Filtergraph (${graphFile}):\n${graph}`);
+        log/* log */.R.debug(`Encoder filtergraph (${graphFile}):\n${graph}\nSegment 2 of ${parts.length}:\n${(parts[1] ?? parts[0]).graph}`);
+        const stills = prepareStills(ffmpeg, plan, tempDir, layout, images, signal);
+        const feed = async (stdin) => {
+            let closed = false;
+            stdin.once('close', () => (closed = true));
+            for (const part of parts) {
+                const inputs = await Promise.all(part.clips.map(i => stills.still(i)));
+                if (closed)
+                    return;
+                const byClip = [];
+                part.clips.forEach((c, j) => (byClip[c] = inputs[j]));
+                await runSegment(ffmpeg, segmentArgs(part, byClip, plan.fps), stdin, signal);
+                // every still but the last one's (its tail opens the next segment) is done with
+                const last = part.clips.at(-1) ?? 0;
+                await Promise.all(part.clips.filter(c => c < last).map(c => (0,promises_.rm)(byClip[c].file, { force: true })));
+                stills.progress(last);
+            }
+        };
         try {
             // nothing half-written is left behind, whatever ffmpeg managed to write before it failed
-            await runFfmpeg(ffmpeg, buildArgs(plan, graphFile, videoFile, !!audioOut, stills), {
+            await runFfmpeg(ffmpeg, buildArgs(plan, graphFile, videoFile, !!audioOut), {
                 totalSeconds: plan.total,
                 signal,
-                failOn: /drawtext/i
+                failOn: /drawtext/i,
+                feed
             }).catch(async (err) => {
                 await (0,promises_.rm)(videoFile, { force: true });
                 throw err;
             });
         }
         finally {
-            await (0,promises_.rm)(stills.file, { force: true });
+            stills.stop();
+            await Promise.all(layout.map((_c, i) => (0,promises_.rm)((0,external_node_path_.join)(tempDir, `still-${i}.yuv`), { force: true })));
         }
         log/* log */.R.info(`Rendered in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
     });
