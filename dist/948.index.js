@@ -415,6 +415,19 @@ function segmentArgs(seg, stills, fps) {
         'pipe:1'
     ];
 }
+/**
+ * The title's box: black at this opacity over the whitest photo is grey 102, against which white
+ * text has a WCAG contrast of 5.7:1 (at least 4.5:1 is asked); over a black photo 21:1.
+ */
+const TITLE_BOX = 0.6;
+/** the title's centre line: the lower third, above the bottom fifth that 9:16 apps cover with their own UI */
+const TITLE_Y = 0.7;
+/** The title's font size: a twelfth of the short side, smaller for a long title so it keeps 8% margins. */
+function titleSize(text, W, H) {
+    // DejaVu Sans Bold averages ~0.62 em per Latin glyph; CJK glyphs are ~1 em
+    const ems = [...text].reduce((s, ch) => s + (/[\u2E80-\u9FFF\uAC00-\uD7AF\uF900-\uFAFF\uFF00-\uFFEF]/u.test(ch) ? 1 : 0.62), 0);
+    return Math.max(12, Math.round(Math.min(Math.min(W, H) / 12, (0.84 * W - Math.min(W, H) / 12) / Math.max(1, ems))));
+}
 /** The encoder's graph: the segments' frames ([0:v]), the title, the colour tags and the music. */
 function buildGraph(plan, files) {
     const { width: W, height: H } = plan;
@@ -422,10 +435,10 @@ function buildGraph(plan, files) {
     let last = '0:v';
     if (plan.title && files.titleFile && files.fontFile) {
         const D = plan.title.duration;
-        const size = Math.round(Math.min(W, H) / 12);
+        const size = titleSize(plan.title.text, W, H);
         const alpha = `if(lt(t,0.4),t/0.4,if(lt(t,${D - 0.5}),1,max(0,(${D}-t)/0.5)))`;
         lines.push(`[${last}]drawtext=fontfile=${quote(files.fontFile)}:textfile=${quote(files.titleFile)}:expansion=none:fontsize=${size}:fontcolor=white:` +
-            `box=1:boxcolor=black@0.35:boxborderw=${Math.round(size / 2)}:x=(w-text_w)/2:y=(h-text_h)/2:` +
+            `box=1:boxcolor=black@${TITLE_BOX}:boxborderw=${Math.round(size / 2)}:x=(w-text_w)/2:y=${TITLE_Y}*h-text_h/2:` +
             `alpha=${quote(alpha)}:enable=${quote(`lt(t,${D})`)}[vt]`);
         last = 'vt';
     }

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { before, describe, it } from 'node:test'
 import { promisify } from 'node:util'
 import { createLocalBackend, renderPlan } from '../src/backends/local/local-backend.js'
-import { buildGraph, chooseFit, clipFrames, layoutClips, segments, xfadeOffsets } from '../src/backends/local/filtergraph.js'
+import { buildGraph, chooseFit, clipFrames, layoutClips, segments, titleSize, xfadeOffsets } from '../src/backends/local/filtergraph.js'
 import { runFfmpeg } from '../src/backends/local/ffmpeg.js'
 import { makePlan, planToDraft, readPrompt, type LocalPlan } from '../src/backends/local/plan.js'
 import type { InputFile } from '../src/input-files/input-file.js'
@@ -200,6 +200,50 @@ describe('local render (real ffmpeg)', () => {
         { totalSeconds: 0.1, signal: new AbortController().signal, failOn: /drawtext/i }
       ),
       /ffmpeg reported an error: .*drawtext/
+    )
+  })
+
+  it('draws the title in the lower third with WCAG contrast ≥ 4.5:1 on a white and on a black photo', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'img2vid-local-'))
+    const W = 640
+    const H = 360
+    const contrasts: number[] = []
+    for (const colour of ['white', 'black']) {
+      const path = join(dir, `${colour}.jpg`)
+      await run('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', `color=c=${colour}:s=800x450`, '-frames:v', '1', path])
+      const plan = {
+        ...makePlan({ ...base, turns: ['static'], duration: 2, transition: 'none', title: 'Summer Trip' }, [{ ...images[0], path }]),
+        width: W,
+        height: H
+      }
+      const out = join(dir, `${colour}.mp4`)
+      await renderPlan('ffmpeg', plan, out, dir, new AbortController().signal)
+      const { stdout } = await run(
+        'ffmpeg',
+        ['-v', 'error', '-ss', '1', '-i', out, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'],
+        {
+          encoding: 'buffer',
+          maxBuffer: 1 << 22
+        }
+      )
+      const rgb = stdout as unknown as Buffer
+      // relative luminance (WCAG 2) of the pixels in the middle of the title's line
+      const lin = (v: number): number => (v / 255 <= 0.04045 ? v / 255 / 12.92 : ((v / 255 + 0.055) / 1.055) ** 2.4)
+      const lum: number[] = []
+      const size = titleSize('Summer Trip', W, H)
+      for (let y = Math.round(0.7 * H - 0.3 * size); y <= Math.round(0.7 * H + 0.3 * size); y++)
+        for (let x = W / 2 - 80; x < W / 2 + 80; x++) {
+          const o = (y * W + x) * 3
+          lum.push(0.2126 * lin(rgb[o]) + 0.7152 * lin(rgb[o + 1]) + 0.0722 * lin(rgb[o + 2]))
+        }
+      lum.sort((a, b) => a - b)
+      const [ground, text] = [lum[Math.floor(lum.length * 0.05)], lum[Math.floor(lum.length * 0.98)]]
+      contrasts.push((text + 0.05) / (ground + 0.05))
+    }
+    console.log(`title contrast: white photo ${contrasts[0].toFixed(1)}:1, black photo ${contrasts[1].toFixed(1)}:1`)
+    assert.ok(
+      contrasts.every(c => c >= 4.5),
+      contrasts.join(', ')
     )
   })
 
