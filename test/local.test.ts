@@ -2,13 +2,13 @@
 // audio) and from decoded frames (Ken Burns moves, transitions blend).
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
-import { copyFile, mkdir, mkdtemp, readdir } from 'node:fs/promises'
+import { copyFile, mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { before, describe, it } from 'node:test'
 import { promisify } from 'node:util'
 import { createLocalBackend, renderPlan } from '../src/backends/local/local-backend.js'
-import { buildGraph, xfadeOffsets } from '../src/backends/local/filtergraph.js'
+import { buildGraph, chooseFit, clipFrames, layoutClips, segments, titleSize, xfadeOffsets } from '../src/backends/local/filtergraph.js'
 import { runFfmpeg } from '../src/backends/local/ffmpeg.js'
 import { makePlan, planToDraft, readPrompt, type LocalPlan } from '../src/backends/local/plan.js'
 import type { InputFile } from '../src/input-files/input-file.js'
@@ -17,6 +17,7 @@ import { describe as describeTimeline, summarize } from '../src/shared/timeline.
 import { inspectFile } from '../src/output-video/mp4.js'
 import { runAction, sandbox } from './helpers/action.js'
 import { makeAudio, makeImage } from './helpers/media.js'
+import { greyFrames, shift } from './helpers/motion.js'
 
 const run = promisify(execFile)
 
@@ -99,6 +100,27 @@ describe('local plan', () => {
     )
   })
 
+  it('shortens transitions for many images and says early when even the shortest do not fit', () => {
+    const many = (n: number): InputFile[] => Array.from({ length: n }, (_v, i) => ({ ...images[0], name: `${i}.jpg` }))
+    const plan = makePlan({ ...base, duration: 20, transition: 'fade' }, many(40))
+    assert.ok(plan.transitionDuration > 0 && plan.transitionDuration < 0.5, `transition ${plan.transitionDuration}`)
+    const parts = segments(plan, layoutClips(plan, clipFrames(plan), []))
+    // runs of 1, 2, 4, then 6 clips per ffmpeg run, every clip in one
+    assert.deepEqual(
+      parts.map(p => p.first),
+      [0, 1, 3, 7, 13, 19, 25, 31, 37]
+    )
+    assert.equal(
+      parts.reduce((s, p) => s + p.frames, 0),
+      Math.round(plan.total * plan.fps)
+    )
+    assert.match(parts[1].graph, /fade=t=in:s=0:n=\d+:alpha=1/)
+    assert.throws(
+      () => makePlan({ ...base, duration: 10, transition: 'fade' }, many(100)),
+      /100 images need at least 16\.8 s .*'transition: none'/
+    )
+  })
+
   it('computes xfade offsets as Σ D_j − k·T and refuses ones that would drop clips', () => {
     assert.deepEqual(xfadeOffsets([4, 4, 4], 1), [3, 6])
     assert.deepEqual(xfadeOffsets([2, 3, 4, 2], 0.5), [1.5, 4, 7.5])
@@ -147,8 +169,12 @@ describe('local render (real ffmpeg)', () => {
     const { info } = await inspectFile(out)
     assert.ok(Math.abs(info.duration - 3) <= 0.1)
     assert.deepEqual(await streams(out), ['video'])
-    const broken = { ...plan, clips: [{ ...plan.clips[0], path: join(dir, 'missing.jpg') }] }
-    await assert.rejects(renderPlan('ffmpeg', broken, join(dir, 'broken.mp4'), dir, new AbortController().signal), /ffmpeg failed/)
+    await writeFile(join(dir, 'garbage.jpg'), Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]))
+    const broken = { ...plan, clips: [{ ...plan.clips[0], path: join(dir, 'garbage.jpg') }] }
+    await assert.rejects(
+      renderPlan('ffmpeg', broken, join(dir, 'broken.mp4'), dir, new AbortController().signal),
+      /ffmpeg failed|could not be decoded/
+    )
     assert.deepEqual(
       (await readdir(dir)).filter(f => f.startsWith('.broken') || f === 'broken.mp4'),
       []
@@ -175,6 +201,142 @@ describe('local render (real ffmpeg)', () => {
       ),
       /ffmpeg reported an error: .*drawtext/
     )
+  })
+
+  it('draws the title in the lower third with WCAG contrast ≥ 4.5:1 on a white and on a black photo', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'img2vid-local-'))
+    const W = 640
+    const H = 360
+    const contrasts: number[] = []
+    for (const colour of ['white', 'black']) {
+      const path = join(dir, `${colour}.jpg`)
+      await run('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', `color=c=${colour}:s=800x450`, '-frames:v', '1', path])
+      const plan = {
+        ...makePlan({ ...base, turns: ['static'], duration: 2, transition: 'none', title: 'Summer Trip' }, [{ ...images[0], path }]),
+        width: W,
+        height: H
+      }
+      const out = join(dir, `${colour}.mp4`)
+      await renderPlan('ffmpeg', plan, out, dir, new AbortController().signal)
+      const { stdout } = await run(
+        'ffmpeg',
+        ['-v', 'error', '-ss', '1', '-i', out, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'],
+        {
+          encoding: 'buffer',
+          maxBuffer: 1 << 22
+        }
+      )
+      const rgb = stdout as unknown as Buffer
+      // relative luminance (WCAG 2) of the pixels in the middle of the title's line
+      const lin = (v: number): number => (v / 255 <= 0.04045 ? v / 255 / 12.92 : ((v / 255 + 0.055) / 1.055) ** 2.4)
+      const lum: number[] = []
+      const size = titleSize('Summer Trip', W, H)
+      for (let y = Math.round(0.7 * H - 0.3 * size); y <= Math.round(0.7 * H + 0.3 * size); y++)
+        for (let x = W / 2 - 80; x < W / 2 + 80; x++) {
+          const o = (y * W + x) * 3
+          lum.push(0.2126 * lin(rgb[o]) + 0.7152 * lin(rgb[o + 1]) + 0.0722 * lin(rgb[o + 2]))
+        }
+      lum.sort((a, b) => a - b)
+      const [ground, text] = [lum[Math.floor(lum.length * 0.05)], lum[Math.floor(lum.length * 0.98)]]
+      contrasts.push((text + 0.05) / (ground + 0.05))
+    }
+    console.log(`title contrast: white photo ${contrasts[0].toFixed(1)}:1, black photo ${contrasts[1].toFixed(1)}:1`)
+    assert.ok(
+      contrasts.every(c => c >= 4.5),
+      contrasts.join(', ')
+    )
+  })
+
+  it('moves with sub-pixel smoothness: pans at constant speed, zooms about a still centre (phase correlation)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'img2vid-local-'))
+    // blurred noise: texture everywhere, nothing periodic to confuse the correlation
+    const path = join(dir, 'texture.jpg')
+    await run('ffmpeg', [
+      '-v',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'color=s=800x450,geq=lum=random(1)*255:cb=128:cr=128,gblur=sigma=1.5',
+      '-frames:v',
+      '1',
+      path
+    ])
+    const photo = { ...images[0], path }
+    const plan = { ...makePlan({ ...base, duration: 4, transition: 'none' }, [photo, photo]), width: 640, height: 360 }
+    const out = join(dir, 'motion.mp4')
+    await renderPlan('ffmpeg', plan, out, dir, new AbortController().signal)
+    const frames = await greyFrames(out, 640, 360)
+    assert.equal(frames.length, 120)
+    const steps = (from: number, to: number): { x: number; y: number }[] =>
+      Array.from({ length: to - from - 1 }, (_v, k) => shift(frames[from + k], frames[from + k + 1], 640, 360))
+    // clip 1 (frames 60–119) pans right: the picture moves left two pixels a frame
+    const pan = steps(61, 119)
+    const speed = pan.reduce((s, p) => s + p.x, 0) / pan.length
+    const panDev = Math.max(...pan.map(p => Math.max(Math.abs(p.x - speed), Math.abs(p.y))))
+    assert.ok(Math.abs(speed + 2) < 0.1, `pan speed ${speed}`)
+    assert.ok(panDev < 0.25, `pan deviation ${panDev.toFixed(3)} px`)
+    // clip 0 (frames 0–59) zooms in about its centre
+    const zoom = steps(1, 59)
+    const drift = Math.max(...zoom.map(p => Math.hypot(p.x, p.y)))
+    assert.ok(drift < 0.25, `zoom centre drift ${drift.toFixed(3)} px`)
+    console.log(`motion: pan ${speed.toFixed(3)} px/frame, deviation ≤ ${panDev.toFixed(3)} px; zoom centre drift ≤ ${drift.toFixed(3)} px`)
+  })
+
+  it('frames photos (fit, transparency over the background), plays GIFs, reads animated WebP, tags BT.709', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'img2vid-local-'))
+    const make = async (name: string, args: string[]): Promise<InputFile> => {
+      const path = join(dir, name)
+      await run('ffmpeg', ['-v', 'error', '-y', ...args, path])
+      const type = name.split('.').pop() as string
+      return { path, name, size: 1, kind: 'image', type, mime: `image/${type}` }
+    }
+    // a transparent PNG with an opaque green square in the middle
+    const png = await make('cut.png', [
+      '-f',
+      'lavfi',
+      '-i',
+      "color=s=160x90,format=rgba,geq=r=0:g=128:b=0:a='255*between(X,60,99)*between(Y,25,64)'",
+      '-frames:v',
+      '1'
+    ])
+    const gif = await make('anim.gif', ['-f', 'lavfi', '-i', 'testsrc2=s=160x90:r=10:d=1', '-loop', '0'])
+    const still = await make('still.gif', ['-f', 'lavfi', '-i', 'testsrc2=s=160x90:r=1:d=1', '-frames:v', '1'])
+    const webp = await make('anim.webp', ['-f', 'lavfi', '-i', 'testsrc2=s=160x90:r=10:d=0.5', '-c:v', 'libwebp_anim', '-loop', '0'])
+    const req = { ...base, turns: ['static'], transition: 'none' as const, fit: 'contain' as const, background: 'white' }
+    const plan = small(makePlan({ ...req, duration: 4 }, [png, gif, still, webp]))
+    const out = join(dir, 'framed.mp4')
+    await renderPlan('ffmpeg', plan, out, dir, new AbortController().signal)
+    const { info } = await inspectFile(out)
+    assert.ok(Math.abs(info.duration - 4) <= 0.1, `duration ${info.duration}`)
+    const px = async (t: number, x: number, y: number): Promise<number> => (await frame(out, t))[y * 64 + x]
+    assert.ok((await px(0.5, 2, 2)) > 230, 'transparent pixels show the white background')
+    assert.ok((await px(0.5, 32, 18)) < 180, 'the opaque square is drawn')
+    assert.ok(diff(await frame(out, 1.1), await frame(out, 1.6)) > 1, 'the animated GIF plays')
+    const { stdout } = await run('ffprobe', [
+      '-v',
+      'error',
+      '-show_entries',
+      'stream=color_range,color_space,color_transfer,color_primaries',
+      '-of',
+      'csv=p=0',
+      out
+    ])
+    assert.equal(stdout.trim(), 'tv,bt709,bt709,bt709')
+    // auto: a portrait photo in a landscape frame is not cropped to 42% but shown whole over a blur
+    assert.equal(chooseFit('auto', { width: 3024, height: 4032 }, { width: 1920, height: 1080 }), 'blur')
+    assert.equal(chooseFit('auto', { width: 4032, height: 3024 }, { width: 1920, height: 1080 }), 'cover')
+    const portrait = await make('tall.jpg', ['-f', 'lavfi', '-i', 'testsrc2=s=90x160', '-frames:v', '1'])
+    const blurred = join(dir, 'blur.mp4')
+    await renderPlan(
+      'ffmpeg',
+      small(makePlan({ ...base, turns: ['static'], duration: 1 }, [portrait])),
+      blurred,
+      dir,
+      new AbortController().signal
+    )
+    const edge = (await frame(blurred, 0.5)).subarray(0, 8)
+    assert.ok(Math.max(...edge) > 20, 'the sides show the blurred photo, not black bars')
   })
 
   it('stops ffmpeg when the job is cancelled', async () => {

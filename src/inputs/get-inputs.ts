@@ -13,6 +13,8 @@ import {
   BACKEND_CHOICES,
   RESOLUTIONS,
   TRANSITIONS,
+  FITS,
+  type Fit,
   type AspectRatio,
   type BackendChoice,
   type BackendName,
@@ -41,6 +43,8 @@ export const Input = {
   aspectRatio: 'aspect-ratio',
   resolution: 'resolution',
   transition: 'transition',
+  fit: 'fit',
+  background: 'background',
   title: 'title',
   music: 'music',
   language: 'language',
@@ -77,6 +81,8 @@ export const VIDEO_KEYS: readonly string[] = [
   Input.aspectRatio,
   Input.resolution,
   Input.transition,
+  Input.fit,
+  Input.background,
   Input.title,
   Input.music,
   Input.language,
@@ -97,6 +103,9 @@ export interface VideoSpec {
   aspectRatios: AspectRatio[]
   resolution: Resolution
   transition?: Transition
+  /** local backend: photo framing and the colour behind it */
+  fit: Fit
+  background: string
   title?: string
   /** an audio file (absolute path) or a description */
   music?: { file: string } | { description: string }
@@ -266,6 +275,10 @@ function readVideo(
   const aspectRatios = r.someOf(Input.aspectRatio, ASPECT_RATIOS)
   const resolution = r.oneOf(Input.resolution, RESOLUTIONS, '1080p') as Resolution
   const transition = r.oneOf(Input.transition, TRANSITIONS)
+  const fit = r.oneOf(Input.fit, FITS, 'auto') as Fit
+  const background = r.get(Input.background).trim() || 'black'
+  if (!/^(#[0-9a-fA-F]{6}|[a-zA-Z]{3,20})$/.test(background))
+    r.fail(Input.background, `must be a colour name such as 'white' or '#RRGGBB' (got '${background}').`)
   const title = r.get(Input.title).trim() || undefined
   const language = r.get(Input.language).trim() || 'en'
 
@@ -328,6 +341,8 @@ function readVideo(
     aspectRatios,
     resolution,
     transition,
+    fit,
+    background,
     title,
     music,
     language,

@@ -7,6 +7,10 @@ export type AspectRatio = (typeof ASPECT_RATIOS)[number]
 export type Resolution = (typeof RESOLUTIONS)[number]
 export type Transition = (typeof TRANSITIONS)[number]
 
+/** How the local backend frames a photo whose shape differs from the video's. */
+export const FITS = ['auto', 'cover', 'contain', 'blur'] as const
+export type Fit = (typeof FITS)[number]
+
 /** What 'backend' accepts: auto picks the cloud when a token is given, else local. */
 export const BACKEND_CHOICES = ['auto', 'nemo', 'local'] as const
 export type BackendChoice = (typeof BACKEND_CHOICES)[number]

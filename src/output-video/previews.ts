@@ -14,6 +14,7 @@ const run = promisify(execFile)
 
 export const PREVIEW = { maxWidth: 480, maxBytes: 2 * 1024 * 1024, seconds: 6, fps: 10 } as const
 const PROBE = { width: 32, height: 18 }
+const JPEG_COLOURS = 'scale=in_color_matrix=auto:in_range=auto:out_color_matrix=bt601:out_range=full,format=yuvj420p'
 
 export interface Previews {
   posterPath: string
@@ -102,7 +103,27 @@ export async function makePreviews(ffmpeg: string, video: FinishedVideo, draft: 
   await atomically(paths.posterPath, tmp =>
     run(
       ffmpeg,
-      ['-v', 'error', '-y', '-ss', at.toFixed(3), '-i', video.path, '-frames:v', '1', '-q:v', '3', '-f', 'image2', '-c:v', 'mjpeg', tmp],
+      // JPEG is BT.601 full range; the MP4 may be tagged BT.709: converted, the colours stay the same
+      [
+        '-v',
+        'error',
+        '-y',
+        '-ss',
+        at.toFixed(3),
+        '-i',
+        video.path,
+        '-frames:v',
+        '1',
+        '-vf',
+        JPEG_COLOURS,
+        '-q:v',
+        '3',
+        '-f',
+        'image2',
+        '-c:v',
+        'mjpeg',
+        tmp
+      ],
       { signal }
     )
   )
@@ -128,7 +149,7 @@ export async function makePreviews(ffmpeg: string, video: FinishedVideo, draft: 
           video.path,
           '-an',
           '-vf',
-          `fps=${p.fps},scale=${p.width}:-2:flags=lanczos`,
+          `fps=${p.fps},scale=${p.width}:-2:flags=lanczos:in_color_matrix=auto:out_color_matrix=bt601`,
           '-c:v',
           'libwebp_anim',
           '-loop',

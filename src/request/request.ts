@@ -2,7 +2,7 @@
 // from its inputs and its checked files.
 import type { InputFile } from '../input-files/input-file.js'
 import type { VideoSpec } from '../inputs/get-inputs.js'
-import type { AspectRatio, Resolution, Transition } from '../inputs/options.js'
+import type { AspectRatio, Fit, Resolution, Transition } from '../inputs/options.js'
 
 export type Music = { file: InputFile } | { description: string }
 
@@ -13,6 +13,9 @@ export interface VideoRequest {
   aspectRatio?: AspectRatio
   resolution: Resolution
   transition?: Transition
+  /** local backend: photo framing and the colour behind it */
+  fit?: Fit
+  background?: string
   title?: string
   music?: Music
   language: string
@@ -42,6 +45,8 @@ export function buildRequest(spec: VideoSpec, music: InputFile | undefined): Vid
     aspectRatio: spec.aspectRatio,
     resolution: spec.resolution,
     transition: spec.transition,
+    fit: spec.fit,
+    background: spec.background,
     title: spec.title,
     music: music ? { file: music } : spec.music && 'description' in spec.music ? spec.music : undefined,
     language: spec.language

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto'
 import { constants, createReadStream } from 'node:fs'
 import { access, readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { promisify } from 'node:util'
 
@@ -106,20 +107,23 @@ export async function findFfmpeg(configured?: string): Promise<string> {
   throw new FfmpegError("ffmpeg was not found: install it in an earlier step (e.g. 'sudo apt-get install -y ffmpeg') or set 'ffmpeg-path'.")
 }
 
-/** Runs ffmpeg; logs progress from `-progress pipe:1`; kills it on abort. */
+/**
+ * Runs ffmpeg; logs progress from `-progress pipe:1`; kills it on abort. With `feed`, ffmpeg's
+ * stdin is a pipe handed to `feed`, closed when it resolves; when it fails, ffmpeg is stopped.
+ */
 export async function runFfmpeg(
   bin: string,
   args: string[],
-  opts: { totalSeconds: number; signal: AbortSignal; failOn?: RegExp }
+  opts: { totalSeconds: number; signal: AbortSignal; failOn?: RegExp; feed?: (stdin: Writable) => Promise<void> }
 ): Promise<void> {
   if (opts.signal.aborted) throw opts.signal.reason
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(bin, args, { stdio: [opts.feed ? 'pipe' : 'ignore', 'pipe', 'pipe'] })
   let stderr = ''
   let buf = ''
   let lastPct = -1
   let lastLog = 0
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr = (stderr + c).slice(-8000)))
-  child.stdout.setEncoding('utf8').on('data', (c: string) => {
+  child.stderr?.setEncoding('utf8').on('data', (c: string) => (stderr = (stderr + c).slice(-8000)))
+  child.stdout?.setEncoding('utf8').on('data', (c: string) => {
     buf += c
     let nl: number
     while ((nl = buf.indexOf('\n')) >= 0) {
@@ -142,12 +146,29 @@ export async function runFfmpeg(
     setTimeout(() => child.kill('SIGKILL'), 2000).unref()
   }
   opts.signal.addEventListener('abort', kill, { once: true })
+  let fed: Error | undefined
+  let feeding: Promise<void> = Promise.resolve()
+  if (opts.feed && child.stdin) {
+    const stdin = child.stdin
+    // a pipe closed by ffmpeg shows as ffmpeg's own exit, reported below
+    stdin.on('error', () => {})
+    feeding = opts.feed(stdin).then(
+      () => void stdin.end(),
+      (err: unknown) => {
+        fed = err instanceof Error ? err : new Error(String(err))
+        kill()
+      }
+    )
+  }
   try {
     const [code, sig] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
       child.on('error', reject)
       child.on('close', (c, s) => resolve([c, s]))
     })
+    await feeding
     if (opts.signal.aborted) throw opts.signal.reason
+    // what failed first: the feed (ffmpeg was stopped for it) or ffmpeg (the feed lost its pipe)
+    if (fed && (sig || code === 0)) throw fed
     if (code !== 0)
       throw new FfmpegError(`ffmpeg failed (${sig ?? `exit ${code}`}): ${stderr.trim().split('\n').slice(-5).join(' | ') || 'no message'}`)
     // some filters report an error and go on (drawtext draws nothing): such a video is not what was asked

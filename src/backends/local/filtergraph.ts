@@ -1,5 +1,6 @@
 // Plan → one ffmpeg filtergraph and its arguments. Pure, so offsets and the graph are testable
 // without running ffmpeg.
+import type { Fit } from '../../inputs/options.js'
 import type { LocalPlan } from './plan.js'
 
 export const PRESET = 'veryfast'
@@ -36,83 +37,215 @@ export function quote(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "'\\''").replace(/:/g, '\\:')}'`
 }
 
-// Ken Burns, alternating per image. Zooms run zoompan on a 1.5× still (sub-pixel steps hide the
-// integer crop grid); pans crop a once-scaled still that moves exactly 1 px a frame, which costs
-// no per-frame scaling and cannot judder. Measured per 3.5 s 1080p clip: zoompan on 2× 0.59 s,
-// on 1.5× 0.48 s, pan 0.09 s of one core.
-const ZOOMS = [
-  { z: (p: string) => `1+0.12*${p}`, x: (_p: string) => `(iw-iw/zoom)*0.5`, y: (_p: string) => `(ih-ih/zoom)*0.5` },
-  { z: (p: string) => `1.12-0.12*${p}`, x: (p: string) => `(iw-iw/zoom)*${p}`, y: (_p: string) => `(ih-ih/zoom)*0.4` }
-]
+// Every photo is decoded once, before the render, by its own small ffmpeg run (prepareArgs): framed
+// (fit, transparency over the fill), scaled to the size its motion needs (at most ~1.13× the
+// frame), converted to BT.709 4:2:0 and written as raw frames into its own file.
+//
+// The video is then made one segment at a time: a small ffmpeg run per clip (segmentArgs) reads
+// its still (and the previous clip's, for the transition), moves it and writes raw frames into the
+// encoder's input pipe. Each run holds two small stills and a few frames, however many photos
+// there are, and the segments are computed while x264 encodes the ones before.
+//
+// Ken Burns, alternating per image, both on the pixel grid of 4:2:0 and so free of judder: a pan
+// crops a still wider (taller) than the frame 2 pixels further each frame (even offsets keep the
+// chroma aligned); a zoom scales the still each frame to (W+2k)×(H+2m) and crops the centre, so the
+// centre stays where it is while the edges grow.
+const even = (n: number): number => Math.ceil(n / 2) * 2
+
 const PANS = ['right', 'down', 'left', 'up'] as const
+/** zoom per side, as a share of the frame (12% over the clip) */
+const ZOOM_SIDE = 0.06
+/** pans longer than this share of the frame become zooms */
+const PAN_MAX = 0.3
+/** pixels a pan moves each frame */
+const PAN_STEP = 2
 
-const even = (n: number): number => Math.round(n / 2) * 2
+export type Motion =
+  | { kind: 'still' }
+  | { kind: 'animated' }
+  | { kind: 'pan'; dir: (typeof PANS)[number]; travel: number }
+  | { kind: 'zoom'; dir: 'in' | 'out'; k: number; m: number }
 
-/** Cover-crop to exactly w×h, square pixels, 8-bit 4:2:0 once (not per frame). */
-function cover(w: number, h: number): string {
-  return `scale=${w}:${h}:force_original_aspect_ratio=increase:flags=bicubic,crop=${w}:${h},setsar=1,format=yuv420p`
+export interface ClipLayout {
+  motion: Motion
+  /** the still's size, before motion */
+  w: number
+  h: number
+  /** frames in the clip's still file (1, or F for an animation) */
+  count: number
+  /** frames on screen */
+  frames: number
 }
 
-/** One still repeated for F frames, with clean timestamps. */
-function still(F: number, fps: number): string {
-  return `loop=loop=${F - 1}:size=1:start=0,settb=AVTB,setpts=N/${fps}/TB`
+export interface ImageFacts {
+  animated?: boolean
 }
 
-export function clipFilter(i: number, F: number, plan: Pick<LocalPlan, 'width' | 'height' | 'fps' | 'kenBurns'>): string {
-  const { width: W, height: H, fps } = plan
-  if (!plan.kenBurns) return `${cover(W, H)},${still(F, fps)}`
-  if (i % 2 === 0) {
-    const m = ZOOMS[(i / 2) % ZOOMS.length]
-    const p = `(on/${Math.max(1, F - 1)})`
-    return `${cover(even(W * 1.5), even(H * 1.5))},zoompan=z='${m.z(p)}':x='${m.x(p)}':y='${m.y(p)}':d=${F}:s=${W}x${H}:fps=${fps}`
-  }
-  const dir = PANS[((i - 1) / 2) % PANS.length]
-  const travel = F - 1
-  if (dir === 'right' || dir === 'left') {
-    const x = dir === 'right' ? 'n' : `${travel}-n`
-    return `${cover(even(W + travel + 1), H)},${still(F, fps)},crop=${W}:${H}:x='min(${x},${travel})':y=0`
-  }
-  const y = dir === 'down' ? 'n' : `${travel}-n`
-  return `${cover(W, even(H + travel + 1))},${still(F, fps)},crop=${W}:${H}:x=0:y='min(${y},${travel})'`
+/** Motion and still size per clip. */
+export function layoutClips(plan: Pick<LocalPlan, 'width' | 'height' | 'kenBurns'>, frames: number[], facts: ImageFacts[]): ClipLayout[] {
+  const { width: W, height: H } = plan
+  return frames.map((F, i): ClipLayout => {
+    let motion: Motion = { kind: 'still' }
+    let [w, h] = [W, H]
+    if (facts[i]?.animated) motion = { kind: 'animated' }
+    else if (plan.kenBurns && F > 1) {
+      const dir = PANS[((i - 1) / 2) % PANS.length]
+      const horizontal = dir === 'right' || dir === 'left'
+      const travel = PAN_STEP * (F - 1)
+      if (i % 2 === 1 && travel <= PAN_MAX * (horizontal ? W : H)) {
+        motion = { kind: 'pan', dir, travel }
+        if (horizontal) w = W + travel
+        else h = H + travel
+      } else {
+        const k = Math.max(1, Math.round(ZOOM_SIDE * W))
+        const m = Math.round((k * H) / W)
+        motion = { kind: 'zoom', dir: (i / 2) % 2 === 1 ? 'out' : 'in', k, m }
+        w = W + 2 * k
+        h = H + 2 * m
+      }
+    }
+    return { motion, w, h, count: motion.kind === 'animated' ? F : 1, frames: F }
+  })
 }
 
 /**
- * Crossfades on the overlapping frames only: every clip is split into head, body and tail
- * (frame-exact trims), xfade blends tail k with head k+1, and concat joins bodies and blends.
- * The same result as an xfade chain at the offsets above, but frames outside a transition are
- * not pushed through every later xfade: measured for 30 s at 1080p from 10 photos, 14.7 s
- * instead of 17.0 s.
+ * Frames [from, from+count) of clip c, from its still (the filter's input) to W×H 4:2:0 frames
+ * with clean timestamps. Only the frames asked for are computed.
  */
-function transitions(frames: number[], plan: LocalPlan): string[] {
-  const T = Math.round(plan.transitionDuration * plan.fps)
-  const n = frames.length
-  const lines: string[] = []
-  const trim = (from: string, start: number, end: number, to: string): string =>
-    `[${from}]trim=start_frame=${start}:end_frame=${end},setpts=PTS-STARTPTS[${to}]`
-  for (let k = 0; k < n; k++) {
-    const F = frames[k]
-    const head = k > 0
-    const tail = k < n - 1
-    const bodyStart = head ? T : 0
-    const bodyEnd = tail ? F - T : F
-    if (bodyEnd <= bodyStart) throw new Error(`clip ${k + 1} (${F} frames) is too short for two ${T}-frame transitions`)
-    const parts = [head ? `h${k}` : '', `b${k}`, tail ? `t${k}` : ''].filter(Boolean)
-    lines.push(`[v${k}]split=${parts.length}${parts.map(p => `[${p}]`).join('')}`)
-    if (head) lines.push(trim(`h${k}`, 0, T, `H${k}`))
-    lines.push(trim(`b${k}`, bodyStart, bodyEnd, `B${k}`))
-    if (tail) lines.push(trim(`t${k}`, F - T, F, `T${k}`))
+export function motionFilter(c: ClipLayout, from: number, count: number, plan: Pick<LocalPlan, 'width' | 'height' | 'fps'>): string {
+  const { width: W, height: H, fps } = plan
+  const clean = `settb=AVTB,setpts=N/${fps}/TB`
+  const m = c.motion
+  if (m.kind === 'animated') return `trim=start_frame=${from}:end_frame=${from + count},${clean}`
+  const hold = `loop=loop=${count - 1}:size=1:start=0,${clean}`
+  if (m.kind === 'still') return hold
+  // the frame number within the clip
+  const n = `(n+${from})`
+  if (m.kind === 'pan') {
+    const pos = m.dir === 'right' || m.dir === 'down' ? `${PAN_STEP}*${n}` : `${m.travel}-${PAN_STEP}*${n}`
+    const [x, y] = m.dir === 'right' || m.dir === 'left' ? [pos, '0'] : ['0', pos]
+    return `${hold},crop=${W}:${H}:x='${x}':y='${y}':exact=1`
   }
+  // k(n): 0→K (in) or K→0 (out) per side, m(n) in proportion; the crop takes the exact centre
+  const last = Math.max(1, c.frames - 1)
+  const t = m.dir === 'in' ? `${n}/${last}` : `(${last}-${n})/${last}`
+  const k = `round(${m.k}*${t})`
+  const mm = `round(${k}*${H}/${W})`
+  return (
+    `${hold},scale=w='${W}+2*${k}':h='${H}+2*${mm}':eval=frame:flags=bilinear,` +
+    // the crop must follow the scale directly: it sees the new size
+    `crop=${W}:${H}:x='${k}':y='${mm}':exact=1`
+  )
+}
+
+/** A run of consecutive clips made by one ffmpeg run. */
+export interface Segment {
+  /** clips whose stills the segment reads, in order (the one before `first` for its transition) */
+  clips: number[]
+  /** the first clip it shows the body of */
+  first: number
+  graph: string
+  frames: number
+}
+
+/** clips per segment: small at the start so the encoder begins at once, then larger */
+const GROUPS = [1, 2, 4, 6]
+
+/**
+ * The video as segments, each a run of clips: a segment starts with the transition into its first
+ * clip (the tail of the clip before blended with the head) and ends where its last clip's tail
+ * begins, so the segments, one after the other, are the whole video.
+ */
+export function segments(plan: LocalPlan, layout: ClipLayout[]): Segment[] {
+  const T = plan.transition === 'none' ? 0 : Math.round(plan.transitionDuration * plan.fps)
+  const n = layout.length
+  if (T > 0 && n > 1)
+    xfadeOffsets(
+      clipFrames(plan).map(f => f / plan.fps),
+      plan.transitionDuration
+    )
   const kind = XFADE[plan.transition] ?? 'fade'
-  const order: string[] = []
-  for (let k = 0; k < n; k++) {
-    order.push(`[B${k}]`)
-    if (k < n - 1) {
-      lines.push(`[T${k}][H${k + 1}]xfade=transition=${kind}:duration=${T / plan.fps}:offset=0[X${k}]`)
-      order.push(`[X${k}]`)
+  const blend = (a: string, b: string, out: string): string =>
+    // a crossfade as the head fading in over the tail: integer fade and overlay, ~4× cheaper than xfade's
+    plan.transition === 'fade'
+      ? `[${b}]format=yuva420p,fade=t=in:s=0:n=${T}:alpha=1[${b}a];[${a}][${b}a]overlay=format=yuv420:eof_action=pass[${out}]`
+      : `[${a}][${b}]xfade=transition=${kind}:duration=${T / plan.fps}:offset=0[${out}]`
+  const out: Segment[] = []
+  for (let first = 0, g = 0; first < n; g++) {
+    const last = Math.min(n, first + GROUPS[Math.min(g, GROUPS.length - 1)]) - 1
+    const clips: number[] = []
+    const lines: string[] = []
+    const parts: string[] = []
+    let frames = 0
+    // the stills this segment reads, each split into the chains that need it
+    const uses = new Map<number, string[]>()
+    const use = (clip: number, label: string): void => void uses.set(clip, [...(uses.get(clip) ?? []), label])
+    const chain = (clip: number, label: string, from: number, count: number): void => {
+      use(clip, `i${label}`)
+      lines.push(`[i${label}]${motionFilter(layout[clip], from, count, plan)}[${label}]`)
     }
+    for (let k = first; k <= last; k++) {
+      const c = layout[k]
+      const head = k > 0 && T > 0 ? T : 0
+      const end = k < n - 1 && T > 0 ? c.frames - T : c.frames
+      if (end <= head) throw new Error(`clip ${k + 1} (${c.frames} frames) is too short for two ${T}-frame transitions`)
+      if (head) {
+        chain(k - 1, `t${k}`, layout[k - 1].frames - T, T)
+        chain(k, `h${k}`, 0, T)
+        lines.push(blend(`t${k}`, `h${k}`, `x${k}`))
+        parts.push(`[x${k}]`)
+      }
+      chain(k, `b${k}`, head, end - head)
+      parts.push(`[b${k}]`)
+      frames += end
+    }
+    const inputs = [...uses.keys()].sort((a, b) => a - b)
+    inputs.forEach((clip, i) => {
+      clips.push(clip)
+      const labels = uses.get(clip) ?? []
+      lines.unshift(
+        labels.length > 1 ? `[${i}:v]split=${labels.length}${labels.map(l => `[${l}]`).join('')}` : `[${i}:v]null[${labels[0]}]`
+      )
+    })
+    lines.push(parts.length > 1 ? `${parts.join('')}concat=n=${parts.length}:v=1:a=0[out]` : `${parts[0]}null[out]`)
+    out.push({ clips, first, graph: lines.join(';\n'), frames })
+    first = last + 1
   }
-  lines.push(`${order.join('')}concat=n=${order.length}:v=1:a=0[vx]`)
-  return lines
+  return out
+}
+
+/** One segment's ffmpeg run: its stills in, raw W×H 4:2:0 frames out on stdout. */
+export function segmentArgs(seg: Segment, stills: { file: string; w: number; h: number }[], fps: number): string[] {
+  const inputs = seg.clips.flatMap(i => [
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'yuv420p',
+    '-video_size',
+    `${stills[i].w}x${stills[i].h}`,
+    '-framerate',
+    String(fps),
+    '-i',
+    `file:${stills[i].file}`
+  ])
+  return [
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    ...inputs,
+    '-filter_complex',
+    seg.graph,
+    '-map',
+    '[out]',
+    '-frames:v',
+    String(seg.frames),
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'yuv420p',
+    'pipe:1'
+  ]
 }
 
 export interface GraphFiles {
@@ -120,48 +253,46 @@ export interface GraphFiles {
   fontFile?: string
 }
 
+/**
+ * The title's box: black at this opacity over the whitest photo is grey 102, against which white
+ * text has a WCAG contrast of 5.7:1 (at least 4.5:1 is asked); over a black photo 21:1.
+ */
+export const TITLE_BOX = 0.6
+/** the title's centre line: the lower third, above the bottom fifth that 9:16 apps cover with their own UI */
+const TITLE_Y = 0.7
+
+/** The title's font size: a twelfth of the short side, smaller for a long title so it keeps 8% margins. */
+export function titleSize(text: string, W: number, H: number): number {
+  // DejaVu Sans Bold averages ~0.62 em per Latin glyph; CJK glyphs are ~1 em
+  const ems = [...text].reduce((s, ch) => s + (/[\u2E80-\u9FFF\uAC00-\uD7AF\uF900-\uFAFF\uFF00-\uFFEF]/u.test(ch) ? 1 : 0.62), 0)
+  return Math.max(12, Math.round(Math.min(Math.min(W, H) / 12, (0.84 * W - Math.min(W, H) / 12) / Math.max(1, ems))))
+}
+
+/** The encoder's graph: the segments' frames ([0:v]), the title, the colour tags and the music. */
 export function buildGraph(plan: LocalPlan, files: GraphFiles): { graph: string; videoOut: string; audioOut?: string } {
-  const { width: W, height: H, fps } = plan
-  const frames = clipFrames(plan)
-  const durations = frames.map(f => f / fps)
+  const { width: W, height: H } = plan
   const lines: string[] = []
-  plan.clips.forEach((_c, i) => {
-    lines.push(`[${i}:v]${clipFilter(i, frames[i], plan)},settb=AVTB,setpts=PTS-STARTPTS[v${i}]`)
-  })
-
-  let last = 'v0'
-  if (plan.clips.length > 1) {
-    if (plan.transition === 'none' || plan.transitionDuration <= 0) {
-      lines.push(`${plan.clips.map((_c, i) => `[v${i}]`).join('')}concat=n=${plan.clips.length}:v=1:a=0[vcat]`)
-      last = 'vcat'
-    } else {
-      // where each transition starts on the timeline; checked here because an offset past a
-      // clip's end makes ffmpeg drop the rest silently
-      xfadeOffsets(durations, plan.transitionDuration)
-      lines.push(...transitions(frames, plan))
-      last = 'vx'
-    }
-  }
-
+  let last = '0:v'
   if (plan.title && files.titleFile && files.fontFile) {
     const D = plan.title.duration
-    const size = Math.round(Math.min(W, H) / 12)
+    const size = titleSize(plan.title.text, W, H)
     const alpha = `if(lt(t,0.4),t/0.4,if(lt(t,${D - 0.5}),1,max(0,(${D}-t)/0.5)))`
     lines.push(
       `[${last}]drawtext=fontfile=${quote(files.fontFile)}:textfile=${quote(files.titleFile)}:expansion=none:fontsize=${size}:fontcolor=white:` +
-        `box=1:boxcolor=black@0.35:boxborderw=${Math.round(size / 2)}:x=(w-text_w)/2:y=(h-text_h)/2:` +
+        `box=1:boxcolor=black@${TITLE_BOX}:boxborderw=${Math.round(size / 2)}:x=(w-text_w)/2:y=${TITLE_Y}*h-text_h/2:` +
         `alpha=${quote(alpha)}:enable=${quote(`lt(t,${D})`)}[vt]`
     )
     last = 'vt'
   }
-  lines.push(`[${last}]format=yuv420p[vout]`)
+  // the stills are BT.709 limited range already (prepareArgs); say so in the stream
+  lines.push(`[${last}]format=yuv420p,setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709[vout]`)
 
   let audioOut: string | undefined
   if (plan.music) {
     const total = plan.total
     const fadeOut = Math.min(1.5, total / 3)
     lines.push(
-      `[${plan.clips.length}:a]atrim=0:${total},asetpts=PTS-STARTPTS,aresample=48000,aformat=channel_layouts=stereo,` +
+      `[1:a]atrim=0:${total},asetpts=PTS-STARTPTS,aresample=48000,aformat=channel_layouts=stereo,` +
         `afade=t=in:st=0:d=${Math.min(1, total / 3)},afade=t=out:st=${Math.max(0, total - fadeOut)}:d=${fadeOut}[aout]`
     )
     audioOut = 'aout'
@@ -169,20 +300,112 @@ export function buildGraph(plan: LocalPlan, files: GraphFiles): { graph: string;
   return { graph: lines.join(';\n'), videoOut: 'vout', audioOut }
 }
 
+/** The demuxer for an image type: content-named pipes read the file as it is (no sequence patterns). */
+const DEMUXERS: Record<string, string> = { jpg: 'jpeg_pipe', png: 'png_pipe', webp: 'webp_pipe', gif: 'gif' }
+
 /**
- * `-i` for a still image, read as the file it names: the image2 demuxer would take `a%d.jpg` as a
+ * `-i` for an image, read as the file it names: the image2 demuxer would take `a%d.jpg` as a
  * numbered sequence and a `name:` prefix as a protocol.
  */
-export function openLiterally(path: string): string[] {
-  return ['-f', 'image2', '-pattern_type', 'none', '-i', `file:${path}`]
+export function openLiterally(path: string, type = ''): string[] {
+  const demuxer = DEMUXERS[type]
+  return demuxer ? ['-f', demuxer, '-i', `file:${path}`] : ['-f', 'image2', '-pattern_type', 'none', '-i', `file:${path}`]
 }
 
-/** The ffmpeg command line, with the graph read from `graphFile`. */
+export interface PrepareSpec {
+  path: string
+  type: string
+  /** the photo's size, when known */
+  width?: number
+  height?: number
+  fit: Exclude<Fit, 'auto'>
+  background: string
+  /** the still's size */
+  w: number
+  h: number
+  /** frames to write: 1, or the clip's length for an animation */
+  count: number
+  fps: number
+}
+
+/** Which framing `auto` picks: cover while it keeps at least ~2/3 of the photo, else blur. */
+export function chooseFit(
+  fit: Fit,
+  photo: { width?: number; height?: number },
+  frame: { width: number; height: number }
+): Exclude<Fit, 'auto'> {
+  if (fit !== 'auto') return fit
+  if (!photo.width || !photo.height) return 'cover'
+  return keptShare(photo, frame) >= 0.65 ? 'cover' : 'blur'
+}
+
+/** The share of a photo a cover crop keeps in a frame of another shape. */
+export function keptShare(photo: { width?: number; height?: number }, frame: { width: number; height: number }): number {
+  const r = (photo.width ?? 1) / (photo.height ?? 1) / (frame.width / frame.height)
+  return Math.min(r, 1 / r)
+}
+
+/**
+ * One photo → its still: framed over the background (transparent pixels too), scaled once,
+ * BT.709 limited-range 4:2:0, as raw frames on stdout.
+ */
+export function prepareArgs(p: PrepareSpec): string[] {
+  const { w, h } = p
+  // decode big JPEGs at 1/2, 1/4 or 1/8 when that is still larger than needed: less memory and time
+  let lowres = 0
+  if (p.type === 'jpg' && p.width && p.height) {
+    const need = p.fit === 'cover' ? Math.max(w / p.width, h / p.height) : Math.min(w / p.width, h / p.height)
+    while (lowres < 3 && need * 2 ** (lowres + 1) <= 1) lowres++
+  }
+  const lines: string[] = []
+  const input = p.count > 1 ? `[0:v]fps=${p.fps}` : '[0:v]null'
+  const fg =
+    p.fit === 'cover'
+      ? `scale=${w}:${h}:force_original_aspect_ratio=increase:flags=bicubic,crop=${w}:${h}`
+      : `scale=${w}:${h}:force_original_aspect_ratio=decrease:flags=bicubic`
+  lines.push(`color=c=${p.background}:s=${w}x${h}:r=${p.fps},format=rgba[bg]`)
+  if (p.fit === 'blur') {
+    const [bw, bh] = [even(w / 8), even(h / 8)]
+    lines.push(`${input},split=2[a][b]`)
+    lines.push(
+      `[b]scale=${bw}:${bh}:force_original_aspect_ratio=increase,crop=${bw}:${bh},format=rgba,boxblur=${Math.max(2, Math.round(Math.min(bw, bh) / 12))}:2,` +
+        `scale=${w}:${h}:flags=bilinear,colorchannelmixer=rr=0.55:gg=0.55:bb=0.55[bl]`
+    )
+    lines.push(`[bg][bl]overlay=format=rgb[fill]`)
+    lines.push(`[a]${fg},format=rgba[fg]`)
+  } else {
+    lines.push(`${input},${fg},format=rgba[fg]`)
+    lines.push(`[bg]null[fill]`)
+  }
+  lines.push(`[fill][fg]overlay=x=(W-w)/2:y=(H-h)/2:format=rgb,setsar=1,` + `scale=out_color_matrix=bt709:out_range=tv,format=yuv420p[out]`)
+  return [
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    ...(lowres ? ['-lowres', String(lowres)] : []),
+    ...(p.count > 1 && p.type === 'gif' ? ['-ignore_loop', '0'] : []),
+    ...openLiterally(p.path, p.type),
+    '-filter_complex',
+    lines.join(';'),
+    '-map',
+    '[out]',
+    '-frames:v',
+    String(p.count),
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'yuv420p',
+    'pipe:1'
+  ]
+}
+
+/** The encoder's command line: raw frames on stdin, the graph read from `graphFile`. */
 export function buildArgs(plan: LocalPlan, graphFile: string, output: string, hasAudio: boolean): string[] {
-  // the image demuxer's rate is the looped still's rate, and xfade needs every input at the same rate
-  const inputs = plan.clips.flatMap(c => ['-framerate', String(plan.fps), ...openLiterally(c.path)])
+  const inputs = ['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-video_size', `${plan.width}x${plan.height}`]
+  inputs.push('-framerate', String(plan.fps), '-i', 'pipe:0')
   // the music loops as often as needed; atrim cuts it to the video
-  const music = plan.music ? ['-stream_loop', '-1', '-i', plan.music.path] : []
+  const music = plan.music ? ['-stream_loop', '-1', '-i', `file:${plan.music.path}`] : []
   return [
     '-hide_banner',
     '-nostdin',
@@ -211,6 +434,14 @@ export function buildArgs(plan: LocalPlan, graphFile: string, output: string, ha
     'yuv420p',
     '-r',
     String(plan.fps),
+    '-color_primaries',
+    'bt709',
+    '-color_trc',
+    'bt709',
+    '-colorspace',
+    'bt709',
+    '-color_range',
+    'tv',
     ...(hasAudio ? ['-c:a', 'aac', '-b:a', '160k'] : []),
     '-t',
     String(plan.total),

@@ -2,13 +2,15 @@
 // prompt says; the prompt is read the way a person writes it ("30-second", "vertical", "fade").
 import { basename } from 'node:path'
 import type { InputFile } from '../../input-files/input-file.js'
-import type { AspectRatio, Resolution, Transition } from '../../inputs/options.js'
+import type { AspectRatio, Fit, Resolution, Transition } from '../../inputs/options.js'
 import { canvasSize, type VideoRequest } from '../../request/request.js'
 import { TRACK_AUDIO, TRACK_TEXT, TRACK_VIDEO, type Draft } from '../../shared/timeline.js'
 
 export interface Clip {
   path: string
   name: string
+  /** detected type: jpg, png, gif, webp */
+  type?: string
   /** seconds on screen, transitions included */
   duration: number
 }
@@ -22,6 +24,9 @@ export interface LocalPlan {
   /** seconds each transition overlaps */
   transitionDuration: number
   kenBurns: boolean
+  fit: Fit
+  /** behind transparent pixels and contained photos */
+  background: string
   title?: { text: string; duration: number }
   music?: { path: string; name: string }
   /** seconds */
@@ -62,6 +67,8 @@ export function readPrompt(prompt: string): PromptHints {
 
 const DEFAULT_PER_IMAGE = 4
 const DEFAULT_TRANSITION = 0.75
+/** the shortest transition: 4 frames at 30 fps */
+const MIN_TRANSITION_FRAMES = 4
 
 export function makePlan(req: VideoRequest, images: InputFile[]): LocalPlan {
   const hints = readPrompt(req.turns.join('\n'))
@@ -81,11 +88,23 @@ export function makePlan(req: VideoRequest, images: InputFile[]): LocalPlan {
   }
   // whole frames everywhere, so the rendered length is exactly the planned one
   const fps = 30
-  const Tf = Math.round(T * fps)
+  let Tf = Math.round(T * fps)
+  if (Tf > 0 && target) {
+    // many images in a short video: shorter transitions, down to a floor, so every clip keeps a
+    // body of at least one frame between its two transitions
+    const most = Math.floor((Math.round(target * fps) - n) / (n + 1))
+    if (most < MIN_TRANSITION_FRAMES) {
+      const need = Math.ceil((((n + 1) * MIN_TRANSITION_FRAMES + n) / fps) * 10) / 10
+      throw new Error(
+        `${n} images need at least ${need} s with transitions (the duration is ${target} s): set a longer 'duration', fewer images, or 'transition: none'.`
+      )
+    }
+    Tf = Math.min(Tf, most)
+  }
   const totalFrames = target ? Math.round(target * fps) : Math.round(per * fps) * n - (n - 1) * Tf
   const sum = totalFrames + (n - 1) * Tf
   const base = Math.floor(sum / n)
-  const clips = images.map((f, i) => ({ path: f.path, name: f.name, duration: (base + (i < sum - base * n ? 1 : 0)) / fps }))
+  const clips = images.map((f, i) => ({ path: f.path, name: f.name, type: f.type, duration: (base + (i < sum - base * n ? 1 : 0)) / fps }))
   const total = totalFrames / fps
   const titleText = req.title ?? hints.title
   return {
@@ -96,6 +115,8 @@ export function makePlan(req: VideoRequest, images: InputFile[]): LocalPlan {
     transition,
     transitionDuration: Tf / fps,
     kenBurns: hints.kenBurns ?? true,
+    fit: req.fit ?? 'auto',
+    background: req.background ?? 'black',
     title: titleText ? { text: titleText, duration: Math.min(3, total) } : undefined,
     music: req.music && 'file' in req.music ? { path: req.music.file.path, name: req.music.file.name } : undefined,
     total
