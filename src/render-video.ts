@@ -7,6 +7,7 @@ import type { Backend } from './backends/backend.js'
 import { findFfmpeg } from './backends/local/ffmpeg.js'
 import { finishVideo, tempFileFor, type FinishedVideo } from './output-video/finish.js'
 import { makePreviews, type Previews } from './output-video/previews.js'
+import { cacheEntry, restoreVideo, saveVideo } from './output-video/render-cache.js'
 import type { PreparedVideo } from './prepare.js'
 import { DeadlineError, errorMessage } from './shared/errors.js'
 import { log } from './shared/log.js'
@@ -25,14 +26,29 @@ export interface MadeVideo {
   claimUrl?: string
   /** the poster and preview beside the MP4, when made */
   previews?: Previews
+  /** restored from the cache: nothing was rendered */
+  cacheHit: boolean
 }
 
 export async function renderVideo(
   prepared: PreparedVideo,
   backend: Backend,
-  opts: { tempRoot: string; signal: AbortSignal; timeoutMinutes: number; previews: false | { ffmpegPath?: string } }
+  opts: {
+    tempRoot: string
+    signal: AbortSignal
+    timeoutMinutes: number
+    previews: false | { ffmpegPath?: string }
+    /** when the cache is on: the workspace (its staging folder) and whether 'cache: true' asked for it */
+    cache?: { workspace: string; explicit: boolean }
+  }
 ): Promise<MadeVideo> {
   const { spec } = prepared
+  const cache = opts.cache && (await cacheEntry(prepared, backend.name, { ...opts.cache, previews: !!opts.previews }))
+  const cached = cache && (await restoreVideo(cache.key, { ...cache, output: spec.output }))
+  if (cached) {
+    log.info(`♻️ Cache hit (${cache.key}): the MP4${cached.previews ? ', poster and preview' : ''} of an earlier run, restored; nothing was rendered.`)
+    return { name: spec.name, ...cached, cacheHit: true }
+  }
   const timeoutMs = opts.timeoutMinutes * 60_000
   const deadline = Date.now() + timeoutMs
   const timer = AbortSignal.timeout(timeoutMs)
@@ -43,6 +59,7 @@ export async function renderVideo(
     const result = await backend.render({ images: prepared.images, request: prepared.request, videoFile, tempDir, signal, deadline })
     const video = await finishVideo(result.video, spec.output)
     const previews = opts.previews ? await previewsOf(video, result.draft, opts.previews.ffmpegPath, signal) : undefined
+    if (cache) await saveVideo(cache.key, cache, { ...result, video, previews })
     return {
       name: spec.name,
       video,
@@ -52,7 +69,8 @@ export async function renderVideo(
       timeline: summarize(result.draft),
       creditsAvailable: result.creditsAvailable,
       claimUrl: result.claimUrl,
-      previews
+      previews,
+      cacheHit: false
     }
   } catch (err) {
     // the deadline's own timer aborted whatever was running: say so in the action's words
