@@ -46,7 +46,9 @@ export async function renderVideo(
   const cache = opts.cache && (await cacheEntry(prepared, backend.name, { ...opts.cache, previews: !!opts.previews }))
   const cached = cache && (await restoreVideo(cache.key, { ...cache, output: spec.output }))
   if (cached) {
-    log.info(`♻️ Cache hit (${cache.key}): the MP4${cached.previews ? ', poster and preview' : ''} of an earlier run, restored; nothing was rendered.`)
+    log.info(
+      `♻️ Cache hit (${cache.key}): the MP4${cached.previews ? ', poster and preview' : ''} of an earlier run, restored; nothing was rendered.`
+    )
     return { name: spec.name, ...cached, cacheHit: true }
   }
   const timeoutMs = opts.timeoutMinutes * 60_000
