@@ -141,6 +141,8 @@ describe('the render cache', { concurrency: true }, () => {
       for (const o of ['session-id', 'render-id', 'video-url', 'timeline', 'duration', 'width', 'height', 'size'])
         assert.equal(hit.outputs[o], miss.outputs[o], `output ${o} as the render said`)
       assert.equal(hit.outputs['credits-available'], '')
+      assert.match(hit.summary, /restored from the cache/)
+      assert.doesNotMatch(miss.summary, /restored from the cache/)
       const videos = JSON.parse(hit.outputs.videos) as { 'cache-hit': string }[]
       assert.equal(videos[0]['cache-hit'], 'true')
       assert.deepEqual((await readdir(hitBox.workspace)).sort(), ['out', 'photos'])
