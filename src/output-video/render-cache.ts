@@ -14,6 +14,7 @@ import { join } from 'node:path'
 import type { BackendName } from '../inputs/options.js'
 import type { PreparedVideo } from '../prepare.js'
 import { errorMessage } from '../shared/errors.js'
+import { isAllowedUrl } from '../shared/guards.js'
 import { log } from '../shared/log.js'
 import { readDraftValue, summarize, type Draft, type TimelineSummary } from '../shared/timeline.js'
 import { VERSION } from '../shared/version.js'
@@ -49,6 +50,16 @@ export interface CachedVideo {
   sessionId: string
   renderId: string
   timeline: TimelineSummary
+}
+
+/** A URL this action would have reported: https (http only to loopback), bounded. */
+function isUrl(text: string): boolean {
+  if (text.length > 4096 || /\s/.test(text)) return false
+  try {
+    return isAllowedUrl(new URL(text))
+  } catch {
+    return false
+  }
 }
 
 async function sha256File(path: string): Promise<string> {
@@ -153,7 +164,8 @@ async function staging(workspace: string, key: string): Promise<string> {
   if (!st.isDirectory() || st.isSymbolicLink()) throw new Error(`${CACHE_DIR} in the workspace is not a folder`)
   const dir = join(root, key)
   await rm(dir, { recursive: true, force: true })
-  await mkdir(dir)
+  // recursive: another video may have just removed the (then empty) root
+  await mkdir(dir, { recursive: true })
   return dir
 }
 
@@ -215,7 +227,7 @@ export async function restoreVideo(
       if (record.layout !== LAYOUT || record.key !== key || !draft || ids.some(v => typeof v !== 'string')) {
         return problem('its record is not one this version wrote')
       }
-      if (!ID.test(record.sessionId) || !ID.test(record.renderId) || record.videoUrl.length > 4096 || /\s/.test(record.videoUrl)) {
+      if (!ID.test(record.sessionId) || !ID.test(record.renderId) || !(record.videoUrl === '' || isUrl(record.videoUrl))) {
         return problem('its record holds ids or a URL this action would not write')
       }
 
