@@ -202,6 +202,46 @@ describe('the render cache', { concurrency: true }, () => {
       assert.equal(again.outputs.sha256, nemo.mp4.sha256)
     })
 
+    it('a batch: two videos of the same content at once share one entry; a re-run restores both', async () => {
+      const manifest = `videos:
+  - name: twin-a
+    prompt: Twins in a batch
+  - name: twin-b
+    prompt: Twins in a batch
+`
+      const batchBox = async (): Promise<Sandbox> => {
+        const b = await box()
+        await writeFile(join(b.workspace, 'videos.yml'), manifest)
+        return b
+      }
+      const inputs = { manifest: 'videos.yml', output: 'out/', 'max-parallel': '2' }
+      const first = await action(await batchBox(), inputs)
+      assert.equal(first.code, 0, first.all)
+      assert.equal(first.outputs['cache-hit'], 'false')
+      assert.deepEqual(warnings(first), [], first.all)
+      const n0 = nemo.requests.length
+      const again = await action(await batchBox(), inputs)
+      assert.equal(again.code, 0, again.all)
+      assert.equal(nemo.requests.length, n0, 'no request to NemoVideo')
+      assert.equal(again.outputs['cache-hit'], 'true')
+      const videos = JSON.parse(again.outputs.videos) as { name: string; 'cache-hit': string; sha256: string }[]
+      assert.deepEqual(
+        videos.map(v => [v.name, v['cache-hit'], v.sha256]),
+        [
+          ['twin-a', 'true', nemo.mp4.sha256],
+          ['twin-b', 'true', nemo.mp4.sha256]
+        ]
+      )
+      assert.deepEqual((await readdir(join(again.workspace, 'out'))).sort(), [
+        'twin-a.mp4',
+        'twin-a.poster.jpg',
+        'twin-a.preview.webp',
+        'twin-b.mp4',
+        'twin-b.poster.jpg',
+        'twin-b.preview.webp'
+      ])
+    })
+
     it('without a cache service (no ACTIONS_RESULTS_URL) the cloud renders with a log line, no warning', async () => {
       const run = await action(await box(), { 'upload-artifact': 'false' }, {})
       assert.equal(run.code, 0, run.all)
