@@ -56,7 +56,8 @@ export async function run(): Promise<void> {
             tempRoot: inputs.tempDir,
             signal,
             timeoutMinutes: inputs.timeoutMinutes,
-            previews: inputs.previews && { ffmpegPath: inputs.ffmpegPath || undefined }
+            previews: inputs.previews && { ffmpegPath: inputs.ffmpegPath || undefined },
+            cache: inputs.cache ? { workspace: inputs.workspace, explicit: inputs.cacheExplicit } : undefined
           })
         ),
       { failFast: inputs.failFast, signal: cancel.signal }

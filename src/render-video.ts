@@ -8,6 +8,7 @@ import type { AspectRatio } from './inputs/options.js'
 import { findFfmpeg } from './backends/local/ffmpeg.js'
 import { finishVideo, tempFileFor, type FinishedVideo } from './output-video/finish.js'
 import { makePreviews, type Previews } from './output-video/previews.js'
+import { cacheEntry, restoreVideo, saveVideo } from './output-video/render-cache.js'
 import type { PreparedVideo } from './prepare.js'
 import { canvasSize } from './request/request.js'
 import { DeadlineError, errorMessage } from './shared/errors.js'
@@ -27,6 +28,8 @@ export interface MadeVideo {
   claimUrl?: string
   /** the poster and preview beside the MP4, when made */
   previews?: Previews
+  /** restored from the cache: nothing was rendered */
+  cacheHit: boolean
 }
 
 /**
@@ -48,14 +51,44 @@ export function formatsOf(prepared: PreparedVideo): { name: string; output: stri
 export async function renderVideo(
   prepared: PreparedVideo,
   backend: Backend,
-  opts: { tempRoot: string; signal: AbortSignal; timeoutMinutes: number; previews: false | { ffmpegPath?: string } }
+  opts: {
+    tempRoot: string
+    signal: AbortSignal
+    timeoutMinutes: number
+    previews: false | { ffmpegPath?: string }
+    /** when the cache is on: the workspace (its staging folder) and whether 'cache: true' asked for it */
+    cache?: { workspace: string; explicit: boolean }
+  }
 ): Promise<MadeVideo[]> {
+  const formats = formatsOf(prepared)
+  // one cache entry per format; the video is restored only when every format is in the cache
+  const entries = opts.cache
+    ? await Promise.all(
+        formats.map(f =>
+          cacheEntry({ ...prepared, request: { ...prepared.request, aspectRatio: f.aspectRatio } }, backend.name, {
+            ...(opts.cache as { workspace: string; explicit: boolean }),
+            previews: !!opts.previews
+          })
+        )
+      )
+    : []
+  const restored: MadeVideo[] = []
+  for (const [i, f] of formats.entries()) {
+    const cache = entries[i]
+    const cached = cache && (await restoreVideo(cache.key, { ...cache, output: f.output }))
+    if (!cached) break
+    log.info(
+      `♻️ Cache hit (${cache.key}): the MP4${cached.previews ? ', poster and preview' : ''} of an earlier run, restored; nothing was rendered.`
+    )
+    restored.push({ name: f.name, ...cached, cacheHit: true })
+  }
+  if (restored.length === formats.length) return restored
+
   const timeoutMs = opts.timeoutMinutes * 60_000
   const deadline = Date.now() + timeoutMs
   const timer = AbortSignal.timeout(timeoutMs)
   const signal = AbortSignal.any([opts.signal, timer])
   const tempDir = await mkdtemp(join(opts.tempRoot, 'img2vid-'))
-  const formats = formatsOf(prepared)
   const files = await Promise.all(formats.map(f => tempFileFor(f.output)))
   try {
     const result = await backend.render({
@@ -71,6 +104,8 @@ export async function renderVideo(
       const r = result.videos[i]
       const video = await finishVideo(r.video, f.output)
       const previews = opts.previews ? await previewsOf(video, result.draft, opts.previews.ffmpegPath, signal) : undefined
+      const cache = entries[i]
+      if (cache) await saveVideo(cache.key, cache, { ...r, sessionId: result.sessionId, draft: result.draft, video, previews })
       made.push({
         name: f.name,
         video,
@@ -80,7 +115,8 @@ export async function renderVideo(
         timeline: summarize(result.draft),
         creditsAvailable: result.creditsAvailable,
         claimUrl: result.claimUrl,
-        previews
+        previews,
+        cacheHit: false
       })
     }
     return made

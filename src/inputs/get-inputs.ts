@@ -20,6 +20,7 @@ import {
   type BackendName,
   type Resolution,
   type Transition,
+  CACHE_CHOICES,
   RELEASE_NOTES
 } from './options.js'
 import { isLoopbackHost } from '../shared/guards.js'
@@ -69,7 +70,8 @@ export const Input = {
   failFast: 'fail-fast',
   previews: 'previews',
   releaseNotes: 'release-notes',
-  artifactPerVideo: 'artifact-per-video'
+  artifactPerVideo: 'artifact-per-video',
+  cache: 'cache'
 } as const
 
 /** The inputs a manifest entry may set for its own video; the rest apply to the whole run. */
@@ -141,6 +143,10 @@ export interface Inputs {
   previews: boolean
   /** 'append': the poster, linking to the MP4, in the release body between markers */
   releaseNotes: 'none' | 'append'
+  /** keep finished videos in the Actions cache under their content key, and restore them instead of rendering */
+  cache: boolean
+  /** 'cache: true' was given (not 'auto') */
+  cacheExplicit: boolean
   workspace: string
   tempDir: string
 }
@@ -488,6 +494,10 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
   const previews = r.bool(Input.previews, true)
   const releaseNotes = (r.oneOf(Input.releaseNotes, RELEASE_NOTES, 'none') ?? 'none') as 'none' | 'append'
 
+  // cache: auto is on for the cloud (a render costs credits), off for local (a render costs a minute of CPU)
+  const cacheChoice = r.oneOf(Input.cache, CACHE_CHOICES, 'auto') ?? 'auto'
+  const cache = cacheChoice === 'auto' ? backend === 'nemo' : cacheChoice === 'true'
+
   if (r.problems.length) throw new InputError(r.problems)
   return {
     videos,
@@ -512,6 +522,8 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
     failFast,
     previews,
     releaseNotes,
+    cache,
+    cacheExplicit: cacheChoice === 'true',
     workspace,
     tempDir
   }

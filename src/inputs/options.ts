@@ -20,3 +20,6 @@ export const BACKENDS = ['nemo', 'local'] as const
 export type BackendName = (typeof BACKENDS)[number]
 
 export const RELEASE_NOTES = ['none', 'append'] as const
+
+/** What 'cache' accepts: auto is on for the cloud backend, off for local. */
+export const CACHE_CHOICES = ['auto', 'true', 'false'] as const

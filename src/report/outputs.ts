@@ -26,7 +26,8 @@ export function videoOutputs(v: VideoOutcome): Record<string, string> {
     'artifact-url': v.links.artifactUrl ?? '',
     'release-asset-url': v.links.releaseAssetUrl ?? '',
     'poster-path': m.previews?.posterPath ?? '',
-    'preview-path': m.previews?.previewPath ?? ''
+    'preview-path': m.previews?.previewPath ?? '',
+    'cache-hit': String(m.cacheHit)
   }
 }
 
@@ -48,6 +49,8 @@ export function setOutputs(report: RunReport): void {
     core.setOutput('artifact-id', made[0].links.artifactId ?? '')
     core.setOutput('artifact-url', made[0].links.artifactUrl ?? '')
   }
+  // a batch is a hit when every video it made came from the cache
+  core.setOutput('cache-hit', String(made.every(v => v.made?.cacheHit)))
   const credits = made.map(v => v.made?.creditsAvailable).filter((c): c is number => c !== undefined)
   if (credits.length) core.setOutput('credits-available', String(Math.min(...credits)))
 }

@@ -62,7 +62,7 @@ function compose(report: RunReport, details: boolean): void {
       ['Size', `${info.width}×${info.height}, ${mb(info.size)}`],
       ['Codec', cell(htmlText([info.videoCodec, info.audioCodec].filter(Boolean).join(' + ')))],
       ['SHA-256', code(m.video.sha256)],
-      ['Backend', report.backend],
+      ['Backend', m.cacheHit ? `${report.backend}, restored from the cache (not rendered again, no credits)` : report.backend],
       ['Session / render', `${code(m.sessionId)} / ${code(m.renderId)}`],
       ...(m.creditsAvailable !== undefined ? [['Credits left', String(m.creditsAvailable)]] : [])
     ])
