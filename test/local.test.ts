@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { copyFile, mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { before, describe, it } from 'node:test'
@@ -10,7 +11,8 @@ import { promisify } from 'node:util'
 import { createLocalBackend, renderPlan } from '../src/backends/local/local-backend.js'
 import { buildGraph, chooseFit, clipFrames, layoutClips, segments, titleSize, xfadeOffsets } from '../src/backends/local/filtergraph.js'
 import { runFfmpeg } from '../src/backends/local/ffmpeg.js'
-import { makePlan, planToDraft, readPrompt, type LocalPlan } from '../src/backends/local/plan.js'
+import { describeHints, makePlan, planToDraft, readPrompt, type LocalPlan } from '../src/backends/local/plan.js'
+import { CJK_FONTS, chooseFont, findFont, fontFaces, scriptOf } from '../src/backends/local/fonts.js'
 import type { InputFile } from '../src/input-files/input-file.js'
 import type { VideoRequest } from '../src/request/request.js'
 import { describe as describeTimeline, summarize } from '../src/shared/timeline.js'
@@ -75,6 +77,72 @@ describe('local plan', () => {
     })
     assert.equal(readPrompt('slide between shots, portrait').transition, 'slide')
     assert.equal(readPrompt('a wipe, 2 minutes').duration, 120)
+  })
+
+  // one case per language: the whole duration, the time per photo, the orientation and the title
+  const languages: [string, string, ReturnType<typeof readPrompt>][] = [
+    ['en', 'A 20-second portrait video titled "Summer in Rome"', { duration: 20, aspectRatio: '9:16', title: 'Summer in Rome' }],
+    ['en', 'Show each photo for 3 seconds, landscape', { perImage: 3, aspectRatio: '16:9' }],
+    ['en', '2.5 seconds per photo, square, caption: “Open house”', { perImage: 2.5, aspectRatio: '1:1', title: 'Open house' }],
+    [
+      'de',
+      'Ein 20 Sekunden langes Video im Hochformat mit dem Titel „Sommer 2024“',
+      { duration: 20, aspectRatio: '9:16', title: 'Sommer 2024' }
+    ],
+    ['de', 'Jedes Foto 3 Sekunden, Querformat, Überschrift »Unser Urlaub«', { perImage: 3, aspectRatio: '16:9', title: 'Unser Urlaub' }],
+    ['de', 'Ein 1,5-Minuten-Video, quadratisch, 4 Sekunden pro Bild', { duration: 90, perImage: 4, aspectRatio: '1:1' }],
+    [
+      'es',
+      'Un vídeo vertical de 20 segundos con el título «Verano en Sevilla»',
+      { duration: 20, aspectRatio: '9:16', title: 'Verano en Sevilla' }
+    ],
+    ['es', 'Cada foto 2,5 segundos, formato horizontal', { perImage: 2.5, aspectRatio: '16:9' }],
+    ['es', '3 segundos por imagen, cuadrado, por favor', { perImage: 3, aspectRatio: '1:1' }],
+    [
+      'fr',
+      'Une vidéo de 15 secondes au format portrait, avec le titre « Été à Paris »',
+      { duration: 15, aspectRatio: '9:16', title: 'Été à Paris' }
+    ],
+    ['fr', 'Je veux 3 secondes par photo, en carré', { perImage: 3, aspectRatio: '1:1' }],
+    [
+      'pt',
+      'Um vídeo vertical de 20 segundos com o título "Férias no Algarve"',
+      { duration: 20, aspectRatio: '9:16', title: 'Férias no Algarve' }
+    ],
+    ['pt', 'Cada foto por 2 segundos, modo paisagem', { perImage: 2, aspectRatio: '16:9' }],
+    ['zh', '制作一个20秒的竖屏视频，标题为“夏日回忆”', { duration: 20, aspectRatio: '9:16', title: '夏日回忆' }],
+    ['zh', '每张照片3秒，横屏', { perImage: 3, aspectRatio: '16:9' }],
+    ['zh', '１分钟的正方形视频，标题：「旅行」', { duration: 60, aspectRatio: '1:1', title: '旅行' }],
+    ['ja', '20秒の縦型動画、タイトルは「夏の思い出」', { duration: 20, aspectRatio: '9:16', title: '夏の思い出' }],
+    ['ja', '「京都の秋」というタイトルで、写真1枚あたり3秒、横長', { perImage: 3, aspectRatio: '16:9', title: '京都の秋' }],
+    ['ja', '各写真２秒、縦長', { perImage: 2, aspectRatio: '9:16' }]
+  ]
+  for (const [lang, prompt, want] of languages)
+    it(`reads duration, time per photo, orientation and title in ${lang}: ${prompt}`, () => {
+      assert.deepEqual(readPrompt(prompt), want)
+    })
+
+  it('takes quoted text as the title only next to a title word', () => {
+    assert.equal(readPrompt('A "cozy" video of our cabin, 20 seconds').title, undefined)
+    assert.equal(readPrompt('Ein „gemütliches“ Video').title, undefined)
+    assert.equal(readPrompt("it's a 'nice' video, isn't it").title, undefined)
+    assert.equal(readPrompt('a "cozy" mood, with the text "Welcome home"').title, 'Welcome home')
+    assert.equal(readPrompt('"Spring Sale" as the title').title, 'Spring Sale')
+    assert.equal(readPrompt("title 'Hello'").title, 'Hello')
+  })
+
+  it('makes "each photo for N seconds" N seconds per photo, and the whole duration wins over it', () => {
+    const plan = makePlan({ ...base, turns: ['show each photo for 3 seconds'] }, images)
+    assert.equal(plan.total, 9)
+    assert.equal(makePlan({ ...base, turns: ['jedes Foto 2 Sekunden'], transition: 'none' }, images).total, 6)
+    assert.equal(makePlan({ ...base, turns: ['a 12-second video, 3 seconds per photo'] }, images).total, 12)
+    assert.equal(makePlan({ ...base, turns: ['3 seconds per photo'], duration: 5 }, images).total, 5)
+    assert.equal(describeHints(readPrompt('20秒の縦型動画、タイトルは「夏の思い出」')), '20 s, 9:16, title "夏の思い出"')
+    assert.equal(
+      describeHints({ duration: 20, aspectRatio: '9:16' }, { aspectRatio: 'aspect-ratio' }),
+      "20 s, 9:16 (input 'aspect-ratio' wins)"
+    )
+    assert.equal(describeHints(readPrompt('make it nice')), '')
   })
 
   it('lets inputs win over the prompt and fits the clips to the duration', () => {
@@ -201,6 +269,73 @@ describe('local render (real ffmpeg)', () => {
       ),
       /ffmpeg reported an error: .*drawtext/
     )
+  })
+
+  it('draws a Japanese title with real glyphs (a CJK font in the face of its language), never as boxes', async t => {
+    assert.equal(scriptOf('Summer in Rome'), 'latin')
+    assert.equal(scriptOf('夏の思い出'), 'ja')
+    assert.equal(scriptOf('夏日回忆'), 'zh')
+    assert.equal(scriptOf('여름'), 'ko')
+    assert.equal(await chooseFont('Été à Paris', tmpdir()), findFont())
+    const dir = await mkdtemp(join(tmpdir(), 'img2vid-local-'))
+    let font: string | undefined
+    try {
+      font = await chooseFont('夏の思い出', dir, { install: false })
+    } catch (err) {
+      // no CJK font on this machine: the error says how to install one, and the render is skipped
+      assert.match((err as Error).message, /no font with its characters was found: install one .*apt-get install -y fonts-noto-cjk/)
+      t.skip('no CJK font installed (apt-get install fonts-noto-cjk or fonts-droid-fallback)')
+      return
+    }
+    // a collection is opened in the face of the text's language (Noto Sans CJK JP, SC, KR)
+    if (CJK_FONTS[0] && existsSync(CJK_FONTS[0])) {
+      for (const [text, face] of [
+        ['夏の思い出', 'Noto Sans CJK JP'],
+        ['夏日回忆', 'Noto Sans CJK SC'],
+        ['여름', 'Noto Sans CJK KR']
+      ])
+        assert.equal((await fontFaces((await chooseFont(text, dir)) as string))[0].family, face)
+    }
+    const photo = join(dir, 'grey.jpg')
+    await run('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'color=c=gray:s=640x360', '-frames:v', '1', photo])
+    const plan = small(makePlan({ ...base, turns: ['static'], duration: 1, transition: 'none' }, [{ ...images[0], path: photo }]))
+    const render = async (name: string, text?: string): Promise<Buffer> => {
+      const out = join(dir, `${name}.mp4`)
+      await renderPlan('ffmpeg', { ...plan, title: text ? { text, duration: 1 } : undefined }, out, dir, new AbortController().signal)
+      return frame(out, 0.5)
+    }
+    const plain = await render('plain')
+    const title = await render('title', '夏の思い出')
+    const shuffled = await render('shuffled', '出思の夏い')
+    assert.ok(diff(plain, title) > 1, 'the title is drawn')
+    // a font without the glyphs draws every character as the same box: the same characters in
+    // another order would look the same. Real glyphs do not.
+    assert.ok(diff(title, shuffled) > 0.5, `real glyphs (${diff(title, shuffled).toFixed(2)})`)
+    const boxes = async (text: string): Promise<Buffer> => {
+      await writeFile(join(dir, 'box.txt'), text)
+      const { stdout } = await run(
+        'ffmpeg',
+        [
+          '-v',
+          'error',
+          '-f',
+          'lavfi',
+          '-i',
+          'color=c=gray:s=320x180',
+          '-vf',
+          `drawtext=fontfile=${findFont()}:textfile=${join(dir, 'box.txt')}:fontsize=40:x=20:y=60,scale=64:36,format=gray`,
+          '-frames:v',
+          '1',
+          '-f',
+          'rawvideo',
+          '-'
+        ],
+        { encoding: 'buffer', maxBuffer: 1 << 20 }
+      )
+      return stdout as unknown as Buffer
+    }
+    assert.ok(diff(await boxes('夏の思い出'), await boxes('出思の夏い')) < 0.05, 'the check tells boxes apart from glyphs')
+    console.log(`Japanese title font: ${font}`)
   })
 
   it('draws the title in the lower third with WCAG contrast ≥ 4.5:1 on a white and on a black photo', async () => {
@@ -399,6 +534,7 @@ describe('backend: local end to end (dist/index.js)', () => {
     )
     assert.deepEqual(await streams(o['video-path']), ['video', 'audio'])
     assert.match(run.stdout, /Rendered in \d+\.\d s/)
+    assert.match(run.stdout, /Understood from the prompt: 3 s, 1:1, fade transitions, title "Local"\n/)
   })
 
   it('warns and renders without music when music is a description', async () => {
@@ -417,6 +553,40 @@ describe('backend: local end to end (dist/index.js)', () => {
     })
     assert.equal(run.code, 0, run.all)
     assert.match(run.stdout, /::warning::input 'music': 'lo-fi beats' is a description; the local backend needs an audio file/)
+    assert.match(run.stdout, /Understood from the prompt: 2 s\n/)
     assert.deepEqual(await streams(run.outputs['video-path']), ['video'])
+  })
+
+  it('reads a German prompt (duration, portrait, title), says what it understood and warns about the language', async () => {
+    const box = await sandbox()
+    await copyFile(await makeImage(), join(box.workspace, 'a.jpg'))
+    const run = await runAction({
+      box,
+      inputs: {
+        images: 'a.jpg',
+        prompt: 'Ein 2 Sekunden langes Video im Hochformat mit dem Titel „Sommer“',
+        language: 'de',
+        resolution: '720p',
+        backend: 'local',
+        'upload-artifact': 'false'
+      }
+    })
+    assert.equal(run.code, 0, run.all)
+    assert.deepEqual([run.outputs.width, run.outputs.height], ['720', '1280'])
+    assert.ok(Math.abs(Number(run.outputs.duration) - 2) <= 0.1)
+    assert.match(run.stdout, /Understood from the prompt: 2 s, 9:16, title "Sommer"\n/)
+    assert.match(run.stdout, /::warning::input 'language' is 'de': the local backend does not translate/)
+    assert.doesNotMatch(run.stdout, /understood nothing/)
+  })
+
+  it('warns when it understood nothing in the prompt', async () => {
+    const box = await sandbox()
+    await copyFile(await makeImage(), join(box.workspace, 'a.jpg'))
+    const run = await runAction({
+      box,
+      inputs: { images: 'a.jpg', prompt: 'Make it pop', duration: '1', resolution: '720p', backend: 'local', 'upload-artifact': 'false' }
+    })
+    assert.equal(run.code, 0, run.all)
+    assert.match(run.stdout, /::warning::The local backend understood nothing in the prompt \("Make it pop"\)/)
   })
 })

@@ -77,6 +77,25 @@ async function findBinaryDir(dir: string, depth = 0): Promise<string | undefined
   return undefined
 }
 
+/**
+ * On a GitHub-hosted Linux runner (passwordless sudo), installs a Debian/Ubuntu package with apt,
+ * which checks its signature; elsewhere does nothing. True when apt-get succeeded.
+ */
+export async function aptInstall(pkg: string, why: string): Promise<boolean> {
+  if (process.platform !== 'linux' || process.env.GITHUB_ACTIONS !== 'true' || !(await io.which('apt-get', false))) return false
+  log.info(`${why}; installing Debian/Ubuntu's ${pkg} package (signature-checked by apt).`)
+  const [cmd, ...pre] = process.getuid?.() === 0 ? ['apt-get'] : ['sudo', '-n', 'apt-get']
+  try {
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
+    await run(cmd, [...pre, 'update', '-qq'], { env })
+    await run(cmd, [...pre, 'install', '-y', '-qq', '--no-install-recommends', pkg], { env })
+    return true
+  } catch (err) {
+    log.info(`Installing ${pkg} failed: ${(err as Error).message.split('\n')[0]}`)
+    return false
+  }
+}
+
 export async function findFfmpeg(configured?: string): Promise<string> {
   if (configured) {
     if (!(await executable(configured))) throw new FfmpegError(`Input 'ffmpeg-path': no executable ffmpeg at '${configured}'.`)
@@ -91,18 +110,9 @@ export async function findFfmpeg(configured?: string): Promise<string> {
     return downloadFfmpeg(src)
   }
   // GitHub's Ubuntu runners have passwordless sudo: Debian's signed package is the verified source
-  if (process.platform === 'linux' && process.env.GITHUB_ACTIONS === 'true' && (await io.which('apt-get', false))) {
-    log.info("ffmpeg is not installed; installing Debian/Ubuntu's ffmpeg package (signature-checked by apt).")
-    const [cmd, ...pre] = process.getuid?.() === 0 ? ['apt-get'] : ['sudo', '-n', 'apt-get']
-    try {
-      const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
-      await run(cmd, [...pre, 'update', '-qq'], { env })
-      await run(cmd, [...pre, 'install', '-y', '-qq', '--no-install-recommends', 'ffmpeg'], { env })
-      const installed = await io.which('ffmpeg', false)
-      if (installed) return installed
-    } catch (err) {
-      log.info(`Installing ffmpeg failed: ${(err as Error).message.split('\n')[0]}`)
-    }
+  if (await aptInstall('ffmpeg', 'ffmpeg is not installed')) {
+    const installed = await io.which('ffmpeg', false)
+    if (installed) return installed
   }
   throw new FfmpegError("ffmpeg was not found: install it in an earlier step (e.g. 'sudo apt-get install -y ffmpeg') or set 'ffmpeg-path'.")
 }

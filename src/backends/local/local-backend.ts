@@ -1,10 +1,9 @@
 // The local backend: the same request rendered by one ffmpeg run on the runner. No token, no
 // network. The MP4 goes to the temp file the job names; the finish line checks and renames it.
 import { randomBytes } from 'node:crypto'
-import { existsSync } from 'node:fs'
 import { spawn } from 'node:child_process'
 import { open, readFile, rm, writeFile, type FileHandle } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import type { Writable } from 'node:stream'
 import type { Backend, RenderJob, RenderResult } from '../backend.js'
 import { log } from '../../shared/log.js'
@@ -22,25 +21,11 @@ import {
   type ClipLayout
 } from './filtergraph.js'
 import { firstWebpFrame, parseImageInfo, readImageInfo, type ImageInfo } from './images.js'
-import { makePlan, planToDraft, type LocalPlan } from './plan.js'
+import { chooseFont } from './fonts.js'
+import { describeHints, makePlan, planToDraft, readPrompt, type LocalPlan, type PromptHints } from './plan.js'
+import type { VideoRequest } from '../../request/request.js'
 
-const SYSTEM_FONTS = [
-  '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf',
-  '/usr/share/fonts/TTF/DejaVuSans-Bold.ttf',
-  '/System/Library/Fonts/Supplemental/Arial Bold.ttf',
-  'C:\\Windows\\Fonts\\arialbd.ttf'
-]
-
-/** The shipped font: walk up from this module (src/local/ in tests, dist/ when bundled). */
-export function findFont(): string | undefined {
-  let dir = import.meta.dirname
-  for (let i = 0; i < 4; i++) {
-    const candidate = join(dir, 'fonts', 'DejaVuSans-Bold.ttf')
-    if (existsSync(candidate)) return candidate
-    dir = dirname(dir)
-  }
-  return SYSTEM_FONTS.find(f => existsSync(f))
-}
+export { findFont } from './fonts.js'
 
 /** What is known of each photo before rendering; notes in the log for what a person should know. */
 export async function inspectImages(plan: LocalPlan, tempDir: string): Promise<{ paths: string[]; infos: (ImageInfo | undefined)[] }> {
@@ -216,7 +201,7 @@ async function runSegment(bin: string, args: string[], out: Writable, signal: Ab
 export async function renderPlan(ffmpeg: string, plan: LocalPlan, videoFile: string, tempDir: string, signal: AbortSignal): Promise<void> {
   const files: { titleFile?: string; fontFile?: string } = {}
   if (plan.title) {
-    files.fontFile = findFont()
+    files.fontFile = await chooseFont(plan.title.text, tempDir)
     if (!files.fontFile) log.warning('No font found for the title; rendering without it.')
     files.titleFile = join(tempDir, 'title.txt')
     await writeFile(files.titleFile, plan.title.text)
@@ -269,6 +254,34 @@ export async function renderPlan(ffmpeg: string, plan: LocalPlan, videoFile: str
   })
 }
 
+/**
+ * One line in the log saying what the planner took from the prompt; a warning when it took
+ * nothing, or when the session language is not English (only a few phrasings are read).
+ */
+export function reportPrompt(request: VideoRequest, formats = false): PromptHints {
+  const prompt = request.turns.join('\n')
+  const hints = readPrompt(prompt)
+  const overridden: Partial<Record<keyof PromptHints, string>> = {}
+  if (request.duration !== undefined) Object.assign(overridden, { duration: 'duration', perImage: 'duration' })
+  else if (hints.duration !== undefined && hints.perImage !== undefined) overridden.perImage = 'the whole duration'
+  if (request.aspectRatio || formats) overridden.aspectRatio = formats ? 'formats' : 'aspect-ratio'
+  if (request.resolution !== '1080p') overridden.resolution = 'resolution'
+  if (request.transition) overridden.transition = 'transition'
+  if (request.title !== undefined) overridden.title = 'title'
+  const understood = describeHints(hints, overridden)
+  const language = request.language.trim().toLowerCase()
+  if (!/^en\b/.test(language))
+    log.warning(
+      `input 'language' is '${request.language}': the local backend does not translate; it reads only the duration, time per photo, orientation, resolution, transitions, motion and a quoted title from the prompt, in English, German, Spanish, French, Portuguese, Chinese or Japanese (README: "What the local backend reads in the prompt").`
+    )
+  if (understood) log.info(`Understood from the prompt: ${understood}`)
+  else if (prompt.trim())
+    log.warning(
+      `The local backend understood nothing in the prompt ("${prompt.length > 80 ? `${prompt.slice(0, 77)}…` : prompt}"): it reads the duration, time per photo, orientation, resolution, transitions, motion and a quoted title (README: "What the local backend reads in the prompt"); the rest comes from the inputs and defaults.`
+    )
+  return hints
+}
+
 export function createLocalBackend(opts: { ffmpegPath?: string }): Backend {
   return {
     name: 'local',
@@ -282,6 +295,10 @@ export function createLocalBackend(opts: { ffmpegPath?: string }): Backend {
         request = { ...request, music: undefined }
       }
       // one plan per format (the same photos, timing and title, framed for each canvas), one render each
+      reportPrompt(
+        request,
+        job.videos.some(v => v.aspectRatio)
+      )
       const id = randomBytes(6).toString('hex')
       let draft: Draft | undefined
       for (const [i, v] of job.videos.entries()) {

@@ -34,7 +34,10 @@ export interface LocalPlan {
 }
 
 export interface PromptHints {
+  /** seconds, the whole video */
   duration?: number
+  /** seconds each photo is shown ("each photo for 3 seconds") */
+  perImage?: number
   aspectRatio?: AspectRatio
   resolution?: Resolution
   transition?: Transition
@@ -42,27 +45,114 @@ export interface PromptHints {
   title?: string
 }
 
-/** What a person's prompt says about the options. */
+/** The languages whose phrasing the local backend reads (the README lists the words). */
+export const PROMPT_LANGUAGES = ['en', 'de', 'es', 'fr', 'pt', 'zh', 'ja'] as const
+
+// Words are matched in the prompt lowercased and NFKC-normalised (full-width digits and colons
+// become ASCII). Latin words need a non-letter on each side; Chinese and Japanese ones do not.
+const NUM = String.raw`(\d+(?:[.,]\d+)?)`
+const SECONDS = String.raw`(?:seconds?|secs?|s|sekunden?|sek|sekündige[nmrs]?|segundos?|segs?|secondes?|sec)(?![\p{L}])|秒(?:钟|鐘|間)?`
+const MINUTES = String.raw`(?:minutes?|mins?|min|minuten?|minütige[nmrs]?|minutos?)(?![\p{L}])|分(?:钟|鐘|間)?`
+const DURATION = new RegExp(String.raw`(?<![\p{Script=Latin}\d.,])${NUM}\s*(?:-\s*)?(?:(${SECONDS})|(${MINUTES}))`, 'gu')
+/** photo nouns, for "per photo" */
+const PHOTO = String.raw`(?:photos?|images?|pictures?|pics?|slides?|shots?|fotos?|bilde?r?|imagen(?:es)?|imagens?|imagem|diapositivas?|clichés?)`
+/** before the number: "each photo for", "jedes Foto", "cada foto", "chaque photo", 每张照片, 各写真, 1枚あたり */
+const EACH_BEFORE = new RegExp(
+  String.raw`(?:(?<![\p{L}])(?:each|every|jede[snmr]?|cada|chaque)(?![\p{L}])|每|各|ごと|につき|あたり|[1一]枚)[^\d.;!?。！？\n]{0,24}$`,
+  'u'
+)
+/** after the number: "per photo", "pro Bild", "je Foto", "por foto", "par photo", "each", ずつ */
+const EACH_AFTER = new RegExp(
+  String.raw`^\s*(?:(?:per|pro|je|por|par|para cada|/)\s*(?:(?:a|an|one|cada)\s+)?${PHOTO}|each(?![\p{L}])|ずつ|每张|每張)`,
+  'u'
+)
+
+const WORD = (words: string): RegExp => new RegExp(String.raw`(?<![\p{L}])(?:${words})(?![\p{L}])`, 'u')
+const PORTRAIT = WORD('9:16|vertical|vertikal|portrait|hochformat|hochkant|retrato|stories|reels?|tiktok|shorts')
+const PORTRAIT_CJK = /竖屏|竖版|竖向|竖直|豎屏|豎版|縦型|縦長|縦向き|縦動画/u
+const SQUARE = WORD('1:1|square|quadratisch|cuadrad[oa]|carrée?|quadrad[oa]')
+const SQUARE_CJK = /正方形|方形|スクエア/u
+const LANDSCAPE = WORD(
+  '16:9|horizontal|landscape|widescreen|querformat|apaisado|formato paisaje|modo paisaje|format paysage|mode paysage|formato paisagem|modo paisagem'
+)
+const LANDSCAPE_CJK = /横屏|横版|横向|横型|横長|横向き|ワイド/u
+
+/** words that make the quoted text next to them the title (Latin ones as whole words) */
+const TITLE_WORDS =
+  String.raw`(?<![\p{L}])(?:title[ds]?|caption(?:ed)?|text|heading|headline|called|named|titel|überschrift|schriftzug|betitelt|` +
+  String.raw`t[íi]tulo|titulad[oa]|texto|r[óo]tulo|encabezado|titre|intitulée?|texte|légende|intitulad[oa]|legenda)(?![\p{L}])|` +
+  String.raw`标题|標題|题为|題為|文字|字幕|タイトル|見出し|題名|テキスト`
+/** quoted text: "…", “…”, „…“, «…», »…«, 「…」, 『…』 */
+const QUOTED = String.raw`"([^"\n]{1,100})"|“([^”\n]{1,100})”|„([^“”\n]{1,100})[“”]|«([^»\n]{1,100})»|»([^«\n]{1,100})«|「([^」\n]{1,100})」|『([^』\n]{1,100})』`
+const OPENERS = String.raw`"“„«»「『`
+/** the title word, a few words (", the", "mit dem", "为", "は"), then the quote; or 「…」というタイトル, "…" as the title */
+const TITLE_BEFORE = new RegExp(
+  String.raw`(?:${TITLE_WORDS})[^${OPENERS}\n]{0,24}?(?:${QUOTED}|(?<=(?:${TITLE_WORDS})[:：]?\s*)'([^'\n]{1,100})')`,
+  'iu'
+)
+const TITLE_AFTER = new RegExp(String.raw`(?:${QUOTED})[^${OPENERS}\n]{0,10}?(?:${TITLE_WORDS})`, 'iu')
+
+function quoted(m: RegExpExecArray | null): string | undefined {
+  const text = m?.slice(1).find(g => g !== undefined)
+  return text?.trim() || undefined
+}
+
+/** What a person's prompt says about the options, in any of PROMPT_LANGUAGES. */
 export function readPrompt(prompt: string): PromptHints {
-  const p = prompt.toLowerCase()
+  const p = prompt.normalize('NFKC').toLowerCase()
   const h: PromptHints = {}
-  const dur = /(\d+(?:\.\d+)?)\s*(?:-|\s)?(?:seconds?|secs?|s)\b/.exec(p) ?? /(\d+(?:\.\d+)?)\s*(?:-|\s)?minutes?\b/.exec(p)
-  if (dur) h.duration = /minute/.test(dur[0]) ? Number(dur[1]) * 60 : Number(dur[1])
-  if (/\b(9:16|vertical|portrait|stories|reels?|tiktok|shorts)\b/.test(p)) h.aspectRatio = '9:16'
-  else if (/\b(1:1|square)\b/.test(p)) h.aspectRatio = '1:1'
-  else if (/\b4:5\b/.test(p)) h.aspectRatio = '4:5'
-  else if (/\b(16:9|horizontal|landscape|widescreen)\b/.test(p)) h.aspectRatio = '16:9'
-  if (/\b720p\b/.test(p)) h.resolution = '720p'
-  else if (/\b1080p\b|\bfull hd\b/.test(p)) h.resolution = '1080p'
-  if (/\bno transitions?\b|\bhard cuts?\b|\bwithout transitions?\b/.test(p)) h.transition = 'none'
-  else if (/\b(cross-?fades?|fades?|dissolves?)\b/.test(p)) h.transition = 'fade'
-  else if (/\bslides?\b/.test(p)) h.transition = 'slide'
-  else if (/\bwipes?\b/.test(p)) h.transition = 'wipe'
-  if (/\b(no motion|static|still images?|no ken burns)\b/.test(p)) h.kenBurns = false
-  else if (/\b(ken burns|zoom(?:s|ing)?|pan(?:s|ning)?)\b/.test(p)) h.kenBurns = true
-  const title = /\btitle[d:]?\s*(?:text\s*)?["“']([^"”']{1,100})["”']/i.exec(prompt) ?? /["“]([^"”]{1,100})["”]/.exec(prompt)
-  if (title) h.title = title[1].trim()
+  for (const m of p.matchAll(DURATION)) {
+    const seconds = Number(m[1].replace(',', '.')) * (m[3] ? 60 : 1)
+    if (!(seconds > 0)) continue
+    const before = p.slice(Math.max(0, m.index - 40), m.index)
+    const after = p.slice(m.index + m[0].length, m.index + m[0].length + 30)
+    if (EACH_BEFORE.test(before) || EACH_AFTER.test(after)) h.perImage ??= seconds
+    else h.duration ??= seconds
+  }
+  if (PORTRAIT.test(p) || PORTRAIT_CJK.test(p)) h.aspectRatio = '9:16'
+  else if (SQUARE.test(p) || SQUARE_CJK.test(p)) h.aspectRatio = '1:1'
+  else if (WORD('4:5').test(p)) h.aspectRatio = '4:5'
+  else if (LANDSCAPE.test(p) || LANDSCAPE_CJK.test(p)) h.aspectRatio = '16:9'
+  if (WORD('720p').test(p)) h.resolution = '720p'
+  else if (WORD('1080p|full hd').test(p)) h.resolution = '1080p'
+  if (
+    WORD(
+      'no transitions?|hard cuts?|without transitions?|ohne übergänge|ohne überblendungen?|harte schnitte|sin transiciones|sans transitions?|sem transições'
+    ).test(p) ||
+    /无转场|不要转场|沒有轉場|トランジションなし/u.test(p)
+  )
+    h.transition = 'none'
+  else if (
+    WORD('cross-?fades?|fades?|dissolves?|überblendungen?|fundidos?|fondus?|esmaecimentos?').test(p) ||
+    /淡入淡出|渐变|フェード/u.test(p)
+  )
+    h.transition = 'fade'
+  else if (WORD('slides?').test(p)) h.transition = 'slide'
+  else if (WORD('wipes?').test(p)) h.transition = 'wipe'
+  if (WORD('no motion|static|still images?|no ken burns|ohne bewegung|sin movimiento|sans mouvement|sem movimento').test(p))
+    h.kenBurns = false
+  else if (WORD('ken burns|zoom(?:s|ing)?|pan(?:s|ning)?').test(p)) h.kenBurns = true
+  // quoted text is the title only when the prompt says so ("title", "Titel", 标题, タイトル…)
+  const title = quoted(TITLE_BEFORE.exec(prompt)) ?? quoted(TITLE_AFTER.exec(prompt))
+  if (title) h.title = title
   return h
+}
+
+/** The hints as one line for the log ("20 s, 9:16, title "…""), '' when there are none. */
+export function describeHints(h: PromptHints, overridden: Partial<Record<keyof PromptHints, string>> = {}): string {
+  const parts: [keyof PromptHints, string | undefined][] = [
+    ['duration', h.duration !== undefined ? `${h.duration} s` : undefined],
+    ['perImage', h.perImage !== undefined ? `${h.perImage} s per photo` : undefined],
+    ['aspectRatio', h.aspectRatio],
+    ['resolution', h.resolution],
+    ['transition', h.transition === 'none' ? 'no transitions' : h.transition ? `${h.transition} transitions` : undefined],
+    ['kenBurns', h.kenBurns === undefined ? undefined : h.kenBurns ? 'Ken Burns motion' : 'no motion'],
+    ['title', h.title !== undefined ? `title "${h.title}"` : undefined]
+  ]
+  return parts
+    .filter((x): x is [keyof PromptHints, string] => x[1] !== undefined)
+    .map(([k, text]) => (overridden[k] ? `${text} (input '${overridden[k]}' wins)` : text))
+    .join(', ')
 }
 
 const DEFAULT_PER_IMAGE = 4
@@ -78,7 +168,8 @@ export function makePlan(req: VideoRequest, images: InputFile[]): LocalPlan {
   const { width, height } = canvasSize(aspect, resolution)
   const transition = req.transition ?? hints.transition ?? 'fade'
   const n = images.length
-  const target = req.duration ?? hints.duration
+  // "each photo for 3 seconds": n photos make a video n × 3 s long
+  const target = req.duration ?? hints.duration ?? (hints.perImage ? hints.perImage * n : undefined)
   // per-image time: 3–5 s by default; fit to the target when one is given
   let T = transition === 'none' || n < 2 ? 0 : DEFAULT_TRANSITION
   let per = target ? (target + (n - 1) * T) / n : DEFAULT_PER_IMAGE
