@@ -27,7 +27,10 @@ var log = __webpack_require__(21827);
 var timeline = __webpack_require__(20098);
 // EXTERNAL MODULE: ./src/backends/local/ffmpeg.ts + 4 modules
 var local_ffmpeg = __webpack_require__(29229);
+// EXTERNAL MODULE: ./src/output-video/previews.ts
+var previews = __webpack_require__(80854);
 ;// CONCATENATED MODULE: ./src/backends/local/filtergraph.ts
+
 const PRESET = 'veryfast';
 const XFADE = { fade: 'fade', slide: 'slideleft', wipe: 'wipeleft', zoom: 'zoomin' };
 /** Frames of each clip at the plan's fps (what ffmpeg will really produce). */
@@ -246,8 +249,11 @@ function titleSize(text, W, H) {
     const ems = [...text].reduce((s, ch) => s + (/[\u2E80-\u9FFF\uAC00-\uD7AF\uF900-\uFAFF\uFF00-\uFFEF]/u.test(ch) ? 1 : 0.62), 0);
     return Math.max(12, Math.round(Math.min(Math.min(W, H) / 12, (0.84 * W - Math.min(W, H) / 12) / Math.max(1, ems))));
 }
-/** The encoder's graph: the segments' frames ([0:v]), the title, the colour tags and the music. */
-function buildGraph(plan, files) {
+/**
+ * The encoder's graph: the segments' frames ([0:v]), the title, the colour tags and the music;
+ * with `preview`, also the preview's frames ([preview]) from the first seconds, made on the way.
+ */
+function buildGraph(plan, files, preview = false) {
     const { width: W, height: H } = plan;
     const lines = [];
     let last = '0:v';
@@ -261,7 +267,14 @@ function buildGraph(plan, files) {
         last = 'vt';
     }
     // the stills are BT.709 limited range already (prepareArgs); say so in the stream
-    lines.push(`[${last}]format=yuv420p,setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709[vout]`);
+    const tags = `[${last}]format=yuv420p,setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709`;
+    if (preview) {
+        const seconds = Math.min(previews/* PREVIEW */.$y.seconds, plan.total);
+        lines.push(`${tags},split[vout][vp]`);
+        lines.push(`[vp]trim=duration=${seconds},${(0,previews/* previewFilter */.jp)((0,previews/* previewTries */.yk)(W)[0])}[preview]`);
+    }
+    else
+        lines.push(`${tags}[vout]`);
     let audioOut;
     if (plan.music) {
         const total = plan.total;
@@ -348,8 +361,8 @@ function prepareArgs(p) {
         'pipe:1'
     ];
 }
-/** The encoder's command line: raw frames on stdin, the graph read from `graphFile`. */
-function buildArgs(plan, graphFile, output, hasAudio) {
+/** The encoder's command line: raw frames on stdin, the graph read from `graphFile`; the preview to `preview`. */
+function buildArgs(plan, graphFile, output, hasAudio, preview) {
     const inputs = ['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-video_size', `${plan.width}x${plan.height}`];
     inputs.push('-framerate', String(plan.fps), '-i', 'pipe:0');
     // the music loops as often as needed; atrim cuts it to the video
@@ -397,7 +410,8 @@ function buildArgs(plan, graphFile, output, hasAudio) {
         '+faststart',
         '-f',
         'mp4',
-        output
+        output,
+        ...(preview ? ['-map', '[preview]', ...(0,previews/* previewEncoder */.Rk)((0,previews/* previewTries */.yk)(plan.width)[0]), preview] : [])
     ];
 }
 
@@ -1102,7 +1116,9 @@ async function runSegment(bin, args, out, signal) {
     }
 }
 /** Renders a plan into `videoFile`: stills, then segments piped into one encoder. */
-async function renderPlan(ffmpeg, plan, videoFile, tempDir, signal) {
+async function renderPlan(ffmpeg, plan, videoFile, tempDir, signal, 
+/** where the preview goes, made from the first seconds of frames on the way */
+preview) {
     const files = {};
     if (plan.title) {
         files.fontFile = await chooseFont(plan.title.text, tempDir);
@@ -1116,7 +1132,7 @@ async function renderPlan(ffmpeg, plan, videoFile, tempDir, signal) {
         const images = await inspectImages(plan, tempDir);
         const layout = layoutClips(plan, clipFrames(plan), images.infos.map(i => ({ animated: i?.animated })));
         const parts = segments(plan, layout);
-        const { graph, audioOut } = buildGraph(plan, files);
+        const { graph, audioOut } = buildGraph(plan, files, !!preview);
         const graphFile = (0,external_node_path_.join)(tempDir, 'graph.txt');
         await (0,promises_.writeFile)(graphFile, graph);
         log/* log */.R.debug(`Encoder filtergraph (${graphFile}):\n${graph}\nSegment 2 of ${parts.length}:\n${(parts[1] ?? parts[0]).graph}`);
@@ -1139,13 +1155,13 @@ async function renderPlan(ffmpeg, plan, videoFile, tempDir, signal) {
         };
         try {
             // nothing half-written is left behind, whatever ffmpeg managed to write before it failed
-            await (0,local_ffmpeg/* runFfmpeg */.LK)(ffmpeg, buildArgs(plan, graphFile, videoFile, !!audioOut), {
+            await (0,local_ffmpeg/* runFfmpeg */.LK)(ffmpeg, buildArgs(plan, graphFile, videoFile, !!audioOut, preview), {
                 totalSeconds: plan.total,
                 signal,
                 failOn: /drawtext/i,
                 feed
             }).catch(async (err) => {
-                await (0,promises_.rm)(videoFile, { force: true });
+                await Promise.all([videoFile, preview].map(f => f && (0,promises_.rm)(f, { force: true })));
                 throw err;
             });
         }
@@ -1206,13 +1222,14 @@ function createLocalBackend(opts) {
                     draft = planToDraft(plan);
                     log/* log */.R.info((0,timeline/* describe */.q0)((0,timeline/* summarize */.eh)(draft)));
                 }
-                await renderPlan(ffmpeg, plan, v.file, job.tempDir, job.signal);
+                await renderPlan(ffmpeg, plan, v.file, job.tempDir, job.signal, v.preview);
             }
             return {
                 videos: job.videos.map((v, i) => ({
                     video: { file: v.file },
                     videoUrl: '',
-                    renderId: `render_local_${id}${job.videos.length > 1 ? `_${i + 1}` : ''}`
+                    renderId: `render_local_${id}${job.videos.length > 1 ? `_${i + 1}` : ''}`,
+                    preview: v.preview
                 })),
                 sessionId: `local-${id}`,
                 draft: draft

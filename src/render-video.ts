@@ -94,7 +94,11 @@ export async function renderVideo(
     const result = await backend.render({
       images: prepared.images,
       request: prepared.request,
-      videos: formats.map((f, i) => ({ aspectRatio: f.aspectRatio, file: files[i] })),
+      videos: formats.map((f, i) => ({
+        aspectRatio: f.aspectRatio,
+        file: files[i],
+        preview: opts.previews ? join(tempDir, `preview-${i}.webp`) : undefined
+      })),
       tempDir,
       signal,
       deadline
@@ -103,7 +107,7 @@ export async function renderVideo(
     for (const [i, f] of formats.entries()) {
       const r = result.videos[i]
       const video = await finishVideo(r.video, f.output)
-      const previews = opts.previews ? await previewsOf(video, result.draft, opts.previews.ffmpegPath, signal) : undefined
+      const previews = opts.previews ? await previewsOf(video, result.draft, opts.previews.ffmpegPath, signal, r.preview) : undefined
       const cache = entries[i]
       if (cache) await saveVideo(cache.key, cache, { ...r, sessionId: result.sessionId, draft: result.draft, video, previews })
       made.push({
@@ -140,10 +144,11 @@ async function previewsOf(
   video: FinishedVideo,
   draft: Draft,
   ffmpegPath: string | undefined,
-  signal: AbortSignal
+  signal: AbortSignal,
+  made?: string
 ): Promise<Previews | undefined> {
   try {
-    return await makePreviews(await findFfmpeg(ffmpegPath), video, draft, signal)
+    return await makePreviews(await findFfmpeg(ffmpegPath), video, draft, signal, made)
   } catch (err) {
     if (signal.aborted) throw signal.reason ?? err
     log.warning(`No poster or preview for ${basename(video.path)}: ${errorMessage(err)} (set 'previews: false' to skip them).`)

@@ -2,10 +2,11 @@
 // the local backend (real ffmpeg), the real @actions/artifact and the real octokit on loopback.
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
-import { copyFile, mkdir, readFile, stat } from 'node:fs/promises'
+import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { promisify } from 'node:util'
+import { firstWebpFrame } from '../src/backends/local/images.js'
 import { runAction, sandbox, type Sandbox } from './helpers/action.js'
 import { makeImage } from './helpers/media.js'
 import { unzipEntries } from './helpers/zip.js'
@@ -109,12 +110,32 @@ describe('poster and preview', () => {
     assert.ok(facts.width > 0 && facts.width <= 480, `width ${facts.width}`)
     assert.equal(facts.loops, 0, 'loops forever')
     assert.ok(facts.frames >= 55 && facts.frames <= 61, `${facts.frames} frames`)
+    // its first frame is the video's first (the local backend makes it from the frames it encodes)
+    const still = join(r.workspace, 'first.webp')
+    await writeFile(still, firstWebpFrame(w) as Buffer)
+    const first = await grey(still)
+    const start = await grey(video, 0)
+    assert.ok(distance(first, start) < 6, `the preview starts where the video does (distance ${distance(first, start).toFixed(2)})`)
+    assert.ok(distance(first, clip2) > 2 * distance(first, start), 'and not on a later photo')
 
     const artifact = results.artifacts.find(a => a.name === 'promo-with-previews' && a.finalized)
     assert.ok(artifact?.zip)
     const entries = await unzipEntries(artifact.zip)
     assert.deepEqual([...entries.keys()].sort(), ['promo.mp4', 'promo.poster.jpg', 'promo.preview.webp'])
     assert.equal((entries.get('promo.poster.jpg') as Buffer).length, (await stat(poster)).size)
+  })
+
+  it('a black first photo: the poster is the middle of the next clip, not the black frame under the title', async () => {
+    const b = await box()
+    await run('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'color=black:s=640x360', '-frames:v', '1', join(b.workspace, 'photos', '0-black.jpg')])
+    const r = await action({ 'upload-artifact': 'false' }, b)
+    assert.equal(r.code, 0, r.all)
+    const at = Number(/Poster at ([\d.]+) s/.exec(r.all)?.[1])
+    assert.ok(at > 1.5, `the poster is past the first clip (${at} s)`)
+    const p = await grey(r.outputs['poster-path'])
+    assert.ok(mean(p) > 24, `not black (mean ${mean(p).toFixed(1)})`)
+    const frame = await grey(r.outputs['video-path'], at)
+    assert.ok(distance(p, frame) < 6, `the frame it names (distance ${distance(p, frame).toFixed(2)})`)
   })
 
   it("'previews: false' makes neither", async () => {

@@ -11,6 +11,11 @@ export interface JobVideo {
   aspectRatio?: AspectRatio
   /** a temp file beside its `output` (the finish line renames it) */
   file: string
+  /**
+   * when previews are on: a scratch file for the WebP preview, which a backend that sees the
+   * frames (local) may write while rendering; otherwise the finish line makes it from the MP4
+   */
+  preview?: string
 }
 
 export interface RenderJob {
@@ -32,6 +37,8 @@ export interface RenderedVideo {
   /** where the cloud served the MP4 from; empty for local */
   videoUrl: string
   renderId: string
+  /** the JobVideo's `preview`, when the backend wrote it */
+  preview?: string
 }
 
 export interface RenderResult {

@@ -3,7 +3,7 @@
 // animated WebP preview (at most 480 px wide and 2 MB) for READMEs and pull-request comments.
 // Both come from the finished MP4 with ffmpeg, whichever backend made it.
 import { execFile } from 'node:child_process'
-import { rename, rm, stat } from 'node:fs/promises'
+import { copyFile, rename, rm, stat } from 'node:fs/promises'
 import { basename, dirname, extname, join } from 'node:path'
 import { promisify } from 'node:util'
 import { log } from '../shared/log.js'
@@ -13,6 +13,25 @@ import type { FinishedVideo } from './finish.js'
 const run = promisify(execFile)
 
 export const PREVIEW = { maxWidth: 480, maxBytes: 2 * 1024 * 1024, seconds: 6, fps: 10 } as const
+/** The preview's size, rate and quality: the first try, then smaller until it fits `maxBytes`. */
+export function previewTries(videoWidth: number): { width: number; fps: number; quality: number }[] {
+  return [
+    { width: Math.min(PREVIEW.maxWidth, videoWidth), fps: PREVIEW.fps, quality: 60 },
+    { width: Math.min(320, videoWidth), fps: 8, quality: 45 },
+    { width: Math.min(240, videoWidth), fps: 6, quality: 30 }
+  ]
+}
+
+/** The filter that turns frames of the video into the preview's (BT.601, which WebP decoders assume). */
+export function previewFilter(p: { width: number; fps: number }): string {
+  return `fps=${p.fps},scale=${p.width}:-2:flags=lanczos:in_color_matrix=auto:out_color_matrix=bt601`
+}
+
+/** The preview's encoder and container: a WebP looping forever. */
+export function previewEncoder(p: { quality: number }): string[] {
+  return ['-c:v', 'libwebp_anim', '-loop', '0', '-quality', String(p.quality), '-compression_level', '4', '-f', 'webp']
+}
+
 const PROBE = { width: 32, height: 18 }
 const JPEG_COLOURS = 'scale=in_color_matrix=auto:in_range=auto:out_color_matrix=bt601:out_range=full,format=yuvj420p'
 
@@ -53,27 +72,24 @@ export function posterCandidates(draft: Draft, duration: number): number[] {
   return inside.length ? inside : [duration / 2]
 }
 
-/** Mean and spread of a frame's brightness (0–255), from a tiny grey copy. */
-async function frameStats(ffmpeg: string, file: string, t: number, signal: AbortSignal): Promise<{ mean: number; spread: number }> {
+/**
+ * Writes the frame at `t` as a JPEG to `out` and returns the mean and spread of its brightness
+ * (0–255, from a tiny grey copy made in the same run): one seek and one decode.
+ */
+async function writeFrame(
+  ffmpeg: string,
+  file: string,
+  t: number,
+  out: string,
+  signal: AbortSignal
+): Promise<{ mean: number; spread: number }> {
+  // JPEG is BT.601 full range; the MP4 may be tagged BT.709: converted, the colours stay the same
+  const graph = `[0:v]split[a][b];[a]${JPEG_COLOURS}[jpeg];[b]scale=${PROBE.width}:${PROBE.height},format=gray[probe]`
   const { stdout } = await run(
     ffmpeg,
-    [
-      '-v',
-      'error',
-      '-ss',
-      t.toFixed(3),
-      '-i',
-      file,
-      '-frames:v',
-      '1',
-      '-vf',
-      `scale=${PROBE.width}:${PROBE.height}`,
-      '-f',
-      'rawvideo',
-      '-pix_fmt',
-      'gray',
-      '-'
-    ],
+    ['-v', 'error', '-y', '-ss', t.toFixed(3), '-i', file, '-filter_complex', graph, '-frames:v', '1']
+      .concat(['-map', '[jpeg]', '-q:v', '3', '-f', 'image2', '-c:v', 'mjpeg', out])
+      .concat(['-map', '[probe]', '-frames:v', '1', '-f', 'rawvideo', '-']),
     { encoding: 'buffer', maxBuffer: 1 << 20, signal }
   )
   const px = stdout as unknown as Buffer
@@ -87,93 +103,59 @@ async function frameStats(ffmpeg: string, file: string, t: number, signal: Abort
 }
 
 /** Writes the poster and the preview beside the MP4 (temp files, then renamed). */
-export async function makePreviews(ffmpeg: string, video: FinishedVideo, draft: Draft, signal: AbortSignal): Promise<Previews> {
+export async function makePreviews(
+  ffmpeg: string,
+  video: FinishedVideo,
+  draft: Draft,
+  signal: AbortSignal,
+  /** a preview the backend made while rendering (the same settings as the first try below) */
+  made?: string
+): Promise<Previews> {
   const paths = previewPaths(video.path)
   const duration = video.info.duration
 
-  // the poster: the first candidate that is neither black nor flat
-  let at = posterCandidates(draft, duration)[0]
-  for (const t of posterCandidates(draft, duration).slice(0, 12)) {
-    const { mean, spread } = await frameStats(ffmpeg, video.path, t, signal)
-    if (mean > 24 && spread > 8) {
-      at = t
-      break
-    }
-  }
-  await atomically(paths.posterPath, tmp =>
-    run(
-      ffmpeg,
-      // JPEG is BT.601 full range; the MP4 may be tagged BT.709: converted, the colours stay the same
-      [
-        '-v',
-        'error',
-        '-y',
-        '-ss',
-        at.toFixed(3),
-        '-i',
-        video.path,
-        '-frames:v',
-        '1',
-        '-vf',
-        JPEG_COLOURS,
-        '-q:v',
-        '3',
-        '-f',
-        'image2',
-        '-c:v',
-        'mjpeg',
-        tmp
-      ],
-      { signal }
-    )
-  )
-
-  // the preview: the first seconds, looping; smaller until it fits the size cap
+  // the poster: the first candidate that is neither black nor flat, else the first
+  const poster = (async () => {
+    const candidates = posterCandidates(draft, duration)
+    let chosen: number | undefined
+    await atomically(paths.posterPath, async tmp => {
+      for (const t of candidates.slice(0, 12)) {
+        const { mean, spread } = await writeFrame(ffmpeg, video.path, t, tmp, signal)
+        if (mean > 24 && spread > 8) return (chosen = t)
+      }
+      return writeFrame(ffmpeg, video.path, candidates[0], tmp, signal)
+    })
+    return chosen ?? candidates[0]
+  })()
+  // the preview (at the same time, on the other core): the backend's when it made one while
+  // rendering and it fits, else from the MP4, smaller until it fits the size cap
   const seconds = Math.min(PREVIEW.seconds, duration)
-  const tries = [
-    { width: Math.min(PREVIEW.maxWidth, video.info.width), fps: PREVIEW.fps, quality: 60 },
-    { width: Math.min(320, video.info.width), fps: 8, quality: 45 },
-    { width: Math.min(240, video.info.width), fps: 6, quality: 30 }
-  ]
-  for (const [i, p] of tries.entries()) {
-    await atomically(paths.previewPath, tmp =>
-      run(
-        ffmpeg,
-        [
-          '-v',
-          'error',
-          '-y',
-          '-t',
-          seconds.toFixed(3),
-          '-i',
-          video.path,
-          '-an',
-          '-vf',
-          `fps=${p.fps},scale=${p.width}:-2:flags=lanczos:in_color_matrix=auto:out_color_matrix=bt601`,
-          '-c:v',
-          'libwebp_anim',
-          '-loop',
-          '0',
-          '-quality',
-          String(p.quality),
-          '-compression_level',
-          '4',
-          '-f',
-          'webp',
-          tmp
-        ],
-        { signal }
+  const preview = (async () => {
+    const early = made ? await stat(made).catch(() => undefined) : undefined
+    if (made && early && early.size > 0 && early.size <= PREVIEW.maxBytes) return atomically(paths.previewPath, tmp => copyFile(made, tmp))
+    const tries = previewTries(video.info.width)
+    for (const [i, p] of tries.entries()) {
+      await atomically(paths.previewPath, tmp =>
+        run(
+          ffmpeg,
+          ['-v', 'error', '-y', '-t', seconds.toFixed(3), '-i', video.path, '-an', '-vf', previewFilter(p), ...previewEncoder(p), tmp],
+          { signal }
+        )
       )
-    )
-    const { size } = await stat(paths.previewPath)
-    if (size <= PREVIEW.maxBytes) break
-    if (i === tries.length - 1) {
-      await rm(paths.previewPath, { force: true })
-      throw new Error(`the preview stays over ${PREVIEW.maxBytes / 1048576} MB even at ${p.width} px`)
+      const { size } = await stat(paths.previewPath)
+      if (size <= PREVIEW.maxBytes) return
+      if (i === tries.length - 1) {
+        await rm(paths.previewPath, { force: true })
+        throw new Error(`the preview stays over ${PREVIEW.maxBytes / 1048576} MB even at ${p.width} px`)
+      }
     }
-  }
+  })()
+  // both settle before either failure is reported: nothing is written after the caller moved on
+  const [at, done] = await Promise.allSettled([poster, preview])
+  if (at.status === 'rejected') throw at.reason
+  if (done.status === 'rejected') throw done.reason
   log.info(
-    `🖼  Poster at ${at.toFixed(1)} s: ${basename(paths.posterPath)}; preview (${seconds.toFixed(1)} s, looping): ${basename(paths.previewPath)}`
+    `🖼  Poster at ${at.value.toFixed(1)} s: ${basename(paths.posterPath)}; preview (${seconds.toFixed(1)} s, looping): ${basename(paths.previewPath)}`
   )
   return paths
 }

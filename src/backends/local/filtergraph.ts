@@ -1,6 +1,7 @@
 // Plan → one ffmpeg filtergraph and its arguments. Pure, so offsets and the graph are testable
 // without running ffmpeg.
 import type { Fit } from '../../inputs/options.js'
+import { PREVIEW, previewEncoder, previewFilter, previewTries } from '../../output-video/previews.js'
 import type { LocalPlan } from './plan.js'
 
 export const PRESET = 'veryfast'
@@ -268,8 +269,11 @@ export function titleSize(text: string, W: number, H: number): number {
   return Math.max(12, Math.round(Math.min(Math.min(W, H) / 12, (0.84 * W - Math.min(W, H) / 12) / Math.max(1, ems))))
 }
 
-/** The encoder's graph: the segments' frames ([0:v]), the title, the colour tags and the music. */
-export function buildGraph(plan: LocalPlan, files: GraphFiles): { graph: string; videoOut: string; audioOut?: string } {
+/**
+ * The encoder's graph: the segments' frames ([0:v]), the title, the colour tags and the music;
+ * with `preview`, also the preview's frames ([preview]) from the first seconds, made on the way.
+ */
+export function buildGraph(plan: LocalPlan, files: GraphFiles, preview = false): { graph: string; videoOut: string; audioOut?: string } {
   const { width: W, height: H } = plan
   const lines: string[] = []
   let last = '0:v'
@@ -285,7 +289,12 @@ export function buildGraph(plan: LocalPlan, files: GraphFiles): { graph: string;
     last = 'vt'
   }
   // the stills are BT.709 limited range already (prepareArgs); say so in the stream
-  lines.push(`[${last}]format=yuv420p,setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709[vout]`)
+  const tags = `[${last}]format=yuv420p,setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709`
+  if (preview) {
+    const seconds = Math.min(PREVIEW.seconds, plan.total)
+    lines.push(`${tags},split[vout][vp]`)
+    lines.push(`[vp]trim=duration=${seconds},${previewFilter(previewTries(W)[0])}[preview]`)
+  } else lines.push(`${tags}[vout]`)
 
   let audioOut: string | undefined
   if (plan.music) {
@@ -400,8 +409,8 @@ export function prepareArgs(p: PrepareSpec): string[] {
   ]
 }
 
-/** The encoder's command line: raw frames on stdin, the graph read from `graphFile`. */
-export function buildArgs(plan: LocalPlan, graphFile: string, output: string, hasAudio: boolean): string[] {
+/** The encoder's command line: raw frames on stdin, the graph read from `graphFile`; the preview to `preview`. */
+export function buildArgs(plan: LocalPlan, graphFile: string, output: string, hasAudio: boolean, preview?: string): string[] {
   const inputs = ['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-video_size', `${plan.width}x${plan.height}`]
   inputs.push('-framerate', String(plan.fps), '-i', 'pipe:0')
   // the music loops as often as needed; atrim cuts it to the video
@@ -449,6 +458,7 @@ export function buildArgs(plan: LocalPlan, graphFile: string, output: string, ha
     '+faststart',
     '-f',
     'mp4',
-    output
+    output,
+    ...(preview ? ['-map', '[preview]', ...previewEncoder(previewTries(plan.width)[0]), preview] : [])
   ]
 }

@@ -198,7 +198,15 @@ async function runSegment(bin: string, args: string[], out: Writable, signal: Ab
 }
 
 /** Renders a plan into `videoFile`: stills, then segments piped into one encoder. */
-export async function renderPlan(ffmpeg: string, plan: LocalPlan, videoFile: string, tempDir: string, signal: AbortSignal): Promise<void> {
+export async function renderPlan(
+  ffmpeg: string,
+  plan: LocalPlan,
+  videoFile: string,
+  tempDir: string,
+  signal: AbortSignal,
+  /** where the preview goes, made from the first seconds of frames on the way */
+  preview?: string
+): Promise<void> {
   const files: { titleFile?: string; fontFile?: string } = {}
   if (plan.title) {
     files.fontFile = await chooseFont(plan.title.text, tempDir)
@@ -215,7 +223,7 @@ export async function renderPlan(ffmpeg: string, plan: LocalPlan, videoFile: str
       images.infos.map(i => ({ animated: i?.animated }))
     )
     const parts = segments(plan, layout)
-    const { graph, audioOut } = buildGraph(plan, files)
+    const { graph, audioOut } = buildGraph(plan, files, !!preview)
     const graphFile = join(tempDir, 'graph.txt')
     await writeFile(graphFile, graph)
     log.debug(`Encoder filtergraph (${graphFile}):\n${graph}\nSegment 2 of ${parts.length}:\n${(parts[1] ?? parts[0]).graph}`)
@@ -237,13 +245,13 @@ export async function renderPlan(ffmpeg: string, plan: LocalPlan, videoFile: str
     }
     try {
       // nothing half-written is left behind, whatever ffmpeg managed to write before it failed
-      await runFfmpeg(ffmpeg, buildArgs(plan, graphFile, videoFile, !!audioOut), {
+      await runFfmpeg(ffmpeg, buildArgs(plan, graphFile, videoFile, !!audioOut, preview), {
         totalSeconds: plan.total,
         signal,
         failOn: /drawtext/i,
         feed
       }).catch(async (err: unknown) => {
-        await rm(videoFile, { force: true })
+        await Promise.all([videoFile, preview].map(f => f && rm(f, { force: true })))
         throw err
       })
     } finally {
@@ -307,13 +315,14 @@ export function createLocalBackend(opts: { ffmpegPath?: string }): Backend {
           draft = planToDraft(plan)
           log.info(describe(summarize(draft)))
         }
-        await renderPlan(ffmpeg, plan, v.file, job.tempDir, job.signal)
+        await renderPlan(ffmpeg, plan, v.file, job.tempDir, job.signal, v.preview)
       }
       return {
         videos: job.videos.map((v, i) => ({
           video: { file: v.file },
           videoUrl: '',
-          renderId: `render_local_${id}${job.videos.length > 1 ? `_${i + 1}` : ''}`
+          renderId: `render_local_${id}${job.videos.length > 1 ? `_${i + 1}` : ''}`,
+          preview: v.preview
         })),
         sessionId: `local-${id}`,
         draft: draft as Draft
