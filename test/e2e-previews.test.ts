@@ -127,7 +127,17 @@ describe('poster and preview', () => {
 
   it('a black first photo: the poster is the middle of the next clip, not the black frame under the title', async () => {
     const b = await box()
-    await run('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'color=black:s=640x360', '-frames:v', '1', join(b.workspace, 'photos', '0-black.jpg')])
+    await run('ffmpeg', [
+      '-v',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'color=black:s=640x360',
+      '-frames:v',
+      '1',
+      join(b.workspace, 'photos', '0-black.jpg')
+    ])
     const r = await action({ 'upload-artifact': 'false' }, b)
     assert.equal(r.code, 0, r.all)
     const at = Number(/Poster at ([\d.]+) s/.exec(r.all)?.[1])

@@ -57,6 +57,9 @@ before(async () => {
   music = { path: await makeAudio({ seconds: 2 }), name: 'm.mp3', size: 1, kind: 'audio', type: 'mp3', mime: 'audio/mpeg' }
 })
 
+/** A one-frame image made by a lavfi source (extra: encoder options before the path). */
+const lavfiImage = (source: string, path: string, extra: string[] = []): Promise<unknown> =>
+  run('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', source, '-frames:v', '1', ...extra, path])
 const small = (plan: LocalPlan): LocalPlan => ({ ...plan, width: 320, height: 180 })
 
 describe('local plan', () => {
@@ -386,17 +389,7 @@ describe('local render (real ffmpeg)', () => {
     const dir = await mkdtemp(join(tmpdir(), 'img2vid-local-'))
     // blurred noise: texture everywhere, nothing periodic to confuse the correlation
     const path = join(dir, 'texture.jpg')
-    await run('ffmpeg', [
-      '-v',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      'color=s=800x450,geq=lum=random(1)*255:cb=128:cr=128,gblur=sigma=1.5',
-      '-frames:v',
-      '1',
-      path
-    ])
+    await lavfiImage('color=s=800x450,geq=lum=random(1)*255:cb=128:cr=128,gblur=sigma=1.5', path)
     const photo = { ...images[0], path }
     const plan = { ...makePlan({ ...base, duration: 4, transition: 'none' }, [photo, photo]), width: 640, height: 360 }
     const out = join(dir, 'motion.mp4')
@@ -472,6 +465,30 @@ describe('local render (real ffmpeg)', () => {
     )
     const edge = (await frame(blurred, 0.5)).subarray(0, 8)
     assert.ok(Math.max(...edge) > 20, 'the sides show the blurred photo, not black bars')
+  })
+
+  it('keeps the colours of an opaque JPEG that fills the frame (BT.709 converted, not just tagged)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'img2vid-local-'))
+    const path = join(dir, 'green.jpg')
+    // a saturated green and a skin tone, where BT.601 read as BT.709 is off by 10–25 levels
+    await lavfiImage('color=c=0x20B040:s=400x450,format=rgb24[a];color=c=0xE0A080:s=400x450,format=rgb24[b];[a][b]hstack', path, [
+      '-q:v',
+      '1'
+    ])
+    const photo: InputFile = { path, name: 'green.jpg', size: 1, kind: 'image', type: 'jpg', mime: 'image/jpeg' }
+    const plan = small(makePlan({ ...base, turns: ['static'], transition: 'none', fit: 'cover', duration: 1 }, [photo]))
+    const out = join(dir, 'green.mp4')
+    await renderPlan('ffmpeg', plan, out, dir, new AbortController().signal)
+    // 8 columns of each picture: the green at 1, the skin tone at 6, each as RGB
+    const columns = async (file: string, vf: string): Promise<number[]> => {
+      const args = ['-v', 'error', '-i', file, '-frames:v', '1', '-vf', `${vf}scale=8:1:flags=area,format=rgb24`, '-f', 'rawvideo', '-']
+      const b = (await run('ffmpeg', args, { encoding: 'buffer' })).stdout as unknown as Buffer
+      return [...b.subarray(3, 6), ...b.subarray(18, 21)]
+    }
+    const want = await columns(path, '')
+    const got = await columns(out, 'scale=in_color_matrix=bt709:in_range=tv:out_range=full,')
+    for (const [i, v] of want.entries())
+      assert.ok(Math.abs(got[i] - v) <= 6, `channel ${i}: ${got[i]}, want ${v} (got ${got.join(',')}, want ${want.join(',')})`)
   })
 
   it('stops ffmpeg when the job is cancelled', async () => {

@@ -1,7 +1,8 @@
 // Beside each finished MP4: a poster JPEG (a representative frame: inside a clip, away from its
 // transitions, where the title shows when there is one, and not black or flat) and a short looping
 // animated WebP preview (at most 480 px wide and 2 MB) for READMEs and pull-request comments.
-// Both come from the finished MP4 with ffmpeg, whichever backend made it.
+// The poster comes from the finished MP4; so does the preview, unless the backend made it from the
+// frames it encoded (the local backend does: the same filter and encoder settings, no second decode).
 import { execFile } from 'node:child_process'
 import { copyFile, rename, rm, stat } from 'node:fs/promises'
 import { basename, dirname, extname, join } from 'node:path'

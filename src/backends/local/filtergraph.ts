@@ -329,6 +329,8 @@ export interface PrepareSpec {
   height?: number
   fit: Exclude<Fit, 'auto'>
   background: string
+  /** may have transparent pixels (unknown: assumed so) */
+  alpha?: boolean
   /** the still's size */
   w: number
   h: number
@@ -372,6 +374,11 @@ export function prepareArgs(p: PrepareSpec): string[] {
     p.fit === 'cover'
       ? `scale=${w}:${h}:force_original_aspect_ratio=increase:flags=bicubic,crop=${w}:${h}`
       : `scale=${w}:${h}:force_original_aspect_ratio=decrease:flags=bicubic`
+  if (p.fit === 'cover' && p.alpha === false) {
+    // an opaque photo that fills the frame hides the fill: no background, no blend (~20% less work)
+    lines.push(`${input},${fg},format=gbrp,setsar=1,scale=out_color_matrix=bt709:out_range=tv,format=yuv420p[out]`)
+    return stillArgs(p, lowres, lines)
+  }
   lines.push(`color=c=${p.background}:s=${w}x${h}:r=${p.fps},format=rgba[bg]`)
   if (p.fit === 'blur') {
     const [bw, bh] = [even(w / 8), even(h / 8)]
@@ -387,6 +394,10 @@ export function prepareArgs(p: PrepareSpec): string[] {
     lines.push(`[bg]null[fill]`)
   }
   lines.push(`[fill][fg]overlay=x=(W-w)/2:y=(H-h)/2:format=rgb,setsar=1,` + `scale=out_color_matrix=bt709:out_range=tv,format=yuv420p[out]`)
+  return stillArgs(p, lowres, lines)
+}
+
+function stillArgs(p: PrepareSpec, lowres: number, lines: string[]): string[] {
   return [
     '-hide_banner',
     '-nostdin',

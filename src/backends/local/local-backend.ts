@@ -107,6 +107,7 @@ function prepareStills(
         height: info?.height,
         fit: chooseFit(plan.fit, info ?? {}, plan),
         background: plan.background,
+        alpha: info?.alpha,
         w: c.w,
         h: c.h,
         count: c.count,
