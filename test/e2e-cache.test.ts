@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { after, before, describe, it } from 'node:test'
-import { runAction, sandbox, type ActionRun, type Sandbox } from './helpers/action.js'
+import { photoSandbox, runAction, type ActionRun, type Sandbox } from './helpers/action.js'
 import { makeImage, sha256 } from './helpers/media.js'
 import { startCacheServer, type CacheServer } from './servers/cache.js'
 import { startNemoServer, type NemoServer } from './servers/nemo.js'
@@ -38,13 +38,7 @@ after(async () => {
 })
 
 /** A fresh workspace with the same three small photos. */
-async function box(): Promise<Sandbox> {
-  const b = await sandbox()
-  await mkdir(join(b.workspace, 'photos'))
-  for (const seed of [1, 2, 3])
-    await copyFile(await makeImage({ seed, width: 320, height: 180 }), join(b.workspace, 'photos', `${seed}.jpg`))
-  return b
-}
+const box = (): Promise<Sandbox> => photoSandbox([1, 2, 3], { width: 320, height: 180 })
 
 const action = (b: Sandbox, inputs: Record<string, string> = {}, env: Record<string, string> = cache.env): Promise<ActionRun> =>
   runAction({

@@ -1,40 +1,25 @@
 // The fault matrix (issue: faults, bad input and secrets): each fault ends in recovery or in a
 // clear failure, with nothing leaked and no partial file, through the built action.
 import assert from 'node:assert/strict'
-import { copyFile, mkdir, open, readdir, writeFile } from 'node:fs/promises'
+import { copyFile, open, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { after, afterEach, before, describe, it } from 'node:test'
-import { runAction, sandbox, type ActionRun, type Sandbox } from './helpers/action.js'
+import { describe, it } from 'node:test'
+import { nemoFixture } from './helpers/nemo.js'
+import { photoSandbox, runAction, type ActionRun, type Sandbox } from './helpers/action.js'
 import { makeAudio, makeImage, sha256 } from './helpers/media.js'
-import { startNemoServer, type NemoServer, type NemoServerConfig, type RecordedRequest } from './servers/nemo.js'
+import { startNemoServer, type NemoServerConfig, type RecordedRequest } from './servers/nemo.js'
 
 const USER = 'nmv_usr_fault_secret_91c2'
 const env = { IMG2VID_RETRY_WAIT_MS: '200', IMG2VID_STILL_WORKING_MS: '400', IMG2VID_STALL_MS: '1500', IMG2VID_REQUEST_TIMEOUT_MS: '800' }
-let server: NemoServer
-let pristine: NemoServerConfig
+const nemo = nemoFixture({ credits: 100_000, userTokens: [USER], renderPolls: 1 })
 
-before(async () => {
-  server = await startNemoServer({ config: { credits: 100_000, userTokens: [USER], renderPolls: 1 } })
-  pristine = structuredClone({ ...server.config, agent: undefined })
-})
-after(() => server.close())
-afterEach(() => {
-  Object.assign(server.config, structuredClone(pristine))
-  delete server.config.agent
-})
-
-async function box(): Promise<Sandbox> {
-  const b = await sandbox()
-  await mkdir(join(b.workspace, 'photos'))
-  for (const i of [1, 2]) await copyFile(await makeImage({ seed: i }), join(b.workspace, 'photos', `${i}.jpg`))
-  return b
-}
+const box = (): Promise<Sandbox> => photoSandbox([1, 2])
 
 async function go(
   inputs: Record<string, string> = {},
   extra: { env?: Record<string, string>; box?: Sandbox; killAfter?: { ms: number; signal: NodeJS.Signals } } = {}
 ): Promise<ActionRun & { since: number }> {
-  const since = server.requests.length
+  const since = nemo.server.requests.length
   const b = extra.box ?? (await box())
   const run = await runAction({
     box: b,
@@ -43,7 +28,7 @@ async function go(
     inputs: {
       images: 'photos/*.jpg',
       prompt: 'Promo',
-      'api-url': server.url,
+      'api-url': nemo.server.url,
       'poll-interval': '1',
       'upload-artifact': 'false',
       output: 'out/v.mp4',
@@ -56,8 +41,8 @@ async function go(
   assert.doesNotMatch(run.stderr, /Unhandled|Uncaught|node:internal|ERR_/, run.stderr)
   return Object.assign(run, { since })
 }
-const mine = (run: { since: number }, route?: string): typeof server.requests =>
-  server.requests.slice(run.since).filter(r => !route || r.route === route)
+const mine = (run: { since: number }, route?: string): typeof nemo.server.requests =>
+  nemo.server.requests.slice(run.since).filter(r => !route || r.route === route)
 const error = (run: ActionRun): string => (/::error::(.*)/.exec(run.stdout)?.[1] ?? '').replace(/%0A/g, '\n')
 
 async function noPartialFiles(run: ActionRun): Promise<void> {
@@ -72,29 +57,29 @@ async function noPartialFiles(run: ActionRun): Promise<void> {
 
 async function succeeded(run: ActionRun): Promise<void> {
   assert.equal(run.code, 0, run.all)
-  assert.equal(await sha256(join(run.workspace, 'out/v.mp4')), server.mp4.sha256)
+  assert.equal(await sha256(join(run.workspace, 'out/v.mp4')), nemo.server.mp4.sha256)
   assert.ok(!run.all.includes(USER), 'token not printed')
 }
 
 /** a server of its own: the CDN's fault counter runs over the server's whole life */
 async function fresh(config: Partial<NemoServerConfig>, fn: () => Promise<void>): Promise<void> {
-  const shared = server
-  server = await startNemoServer({ config: { credits: 100_000, userTokens: [USER], renderPolls: 1, ...config } })
+  const shared = nemo.server
+  nemo.server = await startNemoServer({ config: { credits: 100_000, userTokens: [USER], renderPolls: 1, ...config } })
   try {
     await fn()
   } finally {
-    await server.close()
-    server = shared
+    await nemo.server.close()
+    nemo.server = shared
   }
 }
 
 /** The agent's first turn expires the anonymous token in use, as the service does after 7 days. */
 function expireAnonymousTokenOnFirstTurn(): void {
   let expired = false
-  server.config.agent = t => {
+  nemo.server.config.agent = t => {
     if (!expired) {
       expired = true
-      server.expireToken(server.issuedTokens.at(-1) as string)
+      nemo.server.expireToken(nemo.server.issuedTokens.at(-1) as string)
     }
     return { text: `ok turn ${t.turn}` }
   }
@@ -102,7 +87,7 @@ function expireAnonymousTokenOnFirstTurn(): void {
 
 describe('HTTP faults', () => {
   it('429 with Retry-After: waits that long, retries once, succeeds', async () => {
-    server.fail('session', { status: 429, retryAfter: 1 })
+    nemo.server.fail('session', { status: 429, retryAfter: 1 })
     const run = await go()
     await succeeded(run)
     const [a, b] = mine(run, 'session')
@@ -111,9 +96,9 @@ describe('HTTP faults', () => {
   })
 
   it('429 without Retry-After waits the default; a second 429 fails naming the rate limit', async () => {
-    server.fail('credits', { status: 429 })
+    nemo.server.fail('credits', { status: 429 })
     await succeeded(await go())
-    server.fail('state', { status: 429 }, 2)
+    nemo.server.fail('state', { status: 429 }, 2)
     const run = await go()
     assert.equal(run.code, 1)
     assert.match(error(run), /rate limiting .*HTTP 429/)
@@ -122,7 +107,7 @@ describe('HTTP faults', () => {
 
   for (const status of [500, 502, 503]) {
     it(`${status} on an idempotent call is retried once`, async () => {
-      server.fail('poll', { status })
+      nemo.server.fail('poll', { status })
       const run = await go()
       await succeeded(run)
       assert.match(run.stdout, new RegExp(`answered HTTP ${status}; retrying once`))
@@ -130,15 +115,15 @@ describe('HTTP faults', () => {
   }
 
   it('a 5xx on session creation (not repeatable) fails with what to do', async () => {
-    server.fail('session', { status: 503, body: 'upstream unavailable' })
+    nemo.server.fail('session', { status: 503, body: 'upstream unavailable' })
     const run = await go()
     assert.equal(run.code, 1)
     assert.match(error(run), /Creating the NemoVideo session: NemoVideo answered HTTP 503.*re-run the job later/)
   })
 
   it('a reset connection and a hanging request are retried (per-request timeout)', async () => {
-    server.fail('state', { reset: true })
-    server.fail('credits', { hang: true })
+    nemo.server.fail('state', { reset: true })
+    nemo.server.fail('credits', { hang: true })
     const run = await go()
     await succeeded(run)
     assert.equal(mine(run, 'credits').length, 2)
@@ -151,7 +136,7 @@ describe('NemoVideo error codes', () => {
     const run = await go({ token: '', 'client-id': 'fault-1001' })
     assert.equal(run.code, 0, run.all)
     assert.equal(mine(run, 'anonymous-token').length, 2)
-    for (const t of server.issuedTokens) assert.ok(!run.all.includes(t))
+    for (const t of nemo.server.issuedTokens) assert.ok(!run.all.includes(t))
   })
 
   it('1001 with a user secret fails and says the secret is rejected', async () => {
@@ -163,10 +148,10 @@ describe('NemoVideo error codes', () => {
 
   it('1002 mid-run: new session, upload again, request re-sent, once', async () => {
     let dropped = false
-    server.config.agent = t => {
+    nemo.server.config.agent = t => {
       if (!dropped) {
         dropped = true
-        server.dropSession(t.sessionId)
+        nemo.server.dropSession(t.sessionId)
       }
       return { text: 'done' }
     }
@@ -179,14 +164,14 @@ describe('NemoVideo error codes', () => {
   })
 
   it('2001 out of credits: fails; anonymous users get the registration link', async () => {
-    server.config.credits = 10
+    nemo.server.config.credits = 10
     const run = await go({ token: '', 'client-id': 'fault-2001' })
     assert.equal(run.code, 1)
     assert.match(error(run), /out of credits \(code 2001\).*https:\/\/nemovideo\.com\/register\?bind=anon_/)
   })
 
   it('HTTP 402 on export is explained as a plan limit, not credits', async () => {
-    server.config.freePlan = true
+    nemo.server.config.freePlan = true
     const run = await go()
     assert.equal(run.code, 1)
     assert.match(error(run), /HTTP 402: the account's plan does not allow this \(a plan\/subscription limit, not credits\)/)
@@ -194,9 +179,9 @@ describe('NemoVideo error codes', () => {
   })
 
   it('4001 / 4002 are mapped to clear messages', async () => {
-    server.fail('upload', { code: 4001, message: 'unsupported file type' })
+    nemo.server.fail('upload', { code: 4001, message: 'unsupported file type' })
     assert.match(error(await go()), /refused a file type \(code 4001\)/)
-    server.fail('upload', { code: 4002, message: 'file too large' })
+    nemo.server.fail('upload', { code: 4002, message: 'file too large' })
     assert.match(error(await go()), /over its 200 MB limit \(code 4002\)/)
   })
 })
@@ -238,15 +223,15 @@ describe('the vendor documents: anonymous tokens, render shapes, export retries'
     ['A', '{success, data:{status, outputUrl}} (withdrawn document)']
   ] as const) {
     it(`reads the render status as ${what}`, async () => {
-      server.config.renderShape = shape
+      nemo.server.config.renderShape = shape
       const run = await go()
       await succeeded(run)
-      assert.match(run.outputs['video-url'], new RegExp(`^${server.cdnUrl}/renders/render_`))
+      assert.match(run.outputs['video-url'], new RegExp(`^${nemo.server.cdnUrl}/renders/render_`))
     })
   }
 
   it('an export answered by an HTTP 200 error envelope is started once more with a new render id', async () => {
-    server.fail('export', { code: 5001, message: 'render queue unavailable' })
+    nemo.server.fail('export', { code: 5001, message: 'render queue unavailable' })
     const run = await go()
     await succeeded(run)
     const ids = mine(run, 'export').map(r => (r.json as { id: string }).id)
@@ -255,14 +240,14 @@ describe('the vendor documents: anonymous tokens, render shapes, export retries'
   })
 
   it('402, 1002 and 2001 on export are not retried', async () => {
-    server.fail('export', { status: 402, body: { code: 402, message: 'plan' } })
+    nemo.server.fail('export', { status: 402, body: { code: 402, message: 'plan' } })
     const run = await go()
     assert.equal(run.code, 1)
     assert.equal(mine(run, 'export').length, 1)
   })
 
   it('a 401 without a code is a rejected token: an anonymous one is renewed once', async () => {
-    server.config.expiredAs401 = true
+    nemo.server.config.expiredAs401 = true
     expireAnonymousTokenOnFirstTurn()
     const run = await go({ token: '', 'allow-anonymous': 'true', 'client-id': 'vendor-401' })
     assert.equal(run.code, 0, run.all)
@@ -276,11 +261,11 @@ describe('the vendor documents: anonymous tokens, render shapes, export retries'
       const cdn = mine(run, 'download')
       assert.equal(cdn.length, 3, 'two bad downloads, then the URL the fallback pointed at')
       assert.ok(cdn.every(r => r.headers.authorization === undefined))
-      assert.equal(run.outputs['video-url'], `${server.cdnUrl}${cdn[2].path}`, 'video-url is the URL the MP4 came from')
+      assert.equal(run.outputs['video-url'], `${nemo.server.cdnUrl}${cdn[2].path}`, 'video-url is the URL the MP4 came from')
     }))
 
   it('the chat asks for streaming; a reply without partial events is printed once too', async () => {
-    server.config.sse.partial = false
+    nemo.server.config.sse.partial = false
     const run = await go()
     await succeeded(run)
     const [chat] = mine(run, 'chat')
@@ -296,7 +281,7 @@ describe('SSE faults', () => {
 
   it('a dropped stream: the agent keeps working, the draft lands later; read on schedule, never re-sent', async () => {
     // the server drops the stream after the tool call and applies the draft 700 ms later
-    Object.assign(server.config.sse, { drop: 'after-apply', landMs: 700 })
+    Object.assign(nemo.server.config.sse, { drop: 'after-apply', landMs: 700 })
     const run = await go({}, { env: drop })
     await succeeded(run)
     assert.equal(mine(run, 'chat').length, 1, 'never re-sent')
@@ -310,7 +295,7 @@ describe('SSE faults', () => {
   })
 
   it('a dropped stream whose draft never changes fails after 5 reads, without re-sending', async () => {
-    server.config.sse.drop = 'before-reply'
+    nemo.server.config.sse.drop = 'before-reply'
     const run = await go({}, { env: drop })
     assert.equal(run.code, 1)
     assert.equal(mine(run, 'chat').length, 1)
@@ -323,8 +308,8 @@ describe('SSE faults', () => {
   })
 
   it('heartbeats only: "Still working…" notes, then the stall is judged by the state like a drop', async () => {
-    server.config.sse.heartbeatOnly = true
-    server.config.sse.heartbeatMs = 100
+    nemo.server.config.sse.heartbeatOnly = true
+    nemo.server.config.sse.heartbeatMs = 100
     const run = await go({}, { env: drop })
     assert.equal(run.code, 1)
     assert.match(run.stdout, /⏳ Still working…/)
@@ -336,7 +321,7 @@ describe('SSE faults', () => {
 
   it('a chat that never answers, a reset or a 5xx before the reply: judged by the state, never re-sent', async () => {
     for (const fault of [{ hang: true } as const, { reset: true } as const, { status: 502 }]) {
-      server.fail('chat', fault)
+      nemo.server.fail('chat', fault)
       const run = await go({}, { env: drop })
       assert.equal(run.code, 1, JSON.stringify(fault))
       assert.match(error(run), /The agent did not finish after the stream (dropped|stalled)/)
@@ -346,7 +331,7 @@ describe('SSE faults', () => {
   })
 
   it("the agent framework's 404 'Session not found' on /run_sse is a lost session (1002): a new session, once", async () => {
-    server.fail('chat', { status: 404, body: { detail: 'Session not found: 12345' } })
+    nemo.server.fail('chat', { status: 404, body: { detail: 'Session not found: 12345' } })
     const run = await go()
     await succeeded(run)
     assert.equal(mine(run, 'session').length, 2)
@@ -356,7 +341,7 @@ describe('SSE faults', () => {
 
   for (const kind of ['error-field', 'error-code', 'system-text'] as const) {
     it(`an in-stream error (${kind}) fails with the agent's message`, async () => {
-      server.config.sse.error = kind
+      nemo.server.config.sse.error = kind
       const run = await go()
       assert.equal(run.code, 1)
       assert.match(error(run), /The agent reported an error: .*(ValueError|overloaded|unavailable)/)
@@ -364,7 +349,7 @@ describe('SSE faults', () => {
   }
 
   it('ignores a trailing "temporary issue" after a normal reply', async () => {
-    server.config.sse.trailingTemporaryIssue = true
+    nemo.server.config.sse.trailingTemporaryIssue = true
     const run = await go()
     await succeeded(run)
     assert.ok(!/temporary issue/.test(run.stdout))
@@ -373,7 +358,7 @@ describe('SSE faults', () => {
 
 describe('render and download faults', () => {
   it('a failed render is exported once more with a new id', async () => {
-    server.config.renderFailTimes = server.renderIds.length + 1
+    nemo.server.config.renderFailTimes = nemo.server.renderIds.length + 1
     const run = await go()
     await succeeded(run)
     const ids = mine(run, 'export').map(r => (r.json as { id: string }).id)
@@ -382,7 +367,7 @@ describe('render and download faults', () => {
   })
 
   it('a render that fails twice fails with the server reason', async () => {
-    server.config.renderOutcome = 'failed'
+    nemo.server.config.renderOutcome = 'failed'
     const run = await go()
     assert.equal(run.code, 1)
     assert.match(error(run), /Render render_\S+ failed: Lambda render crashed: out of memory/)
@@ -390,7 +375,7 @@ describe('render and download faults', () => {
   })
 
   it('a render that never completes fails at timeout-minutes naming the render and its progress, and is cancelled', async () => {
-    server.config.renderOutcome = 'never'
+    nemo.server.config.renderOutcome = 'never'
     const run = await go({ 'timeout-minutes': '0.1' })
     assert.equal(run.code, 1)
     assert.match(
@@ -403,8 +388,8 @@ describe('render and download faults', () => {
 
   for (const kind of ['truncated', 'not-mp4'] as const) {
     it(`a ${kind} download is retried, then the fallback endpoint is used`, async () => {
-      server.config.download = kind
-      server.config.downloadFaultTimes = Infinity
+      nemo.server.config.download = kind
+      nemo.server.config.downloadFaultTimes = Infinity
       const run = await go()
       await succeeded(run)
       assert.equal(mine(run, 'download').length, 2)
@@ -415,7 +400,7 @@ describe('render and download faults', () => {
 
   it('when every download is bad: a clear failure and no partial file', () =>
     fresh({ download: 'truncated' }, async () => {
-      server.fail('fallback-download', { status: 500 })
+      nemo.server.fail('fallback-download', { status: 500 })
       const run = await go()
       assert.equal(run.stderr, '', 'no crash')
       assert.equal(run.code, 1)
@@ -439,7 +424,7 @@ describe('render and download faults', () => {
 
 describe('cancellation', () => {
   it('SIGTERM during the render: requests aborted, render cancelled, temp removed, exit within 5 s', async () => {
-    server.config.renderOutcome = 'never'
+    nemo.server.config.renderOutcome = 'never'
     const t0 = Date.now()
     const run = await go({}, { killAfter: { ms: 2500, signal: 'SIGTERM' } })
     assert.ok(Date.now() - t0 < 2500 + 5000, `exited after ${Date.now() - t0} ms`)
@@ -491,11 +476,11 @@ describe('bad input fails before any request, naming the input', () => {
     it(name, async () => {
       const b = await box()
       await setup?.(b)
-      const before = server.requests.length
+      const before = nemo.server.requests.length
       const run = await go(inputs, { box: b })
       assert.equal(run.code, 1)
       assert.match(error(run), message)
-      assert.equal(server.requests.length, before, 'no request was sent')
+      assert.equal(nemo.server.requests.length, before, 'no request was sent')
     })
   }
 

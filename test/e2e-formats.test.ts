@@ -3,34 +3,16 @@
 // the cloud one chat and one export per format, with a session per format only where the service
 // ignored the canvas.
 import assert from 'node:assert/strict'
-import { copyFile, mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { after, afterEach, before, describe, it } from 'node:test'
-import { runAction, sandbox, type Sandbox } from './helpers/action.js'
-import { makeImage } from './helpers/media.js'
-import { startNemoServer, type NemoServer, type NemoServerConfig } from './servers/nemo.js'
+import { describe, it } from 'node:test'
+import { nemoFixture } from './helpers/nemo.js'
+import { photoSandbox, runAction, type Sandbox } from './helpers/action.js'
 import type { Draft } from '../src/shared/timeline.js'
 
 const USER = 'nmv_usr_formats_7c1d'
-let server: NemoServer
-let pristine: NemoServerConfig
+const nemo = nemoFixture({ credits: 100_000, userTokens: [USER], renderPolls: 0 })
 
-before(async () => {
-  server = await startNemoServer({ config: { credits: 100_000, userTokens: [USER], renderPolls: 0 } })
-  pristine = structuredClone({ ...server.config, agent: undefined })
-})
-after(() => server.close())
-afterEach(() => {
-  Object.assign(server.config, structuredClone(pristine))
-  delete server.config.agent
-})
-
-async function box(): Promise<Sandbox> {
-  const b = await sandbox()
-  await mkdir(join(b.workspace, 'photos'))
-  for (const seed of [1, 2]) await copyFile(await makeImage({ seed, width: 640, height: 480 }), join(b.workspace, 'photos', `${seed}.jpg`))
-  return b
-}
+const box = (): Promise<Sandbox> => photoSandbox([1, 2], { width: 640, height: 480 })
 
 type VideoOut = {
   name: string
@@ -74,8 +56,8 @@ describe('every format in one run', () => {
   })
 
   it('in the cloud: one session and one chat, one export per format with the canvas in the draft', async () => {
-    server.config.canvas = 'honour'
-    const since = server.requests.length
+    nemo.server.config.canvas = 'honour'
+    const since = nemo.server.requests.length
     const r = await runAction({
       box: await box(),
       inputs: {
@@ -83,7 +65,7 @@ describe('every format in one run', () => {
         prompt: 'Launch',
         'aspect-ratio': '16:9, 9:16, 1:1',
         token: USER,
-        'api-url': server.url,
+        'api-url': nemo.server.url,
         'poll-interval': '1',
         output: 'promo.mp4',
         previews: 'false',
@@ -91,7 +73,7 @@ describe('every format in one run', () => {
       }
     })
     assert.equal(r.code, 0, r.all)
-    const mine = server.requests.slice(since)
+    const mine = nemo.server.requests.slice(since)
     assert.equal(mine.filter(q => q.route === 'session').length, 1)
     assert.equal(mine.filter(q => q.route === 'chat').length, 1, 'the chat (what costs credits) happens once')
     const canvases = mine.filter(q => q.route === 'export').map(q => (q.json as { draft: Draft }).draft.m)
@@ -117,8 +99,8 @@ describe('every format in one run', () => {
   })
 
   it('in the cloud, where the service ignores the canvas: a session per other format, said in the log', async () => {
-    server.config.canvas = 'ignore' // every render is the same 320×180 MP4
-    const since = server.requests.length
+    nemo.server.config.canvas = 'ignore' // every render is the same 320×180 MP4
+    const since = nemo.server.requests.length
     const r = await runAction({
       box: await box(),
       inputs: {
@@ -126,7 +108,7 @@ describe('every format in one run', () => {
         prompt: 'Launch',
         'aspect-ratio': '16:9, 9:16',
         token: USER,
-        'api-url': server.url,
+        'api-url': nemo.server.url,
         'poll-interval': '1',
         output: 'promo.mp4',
         previews: 'false',
@@ -138,7 +120,7 @@ describe('every format in one run', () => {
       r.stdout,
       /::warning::NemoVideo rendered 9:16 as 320×180: it did not take the canvas from the draft\. Making 9:16 in a session of its own/
     )
-    const mine = server.requests.slice(since)
+    const mine = nemo.server.requests.slice(since)
     assert.equal(mine.filter(q => q.route === 'session').length, 2, 'the 16:9 render fit; 9:16 got its own session')
     const second = mine.filter(q => q.route === 'chat')[1]?.json as { new_message: { parts: { text: string }[] } }
     assert.match(second.new_message.parts[0].text, /Aspect ratio 9:16, canvas 1080x1920/)

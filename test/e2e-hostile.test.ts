@@ -3,15 +3,14 @@
 // outputs, the job summary, files and exit status.
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
-import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises'
+import { readdir, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { after, afterEach, before, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import { assertWellFormedHtml } from './helpers/html.js'
-import { runAction, sandbox, type ActionRun, type Sandbox } from './helpers/action.js'
-import { makeImage } from './helpers/media.js'
-import { startNemoServer, type NemoServer, type NemoServerConfig } from './servers/nemo.js'
+import { nemoFixture } from './helpers/nemo.js'
+import { photoSandbox, runAction, type ActionRun, type Sandbox } from './helpers/action.js'
 
 const USER = 'nmv_usr_hostile_secret_5e2b'
 const env = {
@@ -20,27 +19,11 @@ const env = {
   IMG2VID_DROP_WAIT_MS: '100',
   IMG2VID_DROP_RECHECK_MS: '100'
 }
-let server: NemoServer
-let pristine: NemoServerConfig
+const nemo = nemoFixture({ credits: 100_000, userTokens: [USER], renderPolls: 1 })
 
-before(async () => {
-  server = await startNemoServer({ config: { credits: 100_000, userTokens: [USER], renderPolls: 1 } })
-  pristine = structuredClone({ ...server.config, agent: undefined })
-})
-after(() => server.close())
-afterEach(() => {
-  Object.assign(server.config, structuredClone(pristine))
-  delete server.config.agent
-})
+const box = (): Promise<Sandbox> => photoSandbox([1, 2])
 
-async function box(): Promise<Sandbox> {
-  const b = await sandbox()
-  await mkdir(join(b.workspace, 'photos'))
-  for (const i of [1, 2]) await copyFile(await makeImage({ seed: i }), join(b.workspace, 'photos', `${i}.jpg`))
-  return b
-}
-
-async function go(inputs: Record<string, string> = {}, apiUrl = server.url): Promise<ActionRun> {
+async function go(inputs: Record<string, string> = {}, apiUrl = nemo.server.url): Promise<ActionRun> {
   return runAction({
     box: await box(),
     env,
@@ -74,7 +57,7 @@ const ours = /^::(group|endgroup|error|warning|debug|add-mask)::/
 describe('workflow-command injection', () => {
   it('agent text, tool names, track names and titles never become workflow commands', async () => {
     const evil = 'ok\r::error::pwned\n::add-mask::Rendering\r\n  ::stop-commands::x\n##[error]legacy'
-    server.config.agent = () => ({
+    nemo.server.config.agent = () => ({
       text: `Done.${evil}`,
       draft: {
         t: [
@@ -98,8 +81,8 @@ describe('workflow-command injection', () => {
   })
 
   it('render status and failure reasons are printed defused and redacted', async () => {
-    server.config.renderOutcome = 'failed'
-    server.config.failReason = `boom\n::error::injected with ${USER}\n\n![x](https://evil.example/t.png) [click](https://evil.example)`
+    nemo.server.config.renderOutcome = 'failed'
+    nemo.server.config.failReason = `boom\n::error::injected with ${USER}\n\n![x](https://evil.example/t.png) [click](https://evil.example)`
     const run = await go()
     assert.equal(run.code, 1)
     for (const c of commands(run.stdout)) assert.match(c, ours)
@@ -148,7 +131,7 @@ describe('bounded replies', () => {
   })
 
   it('a reply past the text cap fails as "reply too large" with outputs and summary written', async () => {
-    server.config.agent = () => ({ text: 'x'.repeat(3 * 1024 * 1024) })
+    nemo.server.config.agent = () => ({ text: 'x'.repeat(3 * 1024 * 1024) })
     const run = await go()
     assert.equal(run.code, 1)
     assert.match(run.stdout, /::error::The agent's reply was too large/)
@@ -159,7 +142,7 @@ describe('bounded replies', () => {
 
   for (const endless of ['partial', 'final'] as const) {
     it(`an endless stream of ${endless} text stops at the cap, the log stays bounded`, async () => {
-      server.config.sse.endless = endless
+      nemo.server.config.sse.endless = endless
       const run = await go()
       assert.equal(run.code, 1)
       assert.match(run.stdout, /::error::The agent's reply was too large/)
@@ -168,7 +151,7 @@ describe('bounded replies', () => {
   }
 
   it('8 videos at once against endless streams: memory bounded, every failure, outputs and summary written', async () => {
-    server.config.sse.endless = 'partial'
+    nemo.server.config.sse.endless = 'partial'
     const b = await box()
     const names = Array.from({ length: 8 }, (_, i) => `v${i + 1}`)
     await writeFile(
@@ -190,7 +173,7 @@ describe('bounded replies', () => {
         manifest: 'videos.yml',
         'max-parallel': '8',
         prompt: 'Promo',
-        'api-url': server.url,
+        'api-url': nemo.server.url,
         'poll-interval': '1',
         'upload-artifact': 'false',
         token: USER
@@ -210,7 +193,7 @@ describe('bounded replies', () => {
   })
 
   it('a draft with too many tracks is refused with a message, not a JS error', async () => {
-    server.config.agent = () => ({
+    nemo.server.config.agent = () => ({
       text: 'ok',
       draft: { t: Array.from({ length: 5000 }, () => ({ tt: 0, sg: [{ st: 0, d: 1000 }] })), d: 1000 }
     })
@@ -224,7 +207,7 @@ describe('bounded replies', () => {
 describe("the job summary stays under the runner's 1 MiB limit", () => {
   it('40 videos with 100 long-named tracks each: the overview only, every video in it, valid HTML', async () => {
     const long = 'n'.repeat(300)
-    server.config.agent = () => ({
+    nemo.server.config.agent = () => ({
       text: 'ok',
       draft: { t: Array.from({ length: 100 }, (_, i) => ({ tt: 0, sg: [{ st: i * 10, d: 10, n: `${long}${i}` }] })), d: 2000 }
     })
@@ -238,7 +221,7 @@ describe("the job summary stays under the runner's 1 MiB limit", () => {
         manifest: 'videos.yml',
         'max-parallel': '8',
         prompt: 'Promo',
-        'api-url': server.url,
+        'api-url': nemo.server.url,
         'poll-interval': '1',
         'upload-artifact': 'false',
         token: USER
@@ -255,23 +238,23 @@ describe("the job summary stays under the runner's 1 MiB limit", () => {
 
 describe('download integrity', () => {
   it('a video over the 2 GiB cap is refused at once: not downloaded again, no fallback', async () => {
-    server.config.announceBytes = 3 * 1024 ** 3
-    const since = server.requests.length
+    nemo.server.config.announceBytes = 3 * 1024 ** 3
+    const since = nemo.server.requests.length
     const run = await go()
     assert.equal(run.code, 1)
     assert.match(
       run.stdout,
       /::error::Could not download render render_\S+: download: the video is 3221225472 bytes, over the 2147483648 byte cap\. Nothing was written/
     )
-    const tries = server.requests.slice(since)
+    const tries = nemo.server.requests.slice(since)
     assert.equal(tries.filter(r => r.route === 'download').length, 1, 'over the cap is not transient')
     assert.equal(tries.filter(r => r.route === 'fallback-download').length, 0)
   })
 
   it('a body that starts like an MP4 but is cut short (no Content-Length) is retried, and never left at output', async () => {
-    server.config.download = 'half-no-length'
-    server.config.downloadFaultTimes = Infinity
-    server.fail('fallback-download', { status: 500 })
+    nemo.server.config.download = 'half-no-length'
+    nemo.server.config.downloadFaultTimes = Infinity
+    nemo.server.fail('fallback-download', { status: 500 })
     const run = await go()
     assert.equal(run.code, 1)
     assert.match(

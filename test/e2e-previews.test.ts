@@ -2,13 +2,12 @@
 // the local backend (real ffmpeg), the real @actions/artifact and the real octokit on loopback.
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
-import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { promisify } from 'node:util'
 import { firstWebpFrame } from '../src/backends/local/images.js'
-import { runAction, sandbox, type Sandbox } from './helpers/action.js'
-import { makeImage } from './helpers/media.js'
+import { photoSandbox, runAction, type Sandbox } from './helpers/action.js'
 import { unzipEntries } from './helpers/zip.js'
 import { startReleasesServer, type ReleasesServer } from './servers/releases.js'
 import { startResultsServer, type ResultsServer } from './servers/results.js'
@@ -26,14 +25,8 @@ after(async () => {
   await Promise.all([results.close(), releases.close()])
 })
 
-async function box(): Promise<Sandbox> {
-  const b = await sandbox()
-  await mkdir(join(b.workspace, 'photos'))
-  // three photos of clearly different colour: a blend of two is easy to tell from either
-  for (const seed of [1, 4, 7])
-    await copyFile(await makeImage({ seed, width: 640, height: 360 }), join(b.workspace, 'photos', `${seed}.jpg`))
-  return b
-}
+// three photos of clearly different colour: a blend of two is easy to tell from either
+const box = (): Promise<Sandbox> => photoSandbox([1, 4, 7], { width: 640, height: 360 })
 
 const action = async (inputs: Record<string, string>, b?: Sandbox): ReturnType<typeof runAction> =>
   runAction({

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { copyFile, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
-import { after, afterEach, before, describe, it } from 'node:test'
+import { before, describe, it } from 'node:test'
 import type { Backend, RenderJob, RenderResult } from '../src/backends/backend.js'
 import type { InputFile } from '../src/input-files/input-file.js'
 import { createNemoBackend } from '../src/backends/nemo/nemo-backend.js'
@@ -13,7 +13,8 @@ import { finishVideo, tempFileFor } from '../src/output-video/finish.js'
 import type { VideoRequest } from '../src/request/request.js'
 import type { Draft } from '../src/shared/timeline.js'
 import { makeAudio, makeImage, sha256 } from './helpers/media.js'
-import { startNemoServer, type NemoServer, type NemoServerConfig } from './servers/nemo.js'
+import type { NemoServer } from './servers/nemo.js'
+import { nemoFixture } from './helpers/nemo.js'
 
 Object.assign(process.env, {
   IMG2VID_RETRY_WAIT_MS: '150',
@@ -24,14 +25,11 @@ Object.assign(process.env, {
 })
 
 const USER = 'nmv_usr_client_test_5d1e'
-let server: NemoServer
-let pristine: NemoServerConfig
+const nemo = nemoFixture({ userTokens: [USER], credits: 100_000, renderPolls: 1 })
 let images: InputFile[]
 let music: InputFile
 
 before(async () => {
-  server = await startNemoServer({ config: { userTokens: [USER], credits: 100_000, renderPolls: 1 } })
-  pristine = structuredClone({ ...server.config, agent: undefined })
   const dir = await mkdtemp(join(tmpdir(), 'img2vid-nemo-media-'))
   images = []
   for (const seed of [1, 2, 3]) {
@@ -42,11 +40,6 @@ before(async () => {
   const song = join(dir, 'song.mp3')
   await copyFile(await makeAudio(), song)
   music = { path: song, name: 'song.mp3', size: (await stat(song)).size, kind: 'audio', type: 'mp3', mime: 'audio/mpeg' }
-})
-after(() => server.close())
-afterEach(() => {
-  Object.assign(server.config, structuredClone(pristine))
-  delete server.config.agent
 })
 
 interface Run {
@@ -77,7 +70,7 @@ async function makeJob(opts: JobOptions = {}): Promise<RenderJob & { output: str
 
 const backendFor = (opts: { token?: string; clientId?: string }): Backend =>
   createNemoBackend({
-    apiUrl: new URL(server.url),
+    apiUrl: new URL(nemo.server.url),
     token: opts.token ?? USER,
     allowAnonymous: true,
     clientId: opts.clientId ?? 'client-test',
@@ -120,13 +113,14 @@ type Made = RenderResult & { videoPath: string; renderId: string; videoUrl: stri
 
 /** One job through a new backend (made inside the capture: it masks the token at once). */
 async function render(opts: JobOptions & { token?: string; clientId?: string } = {}): Promise<Run> {
-  const since = server.requests.length
+  const since = nemo.server.requests.length
   const job = await makeJob(opts)
   const out = await capture(() => renderAndFinish(backendFor(opts), job))
   return { result: out.value, error: out.error, log: out.log, output: job.output, since }
 }
 
-const mine = (run: Run, route?: string): NemoServer['requests'] => server.requests.slice(run.since).filter(r => !route || r.route === route)
+const mine = (run: Run, route?: string): NemoServer['requests'] =>
+  nemo.server.requests.slice(run.since).filter(r => !route || r.route === route)
 const chatTexts = (run: Run): string[] =>
   mine(run, 'chat').map(r => (r.json as { new_message: { parts: { text: string }[] } }).new_message.parts[0].text)
 
@@ -134,7 +128,7 @@ async function succeeded(run: Run): Promise<Made> {
   assert.equal(run.error, undefined, `${run.error?.stack}\n${run.log}`)
   const result = run.result as Made
   assert.equal(result.videoPath, run.output)
-  assert.equal(await sha256(run.output), server.mp4.sha256, 'the MP4 at output is what the server served')
+  assert.equal(await sha256(run.output), nemo.server.mp4.sha256, 'the MP4 at output is what the server served')
   return result
 }
 
@@ -158,7 +152,7 @@ describe('nemo backend: the conversation', () => {
     const result = await succeeded(run)
     assert.match(result.sessionId, /^\d{10,}$/)
     assert.match(result.renderId, /^render_/)
-    assert.match(result.videoUrl, new RegExp(`^${server.cdnUrl}/renders/`))
+    assert.match(result.videoUrl, new RegExp(`^${nemo.server.cdnUrl}/renders/`))
     assert.equal(typeof result.creditsAvailable, 'number')
     assert.equal(result.claimUrl, undefined, 'no claim link for a user token')
 
@@ -176,7 +170,7 @@ describe('nemo backend: the conversation', () => {
 
     // one multipart request, every file byte-identical and in order
     assert.equal(mine(run, 'upload').length, 1)
-    const uploads = server.uploads.filter(u => u.sessionId === result.sessionId)
+    const uploads = nemo.server.uploads.filter(u => u.sessionId === result.sessionId)
     assert.deepEqual(
       uploads.map(u => u.filename),
       ['photo-1.jpg', 'photo-2.jpg', 'photo-3.jpg', 'song.mp3']
@@ -221,8 +215,8 @@ describe('nemo backend: the conversation', () => {
   for (const shape of ['A', 'B'] as const) {
     for (const format of ['adk', 'legacy'] as const) {
       it(`works with render shape ${shape} and the ${format} SSE format (chunked${shape === 'B' ? ', CRLF' : ''}, heartbeats)`, async () => {
-        server.config.renderShape = shape
-        Object.assign(server.config.sse, {
+        nemo.server.config.renderShape = shape
+        Object.assign(nemo.server.config.sse, {
           format,
           partial: format === 'adk',
           crlf: shape === 'B',
@@ -241,7 +235,7 @@ describe('nemo backend: the conversation', () => {
   }
 
   it('summarises the timeline itself when a turn ends with tool calls and no text', async () => {
-    server.config.sse.noText = true
+    nemo.server.config.sse.noText = true
     const run = await render({ request: { turns: ['Make it', 'Now shorter'] } })
     await succeeded(run)
     assert.equal(mine(run, 'chat').length, 2)
@@ -259,7 +253,7 @@ describe('nemo backend: the conversation', () => {
     assert.equal(anon.headers['x-client-id'], 'client-anon-1')
     assert.equal(anon.headers.authorization, undefined)
     assert.equal(anon.headers['x-skill-source'], 'img2vid-action')
-    const token = server.issuedTokens.at(-1) as string
+    const token = nemo.server.issuedTokens.at(-1) as string
     assert.ok(
       mine(run)
         .filter(r => r.origin === 'api' && r.route !== 'anonymous-token')
@@ -279,7 +273,7 @@ describe('nemo backend: the conversation', () => {
   })
 
   it('one backend renders several videos at once: one anonymous token, a session each', async () => {
-    const since = server.requests.length
+    const since = nemo.server.requests.length
     const jobs = await Promise.all([0, 1, 2].map(i => makeJob({ images: [images[i]], request: { turns: [`Video ${i}`] } })))
     const out = await capture(async () => {
       const backend = backendFor({ token: '', clientId: 'client-batch' })
@@ -288,9 +282,9 @@ describe('nemo backend: the conversation', () => {
     assert.equal(out.error, undefined, out.error?.stack)
     const results = out.value as Made[]
     for (const [i, r] of results.entries()) {
-      assert.equal(await sha256(jobs[i].output), server.mp4.sha256)
+      assert.equal(await sha256(jobs[i].output), nemo.server.mp4.sha256)
       assert.equal(
-        server.uploads
+        nemo.server.uploads
           .filter(u => u.sessionId === r.sessionId)
           .map(u => u.filename)
           .join(),
@@ -298,13 +292,13 @@ describe('nemo backend: the conversation', () => {
       )
     }
     assert.equal(new Set(results.map(r => r.sessionId)).size, 3)
-    const reqs = server.requests.slice(since)
+    const reqs = nemo.server.requests.slice(since)
     assert.equal(reqs.filter(r => r.route === 'anonymous-token').length, 1, 'the token is fetched once and shared')
     assert.equal(reqs.filter(r => r.route === 'session').length, 3)
   })
 
   it('sends one corrective turn when the draft misses the request', async () => {
-    server.config.agent = t => {
+    nemo.server.config.agent = t => {
       const short = t.turn === 1
       return {
         text: short ? 'Done.' : 'Fixed.',
@@ -321,7 +315,7 @@ describe('nemo backend: the conversation', () => {
   })
 
   it('warns and renders anyway when the correction does not fix the draft', async () => {
-    server.config.agent = () => ({ text: 'Here.', draft: { t: [{ tt: 0, sg: [{ st: 0, d: 4000 }] }], d: 4000 } })
+    nemo.server.config.agent = () => ({ text: 'Here.', draft: { t: [{ tt: 0, sg: [{ st: 0, d: 4000 }] }], d: 4000 } })
     const run = await render({ request: { duration: 20 } })
     await succeeded(run)
     assert.equal(mine(run, 'chat').length, 2, 'one correction only')
@@ -331,7 +325,7 @@ describe('nemo backend: the conversation', () => {
 
 describe('nemo backend: faults', () => {
   it('429 with Retry-After: waits that long and retries once', async () => {
-    server.fail('session', { status: 429, retryAfter: 1 })
+    nemo.server.fail('session', { status: 429, retryAfter: 1 })
     const run = await render()
     await succeeded(run)
     const [a, b] = mine(run, 'session')
@@ -340,29 +334,29 @@ describe('nemo backend: faults', () => {
   })
 
   it('a second 429 fails naming the rate limit; a 429 on a poll only slows polling', async () => {
-    server.fail('state', { status: 429 }, 2)
+    nemo.server.fail('state', { status: 429 }, 2)
     const run = await render()
     assert.ok(run.error instanceof NemoError)
     assert.equal((run.error as NemoError).httpStatus, 429)
     assert.match(run.error?.message ?? '', /Reading the session state: NemoVideo is rate limiting this runner \(HTTP 429\)/)
 
-    server.fail('poll', { status: 429 }, 2)
+    nemo.server.fail('poll', { status: 429 }, 2)
     const polled = await render()
     await succeeded(polled)
     assert.match(polled.log, /polling too fast \(HTTP 429\); polling every 0\.1 s now/)
   })
 
   it('5xx and a reset on idempotent calls are retried once; a 5xx creating the session is not', async () => {
-    server.fail('poll', { status: 502 })
-    server.fail('state', { reset: true })
-    server.fail('credits', { hang: true })
+    nemo.server.fail('poll', { status: 502 })
+    nemo.server.fail('state', { reset: true })
+    nemo.server.fail('credits', { hang: true })
     const run = await render()
     await succeeded(run)
     assert.match(run.log, /answered HTTP 502; retrying once/)
     assert.equal(mine(run, 'state').length, 2)
     assert.equal(mine(run, 'credits').length, 2)
 
-    server.fail('session', { status: 503, body: 'upstream unavailable' })
+    nemo.server.fail('session', { status: 503, body: 'upstream unavailable' })
     const failed = await render()
     assert.match(failed.error?.message ?? '', /^Creating the NemoVideo session: NemoVideo answered HTTP 503\. .*re-run the job later/)
     assert.equal(mine(failed, 'session').length, 1)
@@ -370,17 +364,17 @@ describe('nemo backend: faults', () => {
 
   it('1001 with an anonymous token: a new token, the call retried once', async () => {
     let expired = false
-    server.config.agent = t => {
+    nemo.server.config.agent = t => {
       if (!expired) {
         expired = true
-        server.expireToken(server.issuedTokens.at(-1) as string)
+        nemo.server.expireToken(nemo.server.issuedTokens.at(-1) as string)
       }
       return { text: `ok turn ${t.turn}` }
     }
     const run = await render({ token: '', clientId: 'client-1001' })
     await succeeded(run)
     assert.equal(mine(run, 'anonymous-token').length, 2)
-    const [first, second] = server.issuedTokens.slice(-2)
+    const [first, second] = nemo.server.issuedTokens.slice(-2)
     assert.notEqual(first, second)
     assert.match(run.log, /anonymous NemoVideo token was rejected \(code 1001\); fetching a new one/)
     assert.deepEqual(
@@ -393,7 +387,7 @@ describe('nemo backend: faults', () => {
   })
 
   it('HTTP 400 on the anonymous token call is sent once more with X-Client-Id', async () => {
-    server.fail('anonymous-token', { status: 400, body: 'X-Client-Id header required' })
+    nemo.server.fail('anonymous-token', { status: 400, body: 'X-Client-Id header required' })
     const run = await render({ token: '', clientId: 'client-400' })
     await succeeded(run)
     const anon = mine(run, 'anonymous-token')
@@ -431,10 +425,10 @@ describe('nemo backend: faults', () => {
 
   it('1002 mid-run: a new session, the files uploaded again, the request re-sent, once', async () => {
     let dropped = false
-    server.config.agent = t => {
+    nemo.server.config.agent = t => {
       if (!dropped) {
         dropped = true
-        server.dropSession(t.sessionId)
+        nemo.server.dropSession(t.sessionId)
       }
       return { text: 'done' }
     }
@@ -443,12 +437,12 @@ describe('nemo backend: faults', () => {
     assert.equal(mine(run, 'session').length, 2)
     assert.equal(mine(run, 'upload').length, 2)
     assert.equal(mine(run, 'chat').length, 2)
-    assert.equal(server.uploads.filter(u => u.sessionId === result.sessionId).length, 2)
+    assert.equal(nemo.server.uploads.filter(u => u.sessionId === result.sessionId).length, 2)
     assert.match(run.log, /::warning::The NemoVideo session was lost \(code 1002\)/)
 
     // lost again in the new session: no third try
-    server.config.agent = t => {
-      server.dropSession(t.sessionId)
+    nemo.server.config.agent = t => {
+      nemo.server.dropSession(t.sessionId)
       return { text: 'done' }
     }
     const twice = await render()
@@ -457,14 +451,14 @@ describe('nemo backend: faults', () => {
   })
 
   it('2001: fails; anonymous users get the registration link', async () => {
-    server.config.credits = 10
+    nemo.server.config.credits = 10
     const run = await render({ token: '', clientId: 'client-2001' })
     assert.match(run.error?.message ?? '', /out of credits \(code 2001\).*https:\/\/nemovideo\.com\/register\?bind=anon_[0-9a-f]+ /)
     await nothingAtOutput(run)
   })
 
   it('HTTP 402 on export is a plan limit, not credits', async () => {
-    server.config.freePlan = true
+    nemo.server.config.freePlan = true
     const run = await render()
     assert.equal((run.error as NemoError | undefined)?.httpStatus, 402)
     assert.match(
@@ -475,7 +469,7 @@ describe('nemo backend: faults', () => {
   })
 
   it('a non-SSE envelope from /run_sse is a typed error', async () => {
-    server.fail('chat', { code: 2001, message: 'insufficient credits' })
+    nemo.server.fail('chat', { code: 2001, message: 'insufficient credits' })
     const run = await render()
     assert.equal((run.error as NemoError | undefined)?.code, 2001)
     assert.match(
@@ -486,13 +480,13 @@ describe('nemo backend: faults', () => {
 
   it('a chat refused before streaming (429, 1001) is sent again: nothing was charged', async () => {
     // the wait is longer than the stall limit: it must not count as a stall
-    server.fail('chat', { status: 429, retryAfter: 1 })
+    nemo.server.fail('chat', { status: 429, retryAfter: 1 })
     const limited = await render()
     await succeeded(limited)
     assert.equal(mine(limited, 'chat').length, 2)
     assert.ok(!/Still working/.test(limited.log))
 
-    server.fail('chat', { code: 1001, message: 'token expired', status: 401 })
+    nemo.server.fail('chat', { code: 1001, message: 'token expired', status: 401 })
     const renewed = await render({ token: '', clientId: 'client-chat-1001' })
     await succeeded(renewed)
     assert.equal(mine(renewed, 'chat').length, 2)
@@ -501,21 +495,21 @@ describe('nemo backend: faults', () => {
 
   for (const kind of ['error-field', 'error-code', 'system-text'] as const) {
     it(`an in-stream error (${kind}) fails with the agent's message`, async () => {
-      server.config.sse.error = kind
+      nemo.server.config.sse.error = kind
       const run = await render()
       assert.match(run.error?.message ?? '', /^The agent reported an error: .*(ValueError|overloaded|unavailable)/)
     })
   }
 
   it('ignores a trailing "temporary issue" after a normal reply (legacy format)', async () => {
-    Object.assign(server.config.sse, { format: 'legacy', trailingTemporaryIssue: true })
+    Object.assign(nemo.server.config.sse, { format: 'legacy', trailingTemporaryIssue: true })
     const run = await render()
     await succeeded(run)
     assert.ok(!/temporary issue/.test(run.log))
   })
 
   it('a failed render is exported once more with a new id; twice fails with the reason', async () => {
-    server.config.renderFailTimes = server.renderIds.length + 1
+    nemo.server.config.renderFailTimes = nemo.server.renderIds.length + 1
     const run = await render()
     const result = await succeeded(run)
     const ids = mine(run, 'export').map(r => (r.json as { id: string }).id)
@@ -523,7 +517,7 @@ describe('nemo backend: faults', () => {
     assert.notEqual(ids[0], ids[1])
     assert.equal(result.renderId, ids[1])
 
-    server.config.renderOutcome = 'failed'
+    nemo.server.config.renderOutcome = 'failed'
     const failed = await render()
     assert.match(failed.error?.message ?? '', /^Render render_\S+ failed: Lambda render crashed: out of memory\./)
     assert.equal(mine(failed, 'export').length, 2)
@@ -531,7 +525,7 @@ describe('nemo backend: faults', () => {
   })
 
   it('a duplicate render id is retried once with a new id', async () => {
-    server.fail('export', { status: 409, body: { code: 409, message: 'duplicate render id' } })
+    nemo.server.fail('export', { status: 409, body: { code: 409, message: 'duplicate render id' } })
     const run = await render()
     const result = await succeeded(run)
     assert.equal(mine(run, 'export').length, 2)
@@ -541,7 +535,7 @@ describe('nemo backend: faults', () => {
   })
 
   it('a render past the deadline fails naming it and its progress, and is cancelled', async () => {
-    server.config.renderOutcome = 'never'
+    nemo.server.config.renderOutcome = 'never'
     const run = await render({ timeoutMs: 1500 })
     assert.match(
       run.error?.message ?? '',
@@ -552,11 +546,11 @@ describe('nemo backend: faults', () => {
   })
 
   it('a job cancelled during the render cancels the render and leaves nothing', async () => {
-    server.config.renderOutcome = 'never'
+    nemo.server.config.renderOutcome = 'never'
     const cancel = new AbortController()
-    const since = server.requests.length
+    const since = nemo.server.requests.length
     const watch = setInterval(() => {
-      if (server.requests.slice(since).some(r => r.route === 'poll')) cancel.abort(new Error('Cancelled by SIGTERM.'))
+      if (nemo.server.requests.slice(since).some(r => r.route === 'poll')) cancel.abort(new Error('Cancelled by SIGTERM.'))
     }, 10)
     const run = await render({ signal: cancel.signal }).finally(() => clearInterval(watch))
     assert.equal(run.error?.message, 'Cancelled by SIGTERM.')
@@ -566,7 +560,7 @@ describe('nemo backend: faults', () => {
 
   for (const kind of ['truncated', 'not-mp4'] as const) {
     it(`a ${kind} download is retried, then the authorised fallback is used`, async () => {
-      Object.assign(server.config, { download: kind, downloadFaultTimes: Infinity })
+      Object.assign(nemo.server.config, { download: kind, downloadFaultTimes: Infinity })
       const run = await render()
       await succeeded(run)
       assert.equal(mine(run, 'download').length, 2)
@@ -578,7 +572,7 @@ describe('nemo backend: faults', () => {
   }
 
   it('Authorization is dropped when the fallback redirects to another origin', async () => {
-    Object.assign(server.config, { download: 'not-mp4', downloadFaultTimes: Infinity, fallbackRedirect: true })
+    Object.assign(nemo.server.config, { download: 'not-mp4', downloadFaultTimes: Infinity, fallbackRedirect: true })
     const run = await render()
     assert.match(
       run.error?.message ?? '',
@@ -592,8 +586,8 @@ describe('nemo backend: faults', () => {
   })
 
   it('every download bad: a clear failure and nothing at output', async () => {
-    Object.assign(server.config, { download: 'truncated', downloadFaultTimes: Infinity })
-    server.fail('fallback-download', { status: 500 })
+    Object.assign(nemo.server.config, { download: 'truncated', downloadFaultTimes: Infinity })
+    nemo.server.fail('fallback-download', { status: 500 })
     const run = await render()
     assert.match(
       run.error?.message ?? '',

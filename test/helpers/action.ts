@@ -4,10 +4,11 @@
 // test gives it or not.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises'
+import { copyFile, mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parse } from 'yaml'
+import { makeImage } from './media.js'
 
 export const DIST = resolve(import.meta.dirname, '../../dist/index.js')
 export const ACTION_YML = resolve(import.meta.dirname, '../../action.yml')
@@ -55,6 +56,14 @@ export async function sandbox(): Promise<Sandbox> {
   await mkdir(workspace, { recursive: true })
   await mkdir(temp, { recursive: true })
   return { workspace, temp }
+}
+
+/** A sandbox whose workspace has `photos/<seed>.jpg`, one generated photo per seed. */
+export async function photoSandbox(seeds: number[], size: { width?: number; height?: number } = {}): Promise<Sandbox> {
+  const b = await sandbox()
+  await mkdir(join(b.workspace, 'photos'))
+  for (const seed of seeds) await copyFile(await makeImage({ seed, ...size }), join(b.workspace, 'photos', `${seed}.jpg`))
+  return b
 }
 
 /** Parse the runner's GITHUB_OUTPUT file format (name<<delimiter … delimiter, or name=value). */

@@ -7,9 +7,10 @@
 // first); a second entry for a key and version that exist is refused, as GitHub does. Every request
 // is recorded. Requests for other services (the artifact service) go to `upstream` when given, so
 // one ACTIONS_RESULTS_URL serves both, as on a runner.
-import { randomBytes, randomUUID } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { BlockBlobs, storageError, storageHeaders, twirp } from './results-service.js'
 
 export type CacheRpc = 'CreateCacheEntry' | 'FinalizeCacheEntryUpload' | 'GetCacheEntryDownloadURL'
 
@@ -61,7 +62,7 @@ export async function startCacheServer(opts: { upstream?: { url: string; runtime
   const entries: CacheEntry[] = []
   const requests: CacheRequest[] = []
   const fail: CacheServer['fail'] = {}
-  const blocks = new Map<string, Map<string, Buffer>>()
+  const blobs = new BlockBlobs()
   let nextId = 1
   let clock = 0
 
@@ -75,10 +76,6 @@ export async function startCacheServer(opts: { upstream?: { url: string; runtime
       })
     })
   })
-
-  function twirp(res: ServerResponse, status: number, body: object): void {
-    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
-  }
 
   async function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
     const u = new URL(req.url ?? '/', 'http://x')
@@ -163,46 +160,19 @@ export async function startCacheServer(opts: { upstream?: { url: string; runtime
     }
   }
 
-  function storageError(res: ServerResponse, status: number, code: string): void {
-    res
-      .writeHead(status, { 'content-type': 'application/xml', 'x-ms-error-code': code, 'x-ms-request-id': randomUUID() })
-      .end(`<?xml version="1.0" encoding="utf-8"?><Error><Code>${code}</Code><Message>${code}</Message></Error>`)
-  }
-
   function blob(req: IncomingMessage, u: URL, body: Buffer, res: ServerResponse): void {
     if (u.searchParams.get('sig') !== sig) return storageError(res, 403, 'AuthenticationFailed')
     if (fail.blob) return storageError(res, fail.blob, 'InternalError')
     const e = entries.find(x => x.blobPath === decodeURIComponent(u.pathname))
     if (!e) return storageError(res, 404, 'BlobNotFound')
-    const ok = { 'x-ms-request-id': randomUUID(), 'x-ms-version': '2023-11-03', date: new Date().toUTCString() }
     if (req.method === 'GET') {
       if (!e.finalized || !e.archive) return storageError(res, 404, 'BlobNotFound')
       return void res
-        .writeHead(200, { ...ok, 'content-type': 'application/octet-stream', 'content-length': String(e.archive.length) })
+        .writeHead(200, { ...storageHeaders(), 'content-type': 'application/octet-stream', 'content-length': String(e.archive.length) })
         .end(e.archive)
     }
     if (req.method !== 'PUT' || e.finalized) return storageError(res, 409, 'BlobImmutable')
-    const etag = { ...ok, etag: `"0x${randomBytes(8).toString('hex').toUpperCase()}"`, 'last-modified': ok.date }
-    const comp = u.searchParams.get('comp')
-    const staged = blocks.get(e.blobPath) ?? new Map<string, Buffer>()
-    blocks.set(e.blobPath, staged)
-    if (comp === 'block') {
-      const id = u.searchParams.get('blockid')
-      if (!id) return storageError(res, 400, 'InvalidQueryParameterValue')
-      staged.set(id, body)
-      res.writeHead(201, ok).end()
-    } else if (comp === 'blocklist') {
-      const ids = [...body.toString('utf8').matchAll(/<(Latest|Committed|Uncommitted)>([^<]*)<\/\1>/g)].map(m => m[2])
-      if (ids.some(id => !staged.has(id))) return storageError(res, 400, 'InvalidBlockList')
-      e.archive = Buffer.concat(ids.map(id => staged.get(id) as Buffer))
-      blocks.delete(e.blobPath)
-      res.writeHead(201, etag).end()
-    } else if (!comp && req.headers['x-ms-blob-type'] === 'BlockBlob') {
-      e.archive = body
-      res.writeHead(201, etag).end()
-    } else {
-      storageError(res, 400, 'UnsupportedQueryParameter')
-    }
+    blobs.put(req, u, body, res, e.blobPath, archive => (e.archive = archive))
   }
 
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))

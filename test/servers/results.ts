@@ -5,6 +5,7 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { BlockBlobs, storageError, twirp } from './results-service.js'
 
 export type Rpc = 'CreateArtifact' | 'FinalizeArtifact' | 'ListArtifacts' | 'DeleteArtifact'
 
@@ -79,8 +80,7 @@ export async function startResultsServer(): Promise<ResultsServer> {
   const artifacts: StoredArtifact[] = []
   const requests: ResultsRequest[] = []
   const fail: ResultsServer['fail'] = {}
-  // uncommitted blocks per blob path
-  const blocks = new Map<string, Map<string, Buffer>>()
+  const blobs = new BlockBlobs()
   let nextId = 1000
 
   const server = createServer((req, res) => {
@@ -94,10 +94,6 @@ export async function startResultsServer(): Promise<ResultsServer> {
       }
     })
   })
-
-  function twirp(res: ServerResponse, status: number, body: object): void {
-    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
-  }
 
   function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
     const u = new URL(req.url ?? '/', 'http://x')
@@ -196,42 +192,11 @@ export async function startResultsServer(): Promise<ResultsServer> {
     }
   }
 
-  function storageError(res: ServerResponse, status: number, code: string): void {
-    res
-      .writeHead(status, { 'content-type': 'application/xml', 'x-ms-error-code': code, 'x-ms-request-id': randomUUID() })
-      .end(`<?xml version="1.0" encoding="utf-8"?><Error><Code>${code}</Code><Message>${code}</Message></Error>`)
-  }
-
   function blob(req: IncomingMessage, u: URL, body: Buffer, res: ServerResponse): void {
     if (u.searchParams.get('sig') !== sig) return storageError(res, 403, 'AuthenticationFailed')
     const a = artifacts.find(x => x.blobPath === decodeURIComponent(u.pathname))
     if (!a || req.method !== 'PUT') return storageError(res, 404, 'BlobNotFound')
-    const ok = {
-      'x-ms-request-id': randomUUID(),
-      'x-ms-version': '2023-11-03',
-      'x-ms-request-server-encrypted': 'true',
-      date: new Date().toUTCString()
-    }
-    const comp = u.searchParams.get('comp')
-    const staged = blocks.get(a.blobPath) ?? new Map<string, Buffer>()
-    blocks.set(a.blobPath, staged)
-    if (comp === 'block') {
-      const id = u.searchParams.get('blockid')
-      if (!id) return storageError(res, 400, 'InvalidQueryParameterValue')
-      staged.set(id, body)
-      res.writeHead(201, ok).end()
-    } else if (comp === 'blocklist') {
-      const ids = [...body.toString('utf8').matchAll(/<(Latest|Committed|Uncommitted)>([^<]*)<\/\1>/g)].map(m => m[2])
-      if (ids.some(id => !staged.has(id))) return storageError(res, 400, 'InvalidBlockList')
-      a.zip = Buffer.concat(ids.map(id => staged.get(id) as Buffer))
-      blocks.delete(a.blobPath)
-      res.writeHead(201, { ...ok, etag: `"0x${randomBytes(8).toString('hex').toUpperCase()}"`, 'last-modified': ok.date }).end()
-    } else if (!comp && req.headers['x-ms-blob-type'] === 'BlockBlob') {
-      a.zip = body // single-shot Put Blob
-      res.writeHead(201, { ...ok, etag: `"0x${randomBytes(8).toString('hex').toUpperCase()}"`, 'last-modified': ok.date }).end()
-    } else {
-      storageError(res, 400, 'UnsupportedQueryParameter')
-    }
+    blobs.put(req, u, body, res, a.blobPath, zip => (a.zip = zip))
   }
 
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
