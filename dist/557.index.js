@@ -11,7 +11,7 @@ __webpack_require__.d(__webpack_exports__, {
   createLocalBackend: () => (/* binding */ createLocalBackend)
 });
 
-// UNUSED EXPORTS: findFont, inspectImages, renderPlan, reportPrompt
+// UNUSED EXPORTS: encoderThreads, findFont, inspectImages, renderPlan, reportPrompt
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(77598);
@@ -19,6 +19,8 @@ var external_node_crypto_ = __webpack_require__(77598);
 var external_node_child_process_ = __webpack_require__(31421);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __webpack_require__(51455);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __webpack_require__(48161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(76760);
 // EXTERNAL MODULE: ./src/shared/log.ts
@@ -27,11 +29,15 @@ var log = __webpack_require__(21827);
 var timeline = __webpack_require__(20098);
 // EXTERNAL MODULE: ./src/backends/local/ffmpeg.ts + 4 modules
 var local_ffmpeg = __webpack_require__(29229);
+// EXTERNAL MODULE: ./src/shared/pool.ts
+var pool = __webpack_require__(15135);
 // EXTERNAL MODULE: ./src/output-video/previews.ts
 var previews = __webpack_require__(80854);
 ;// CONCATENATED MODULE: ./src/backends/local/filtergraph.ts
 
 const PRESET = 'veryfast';
+/** Every run: no banner, no stdin, only errors on stderr (they are what a failure reports). */
+const QUIET = ['-hide_banner', '-nostdin', '-loglevel', 'error'];
 const XFADE = { fade: 'fade', slide: 'slideleft', wipe: 'wipeleft', zoom: 'zoomin' };
 /** Frames of each clip at the plan's fps (what ffmpeg will really produce). */
 function clipFrames(plan) {
@@ -67,10 +73,11 @@ function quote(value) {
 // (fit, transparency over the fill), scaled to the size its motion needs (at most ~1.13× the
 // frame), converted to BT.709 4:2:0 and written as raw frames into its own file.
 //
-// The video is then made one segment at a time: a small ffmpeg run per clip (segmentArgs) reads
-// its still (and the previous clip's, for the transition), moves it and writes raw frames into the
-// encoder's input pipe. Each run holds two small stills and a few frames, however many photos
-// there are, and the segments are computed while x264 encodes the ones before.
+// The video is then made in segments (segments(), segmentArgs): each an ffmpeg run that reads the
+// stills of its clips (and the previous clip's, for a transition), moves them and encodes its
+// stretch of frames with one x264 thread; as many run side by side as there are cores. Each holds
+// two small stills and a few frames, however many photos there are. A last run (muxArgs) joins the
+// segments by stream copy and adds the music.
 //
 // Ken Burns, alternating per image, both on the pixel grid of 4:2:0 and so free of judder: a pan
 // crops a still wider (taller) than the frame 2 pixels further each frame (even offsets keep the
@@ -143,14 +150,20 @@ function motionFilter(c, from, count, plan) {
         // the crop must follow the scale directly: it sees the new size
         `crop=${W}:${H}:x='${k}':y='${mm}':exact=1`);
 }
-/** clips per segment: small at the start so the encoder begins at once, then larger */
-const GROUPS = [1, 2, 4, 6];
+/** A segment is at least this long (each is an ffmpeg run with its own x264 start and keyframe) … */
+const MIN_SEGMENT_SECONDS = 2;
+/** … unless it would read more stills than this: each is a chain of frames in its graph (memory) */
+const MAX_SEGMENT_STILLS = 6;
 /**
- * The video as segments, each a run of clips: a segment starts with the transition into its first
- * clip (the tail of the clip before blended with the head) and ends where its last clip's tail
- * begins, so the segments, one after the other, are the whole video.
+ * The video as segments, to be encoded side by side (one x264 thread each beats one x264 with
+ * frame threads on the same cores: ~15% less CPU, measured on this job's frames) and joined by
+ * stream copy. A clip's transition (the tail of the clip before blended with its head) and its
+ * body are pieces; a long body is split into pieces of at most ~1/(2·cores) of the video so the
+ * cores have work to share; pieces are grouped into segments of at least MIN_SEGMENT_SECONDS (the
+ * first one at least `leadFrames` long: the preview is made from its frames), but of at most
+ * MAX_SEGMENT_STILLS stills, so that a segment's memory does not grow with the number of photos.
  */
-function segments(plan, layout) {
+function segments(plan, layout, opts) {
     const T = plan.transition === 'none' ? 0 : Math.round(plan.transitionDuration * plan.fps);
     const n = layout.length;
     if (T > 0 && n > 1)
@@ -161,80 +174,79 @@ function segments(plan, layout) {
     plan.transition === 'fade'
         ? `[${b}]format=yuva420p,fade=t=in:s=0:n=${T}:alpha=1[${b}a];[${a}][${b}a]overlay=format=yuv420:eof_action=pass[${out}]`
         : `[${a}][${b}]xfade=transition=${kind}:duration=${T / plan.fps}:offset=0[${out}]`;
-    const out = [];
-    for (let first = 0, g = 0; first < n; g++) {
-        const last = Math.min(n, first + GROUPS[Math.min(g, GROUPS.length - 1)]) - 1;
-        const clips = [];
+    const total = layout.reduce((s, c, k) => s + c.frames - (k > 0 ? T : 0), 0);
+    const minFrames = MIN_SEGMENT_SECONDS * plan.fps;
+    const maxFrames = Math.max(minFrames, Math.ceil(total / (2 * Math.max(1, opts.cores))));
+    const pieces = [];
+    for (let k = 0; k < n; k++) {
+        const c = layout[k];
+        const head = k > 0 && T > 0 ? T : 0;
+        const end = k < n - 1 && T > 0 ? c.frames - T : c.frames;
+        if (end <= head)
+            throw new Error(`clip ${k + 1} (${c.frames} frames) is too short for two ${T}-frame transitions`);
+        if (head)
+            pieces.push({ clip: k, from: 0, count: T, transition: true });
+        const parts = Math.ceil((end - head) / maxFrames);
+        for (let j = 0; j < parts; j++) {
+            const from = head + Math.round(((end - head) * j) / parts);
+            const to = head + Math.round(((end - head) * (j + 1)) / parts);
+            pieces.push({ clip: k, from, count: to - from, transition: false });
+        }
+    }
+    const groups = [[]];
+    let frames = 0;
+    let stills = new Set();
+    const close = () => {
+        groups.push([]);
+        frames = 0;
+        stills = new Set();
+    };
+    for (const p of pieces) {
+        const reads = p.transition ? [p.clip - 1, p.clip] : [p.clip];
+        if (groups[groups.length - 1].length && new Set([...stills, ...reads]).size > MAX_SEGMENT_STILLS)
+            close();
+        groups[groups.length - 1].push(p);
+        for (const c of reads)
+            stills.add(c);
+        frames += p.count;
+        if (frames >= (groups.length === 1 ? Math.max(minFrames, opts.leadFrames ?? 0) : minFrames))
+            close();
+    }
+    if (groups[groups.length - 1].length === 0)
+        groups.pop();
+    let start = 0;
+    return groups.map(group => {
         const lines = [];
         const parts = [];
-        let frames = 0;
         // the stills this segment reads, each split into the chains that need it
         const uses = new Map();
-        const use = (clip, label) => void uses.set(clip, [...(uses.get(clip) ?? []), label]);
         const chain = (clip, label, from, count) => {
-            use(clip, `i${label}`);
+            uses.set(clip, [...(uses.get(clip) ?? []), `i${label}`]);
             lines.push(`[i${label}]${motionFilter(layout[clip], from, count, plan)}[${label}]`);
         };
-        for (let k = first; k <= last; k++) {
-            const c = layout[k];
-            const head = k > 0 && T > 0 ? T : 0;
-            const end = k < n - 1 && T > 0 ? c.frames - T : c.frames;
-            if (end <= head)
-                throw new Error(`clip ${k + 1} (${c.frames} frames) is too short for two ${T}-frame transitions`);
-            if (head) {
-                chain(k - 1, `t${k}`, layout[k - 1].frames - T, T);
-                chain(k, `h${k}`, 0, T);
-                lines.push(blend(`t${k}`, `h${k}`, `x${k}`));
-                parts.push(`[x${k}]`);
+        group.forEach((p, i) => {
+            if (p.transition) {
+                chain(p.clip - 1, `t${i}`, layout[p.clip - 1].frames - T, T);
+                chain(p.clip, `h${i}`, 0, T);
+                lines.push(blend(`t${i}`, `h${i}`, `x${i}`));
+                parts.push(`[x${i}]`);
             }
-            chain(k, `b${k}`, head, end - head);
-            parts.push(`[b${k}]`);
-            frames += end;
-        }
-        const inputs = [...uses.keys()].sort((a, b) => a - b);
-        inputs.forEach((clip, i) => {
-            clips.push(clip);
+            else {
+                chain(p.clip, `b${i}`, p.from, p.count);
+                parts.push(`[b${i}]`);
+            }
+        });
+        const clips = [...uses.keys()].sort((a, b) => a - b);
+        clips.forEach((clip, i) => {
             const labels = uses.get(clip) ?? [];
             lines.unshift(labels.length > 1 ? `[${i}:v]split=${labels.length}${labels.map(l => `[${l}]`).join('')}` : `[${i}:v]null[${labels[0]}]`);
         });
-        lines.push(parts.length > 1 ? `${parts.join('')}concat=n=${parts.length}:v=1:a=0[out]` : `${parts[0]}null[out]`);
-        out.push({ clips, first, graph: lines.join(';\n'), frames });
-        first = last + 1;
-    }
-    return out;
-}
-/** One segment's ffmpeg run: its stills in, raw W×H 4:2:0 frames out on stdout. */
-function segmentArgs(seg, stills, fps) {
-    const inputs = seg.clips.flatMap(i => [
-        '-f',
-        'rawvideo',
-        '-pix_fmt',
-        'yuv420p',
-        '-video_size',
-        `${stills[i].w}x${stills[i].h}`,
-        '-framerate',
-        String(fps),
-        '-i',
-        `file:${stills[i].file}`
-    ]);
-    return [
-        '-hide_banner',
-        '-nostdin',
-        '-loglevel',
-        'error',
-        ...inputs,
-        '-filter_complex',
-        seg.graph,
-        '-map',
-        '[out]',
-        '-frames:v',
-        String(seg.frames),
-        '-f',
-        'rawvideo',
-        '-pix_fmt',
-        'yuv420p',
-        'pipe:1'
-    ];
+        lines.push(parts.length > 1 ? `${parts.join('')}concat=n=${parts.length}:v=1:a=0[v]` : `${parts[0]}null[v]`);
+        const count = group.reduce((s, p) => s + p.count, 0);
+        const seg = { clips, start, frames: count, graph: lines.join(';\n') };
+        start += count;
+        return seg;
+    });
 }
 /**
  * The title's box: black at this opacity over the whitest photo is grey 102, against which white
@@ -250,40 +262,153 @@ function titleSize(text, W, H) {
     return Math.max(12, Math.round(Math.min(Math.min(W, H) / 12, (0.84 * W - Math.min(W, H) / 12) / Math.max(1, ems))));
 }
 /**
- * The encoder's graph: the segments' frames ([0:v]), the title, the colour tags and the music;
- * with `preview`, also the preview's frames ([preview]) from the first seconds, made on the way.
+ * A segment's whole graph: its frames ([v]), the title where the segment shows it (timed on the
+ * video's clock, not the segment's), the colour tags ([out]); with `preview`, also the preview's
+ * frames ([preview]) from the first seconds (the first segment is at least that long).
  */
-function buildGraph(plan, files, preview = false) {
-    const { width: W, height: H } = plan;
-    const lines = [];
-    let last = '0:v';
-    if (plan.title && files.titleFile && files.fontFile) {
+function segmentGraph(seg, plan, files, preview = false) {
+    const { width: W, height: H, fps } = plan;
+    const lines = [seg.graph];
+    let last = 'v';
+    if (plan.title && files.titleFile && files.fontFile && seg.start < plan.title.duration * fps) {
         const D = plan.title.duration;
         const size = titleSize(plan.title.text, W, H);
-        const alpha = `if(lt(t,0.4),t/0.4,if(lt(t,${D - 0.5}),1,max(0,(${D}-t)/0.5)))`;
+        const t = seg.start ? `(t+${seg.start}/${fps})` : 't';
+        const alpha = `if(lt(${t},0.4),${t}/0.4,if(lt(${t},${D - 0.5}),1,max(0,(${D}-${t})/0.5)))`;
         lines.push(`[${last}]drawtext=fontfile=${quote(files.fontFile)}:textfile=${quote(files.titleFile)}:expansion=none:fontsize=${size}:fontcolor=white:` +
             `box=1:boxcolor=black@${TITLE_BOX}:boxborderw=${Math.round(size / 2)}:x=(w-text_w)/2:y=${TITLE_Y}*h-text_h/2:` +
-            `alpha=${quote(alpha)}:enable=${quote(`lt(t,${D})`)}[vt]`);
+            `alpha=${quote(alpha)}:enable=${quote(`lt(${t},${D})`)}[vt]`);
         last = 'vt';
     }
     // the stills are BT.709 limited range already (prepareArgs); say so in the stream
     const tags = `[${last}]format=yuv420p,setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709`;
     if (preview) {
-        const seconds = Math.min(previews/* PREVIEW */.$y.seconds, plan.total);
-        lines.push(`${tags},split[vout][vp]`);
-        lines.push(`[vp]trim=duration=${seconds},${(0,previews/* previewFilter */.jp)((0,previews/* previewTries */.yk)(W)[0])}[preview]`);
+        lines.push(`${tags},split[out][vp]`);
+        lines.push(`[vp]trim=duration=${previewSeconds(plan)},${(0,previews/* previewFilter */.jp)((0,previews/* previewTries */.yk)(W)[0])}[preview]`);
     }
     else
-        lines.push(`${tags}[vout]`);
-    let audioOut;
-    if (plan.music) {
-        const total = plan.total;
-        const fadeOut = Math.min(1.5, total / 3);
-        lines.push(`[1:a]atrim=0:${total},asetpts=PTS-STARTPTS,aresample=48000,aformat=channel_layouts=stereo,` +
-            `afade=t=in:st=0:d=${Math.min(1, total / 3)},afade=t=out:st=${Math.max(0, total - fadeOut)}:d=${fadeOut}[aout]`);
-        audioOut = 'aout';
-    }
-    return { graph: lines.join(';\n'), videoOut: 'vout', audioOut };
+        lines.push(`${tags}[out]`);
+    return lines.join(';\n');
+}
+/** How much of the video's start the preview shows. */
+function previewSeconds(plan) {
+    return Math.min(previews/* PREVIEW */.$y.seconds, plan.total);
+}
+/** x264 and the stream's colour tags, the same for every segment (they are joined by stream copy). */
+function videoEncoder(threads) {
+    return [
+        '-c:v',
+        'libx264',
+        ...(threads > 0 ? ['-threads', String(threads)] : []),
+        '-preset',
+        PRESET,
+        '-profile:v',
+        'high',
+        '-crf',
+        '23',
+        '-pix_fmt',
+        'yuv420p',
+        '-color_primaries',
+        'bt709',
+        '-color_trc',
+        'bt709',
+        '-colorspace',
+        'bt709',
+        '-color_range',
+        'tv'
+    ];
+}
+/**
+ * One segment's ffmpeg run: its stills in, its frames encoded into `output` (an MP4 holding only
+ * this stretch of video); with `preview`, the preview WebP too. `threads` 0 lets x264 choose.
+ */
+function segmentArgs(seg, stills, plan, graph, output, opts) {
+    const inputs = seg.clips.flatMap(i => [
+        '-f',
+        'rawvideo',
+        '-pix_fmt',
+        'yuv420p',
+        '-video_size',
+        `${stills[i].w}x${stills[i].h}`,
+        '-framerate',
+        String(plan.fps),
+        '-i',
+        `file:${stills[i].file}`
+    ]);
+    return [
+        ...QUIET,
+        '-y',
+        ...inputs,
+        '-filter_complex',
+        graph,
+        '-map',
+        '[out]',
+        '-frames:v',
+        String(seg.frames),
+        ...videoEncoder(opts.threads),
+        '-f',
+        'mp4',
+        `file:${output}`,
+        ...(opts.preview ? ['-map', '[preview]', ...(0,previews/* previewEncoder */.Rk)((0,previews/* previewTries */.yk)(plan.width)[0]), `file:${opts.preview}`] : [])
+    ];
+}
+/**
+ * The concat demuxer's list of the segment files (plain names, read beside the list), each with its
+ * exact length: without it the demuxer takes each MP4's millisecond-rounded length and the video
+ * drifts from its frames' times.
+ */
+function concatList(files, fps) {
+    for (const { name } of files)
+        if (!/^[\w.-]+$/.test(name))
+            throw new Error(`segment file name '${name}' is not a plain name`);
+    return files.map(f => `file '${f.name}'\nduration ${(f.frames / fps).toFixed(6)}\n`).join('');
+}
+/** The music as the video's sound track, encoded while the segments are: looped, cut to the video, faded in and out. */
+function audioArgs(plan, output) {
+    const total = plan.total;
+    const fadeOut = Math.min(1.5, total / 3);
+    return [
+        ...QUIET,
+        '-y',
+        // the music loops as often as needed; atrim cuts it to the video
+        '-stream_loop',
+        '-1',
+        '-i',
+        `file:${plan.music.path}`,
+        '-filter_complex',
+        `[0:a]atrim=0:${total},asetpts=PTS-STARTPTS,aresample=48000,aformat=channel_layouts=stereo,` +
+            `afade=t=in:st=0:d=${Math.min(1, total / 3)},afade=t=out:st=${Math.max(0, total - fadeOut)}:d=${fadeOut}[aout]`,
+        '-map',
+        '[aout]',
+        '-c:a',
+        'aac',
+        '-b:a',
+        '160k',
+        '-f',
+        'mp4',
+        `file:${output}`
+    ];
+}
+/** The last run: the segments and the sound joined by stream copy, the MP4's index moved to the front for streaming. */
+function muxArgs(plan, listFile, output, audioFile) {
+    return [
+        ...QUIET,
+        '-y',
+        '-f',
+        'concat',
+        '-i',
+        `file:${listFile}`,
+        ...(audioFile ? ['-i', `file:${audioFile}`, '-map', '0:v', '-map', '1:a'] : ['-map', '0:v']),
+        '-c',
+        'copy',
+        '-t',
+        String(plan.total),
+        '-movflags',
+        '+faststart',
+        '-f',
+        'mp4',
+        `file:${output}`
+    ];
 }
 /** The demuxer for an image type: content-named pipes read the file as it is (no sequence patterns). */
 const DEMUXERS = { jpg: 'jpeg_pipe', png: 'png_pipe', webp: 'webp_pipe', gif: 'gif' };
@@ -349,10 +474,7 @@ function prepareArgs(p) {
 }
 function stillArgs(p, lowres, lines) {
     return [
-        '-hide_banner',
-        '-nostdin',
-        '-loglevel',
-        'error',
+        ...QUIET,
         ...(lowres ? ['-lowres', String(lowres)] : []),
         ...(p.count > 1 && p.type === 'gif' ? ['-ignore_loop', '0'] : []),
         ...openLiterally(p.path, p.type),
@@ -367,59 +489,6 @@ function stillArgs(p, lowres, lines) {
         '-pix_fmt',
         'yuv420p',
         'pipe:1'
-    ];
-}
-/** The encoder's command line: raw frames on stdin, the graph read from `graphFile`; the preview to `preview`. */
-function buildArgs(plan, graphFile, output, hasAudio, preview) {
-    const inputs = ['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-video_size', `${plan.width}x${plan.height}`];
-    inputs.push('-framerate', String(plan.fps), '-i', 'pipe:0');
-    // the music loops as often as needed; atrim cuts it to the video
-    const music = plan.music ? ['-stream_loop', '-1', '-i', `file:${plan.music.path}`] : [];
-    return [
-        '-hide_banner',
-        '-nostdin',
-        '-y',
-        '-loglevel',
-        'error',
-        '-progress',
-        'pipe:1',
-        '-nostats',
-        ...inputs,
-        ...music,
-        '-filter_complex_script',
-        graphFile,
-        '-map',
-        '[vout]',
-        ...(hasAudio ? ['-map', '[aout]'] : []),
-        '-c:v',
-        'libx264',
-        '-preset',
-        PRESET,
-        '-profile:v',
-        'high',
-        '-crf',
-        '23',
-        '-pix_fmt',
-        'yuv420p',
-        '-r',
-        String(plan.fps),
-        '-color_primaries',
-        'bt709',
-        '-color_trc',
-        'bt709',
-        '-colorspace',
-        'bt709',
-        '-color_range',
-        'tv',
-        ...(hasAudio ? ['-c:a', 'aac', '-b:a', '160k'] : []),
-        '-t',
-        String(plan.total),
-        '-movflags',
-        '+faststart',
-        '-f',
-        'mp4',
-        output,
-        ...(preview ? ['-map', '[preview]', ...(0,previews/* previewEncoder */.Rk)((0,previews/* previewTries */.yk)(plan.width)[0]), preview] : [])
     ];
 }
 
@@ -957,8 +1026,10 @@ function planToDraft(plan) {
 }
 
 ;// CONCATENATED MODULE: ./src/backends/local/local-backend.ts
-// The local backend: the same request rendered by one ffmpeg run on the runner. No token, no
+// The local backend: the same request rendered by ffmpeg on the runner. No token, no
 // network. The MP4 goes to the temp file the job names; the finish line checks and renames it.
+
+
 
 
 
@@ -996,11 +1067,12 @@ async function inspectImages(plan, tempDir) {
     }
     return { paths, infos };
 }
-/** How many stills may be prepared ahead of the segment being made (each is a few MB on disk). */
+/** How many stills may be prepared ahead of the oldest segment not yet made, at least (each is a few MB on disk). */
 const AHEAD = 8;
 /**
  * Decodes each photo once into its own raw still file (two ffmpeg runs at a time, at most AHEAD
- * clips ahead of `progress()`); still(i) resolves when clip i's file is written.
+ * clips ahead of the first clip given to `progress()`, and always up to the last one given);
+ * still(i) resolves when clip i's file is written, and rejects once any still has failed.
  */
 function prepareStills(ffmpeg, plan, tempDir, layout, images, signal) {
     const ready = layout.map(() => {
@@ -1010,13 +1082,18 @@ function prepareStills(ffmpeg, plan, tempDir, layout, images, signal) {
         return r;
     });
     let next = 0;
-    let done = -1;
-    let wake;
+    let limit = AHEAD;
+    let waiting = [];
+    const wake = () => {
+        for (const w of waiting)
+            w();
+        waiting = [];
+    };
     let stopped = false;
     const worker = async () => {
         while (next < plan.clips.length && !stopped) {
-            if (next > done + AHEAD) {
-                await new Promise(r => (wake = r));
+            if (next > limit) {
+                await new Promise(r => waiting.push(r));
                 continue;
             }
             const i = next++;
@@ -1051,23 +1128,24 @@ function prepareStills(ffmpeg, plan, tempDir, layout, images, signal) {
                 ready[i].resolve({ file, w: c.w, h: c.h });
             }
             catch (err) {
-                ready[i].reject(err);
+                // every segment waiting for a still hears of it, not only the one that needs this one
+                for (const r of ready.slice(i))
+                    r.reject(err);
                 stopped = true;
+                wake();
             }
         }
     };
     void Promise.all([worker(), worker()]);
     return {
         still: i => ready[i].promise,
-        progress: segment => {
-            done = segment;
-            const w = wake;
-            wake = undefined;
-            w?.();
+        progress: (first, last) => {
+            limit = Math.max(limit, first + AHEAD, last);
+            wake();
         },
         stop: () => {
             stopped = true;
-            wake?.();
+            wake();
         }
     };
 }
@@ -1101,33 +1179,35 @@ async function pipeFfmpeg(bin, args, fh, position, signal) {
         signal.removeEventListener('abort', kill);
     }
 }
-/** Runs one segment's ffmpeg with its stdout straight into `out` (the encoder's stdin). */
-async function runSegment(bin, args, out, signal) {
+/** `work`, or the abort's reason as soon as `signal` aborts (its listener removed either way). */
+async function unlessAborted(work, signal) {
     if (signal.aborted)
         throw signal.reason;
-    const child = (0,external_node_child_process_.spawn)(bin, args, { stdio: ['ignore', out, 'pipe'] });
-    const kill = () => void child.kill('SIGKILL');
-    signal.addEventListener('abort', kill, { once: true });
-    let stderr = '';
-    child.stderr?.setEncoding('utf8').on('data', (c) => (stderr = (stderr + c).slice(-4000)));
+    let onAbort = () => { };
+    const stopped = new Promise((_resolve, reject) => (onAbort = () => reject(signal.reason)));
+    signal.addEventListener('abort', onAbort, { once: true });
     try {
-        const code = await new Promise((resolve, reject) => {
-            child.on('error', reject);
-            child.on('close', c => resolve(c));
-        });
-        if (signal.aborted)
-            throw signal.reason;
-        if (code !== 0)
-            throw new local_ffmpeg/* FfmpegError */.Kz(`ffmpeg failed (exit ${code}): ${stderr.trim().split('\n').slice(-3).join(' | ') || 'no message'}`);
+        return await Promise.race([work, stopped]);
     }
     finally {
-        signal.removeEventListener('abort', kill);
+        signal.removeEventListener('abort', onAbort);
     }
 }
-/** Renders a plan into `videoFile`: stills, then segments piped into one encoder. */
+/** At most this many segments are encoded at once (each holds an x264 and two stills). */
+const MAX_ENCODERS = 8;
+/**
+ * x264 threads for a segment: its share of the cores by length (one for the usual short segment,
+ * more for the long first one on a big runner); x264's own choice when it is the only segment.
+ */
+function encoderThreads(frames, total, cores, count) {
+    if (count === 1)
+        return 0;
+    return Math.min(cores, Math.max(1, Math.round((cores * frames) / total)));
+}
+/** Renders a plan into `videoFile`: stills, then segments encoded side by side, then one mux. */
 async function renderPlan(ffmpeg, plan, videoFile, tempDir, signal, 
 /** where the preview goes, made from the first seconds of frames on the way */
-preview) {
+preview, cores = (0,external_node_os_.availableParallelism)()) {
     const files = {};
     if (plan.title) {
         files.fontFile = await chooseFont(plan.title.text, tempDir);
@@ -1140,43 +1220,76 @@ preview) {
         const started = Date.now();
         const images = await inspectImages(plan, tempDir);
         const layout = layoutClips(plan, clipFrames(plan), images.infos.map(i => ({ animated: i?.animated })));
-        const parts = segments(plan, layout);
-        const { graph, audioOut } = buildGraph(plan, files, !!preview);
-        const graphFile = (0,external_node_path_.join)(tempDir, 'graph.txt');
-        await (0,promises_.writeFile)(graphFile, graph);
-        log/* log */.R.debug(`Encoder filtergraph (${graphFile}):\n${graph}\nSegment 2 of ${parts.length}:\n${(parts[1] ?? parts[0]).graph}`);
+        const leadFrames = preview ? Math.ceil(previewSeconds(plan) * plan.fps) : 0;
+        const parts = segments(plan, layout, { cores, leadFrames });
+        // the preview comes from the first segment's frames when it is long enough (with many short
+        // clips it is not: the preview is then made from the MP4 after the render)
+        const early = preview && parts[0].frames >= leadFrames ? preview : undefined;
+        const graphs = parts.map((seg, i) => segmentGraph(seg, plan, files, !!early && i === 0));
+        log/* log */.R.debug(`Segment ${Math.min(2, parts.length)} of ${parts.length}:\n${graphs[Math.min(1, parts.length - 1)]}`);
+        const names = parts.map((_s, i) => `segment-${i}.mp4`);
+        const listFile = (0,external_node_path_.join)(tempDir, 'segments.txt');
+        const audioFile = plan.music ? (0,external_node_path_.join)(tempDir, 'audio.m4a') : undefined;
+        const totalFrames = parts.reduce((s, p) => s + p.frames, 0);
+        // each still is deleted once every segment that reads it is done
+        const readers = layout.map((_c, i) => parts.filter(p => p.clips.includes(i)).length);
+        const finished = parts.map(() => false);
+        const workers = Math.min(cores, MAX_ENCODERS, parts.length);
+        // stills are made for the segments being encoded and the next one, at least AHEAD clips ahead
+        const window = (oldest) => oldest < parts.length
+            ? [parts[oldest].clips[0], parts[Math.min(oldest + workers, parts.length - 1)].clips.at(-1) ?? 0]
+            : [layout.length, layout.length];
         const stills = prepareStills(ffmpeg, plan, tempDir, layout, images, signal);
-        const feed = async (stdin) => {
-            let closed = false;
-            stdin.once('close', () => (closed = true));
-            for (const part of parts) {
-                const inputs = await Promise.all(part.clips.map(i => stills.still(i)));
-                if (closed)
-                    return;
-                const byClip = [];
-                part.clips.forEach((c, j) => (byClip[c] = inputs[j]));
-                await runSegment(ffmpeg, segmentArgs(part, byClip, plan.fps), stdin, signal);
-                // every still but the last one's (its tail opens the next segment) is done with
-                const last = part.clips.at(-1) ?? 0;
-                await Promise.all(part.clips.filter(c => c < last).map(c => (0,promises_.rm)(byClip[c].file, { force: true })));
-                stills.progress(last);
-            }
+        stills.progress(...window(0));
+        const progress = (0,local_ffmpeg/* progressLog */.mS)(plan.total);
+        let framesDone = 0;
+        const encode = async (i, poolSignal) => {
+            const part = parts[i];
+            // a segment waiting for its stills stops when another one has failed
+            const inputs = await unlessAborted(Promise.all(part.clips.map(c => stills.still(c))), poolSignal);
+            const byClip = [];
+            part.clips.forEach((c, j) => (byClip[c] = inputs[j]));
+            const threads = encoderThreads(part.frames, totalFrames, cores, parts.length);
+            const args = segmentArgs(part, byClip, plan, graphs[i], (0,external_node_path_.join)(tempDir, names[i]), { threads, preview: i === 0 ? early : undefined });
+            await (0,local_ffmpeg/* runFfmpeg */.LK)(ffmpeg, args, { signal: poolSignal, failOn: /drawtext/i });
+            finished[i] = true;
+            framesDone += part.frames;
+            progress(framesDone / plan.fps);
+            await Promise.all(part.clips.filter(c => --readers[c] === 0).map(c => (0,promises_.rm)(byClip[c].file, { force: true })));
+            const oldest = finished.indexOf(false);
+            stills.progress(...window(oldest < 0 ? parts.length : oldest));
         };
         try {
+            await (0,promises_.writeFile)(listFile, concatList(parts.map((p, i) => ({ name: names[i], frames: p.frames })), plan.fps));
+            // the sound is encoded beside the segments; a failure of either stops the other
+            const stop = new AbortController();
+            const both = AbortSignal.any([signal, stop.signal]);
+            const sound = plan.music && audioFile ? (0,local_ffmpeg/* runFfmpeg */.LK)(ffmpeg, audioArgs({ ...plan, music: plan.music }, audioFile), { signal: both }) : undefined;
+            sound?.catch((err) => stop.abort(err));
+            const results = await (0,pool/* runPool */.k)([...parts.keys()], workers, encode, { failFast: true, signal: both });
+            const failed = results.find(r => !r.ok && !r.skipped);
+            if (failed && !failed.ok)
+                stop.abort(failed.error);
+            await sound;
+            if (signal.aborted)
+                throw signal.reason;
+            if (failed && !failed.ok)
+                throw failed.error;
+            await (0,local_ffmpeg/* runFfmpeg */.LK)(ffmpeg, muxArgs(plan, listFile, videoFile, audioFile), { signal });
+        }
+        catch (err) {
             // nothing half-written is left behind, whatever ffmpeg managed to write before it failed
-            await (0,local_ffmpeg/* runFfmpeg */.LK)(ffmpeg, buildArgs(plan, graphFile, videoFile, !!audioOut, preview), {
-                totalSeconds: plan.total,
-                signal,
-                failOn: /drawtext/i,
-                feed
-            }).catch(async (err) => {
-                await Promise.all([videoFile, preview].map(f => f && (0,promises_.rm)(f, { force: true })));
-                throw err;
-            });
+            await Promise.all([videoFile, preview].map(f => f && (0,promises_.rm)(f, { force: true })));
+            throw err;
         }
         finally {
             stills.stop();
-            await Promise.all(layout.map((_c, i) => (0,promises_.rm)((0,external_node_path_.join)(tempDir, `still-${i}.yuv`), { force: true })));
+            await Promise.all([
+                ...layout.map((_c, i) => (0,promises_.rm)((0,external_node_path_.join)(tempDir, `still-${i}.yuv`), { force: true })),
+                ...names.map(n => (0,promises_.rm)((0,external_node_path_.join)(tempDir, n), { force: true })),
+                (0,promises_.rm)(listFile, { force: true }),
+                audioFile && (0,promises_.rm)(audioFile, { force: true })
+            ]);
         }
         log/* log */.R.info(`Rendered in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
     });

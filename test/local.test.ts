@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { before, describe, it } from 'node:test'
 import { promisify } from 'node:util'
-import { createLocalBackend, renderPlan } from '../src/backends/local/local-backend.js'
-import { buildGraph, chooseFit, clipFrames, layoutClips, segments, titleSize, xfadeOffsets } from '../src/backends/local/filtergraph.js'
+import { createLocalBackend, encoderThreads, renderPlan } from '../src/backends/local/local-backend.js'
+import { chooseFit, clipFrames, layoutClips, segmentGraph, segments, titleSize, xfadeOffsets } from '../src/backends/local/filtergraph.js'
 import { runFfmpeg } from '../src/backends/local/ffmpeg.js'
 import { describeHints, makePlan, planToDraft, readPrompt, type LocalPlan } from '../src/backends/local/plan.js'
 import { CJK_FONTS, chooseFont, findFont, fontFaces, scriptOf } from '../src/backends/local/fonts.js'
@@ -175,17 +175,28 @@ describe('local plan', () => {
     const many = (n: number): InputFile[] => Array.from({ length: n }, (_v, i) => ({ ...images[0], name: `${i}.jpg` }))
     const plan = makePlan({ ...base, duration: 20, transition: 'fade' }, many(40))
     assert.ok(plan.transitionDuration > 0 && plan.transitionDuration < 0.5, `transition ${plan.transitionDuration}`)
-    const parts = segments(plan, layoutClips(plan, clipFrames(plan), []))
-    // runs of 1, 2, 4, then 6 clips per ffmpeg run, every clip in one
+    const parts = segments(plan, layoutClips(plan, clipFrames(plan), []), { cores: 2, leadFrames: 180 })
+    // segments of 2 s or more, but none reads more than 6 photos (a segment's memory stays flat); one
+    // after the other, the whole video
+    assert.ok(
+      parts.every(p => p.clips.length <= 6) && parts.slice(0, -1).every(p => p.frames >= 60 || p.clips.length === 6),
+      parts.map(p => `${p.frames}/${p.clips.length}`).join(' ')
+    )
+    assert.ok(parts.length >= 8 && parts.length <= 12, `${parts.length} segments`)
     assert.deepEqual(
-      parts.map(p => p.first),
-      [0, 1, 3, 7, 13, 19, 25, 31, 37]
+      parts.map(p => p.start),
+      parts.map((_p, i) => parts.slice(0, i).reduce((s, p) => s + p.frames, 0))
     )
     assert.equal(
       parts.reduce((s, p) => s + p.frames, 0),
       Math.round(plan.total * plan.fps)
     )
     assert.match(parts[1].graph, /fade=t=in:s=0:n=\d+:alpha=1/)
+    // one x264 thread for a usual segment, a long first one its share of a big runner, x264's choice alone
+    assert.deepEqual(
+      [encoderThreads(75, 900, 2, 10), encoderThreads(225, 900, 2, 10), encoderThreads(225, 300, 4, 2), encoderThreads(300, 300, 2, 1)],
+      [1, 1, 3, 0]
+    )
     assert.throws(
       () => makePlan({ ...base, duration: 10, transition: 'fade' }, many(100)),
       /100 images need at least 16\.8 s .*'transition: none'/
@@ -200,7 +211,8 @@ describe('local plan', () => {
 
   it('quotes the title and font paths and never inlines the title text', () => {
     const plan = makePlan({ ...base, title: "It's 50% off: now" }, images)
-    const { graph } = buildGraph(plan, { titleFile: "/tmp/a b/it's.txt", fontFile: '/f/x.ttf' })
+    const [first] = segments(plan, layoutClips(plan, clipFrames(plan), []), { cores: 2 })
+    const graph = segmentGraph(first, plan, { titleFile: "/tmp/a b/it's.txt", fontFile: '/f/x.ttf' })
     assert.ok(!graph.includes('50% off'))
     assert.match(graph, /textfile='\/tmp\/a b\/it'\\''s\.txt'/)
   })
@@ -246,10 +258,47 @@ describe('local render (real ffmpeg)', () => {
       renderPlan('ffmpeg', broken, join(dir, 'broken.mp4'), dir, new AbortController().signal),
       /ffmpeg failed|could not be decoded/
     )
+    // music that cannot be decoded stops the segments being encoded beside it
+    await writeFile(join(dir, 'garbage.mp3'), Buffer.from('ID3 not really'))
+    const deaf = { ...plan, music: { path: join(dir, 'garbage.mp3'), name: 'garbage.mp3' } }
+    await assert.rejects(renderPlan('ffmpeg', deaf, join(dir, 'deaf.mp4'), dir, new AbortController().signal), /ffmpeg failed/)
     assert.deepEqual(
-      (await readdir(dir)).filter(f => f.startsWith('.broken') || f === 'broken.mp4'),
+      (await readdir(dir)).filter(f => /^(\.?broken|\.?deaf|segment|still|audio)/.test(f)),
       []
     )
+  })
+
+  it('renders many short clips, more than are decoded ahead, in segments of a few photos each', { timeout: 60_000 }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'img2vid-local-'))
+    const many = Array.from({ length: 68 }, (_v, i) => images[i % images.length])
+    const plan = small(makePlan({ ...base, turns: ['static'], duration: 13.6, transition: 'none' }, many))
+    const parts = segments(plan, layoutClips(plan, clipFrames(plan), []), { cores: 2 })
+    assert.deepEqual(
+      parts.map(p => p.clips.length),
+      [...Array(11).fill(6), 2]
+    )
+    // and quietly: no warning from Node (e.g. listeners piling up on one abort signal, one per segment)
+    const warnings: string[] = []
+    const warned = (w: Error): number => warnings.push(`${w.name}: ${w.message}`)
+    process.on('warning', warned)
+    const out = join(dir, 'short.mp4')
+    try {
+      await renderPlan('ffmpeg', plan, out, dir, new AbortController().signal, undefined, 2)
+    } finally {
+      process.off('warning', warned)
+    }
+    assert.deepEqual(warnings, [])
+    const { stdout } = await run('ffprobe', [
+      '-v',
+      'error',
+      '-count_frames',
+      '-show_entries',
+      'stream=nb_read_frames',
+      '-of',
+      'csv=p=0',
+      out
+    ])
+    assert.equal(Number(stdout.trim()), 408)
   })
 
   it('draws the title literally (%, backslashes, %{…}) and opens an image named like a sequence pattern', async () => {
@@ -268,7 +317,7 @@ describe('local render (real ffmpeg)', () => {
       runFfmpeg(
         'ffmpeg',
         ['-v', 'error', '-f', 'lavfi', '-i', 'color=s=64x64:d=0.1', '-vf', "drawtext=text='50% off'", '-f', 'null', '-'],
-        { totalSeconds: 0.1, signal: new AbortController().signal, failOn: /drawtext/i }
+        { signal: new AbortController().signal, failOn: /drawtext/i }
       ),
       /ffmpeg reported an error: .*drawtext/
     )
@@ -385,30 +434,104 @@ describe('local render (real ffmpeg)', () => {
     )
   })
 
-  it('moves with sub-pixel smoothness: pans at constant speed, zooms about a still centre (phase correlation)', async () => {
+  it('moves with sub-pixel smoothness across segment joins: pans at constant speed, zooms about a still centre (phase correlation)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'img2vid-local-'))
     // blurred noise: texture everywhere, nothing periodic to confuse the correlation
     const path = join(dir, 'texture.jpg')
-    await lavfiImage('color=s=800x450,geq=lum=random(1)*255:cb=128:cr=128,gblur=sigma=1.5', path)
+    await lavfiImage('color=s=1200x675,geq=lum=random(1)*255:cb=128:cr=128,gblur=sigma=1.5', path)
     const photo = { ...images[0], path }
-    const plan = { ...makePlan({ ...base, duration: 4, transition: 'none' }, [photo, photo]), width: 640, height: 360 }
+    const [W, H] = [960, 540]
+    const plan = { ...makePlan({ ...base, duration: 250 / 30, transition: 'none' }, [photo, photo]), width: W, height: H }
+    // on two cores each 125-frame clip is made by two segments: the joins at frames 63 and 188 fall inside the motion
+    const layout = layoutClips(plan, clipFrames(plan), [])
+    assert.deepEqual(
+      segments(plan, layout, { cores: 2 }).map(p => p.start),
+      [0, 63, 125, 188]
+    )
     const out = join(dir, 'motion.mp4')
-    await renderPlan('ffmpeg', plan, out, dir, new AbortController().signal)
-    const frames = await greyFrames(out, 640, 360)
-    assert.equal(frames.length, 120)
+    await renderPlan('ffmpeg', plan, out, dir, new AbortController().signal, undefined, 2)
+    // every frame at its own time, k/30 s exactly: the joins neither drift nor leave gaps
+    const { stdout } = await run('ffprobe', [
+      '-v',
+      'error',
+      '-select_streams',
+      'v',
+      '-show_entries',
+      'stream=time_base:packet=pts',
+      '-of',
+      'json',
+      out
+    ])
+    const probe = JSON.parse(stdout) as { streams: { time_base: string }[]; packets: { pts: number }[] }
+    const [num, den] = probe.streams[0].time_base.split('/').map(Number)
+    const times = probe.packets.map(p => (p.pts * num) / den).sort((a, b) => a - b)
+    assert.equal(times.length, 250)
+    assert.ok(
+      times.every((t, k) => Math.abs(t - k / 30) < 1e-4),
+      `frame times: ${times.map((t, k) => (t - k / 30).toFixed(5)).find(d => Math.abs(Number(d)) >= 1e-4)} s off`
+    )
+    const frames = await greyFrames(out, W, H)
+    assert.equal(frames.length, 250)
     const steps = (from: number, to: number): { x: number; y: number }[] =>
-      Array.from({ length: to - from - 1 }, (_v, k) => shift(frames[from + k], frames[from + k + 1], 640, 360))
-    // clip 1 (frames 60–119) pans right: the picture moves left two pixels a frame
-    const pan = steps(61, 119)
+      Array.from({ length: to - from - 1 }, (_v, k) => shift(frames[from + k], frames[from + k + 1], W, H))
+    // clip 1 (frames 125–249) pans right: the picture moves left two pixels a frame, on both sides of the join
+    const pan = steps(126, 249)
     const speed = pan.reduce((s, p) => s + p.x, 0) / pan.length
     const panDev = Math.max(...pan.map(p => Math.max(Math.abs(p.x - speed), Math.abs(p.y))))
     assert.ok(Math.abs(speed + 2) < 0.1, `pan speed ${speed}`)
     assert.ok(panDev < 0.25, `pan deviation ${panDev.toFixed(3)} px`)
-    // clip 0 (frames 0–59) zooms in about its centre
-    const zoom = steps(1, 59)
+    // clip 0 (frames 0–124) zooms in about its centre, and goes on growing where the second segment takes over
+    const zoom = steps(1, 124)
     const drift = Math.max(...zoom.map(p => Math.hypot(p.x, p.y)))
     assert.ok(drift < 0.25, `zoom centre drift ${drift.toFixed(3)} px`)
+    const change = Array.from({ length: 122 }, (_v, k) => diff(frames[k + 1], frames[k + 2]))
+    const typical = [...change].sort((a, b) => a - b)[61]
+    // change[61] is frame 62 → 63, across the join
+    assert.ok(
+      change[61] < 3 * typical && change[61] > typical / 3,
+      `frame 62→63 changes ${change[61].toFixed(2)}, typically ${typical.toFixed(2)}`
+    )
     console.log(`motion: pan ${speed.toFixed(3)} px/frame, deviation ≤ ${panDev.toFixed(3)} px; zoom centre drift ≤ ${drift.toFixed(3)} px`)
+  })
+
+  it('times the title on the clock of the video in every segment it spans, and leaves no segment files behind', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'img2vid-local-'))
+    const path = join(dir, 'black.jpg')
+    await lavfiImage('color=c=black:s=640x360', path)
+    const photo = { ...images[0], path }
+    const plan = {
+      ...makePlan({ ...base, turns: ['static'], duration: 6, transition: 'none', title: 'Summer Trip' }, [photo, photo, photo]),
+      width: 640,
+      height: 360
+    }
+    // three 2 s segments; the 3 s title spans the first two
+    assert.deepEqual(
+      segments(plan, layoutClips(plan, clipFrames(plan), []), { cores: 2 }).map(p => p.start),
+      [0, 60, 120]
+    )
+    const out = join(dir, 'title.mp4')
+    await renderPlan('ffmpeg', plan, out, dir, new AbortController().signal, undefined, 2)
+    // the title's line: white text on a black photo, so its mean brightness follows the title's opacity
+    const line = async (t: number): Promise<number> => {
+      const { stdout } = await run(
+        'ffmpeg',
+        ['-v', 'error', '-ss', String(t), '-i', out, '-frames:v', '1', '-vf', 'crop=400:30:120:237,format=gray', '-f', 'rawvideo', '-'],
+        { encoding: 'buffer', maxBuffer: 1 << 20 }
+      )
+      const px = stdout as unknown as Buffer
+      return px.reduce((s, v) => s + v, 0) / px.length
+    }
+    const [early, second, fading, gone] = [await line(1), await line(2.1), await line(2.75), await line(3.5)]
+    assert.ok(early > 30, `title drawn at 1 s (${early.toFixed(1)})`)
+    // 2.1 s is in the second segment: fully shown there too, not fading in again
+    assert.ok(Math.abs(second - early) < 0.1 * early, `title at 2.1 s ${second.toFixed(1)}, at 1 s ${early.toFixed(1)}`)
+    assert.ok(fading < early - 5 && fading > gone + 5, `fading out at 2.75 s (${fading.toFixed(1)})`)
+    assert.ok(gone < 20, `gone at 3.5 s (${gone.toFixed(1)})`)
+    assert.deepEqual(
+      (await readdir(dir)).filter(f => /^(segment|still|audio)/.test(f)),
+      [],
+      'segments, stills and their list are removed'
+    )
   })
 
   it('frames photos (fit, transparency over the background), plays GIFs, reads animated WebP, tags BT.709', async () => {
@@ -552,6 +675,28 @@ describe('backend: local end to end (dist/index.js)', () => {
     assert.deepEqual(await streams(o['video-path']), ['video', 'audio'])
     assert.match(run.stdout, /Rendered in \d+\.\d s/)
     assert.match(run.stdout, /Understood from the prompt: 3 s, 1:1, fade transitions, title "Local"\n/)
+  })
+
+  it('renders 68 photos in 12 segments through dist with nothing on stderr', async () => {
+    const box = await sandbox()
+    await mkdir(join(box.workspace, 'pics'))
+    const made = await Promise.all([1, 2, 3].map(seed => makeImage({ seed, width: 400, height: 300 })))
+    for (let i = 0; i < 68; i++) await copyFile(made[i % 3], join(box.workspace, 'pics', `${String(i).padStart(2, '0')}.jpg`))
+    const run = await runAction({
+      box,
+      inputs: {
+        images: 'pics/*.jpg',
+        prompt: 'static',
+        duration: '13.6',
+        resolution: '720p',
+        transition: 'none',
+        backend: 'local',
+        'upload-artifact': 'false'
+      }
+    })
+    assert.equal(run.code, 0, run.all)
+    assert.equal(run.stderr, '')
+    assert.equal(Number(run.outputs.duration), 13.6)
   })
 
   it('warns and renders without music when music is a description', async () => {

@@ -8,7 +8,6 @@ import { createHash } from 'node:crypto'
 import { constants, createReadStream } from 'node:fs'
 import { access, readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { promisify } from 'node:util'
 
@@ -117,68 +116,38 @@ export async function findFfmpeg(configured?: string): Promise<string> {
   throw new FfmpegError("ffmpeg was not found: install it in an earlier step (e.g. 'sudo apt-get install -y ffmpeg') or set 'ffmpeg-path'.")
 }
 
-/**
- * Runs ffmpeg; logs progress from `-progress pipe:1`; kills it on abort. With `feed`, ffmpeg's
- * stdin is a pipe handed to `feed`, closed when it resolves; when it fails, ffmpeg is stopped.
- */
-export async function runFfmpeg(
-  bin: string,
-  args: string[],
-  opts: { totalSeconds: number; signal: AbortSignal; failOn?: RegExp; feed?: (stdin: Writable) => Promise<void> }
-): Promise<void> {
-  if (opts.signal.aborted) throw opts.signal.reason
-  const child = spawn(bin, args, { stdio: [opts.feed ? 'pipe' : 'ignore', 'pipe', 'pipe'] })
-  let stderr = ''
-  let buf = ''
+/** A progress reporter for the log: a line every 10% or, when there is news, every 10 s. */
+export function progressLog(totalSeconds: number): (seconds: number) => void {
   let lastPct = -1
   let lastLog = 0
-  child.stderr?.setEncoding('utf8').on('data', (c: string) => (stderr = (stderr + c).slice(-8000)))
-  child.stdout?.setEncoding('utf8').on('data', (c: string) => {
-    buf += c
-    let nl: number
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, nl).trim()
-      buf = buf.slice(nl + 1)
-      const m = /^out_time_(?:us|ms)=(\d+)/.exec(line)
-      if (!m) continue
-      const secs = Number(m[1]) / 1e6
-      const pct = Math.min(100, Math.floor((secs / opts.totalSeconds) * 100))
-      const now = Date.now()
-      if (pct >= lastPct + 10 || (now - lastLog > 10_000 && pct > lastPct)) {
-        log.info(`🎞  ffmpeg ${pct}% (${secs.toFixed(1)} of ${opts.totalSeconds.toFixed(1)} s)`)
-        lastPct = pct
-        lastLog = now
-      }
+  return secs => {
+    const pct = Math.min(100, Math.floor((secs / totalSeconds) * 100))
+    const now = Date.now()
+    if (pct >= lastPct + 10 || (now - lastLog > 10_000 && pct > lastPct)) {
+      log.info(`🎞  ffmpeg ${pct}% (${secs.toFixed(1)} of ${totalSeconds.toFixed(1)} s)`)
+      lastPct = pct
+      lastLog = now
     }
-  })
+  }
+}
+
+/** Runs ffmpeg; kills it on abort; fails with the end of what it said when it fails. */
+export async function runFfmpeg(bin: string, args: string[], opts: { signal: AbortSignal; failOn?: RegExp }): Promise<void> {
+  if (opts.signal.aborted) throw opts.signal.reason
+  const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] })
+  let stderr = ''
+  child.stderr?.setEncoding('utf8').on('data', (c: string) => (stderr = (stderr + c).slice(-8000)))
   const kill = (): void => {
     child.kill('SIGTERM')
     setTimeout(() => child.kill('SIGKILL'), 2000).unref()
   }
   opts.signal.addEventListener('abort', kill, { once: true })
-  let fed: Error | undefined
-  let feeding: Promise<void> = Promise.resolve()
-  if (opts.feed && child.stdin) {
-    const stdin = child.stdin
-    // a pipe closed by ffmpeg shows as ffmpeg's own exit, reported below
-    stdin.on('error', () => {})
-    feeding = opts.feed(stdin).then(
-      () => void stdin.end(),
-      (err: unknown) => {
-        fed = err instanceof Error ? err : new Error(String(err))
-        kill()
-      }
-    )
-  }
   try {
     const [code, sig] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
       child.on('error', reject)
       child.on('close', (c, s) => resolve([c, s]))
     })
-    await feeding
     if (opts.signal.aborted) throw opts.signal.reason
-    // what failed first: the feed (ffmpeg was stopped for it) or ffmpeg (the feed lost its pipe)
-    if (fed && (sig || code === 0)) throw fed
     if (code !== 0)
       throw new FfmpegError(`ffmpeg failed (${sig ?? `exit ${code}`}): ${stderr.trim().split('\n').slice(-5).join(' | ') || 'no message'}`)
     // some filters report an error and go on (drawtext draws nothing): such a video is not what was asked

@@ -1,22 +1,26 @@
-// The local backend: the same request rendered by one ffmpeg run on the runner. No token, no
+// The local backend: the same request rendered by ffmpeg on the runner. No token, no
 // network. The MP4 goes to the temp file the job names; the finish line checks and renames it.
 import { randomBytes } from 'node:crypto'
 import { spawn } from 'node:child_process'
 import { open, readFile, rm, writeFile, type FileHandle } from 'node:fs/promises'
+import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
-import type { Writable } from 'node:stream'
 import type { Backend, RenderJob, RenderResult } from '../backend.js'
 import { log } from '../../shared/log.js'
 import { describe, summarize, type Draft } from '../../shared/timeline.js'
-import { FfmpegError, findFfmpeg, runFfmpeg } from './ffmpeg.js'
+import { FfmpegError, findFfmpeg, progressLog, runFfmpeg } from './ffmpeg.js'
+import { runPool } from '../../shared/pool.js'
 import {
-  buildArgs,
-  buildGraph,
   chooseFit,
+  audioArgs,
   clipFrames,
+  concatList,
   layoutClips,
+  muxArgs,
   prepareArgs,
+  previewSeconds,
   segmentArgs,
+  segmentGraph,
   segments,
   type ClipLayout
 } from './filtergraph.js'
@@ -59,7 +63,7 @@ export async function inspectImages(plan: LocalPlan, tempDir: string): Promise<{
   return { paths, infos }
 }
 
-/** How many stills may be prepared ahead of the segment being made (each is a few MB on disk). */
+/** How many stills may be prepared ahead of the oldest segment not yet made, at least (each is a few MB on disk). */
 const AHEAD = 8
 
 interface Still {
@@ -70,7 +74,8 @@ interface Still {
 
 /**
  * Decodes each photo once into its own raw still file (two ffmpeg runs at a time, at most AHEAD
- * clips ahead of `progress()`); still(i) resolves when clip i's file is written.
+ * clips ahead of the first clip given to `progress()`, and always up to the last one given);
+ * still(i) resolves when clip i's file is written, and rejects once any still has failed.
  */
 function prepareStills(
   ffmpeg: string,
@@ -79,7 +84,7 @@ function prepareStills(
   layout: ClipLayout[],
   images: { paths: string[]; infos: (ImageInfo | undefined)[] },
   signal: AbortSignal
-): { still: (i: number) => Promise<Still>; progress: (segment: number) => void; stop: () => void } {
+): { still: (i: number) => Promise<Still>; progress: (first: number, last: number) => void; stop: () => void } {
   const ready = layout.map(() => {
     const r = {} as { promise: Promise<Still>; resolve: (s: Still) => void; reject: (e: unknown) => void }
     r.promise = new Promise<Still>((resolve, reject) => Object.assign(r, { resolve, reject }))
@@ -87,13 +92,17 @@ function prepareStills(
     return r
   })
   let next = 0
-  let done = -1
-  let wake: (() => void) | undefined
+  let limit = AHEAD
+  let waiting: (() => void)[] = []
+  const wake = (): void => {
+    for (const w of waiting) w()
+    waiting = []
+  }
   let stopped = false
   const worker = async (): Promise<void> => {
     while (next < plan.clips.length && !stopped) {
-      if (next > done + AHEAD) {
-        await new Promise<void>(r => (wake = r))
+      if (next > limit) {
+        await new Promise<void>(r => waiting.push(r))
         continue
       }
       const i = next++
@@ -128,23 +137,23 @@ function prepareStills(
           )
         ready[i].resolve({ file, w: c.w, h: c.h })
       } catch (err) {
-        ready[i].reject(err)
+        // every segment waiting for a still hears of it, not only the one that needs this one
+        for (const r of ready.slice(i)) r.reject(err)
         stopped = true
+        wake()
       }
     }
   }
   void Promise.all([worker(), worker()])
   return {
     still: i => ready[i].promise,
-    progress: segment => {
-      done = segment
-      const w = wake
-      wake = undefined
-      w?.()
+    progress: (first, last) => {
+      limit = Math.max(limit, first + AHEAD, last)
+      wake()
     },
     stop: () => {
       stopped = true
-      wake?.()
+      wake()
     }
   }
 }
@@ -177,28 +186,32 @@ async function pipeFfmpeg(bin: string, args: string[], fh: FileHandle, position:
   }
 }
 
-/** Runs one segment's ffmpeg with its stdout straight into `out` (the encoder's stdin). */
-async function runSegment(bin: string, args: string[], out: Writable, signal: AbortSignal): Promise<void> {
+/** `work`, or the abort's reason as soon as `signal` aborts (its listener removed either way). */
+async function unlessAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) throw signal.reason
-  const child = spawn(bin, args, { stdio: ['ignore', out, 'pipe'] })
-  const kill = (): void => void child.kill('SIGKILL')
-  signal.addEventListener('abort', kill, { once: true })
-  let stderr = ''
-  child.stderr?.setEncoding('utf8').on('data', (c: string) => (stderr = (stderr + c).slice(-4000)))
+  let onAbort = (): void => {}
+  const stopped = new Promise<never>((_resolve, reject) => (onAbort = () => reject(signal.reason)))
+  signal.addEventListener('abort', onAbort, { once: true })
   try {
-    const code = await new Promise<number | null>((resolve, reject) => {
-      child.on('error', reject)
-      child.on('close', c => resolve(c))
-    })
-    if (signal.aborted) throw signal.reason
-    if (code !== 0)
-      throw new FfmpegError(`ffmpeg failed (exit ${code}): ${stderr.trim().split('\n').slice(-3).join(' | ') || 'no message'}`)
+    return await Promise.race([work, stopped])
   } finally {
-    signal.removeEventListener('abort', kill)
+    signal.removeEventListener('abort', onAbort)
   }
 }
 
-/** Renders a plan into `videoFile`: stills, then segments piped into one encoder. */
+/** At most this many segments are encoded at once (each holds an x264 and two stills). */
+const MAX_ENCODERS = 8
+
+/**
+ * x264 threads for a segment: its share of the cores by length (one for the usual short segment,
+ * more for the long first one on a big runner); x264's own choice when it is the only segment.
+ */
+export function encoderThreads(frames: number, total: number, cores: number, count: number): number {
+  if (count === 1) return 0
+  return Math.min(cores, Math.max(1, Math.round((cores * frames) / total)))
+}
+
+/** Renders a plan into `videoFile`: stills, then segments encoded side by side, then one mux. */
 export async function renderPlan(
   ffmpeg: string,
   plan: LocalPlan,
@@ -206,7 +219,8 @@ export async function renderPlan(
   tempDir: string,
   signal: AbortSignal,
   /** where the preview goes, made from the first seconds of frames on the way */
-  preview?: string
+  preview?: string,
+  cores = availableParallelism()
 ): Promise<void> {
   const files: { titleFile?: string; fontFile?: string } = {}
   if (plan.title) {
@@ -223,41 +237,79 @@ export async function renderPlan(
       clipFrames(plan),
       images.infos.map(i => ({ animated: i?.animated }))
     )
-    const parts = segments(plan, layout)
-    const { graph, audioOut } = buildGraph(plan, files, !!preview)
-    const graphFile = join(tempDir, 'graph.txt')
-    await writeFile(graphFile, graph)
-    log.debug(`Encoder filtergraph (${graphFile}):\n${graph}\nSegment 2 of ${parts.length}:\n${(parts[1] ?? parts[0]).graph}`)
+    const leadFrames = preview ? Math.ceil(previewSeconds(plan) * plan.fps) : 0
+    const parts = segments(plan, layout, { cores, leadFrames })
+    // the preview comes from the first segment's frames when it is long enough (with many short
+    // clips it is not: the preview is then made from the MP4 after the render)
+    const early = preview && parts[0].frames >= leadFrames ? preview : undefined
+    const graphs = parts.map((seg, i) => segmentGraph(seg, plan, files, !!early && i === 0))
+    log.debug(`Segment ${Math.min(2, parts.length)} of ${parts.length}:\n${graphs[Math.min(1, parts.length - 1)]}`)
+    const names = parts.map((_s, i) => `segment-${i}.mp4`)
+    const listFile = join(tempDir, 'segments.txt')
+    const audioFile = plan.music ? join(tempDir, 'audio.m4a') : undefined
+    const totalFrames = parts.reduce((s, p) => s + p.frames, 0)
+    // each still is deleted once every segment that reads it is done
+    const readers = layout.map((_c, i) => parts.filter(p => p.clips.includes(i)).length)
+    const finished = parts.map(() => false)
+    const workers = Math.min(cores, MAX_ENCODERS, parts.length)
+    // stills are made for the segments being encoded and the next one, at least AHEAD clips ahead
+    const window = (oldest: number): [number, number] =>
+      oldest < parts.length
+        ? [parts[oldest].clips[0], parts[Math.min(oldest + workers, parts.length - 1)].clips.at(-1) ?? 0]
+        : [layout.length, layout.length]
     const stills = prepareStills(ffmpeg, plan, tempDir, layout, images, signal)
-    const feed = async (stdin: Writable): Promise<void> => {
-      let closed = false
-      stdin.once('close', () => (closed = true))
-      for (const part of parts) {
-        const inputs = await Promise.all(part.clips.map(i => stills.still(i)))
-        if (closed) return
-        const byClip: Still[] = []
-        part.clips.forEach((c, j) => (byClip[c] = inputs[j]))
-        await runSegment(ffmpeg, segmentArgs(part, byClip, plan.fps), stdin, signal)
-        // every still but the last one's (its tail opens the next segment) is done with
-        const last = part.clips.at(-1) ?? 0
-        await Promise.all(part.clips.filter(c => c < last).map(c => rm(byClip[c].file, { force: true })))
-        stills.progress(last)
-      }
+    stills.progress(...window(0))
+    const progress = progressLog(plan.total)
+    let framesDone = 0
+    const encode = async (i: number, poolSignal: AbortSignal): Promise<void> => {
+      const part = parts[i]
+      // a segment waiting for its stills stops when another one has failed
+      const inputs = await unlessAborted(Promise.all(part.clips.map(c => stills.still(c))), poolSignal)
+      const byClip: Still[] = []
+      part.clips.forEach((c, j) => (byClip[c] = inputs[j]))
+      const threads = encoderThreads(part.frames, totalFrames, cores, parts.length)
+      const args = segmentArgs(part, byClip, plan, graphs[i], join(tempDir, names[i]), { threads, preview: i === 0 ? early : undefined })
+      await runFfmpeg(ffmpeg, args, { signal: poolSignal, failOn: /drawtext/i })
+      finished[i] = true
+      framesDone += part.frames
+      progress(framesDone / plan.fps)
+      await Promise.all(part.clips.filter(c => --readers[c] === 0).map(c => rm(byClip[c].file, { force: true })))
+      const oldest = finished.indexOf(false)
+      stills.progress(...window(oldest < 0 ? parts.length : oldest))
     }
     try {
+      await writeFile(
+        listFile,
+        concatList(
+          parts.map((p, i) => ({ name: names[i], frames: p.frames })),
+          plan.fps
+        )
+      )
+      // the sound is encoded beside the segments; a failure of either stops the other
+      const stop = new AbortController()
+      const both = AbortSignal.any([signal, stop.signal])
+      const sound =
+        plan.music && audioFile ? runFfmpeg(ffmpeg, audioArgs({ ...plan, music: plan.music }, audioFile), { signal: both }) : undefined
+      sound?.catch((err: unknown) => stop.abort(err))
+      const results = await runPool([...parts.keys()], workers, encode, { failFast: true, signal: both })
+      const failed = results.find(r => !r.ok && !r.skipped)
+      if (failed && !failed.ok) stop.abort(failed.error)
+      await sound
+      if (signal.aborted) throw signal.reason
+      if (failed && !failed.ok) throw failed.error
+      await runFfmpeg(ffmpeg, muxArgs(plan, listFile, videoFile, audioFile), { signal })
+    } catch (err) {
       // nothing half-written is left behind, whatever ffmpeg managed to write before it failed
-      await runFfmpeg(ffmpeg, buildArgs(plan, graphFile, videoFile, !!audioOut, preview), {
-        totalSeconds: plan.total,
-        signal,
-        failOn: /drawtext/i,
-        feed
-      }).catch(async (err: unknown) => {
-        await Promise.all([videoFile, preview].map(f => f && rm(f, { force: true })))
-        throw err
-      })
+      await Promise.all([videoFile, preview].map(f => f && rm(f, { force: true })))
+      throw err
     } finally {
       stills.stop()
-      await Promise.all(layout.map((_c, i) => rm(join(tempDir, `still-${i}.yuv`), { force: true })))
+      await Promise.all([
+        ...layout.map((_c, i) => rm(join(tempDir, `still-${i}.yuv`), { force: true })),
+        ...names.map(n => rm(join(tempDir, n), { force: true })),
+        rm(listFile, { force: true }),
+        audioFile && rm(audioFile, { force: true })
+      ])
     }
     log.info(`Rendered in ${((Date.now() - started) / 1000).toFixed(1)} s.`)
   })
