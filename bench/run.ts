@@ -2,10 +2,11 @@
 // (curl, node -e '', the poll interval, an x264 encode-only run), written to bench/RESULTS.md.
 import { execFile, spawn } from 'node:child_process'
 import { randomFillSync } from 'node:crypto'
-import { createWriteStream } from 'node:fs'
+import { createReadStream, createWriteStream } from 'node:fs'
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { join, resolve } from 'node:path'
+import { pipeline } from 'node:stream/promises'
 import { promisify } from 'node:util'
 import { ATTRIBUTION, NemoClient } from '../src/backends/nemo/client.js'
 import { createSession } from '../src/backends/nemo/session.js'
@@ -399,17 +400,36 @@ async function localRender(): Promise<void> {
   })
   const ws = await phoneWorkspace(10)
   const env = actionEnv(ws, inputs(10, S.render.seconds))
-  // the frames the encoder gets, copied once by an ffmpeg wrapper (not a timed run)
+  // the frames x264 gets, copied once (not a timed run): a wrapper runs each segment's ffmpeg, then
+  // runs it again with its encoder and output replaced by raw frames into a file of its own
   const raw = join(work, 'frames.yuv')
   const tap = join(work, 'ffmpeg-tap')
-  await writeFile(tap, `#!/bin/sh\ncase " $* " in *" libx264 "*) tee '${raw}' | exec ffmpeg "$@" ;; *) exec ffmpeg "$@" ;; esac\n`, {
-    mode: 0o755
-  })
+  await writeFile(
+    tap,
+    `#!${process.execPath}
+const { spawnSync } = require('node:child_process')
+const a = process.argv.slice(2)
+const r = spawnSync('ffmpeg', a, { stdio: 'inherit' })
+const seg = a.map(x => /segment-(\\d+)\\.mp4$/.exec(x)).find(Boolean)
+if (r.status === 0 && seg && a.includes('libx264'))
+  spawnSync('ffmpeg', [...a.slice(0, a.indexOf('-c:v')), '-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'file:${raw}.' + seg[1]], { stdio: 'inherit' })
+process.exit(r.status ?? 1)
+`,
+    { mode: 0o755 }
+  )
   const tapped = await measure(process.execPath, [join(root, 'dist/index.js')], {
     env: { ...env, 'INPUT_FFMPEG-PATH': tap, INPUT_PREVIEWS: 'false' },
     cwd: ws.workspace
   })
   if (/::error::/.test(tapped.stdout)) throw new Error(tapped.stdout.split('\n').find(l => l.startsWith('::error::')))
+  const pieces = (await readdir(work))
+    .filter(f => f.startsWith('frames.yuv.'))
+    .sort((a, b) => Number(a.split('.').pop()) - Number(b.split('.').pop()))
+  await writeFile(raw, '')
+  for (const p of pieces) {
+    await pipeline(createReadStream(join(work, p)), createWriteStream(raw, { flags: 'a' }))
+    await rm(join(work, p))
+  }
   const x264 = ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-f', 'null', '-']
   const photos = (await readdir(join(ws.workspace, 'photos'))).sort().map(f => join(ws.workspace, 'photos', f))
   const font = join(root, 'fonts', 'DejaVuSans-Bold.ttf')
