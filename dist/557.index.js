@@ -23,16 +23,16 @@ var promises_ = __webpack_require__(51455);
 var external_node_os_ = __webpack_require__(48161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(76760);
+// EXTERNAL MODULE: ./src/output-video/previews.ts
+var previews = __webpack_require__(80854);
 // EXTERNAL MODULE: ./src/shared/log.ts
 var log = __webpack_require__(21827);
+// EXTERNAL MODULE: ./src/shared/pool.ts
+var pool = __webpack_require__(15135);
 // EXTERNAL MODULE: ./src/shared/timeline.ts
 var timeline = __webpack_require__(20098);
 // EXTERNAL MODULE: ./src/backends/local/ffmpeg.ts + 4 modules
 var local_ffmpeg = __webpack_require__(29229);
-// EXTERNAL MODULE: ./src/shared/pool.ts
-var pool = __webpack_require__(15135);
-// EXTERNAL MODULE: ./src/output-video/previews.ts
-var previews = __webpack_require__(80854);
 ;// CONCATENATED MODULE: ./src/backends/local/filtergraph.ts
 
 const PRESET = 'veryfast';
@@ -284,15 +284,11 @@ function segmentGraph(seg, plan, files, preview = false) {
     const tags = `[${last}]format=yuv420p,setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709`;
     if (preview) {
         lines.push(`${tags},split[out][vp]`);
-        lines.push(`[vp]trim=duration=${previewSeconds(plan)},${(0,previews/* previewFilter */.jp)((0,previews/* previewTries */.yk)(W)[0])}[preview]`);
+        lines.push(`[vp]trim=duration=${(0,previews/* previewSeconds */.KK)(plan.total)},${(0,previews/* previewFilter */.jp)((0,previews/* previewTries */.yk)(W)[0])}[preview]`);
     }
     else
         lines.push(`${tags}[out]`);
     return lines.join(';\n');
-}
-/** How much of the video's start the preview shows. */
-function previewSeconds(plan) {
-    return Math.min(previews/* PREVIEW */.$y.seconds, plan.total);
 }
 /** x264 and the stream's colour tags, the same for every segment (they are joined by stream copy). */
 function videoEncoder(threads) {
@@ -364,8 +360,7 @@ function concatList(files, fps) {
     return files.map(f => `file '${f.name}'\nduration ${(f.frames / fps).toFixed(6)}\n`).join('');
 }
 /** The music as the video's sound track, encoded while the segments are: looped, cut to the video, faded in and out. */
-function audioArgs(plan, output) {
-    const total = plan.total;
+function audioArgs(musicPath, total, output) {
     const fadeOut = Math.min(1.5, total / 3);
     return [
         ...QUIET,
@@ -374,7 +369,7 @@ function audioArgs(plan, output) {
         '-stream_loop',
         '-1',
         '-i',
-        `file:${plan.music.path}`,
+        `file:${musicPath}`,
         '-filter_complex',
         `[0:a]atrim=0:${total},asetpts=PTS-STARTPTS,aresample=48000,aformat=channel_layouts=stereo,` +
             `afade=t=in:st=0:d=${Math.min(1, total / 3)},afade=t=out:st=${Math.max(0, total - fadeOut)}:d=${fadeOut}[aout]`,
@@ -1042,6 +1037,7 @@ function planToDraft(plan) {
 
 
 
+
 /** What is known of each photo before rendering; notes in the log for what a person should know. */
 async function inspectImages(plan, tempDir) {
     const paths = [];
@@ -1220,7 +1216,7 @@ preview, cores = (0,external_node_os_.availableParallelism)()) {
         const started = Date.now();
         const images = await inspectImages(plan, tempDir);
         const layout = layoutClips(plan, clipFrames(plan), images.infos.map(i => ({ animated: i?.animated })));
-        const leadFrames = preview ? Math.ceil(previewSeconds(plan) * plan.fps) : 0;
+        const leadFrames = preview ? Math.ceil((0,previews/* previewSeconds */.KK)(plan.total) * plan.fps) : 0;
         const parts = segments(plan, layout, { cores, leadFrames });
         // the preview comes from the first segment's frames when it is long enough (with many short
         // clips it is not: the preview is then made from the MP4 after the render)
@@ -1264,7 +1260,7 @@ preview, cores = (0,external_node_os_.availableParallelism)()) {
             // the sound is encoded beside the segments; a failure of either stops the other
             const stop = new AbortController();
             const both = AbortSignal.any([signal, stop.signal]);
-            const sound = plan.music && audioFile ? (0,local_ffmpeg/* runFfmpeg */.LK)(ffmpeg, audioArgs({ ...plan, music: plan.music }, audioFile), { signal: both }) : undefined;
+            const sound = plan.music && audioFile ? (0,local_ffmpeg/* runFfmpeg */.LK)(ffmpeg, audioArgs(plan.music.path, plan.total, audioFile), { signal: both }) : undefined;
             sound?.catch((err) => stop.abort(err));
             const results = await (0,pool/* runPool */.k)([...parts.keys()], workers, encode, { failFast: true, signal: both });
             const failed = results.find(r => !r.ok && !r.skipped);

@@ -14,6 +14,11 @@ import type { FinishedVideo } from './finish.js'
 const run = promisify(execFile)
 
 export const PREVIEW = { maxWidth: 480, maxBytes: 2 * 1024 * 1024, seconds: 6, fps: 10 } as const
+/** How much of a video's start its preview shows. */
+export function previewSeconds(duration: number): number {
+  return Math.min(PREVIEW.seconds, duration)
+}
+
 /** The preview's size, rate and quality: the first try, then smaller until it fits `maxBytes`. */
 export function previewTries(videoWidth: number): { width: number; fps: number; quality: number }[] {
   return [
@@ -130,7 +135,7 @@ export async function makePreviews(
   })()
   // the preview (at the same time, on the other core): the backend's when it made one while
   // rendering and it fits, else from the MP4, smaller until it fits the size cap
-  const seconds = Math.min(PREVIEW.seconds, duration)
+  const seconds = previewSeconds(duration)
   const preview = (async () => {
     const early = made ? await stat(made).catch(() => undefined) : undefined
     if (made && early && early.size > 0 && early.size <= PREVIEW.maxBytes) return atomically(paths.previewPath, tmp => copyFile(made, tmp))

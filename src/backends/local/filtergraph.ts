@@ -1,7 +1,7 @@
 // Plan → the ffmpeg runs that make the video (stills, segments, the sound track, the mux): their
 // graphs and arguments. Pure, so offsets and graphs are testable without running ffmpeg.
 import type { Fit } from '../../inputs/options.js'
-import { PREVIEW, previewEncoder, previewFilter, previewTries } from '../../output-video/previews.js'
+import { previewEncoder, previewFilter, previewSeconds, previewTries } from '../../output-video/previews.js'
 import type { LocalPlan } from './plan.js'
 
 export const PRESET = 'veryfast'
@@ -301,14 +301,9 @@ export function segmentGraph(seg: Segment, plan: LocalPlan, files: GraphFiles, p
   const tags = `[${last}]format=yuv420p,setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709`
   if (preview) {
     lines.push(`${tags},split[out][vp]`)
-    lines.push(`[vp]trim=duration=${previewSeconds(plan)},${previewFilter(previewTries(W)[0])}[preview]`)
+    lines.push(`[vp]trim=duration=${previewSeconds(plan.total)},${previewFilter(previewTries(W)[0])}[preview]`)
   } else lines.push(`${tags}[out]`)
   return lines.join(';\n')
-}
-
-/** How much of the video's start the preview shows. */
-export function previewSeconds(plan: Pick<LocalPlan, 'total'>): number {
-  return Math.min(PREVIEW.seconds, plan.total)
 }
 
 /** x264 and the stream's colour tags, the same for every segment (they are joined by stream copy). */
@@ -389,8 +384,7 @@ export function concatList(files: { name: string; frames: number }[], fps: numbe
 }
 
 /** The music as the video's sound track, encoded while the segments are: looped, cut to the video, faded in and out. */
-export function audioArgs(plan: LocalPlan & { music: NonNullable<LocalPlan['music']> }, output: string): string[] {
-  const total = plan.total
+export function audioArgs(musicPath: string, total: number, output: string): string[] {
   const fadeOut = Math.min(1.5, total / 3)
   return [
     ...QUIET,
@@ -399,7 +393,7 @@ export function audioArgs(plan: LocalPlan & { music: NonNullable<LocalPlan['musi
     '-stream_loop',
     '-1',
     '-i',
-    `file:${plan.music.path}`,
+    `file:${musicPath}`,
     '-filter_complex',
     `[0:a]atrim=0:${total},asetpts=PTS-STARTPTS,aresample=48000,aformat=channel_layouts=stereo,` +
       `afade=t=in:st=0:d=${Math.min(1, total / 3)},afade=t=out:st=${Math.max(0, total - fadeOut)}:d=${fadeOut}[aout]`,

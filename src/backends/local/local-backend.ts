@@ -6,19 +6,19 @@ import { open, readFile, rm, writeFile, type FileHandle } from 'node:fs/promises
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import type { Backend, RenderJob, RenderResult } from '../backend.js'
+import { previewSeconds } from '../../output-video/previews.js'
 import { log } from '../../shared/log.js'
+import { runPool } from '../../shared/pool.js'
 import { describe, summarize, type Draft } from '../../shared/timeline.js'
 import { FfmpegError, findFfmpeg, progressLog, runFfmpeg } from './ffmpeg.js'
-import { runPool } from '../../shared/pool.js'
 import {
-  chooseFit,
   audioArgs,
+  chooseFit,
   clipFrames,
   concatList,
   layoutClips,
   muxArgs,
   prepareArgs,
-  previewSeconds,
   segmentArgs,
   segmentGraph,
   segments,
@@ -237,7 +237,7 @@ export async function renderPlan(
       clipFrames(plan),
       images.infos.map(i => ({ animated: i?.animated }))
     )
-    const leadFrames = preview ? Math.ceil(previewSeconds(plan) * plan.fps) : 0
+    const leadFrames = preview ? Math.ceil(previewSeconds(plan.total) * plan.fps) : 0
     const parts = segments(plan, layout, { cores, leadFrames })
     // the preview comes from the first segment's frames when it is long enough (with many short
     // clips it is not: the preview is then made from the MP4 after the render)
@@ -289,7 +289,7 @@ export async function renderPlan(
       const stop = new AbortController()
       const both = AbortSignal.any([signal, stop.signal])
       const sound =
-        plan.music && audioFile ? runFfmpeg(ffmpeg, audioArgs({ ...plan, music: plan.music }, audioFile), { signal: both }) : undefined
+        plan.music && audioFile ? runFfmpeg(ffmpeg, audioArgs(plan.music.path, plan.total, audioFile), { signal: both }) : undefined
       sound?.catch((err: unknown) => stop.abort(err))
       const results = await runPool([...parts.keys()], workers, encode, { failFast: true, signal: both })
       const failed = results.find(r => !r.ok && !r.skipped)
