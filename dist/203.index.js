@@ -8373,7 +8373,7 @@ module.exports = {
 var Chainsaw = __webpack_require__(71710);
 var EventEmitter = (__webpack_require__(24434).EventEmitter);
 var Buffers = __webpack_require__(86627);
-var Vars = __webpack_require__(13640);
+var Vars = __webpack_require__(91259);
 var Stream = (__webpack_require__(2203).Stream);
 
 exports = module.exports = function (bufOrEm, eventName) {
@@ -8771,7 +8771,7 @@ function words (decode) {
 
 /***/ }),
 
-/***/ 13640:
+/***/ 91259:
 /***/ ((module) => {
 
 module.exports = function (store) {

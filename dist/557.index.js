@@ -11,29 +11,32 @@ __webpack_require__.d(__webpack_exports__, {
   createLocalBackend: () => (/* binding */ createLocalBackend)
 });
 
-// UNUSED EXPORTS: encoderThreads, findFont, inspectImages, renderPlan, reportPrompt
+// UNUSED EXPORTS: encoderThreads, findFont, inspectImages, progressLog, renderPlan, reportPrompt
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(77598);
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __webpack_require__(31421);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __webpack_require__(51455);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __webpack_require__(48161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(76760);
-// EXTERNAL MODULE: ./src/output-video/previews.ts
-var previews = __webpack_require__(80854);
+// EXTERNAL MODULE: ./src/media/errors.ts
+var errors = __webpack_require__(77581);
+// EXTERNAL MODULE: ./src/media/find-ffmpeg.ts + 5 modules
+var find_ffmpeg = __webpack_require__(95211);
+// EXTERNAL MODULE: ./src/media/preview-format.ts
+var preview_format = __webpack_require__(28654);
 // EXTERNAL MODULE: ./src/shared/log.ts
 var log = __webpack_require__(21827);
 // EXTERNAL MODULE: ./src/shared/pool.ts
 var pool = __webpack_require__(15135);
 // EXTERNAL MODULE: ./src/shared/timeline.ts
 var timeline = __webpack_require__(20098);
-// EXTERNAL MODULE: ./src/backends/local/ffmpeg.ts + 4 modules
-var local_ffmpeg = __webpack_require__(29229);
+// EXTERNAL MODULE: ./src/media/inputs.ts
+var media_inputs = __webpack_require__(78619);
 ;// CONCATENATED MODULE: ./src/backends/local/filtergraph.ts
+
 
 const PRESET = 'veryfast';
 /** Every run: no banner, no stdin, only errors on stderr (they are what a failure reports). */
@@ -122,33 +125,42 @@ function layoutClips(plan, frames, facts) {
     });
 }
 /**
- * Frames [from, from+count) of clip c, from its still (the filter's input) to W×H 4:2:0 frames
- * with clean timestamps. Only the frames asked for are computed.
+ * Frames [from, from+count) of clip c, from its still (label `src`) to W×H 4:2:0 frames with clean
+ * timestamps (label `out`): graph lines. Only the frames asked for are computed.
  */
-function motionFilter(c, from, count, plan) {
+function motionGraph(c, from, count, plan, src, out) {
     const { width: W, height: H, fps } = plan;
     const clean = `settb=AVTB,setpts=N/${fps}/TB`;
     const m = c.motion;
     if (m.kind === 'animated')
-        return `trim=start_frame=${from}:end_frame=${from + count},${clean}`;
+        return `[${src}]trim=start_frame=${from}:end_frame=${from + count},${clean}[${out}]`;
     const hold = `loop=loop=${count - 1}:size=1:start=0,${clean}`;
     if (m.kind === 'still')
-        return hold;
-    // the frame number within the clip
-    const n = `(n+${from})`;
+        return `[${src}]${hold}[${out}]`;
     if (m.kind === 'pan') {
+        // the frame number within the clip
+        const n = `(n+${from})`;
         const pos = m.dir === 'right' || m.dir === 'down' ? `${PAN_STEP}*${n}` : `${m.travel}-${PAN_STEP}*${n}`;
         const [x, y] = m.dir === 'right' || m.dir === 'left' ? [pos, '0'] : ['0', pos];
-        return `${hold},crop=${W}:${H}:x='${x}':y='${y}':exact=1`;
+        return `[${src}]${hold},crop=${W}:${H}:x='${x}':y='${y}':exact=1[${out}]`;
     }
-    // k(n): 0→K (in) or K→0 (out) per side, m(n) in proportion; the crop takes the exact centre
+    // k(n): 0→K (in) or K→0 (out) per side, m(n) in proportion; the crop takes the exact centre.
+    // The size changes every frame, which `scale` cannot do safely from ffmpeg 7.0 on: there it
+    // re-creates its frame sync inside that sync's own callback whenever its output size is
+    // re-evaluated (heap corruption, SIGABRT). scale2ref scales the same way (the same frames, bit
+    // for bit, on 5.1) without a frame sync; its reference (the still itself) is only read for its size.
     const last = Math.max(1, c.frames - 1);
-    const t = m.dir === 'in' ? `${n}/${last}` : `(${last}-${n})/${last}`;
-    const k = `round(${m.k}*${t})`;
-    const mm = `round(${k}*${H}/${W})`;
-    return (`${hold},scale=w='${W}+2*${k}':h='${H}+2*${mm}':eval=frame:flags=bilinear,` +
-        // the crop must follow the scale directly: it sees the new size
-        `crop=${W}:${H}:x='${k}':y='${mm}':exact=1`);
+    const k = (frame) => `round(${m.k}*${m.dir === 'in' ? `${frame}/${last}` : `(${last}-${frame})/${last}`})`;
+    const mm = (frame) => `round(${k(frame)}*${H}/${W})`;
+    const [sn, cn] = [`(main_n+${from})`, `(n+${from})`];
+    return [
+        `[${src}]split[${src}m][${src}r]`,
+        `[${src}m]${hold}[${src}h]`,
+        `[${src}h][${src}r]scale2ref=w='${W}+2*${k(sn)}':h='${H}+2*${mm(sn)}':eval=frame:flags=bilinear[${src}z][${src}x]`,
+        `[${src}x]nullsink`,
+        // the crop follows the scale directly: it sees the new size
+        `[${src}z]crop=${W}:${H}:x='${k(cn)}':y='${mm(cn)}':exact=1[${out}]`
+    ].join(';\n');
 }
 /** A segment is at least this long (each is an ffmpeg run with its own x264 start and keyframe) … */
 const MIN_SEGMENT_SECONDS = 2;
@@ -222,7 +234,7 @@ function segments(plan, layout, opts) {
         const uses = new Map();
         const chain = (clip, label, from, count) => {
             uses.set(clip, [...(uses.get(clip) ?? []), `i${label}`]);
-            lines.push(`[i${label}]${motionFilter(layout[clip], from, count, plan)}[${label}]`);
+            lines.push(motionGraph(layout[clip], from, count, plan, `i${label}`, label));
         };
         group.forEach((p, i) => {
             if (p.transition) {
@@ -284,7 +296,7 @@ function segmentGraph(seg, plan, files, preview = false) {
     const tags = `[${last}]format=yuv420p,setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709`;
     if (preview) {
         lines.push(`${tags},split[out][vp]`);
-        lines.push(`[vp]trim=duration=${(0,previews/* previewSeconds */.KK)(plan.total)},${(0,previews/* previewFilter */.jp)((0,previews/* previewTries */.yk)(W)[0])}[preview]`);
+        lines.push(`[vp]trim=duration=${(0,preview_format/* previewSeconds */.KK)(plan.total)},${(0,preview_format/* previewFilter */.jp)((0,preview_format/* previewTries */.yk)(W)[0])}[preview]`);
     }
     else
         lines.push(`${tags}[out]`);
@@ -319,18 +331,7 @@ function videoEncoder(threads) {
  * this stretch of video); with `preview`, the preview WebP too. `threads` 0 lets x264 choose.
  */
 function segmentArgs(seg, stills, plan, graph, output, opts) {
-    const inputs = seg.clips.flatMap(i => [
-        '-f',
-        'rawvideo',
-        '-pix_fmt',
-        'yuv420p',
-        '-video_size',
-        `${stills[i].w}x${stills[i].h}`,
-        '-framerate',
-        String(plan.fps),
-        '-i',
-        `file:${stills[i].file}`
-    ]);
+    const inputs = seg.clips.flatMap(i => (0,media_inputs/* input */.hF)('raw', stills[i].file, ['-pix_fmt', 'yuv420p', '-video_size', `${stills[i].w}x${stills[i].h}`, '-framerate', String(plan.fps)]));
     return [
         ...QUIET,
         '-y',
@@ -345,7 +346,7 @@ function segmentArgs(seg, stills, plan, graph, output, opts) {
         '-f',
         'mp4',
         `file:${output}`,
-        ...(opts.preview ? ['-map', '[preview]', ...(0,previews/* previewEncoder */.Rk)((0,previews/* previewTries */.yk)(plan.width)[0]), `file:${opts.preview}`] : [])
+        ...(opts.preview ? ['-map', '[preview]', ...(0,preview_format/* previewEncoder */.Rk)((0,preview_format/* previewTries */.yk)(plan.width)[0]), `file:${opts.preview}`] : [])
     ];
 }
 /**
@@ -360,7 +361,7 @@ function concatList(files, fps) {
     return files.map(f => `file '${f.name}'\nduration ${(f.frames / fps).toFixed(6)}\n`).join('');
 }
 /** The music as the video's sound track, encoded while the segments are: looped, cut to the video, faded in and out. */
-function audioArgs(musicPath, total, output) {
+function audioArgs(music, total, output) {
     const fadeOut = Math.min(1.5, total / 3);
     return [
         ...QUIET,
@@ -368,8 +369,7 @@ function audioArgs(musicPath, total, output) {
         // the music loops as often as needed; atrim cuts it to the video
         '-stream_loop',
         '-1',
-        '-i',
-        `file:${musicPath}`,
+        ...(0,media_inputs/* input */.hF)(musicType(music.type), music.path),
         '-filter_complex',
         `[0:a]atrim=0:${total},asetpts=PTS-STARTPTS,aresample=48000,aformat=channel_layouts=stereo,` +
             `afade=t=in:st=0:d=${Math.min(1, total / 3)},afade=t=out:st=${Math.max(0, total - fadeOut)}:d=${fadeOut}[aout]`,
@@ -389,11 +389,8 @@ function muxArgs(plan, listFile, output, audioFile) {
     return [
         ...QUIET,
         '-y',
-        '-f',
-        'concat',
-        '-i',
-        `file:${listFile}`,
-        ...(audioFile ? ['-i', `file:${audioFile}`, '-map', '0:v', '-map', '1:a'] : ['-map', '0:v']),
+        ...(0,media_inputs/* input */.hF)('concat', listFile),
+        ...(audioFile ? [...(0,media_inputs/* input */.hF)('mp4', audioFile), '-map', '0:v', '-map', '1:a'] : ['-map', '0:v']),
         '-c',
         'copy',
         '-t',
@@ -405,15 +402,17 @@ function muxArgs(plan, listFile, output, audioFile) {
         `file:${output}`
     ];
 }
-/** The demuxer for an image type: content-named pipes read the file as it is (no sequence patterns). */
-const DEMUXERS = { jpg: 'jpeg_pipe', png: 'png_pipe', webp: 'webp_pipe', gif: 'gif' };
-/**
- * `-i` for an image, read as the file it names: the image2 demuxer would take `a%d.jpg` as a
- * numbered sequence and a `name:` prefix as a protocol.
- */
-function openLiterally(path, type = '') {
-    const demuxer = DEMUXERS[type];
-    return demuxer ? ['-f', demuxer, '-i', `file:${path}`] : ['-f', 'image2', '-pattern_type', 'none', '-i', `file:${path}`];
+/** The music's sniffed type, as ffmpeg is to read it (the file checks accept no other). */
+function musicType(type) {
+    if (type === 'mp3' || type === 'aac' || type === 'wav' || type === 'm4a')
+        return type;
+    throw new Error(`music of type '${type}' is not one ffmpeg is handed`);
+}
+/** The photo's sniffed type, as ffmpeg is to read it. */
+function imageType(type) {
+    if (type === 'jpg' || type === 'png' || type === 'webp' || type === 'gif')
+        return type;
+    throw new Error(`an image of type '${type}' is not one ffmpeg is handed`);
 }
 /** Which framing `auto` picks: cover while it keeps at least ~2/3 of the photo, else blur. */
 function chooseFit(fit, photo, frame) {
@@ -472,7 +471,7 @@ function stillArgs(p, lowres, lines) {
         ...QUIET,
         ...(lowres ? ['-lowres', String(lowres)] : []),
         ...(p.count > 1 && p.type === 'gif' ? ['-ignore_loop', '0'] : []),
-        ...openLiterally(p.path, p.type),
+        ...(0,media_inputs/* input */.hF)(imageType(p.type), p.path),
         '-filter_complex',
         lines.join(';'),
         '-map',
@@ -643,14 +642,19 @@ function firstWebpFrame(b) {
     return undefined;
 }
 
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __webpack_require__(31421);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(73024);
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __webpack_require__(57975);
+// EXTERNAL MODULE: ./src/shared/apt.ts
+var apt = __webpack_require__(32710);
 ;// CONCATENATED MODULE: ./src/backends/local/fonts.ts
 // The title's font, per script: DejaVu Sans Bold (shipped in fonts/) for Latin, Greek and
 // Cyrillic; for Chinese, Japanese and Korean a CJK font of the system (Noto Sans CJK first, in the
 // face of the text's language), installed with apt on a GitHub-hosted runner when there is none.
+
 
 
 
@@ -816,11 +820,11 @@ async function chooseFont(text, tempDir, opts = {}) {
     let found = CJK_FONTS.find(f => (0,external_node_fs_.existsSync)(f)) ?? (await fontconfigCovering(text))[0];
     if (!found &&
         opts.install !== false &&
-        (await (0,local_ffmpeg/* aptInstall */.vU)(CJK_PACKAGE, 'The title needs a Chinese/Japanese/Korean font and none is installed')))
+        (await (0,apt/* aptInstall */.v)(CJK_PACKAGE, 'The title needs a Chinese/Japanese/Korean font and none is installed')))
         found = CJK_FONTS.find(f => (0,external_node_fs_.existsSync)(f));
     if (!found) {
         const lang = { ja: 'Japanese', zh: 'Chinese', ko: 'Korean' }[script];
-        throw new local_ffmpeg/* FfmpegError */.Kz(`The title "${text}" is ${lang} and no font with its characters was found: install one in an earlier step, e.g. 'sudo apt-get install -y ${CJK_PACKAGE}' (Debian/Ubuntu) — the local backend never draws a title as empty boxes.`);
+        throw new errors/* FfmpegError */.K(`The title "${text}" is ${lang} and no font with its characters was found: install one in an earlier step, e.g. 'sudo apt-get install -y ${CJK_PACKAGE}' (Debian/Ubuntu) — the local backend never draws a title as empty boxes.`);
     }
     if (!/\.ttc$/i.test(found))
         return found;
@@ -992,7 +996,7 @@ function makePlan(req, images) {
         fit: req.fit ?? 'auto',
         background: req.background ?? 'black',
         title: titleText ? { text: titleText, duration: Math.min(3, total) } : undefined,
-        music: req.music && 'file' in req.music ? { path: req.music.file.path, name: req.music.file.name } : undefined,
+        music: req.music && 'file' in req.music ? { path: req.music.file.path, name: req.music.file.name, type: req.music.file.type } : undefined,
         total
     };
 }
@@ -1049,7 +1053,7 @@ async function inspectImages(plan, tempDir) {
             // ffmpeg 5.x has no animated WebP decoder: the first frame, as a still WebP
             const first = firstWebpFrame(await (0,promises_.readFile)(c.path));
             if (!first)
-                throw new local_ffmpeg/* FfmpegError */.Kz(`${c.name} is an animated WebP whose frames cannot be read; convert it first, e.g. 'img2webp' to a still WebP or 'convert ${c.name} out.gif' (ImageMagick).`);
+                throw new errors/* FfmpegError */.K(`${c.name} is an animated WebP whose frames cannot be read; convert it first, e.g. 'img2webp' to a still WebP or 'convert ${c.name} out.gif' (ImageMagick).`);
             path = (0,external_node_path_.join)(tempDir, `frame-${i}.webp`);
             await (0,promises_.writeFile)(path, first);
             info = parseImageInfo(first, 'webp') ?? info;
@@ -1113,14 +1117,15 @@ function prepareStills(ffmpeg, plan, tempDir, layout, images, signal) {
                 const fh = await (0,promises_.open)(file, 'w');
                 let written;
                 try {
-                    written = await pipeFfmpeg(ffmpeg, prepareArgs(spec), fh, 0, signal);
+                    ;
+                    ({ written } = await ffmpeg.run(prepareArgs(spec), { signal, stdout: { file: fh } }));
                 }
                 finally {
                     await fh.close();
                 }
                 const want = c.count * c.w * c.h * 1.5;
                 if (written !== want)
-                    throw new local_ffmpeg/* FfmpegError */.Kz(`${plan.clips[i].name} could not be decoded by ffmpeg (${written} of ${want} bytes); convert it to JPEG or PNG first, e.g. 'ffmpeg -i ${plan.clips[i].name} out.png'.`);
+                    throw new errors/* FfmpegError */.K(`${plan.clips[i].name} could not be decoded by ffmpeg (${written} of ${want} bytes); convert it to JPEG or PNG first, e.g. 'ffmpeg -i ${plan.clips[i].name} out.png'.`);
                 ready[i].resolve({ file, w: c.w, h: c.h });
             }
             catch (err) {
@@ -1145,35 +1150,19 @@ function prepareStills(ffmpeg, plan, tempDir, layout, images, signal) {
         }
     };
 }
-/** Runs ffmpeg with stdout written into `fh` from `position`; returns the bytes written. */
-async function pipeFfmpeg(bin, args, fh, position, signal) {
-    if (signal.aborted)
-        throw signal.reason;
-    const child = (0,external_node_child_process_.spawn)(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const kill = () => void child.kill('SIGKILL');
-    signal.addEventListener('abort', kill, { once: true });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (c) => (stderr = (stderr + c).slice(-4000)));
-    const closed = new Promise((resolve, reject) => {
-        child.on('error', reject);
-        child.on('close', code => resolve(code));
-    });
-    let written = 0;
-    try {
-        for await (const chunk of child.stdout) {
-            await fh.write(chunk, 0, chunk.length, position + written);
-            written += chunk.length;
+/** A progress reporter for the log: a line every 10% or, when there is news, every 10 s. */
+function progressLog(totalSeconds) {
+    let lastPct = -1;
+    let lastLog = 0;
+    return secs => {
+        const pct = Math.min(100, Math.floor((secs / totalSeconds) * 100));
+        const now = Date.now();
+        if (pct >= lastPct + 10 || (now - lastLog > 10_000 && pct > lastPct)) {
+            log/* log */.R.info(`🎞  ffmpeg ${pct}% (${secs.toFixed(1)} of ${totalSeconds.toFixed(1)} s)`);
+            lastPct = pct;
+            lastLog = now;
         }
-        const code = await closed;
-        if (signal.aborted)
-            throw signal.reason;
-        if (code !== 0)
-            throw new local_ffmpeg/* FfmpegError */.Kz(`ffmpeg failed (exit ${code}): ${stderr.trim().split('\n').slice(-3).join(' | ') || 'no message'}`);
-        return written;
-    }
-    finally {
-        signal.removeEventListener('abort', kill);
-    }
+    };
 }
 /** `work`, or the abort's reason as soon as `signal` aborts (its listener removed either way). */
 async function unlessAborted(work, signal) {
@@ -1216,7 +1205,7 @@ preview, cores = (0,external_node_os_.availableParallelism)()) {
         const started = Date.now();
         const images = await inspectImages(plan, tempDir);
         const layout = layoutClips(plan, clipFrames(plan), images.infos.map(i => ({ animated: i?.animated })));
-        const leadFrames = preview ? Math.ceil((0,previews/* previewSeconds */.KK)(plan.total) * plan.fps) : 0;
+        const leadFrames = preview ? Math.ceil((0,preview_format/* previewSeconds */.KK)(plan.total) * plan.fps) : 0;
         const parts = segments(plan, layout, { cores, leadFrames });
         // the preview comes from the first segment's frames when it is long enough (with many short
         // clips it is not: the preview is then made from the MP4 after the render)
@@ -1237,7 +1226,7 @@ preview, cores = (0,external_node_os_.availableParallelism)()) {
             : [layout.length, layout.length];
         const stills = prepareStills(ffmpeg, plan, tempDir, layout, images, signal);
         stills.progress(...window(0));
-        const progress = (0,local_ffmpeg/* progressLog */.mS)(plan.total);
+        const progress = progressLog(plan.total);
         let framesDone = 0;
         const encode = async (i, poolSignal) => {
             const part = parts[i];
@@ -1247,7 +1236,7 @@ preview, cores = (0,external_node_os_.availableParallelism)()) {
             part.clips.forEach((c, j) => (byClip[c] = inputs[j]));
             const threads = encoderThreads(part.frames, totalFrames, cores, parts.length);
             const args = segmentArgs(part, byClip, plan, graphs[i], (0,external_node_path_.join)(tempDir, names[i]), { threads, preview: i === 0 ? early : undefined });
-            await (0,local_ffmpeg/* runFfmpeg */.LK)(ffmpeg, args, { signal: poolSignal, failOn: /drawtext/i });
+            await ffmpeg.run(args, { signal: poolSignal, failOn: /drawtext/i });
             finished[i] = true;
             framesDone += part.frames;
             progress(framesDone / plan.fps);
@@ -1260,7 +1249,7 @@ preview, cores = (0,external_node_os_.availableParallelism)()) {
             // the sound is encoded beside the segments; a failure of either stops the other
             const stop = new AbortController();
             const both = AbortSignal.any([signal, stop.signal]);
-            const sound = plan.music && audioFile ? (0,local_ffmpeg/* runFfmpeg */.LK)(ffmpeg, audioArgs(plan.music.path, plan.total, audioFile), { signal: both }) : undefined;
+            const sound = plan.music && audioFile ? ffmpeg.run(audioArgs(plan.music, plan.total, audioFile), { signal: both }) : undefined;
             sound?.catch((err) => stop.abort(err));
             const results = await (0,pool/* runPool */.k)([...parts.keys()], workers, encode, { failFast: true, signal: both });
             const failed = results.find(r => !r.ok && !r.skipped);
@@ -1271,7 +1260,7 @@ preview, cores = (0,external_node_os_.availableParallelism)()) {
                 throw signal.reason;
             if (failed && !failed.ok)
                 throw failed.error;
-            await (0,local_ffmpeg/* runFfmpeg */.LK)(ffmpeg, muxArgs(plan, listFile, videoFile, audioFile), { signal });
+            await ffmpeg.run(muxArgs(plan, listFile, videoFile, audioFile), { signal });
         }
         catch (err) {
             // nothing half-written is left behind, whatever ffmpeg managed to write before it failed
@@ -1324,7 +1313,7 @@ function createLocalBackend(opts) {
     return {
         name: 'local',
         async render(job) {
-            const ffmpeg = await (0,local_ffmpeg/* findFfmpeg */.xr)(opts.ffmpegPath);
+            const ffmpeg = await (0,find_ffmpeg/* openFfmpeg */.on)(opts.ffmpegPath);
             let request = job.request;
             if (request.music && 'description' in request.music) {
                 log/* log */.R.warning(`input 'music': '${request.music.description}' is a description; the local backend needs an audio file, so the video has no music.`);

@@ -764,8 +764,8 @@ class NemoClient {
 var external_node_fs_ = __webpack_require__(73024);
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __webpack_require__(57075);
-// EXTERNAL MODULE: ./src/output-video/mp4.ts + 3 modules
-var mp4 = __webpack_require__(40776);
+// EXTERNAL MODULE: ./src/media/mp4.ts + 3 modules
+var mp4 = __webpack_require__(46325);
 // EXTERNAL MODULE: ./src/shared/guards.ts
 var guards = __webpack_require__(62675);
 ;// CONCATENATED MODULE: ./src/backends/nemo/download.ts

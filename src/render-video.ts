@@ -5,8 +5,8 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { basename, extname, join } from 'node:path'
 import type { Backend } from './backends/backend.js'
 import type { AspectRatio } from './inputs/options.js'
-import { findFfmpeg } from './backends/local/ffmpeg.js'
 import { finishVideo, tempFileFor, type FinishedVideo } from './output-video/finish.js'
+import { openFfmpeg } from './media/find-ffmpeg.js'
 import { makePreviews, type Previews } from './output-video/previews.js'
 import { cacheEntry, restoreVideo, saveVideo } from './output-video/render-cache.js'
 import type { PreparedVideo } from './prepare.js'
@@ -148,7 +148,7 @@ async function previewsOf(
   made?: string
 ): Promise<Previews | undefined> {
   try {
-    return await makePreviews(await findFfmpeg(ffmpegPath), video, draft, signal, made)
+    return await makePreviews(await openFfmpeg(ffmpegPath), video, draft, signal, made)
   } catch (err) {
     if (signal.aborted) throw signal.reason ?? err
     log.warning(`No poster or preview for ${basename(video.path)}: ${errorMessage(err)} (set 'previews: false' to skip them).`)

@@ -39,7 +39,7 @@ before(async () => {
 after(() => close())
 
 it('downloads, verifies, extracts and caches ffmpeg; the cache is used next time', async () => {
-  const { downloadFfmpeg, findFfmpeg } = await import('../src/backends/local/ffmpeg.js')
+  const { downloadFfmpeg, findFfmpeg } = await import('../src/media/find-ffmpeg.js')
   const path = await downloadFfmpeg({ url, sha256: sha, version: '7.1.0' })
   assert.ok(path.startsWith(process.env.RUNNER_TOOL_CACHE as string))
   assert.match((await run(path, ['-version'])).stdout, /7\.1-stub/)
@@ -64,13 +64,13 @@ it('downloads, verifies, extracts and caches ffmpeg; the cache is used next time
 })
 
 it('refuses an archive whose checksum does not match, and caches nothing', async () => {
-  const { downloadFfmpeg } = await import('../src/backends/local/ffmpeg.js')
+  const { downloadFfmpeg } = await import('../src/media/find-ffmpeg.js')
   const tc = await import('@actions/tool-cache')
   await assert.rejects(downloadFfmpeg({ url, sha256: '0'.repeat(64), version: '9.9.9' }), /failed its checksum/)
   assert.equal(tc.find('img2vid-ffmpeg', '9.9.9'), '')
 })
 
 it('refuses a download URL without a checksum', async () => {
-  const { configuredSource } = await import('../src/backends/local/ffmpeg.js')
+  const { configuredSource } = await import('../src/media/find-ffmpeg.js')
   assert.throws(() => configuredSource({ IMG2VID_FFMPEG_URL: url }), /IMG2VID_FFMPEG_SHA256 is not a SHA-256/)
 })

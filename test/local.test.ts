@@ -10,13 +10,15 @@ import { before, describe, it } from 'node:test'
 import { promisify } from 'node:util'
 import { createLocalBackend, encoderThreads, renderPlan } from '../src/backends/local/local-backend.js'
 import { chooseFit, clipFrames, layoutClips, segmentGraph, segments, titleSize, xfadeOffsets } from '../src/backends/local/filtergraph.js'
-import { runFfmpeg } from '../src/backends/local/ffmpeg.js'
 import { describeHints, makePlan, planToDraft, readPrompt, type LocalPlan } from '../src/backends/local/plan.js'
 import { CJK_FONTS, chooseFont, findFont, fontFaces, scriptOf } from '../src/backends/local/fonts.js'
 import type { InputFile } from '../src/input-files/input-file.js'
+import { TRANSITIONS } from '../src/inputs/options.js'
 import type { VideoRequest } from '../src/request/request.js'
 import { describe as describeTimeline, summarize } from '../src/shared/timeline.js'
-import { inspectFile } from '../src/output-video/mp4.js'
+import { inspectFile } from '../src/media/mp4.js'
+import { ffmpegUnderTest } from './helpers/ffmpeg-under-test.js'
+import { input } from '../src/media/inputs.js'
 import { runAction, sandbox } from './helpers/action.js'
 import { makeAudio, makeImage } from './helpers/media.js'
 import { greyFrames, shift } from './helpers/motion.js'
@@ -223,7 +225,7 @@ describe('local render (real ffmpeg)', () => {
     const dir = await mkdtemp(join(tmpdir(), 'img2vid-local-'))
     const plan = small(makePlan({ ...base, duration: 4, title: 'Hi there', music: { file: music }, transition: 'fade' }, images))
     const out = join(dir, 'out.mp4')
-    await renderPlan('ffmpeg', plan, out, dir, new AbortController().signal)
+    await renderPlan(await ffmpegUnderTest(), plan, out, dir, new AbortController().signal)
     const { info } = await inspectFile(out)
     assert.ok(Math.abs(info.duration - 4) <= 0.1, `duration ${info.duration}`)
     assert.deepEqual([info.width, info.height], [320, 180])
@@ -244,24 +246,45 @@ describe('local render (real ffmpeg)', () => {
     )
   })
 
+  it('renders every transition: the frame in its middle is neither neighbour, the video its planned length', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'img2vid-local-'))
+    for (const transition of TRANSITIONS.filter(t => t !== 'none')) {
+      const plan = small(makePlan({ ...base, turns: ['static'], duration: 3, transition }, images.slice(0, 2)))
+      const out = join(dir, `${transition}.mp4`)
+      await renderPlan(await ffmpegUnderTest(), plan, out, dir, new AbortController().signal)
+      const { info } = await inspectFile(out)
+      assert.ok(Math.abs(info.duration - 3) <= 0.05, `${transition}: duration ${info.duration}`)
+      const [d0, t] = [plan.clips[0].duration, plan.transitionDuration]
+      const [before, mid, after] = await Promise.all([d0 - t - 0.1, d0 - t / 2, d0 + 0.1].map(at => frame(out, at)))
+      assert.ok(
+        diff(mid, before) > 1 && diff(mid, after) > 1,
+        `${transition}: the middle frame is a blend (${diff(mid, before)}, ${diff(mid, after)})`
+      )
+      assert.ok(diff(before, after) > 2, `${transition}: the photos differ`)
+    }
+  })
+
   it('renders hard cuts without music, and nothing when ffmpeg fails', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'img2vid-local-'))
     const plan = small(makePlan({ ...base, turns: ['no transitions, static'], duration: 3 }, images))
     const out = join(dir, 'cuts.mp4')
-    await renderPlan('ffmpeg', plan, out, dir, new AbortController().signal)
+    await renderPlan(await ffmpegUnderTest(), plan, out, dir, new AbortController().signal)
     const { info } = await inspectFile(out)
     assert.ok(Math.abs(info.duration - 3) <= 0.1)
     assert.deepEqual(await streams(out), ['video'])
     await writeFile(join(dir, 'garbage.jpg'), Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]))
     const broken = { ...plan, clips: [{ ...plan.clips[0], path: join(dir, 'garbage.jpg') }] }
     await assert.rejects(
-      renderPlan('ffmpeg', broken, join(dir, 'broken.mp4'), dir, new AbortController().signal),
+      renderPlan(await ffmpegUnderTest(), broken, join(dir, 'broken.mp4'), dir, new AbortController().signal),
       /ffmpeg failed|could not be decoded/
     )
     // music that cannot be decoded stops the segments being encoded beside it
     await writeFile(join(dir, 'garbage.mp3'), Buffer.from('ID3 not really'))
-    const deaf = { ...plan, music: { path: join(dir, 'garbage.mp3'), name: 'garbage.mp3' } }
-    await assert.rejects(renderPlan('ffmpeg', deaf, join(dir, 'deaf.mp4'), dir, new AbortController().signal), /ffmpeg failed/)
+    const deaf = { ...plan, music: { path: join(dir, 'garbage.mp3'), name: 'garbage.mp3', type: 'mp3' } }
+    await assert.rejects(
+      renderPlan(await ffmpegUnderTest(), deaf, join(dir, 'deaf.mp4'), dir, new AbortController().signal),
+      /ffmpeg failed/
+    )
     assert.deepEqual(
       (await readdir(dir)).filter(f => /^(\.?broken|\.?deaf|segment|still|audio)/.test(f)),
       []
@@ -283,7 +306,7 @@ describe('local render (real ffmpeg)', () => {
     process.on('warning', warned)
     const out = join(dir, 'short.mp4')
     try {
-      await renderPlan('ffmpeg', plan, out, dir, new AbortController().signal, undefined, 2)
+      await renderPlan(await ffmpegUnderTest(), plan, out, dir, new AbortController().signal, undefined, 2)
     } finally {
       process.off('warning', warned)
     }
@@ -307,19 +330,30 @@ describe('local render (real ffmpeg)', () => {
     await copyFile(images[0].path, odd)
     const plan = small(makePlan({ ...base, turns: ['static'], duration: 1, transition: 'none' }, [{ ...images[0], path: odd }]))
     const plain = join(dir, 'plain.mp4')
-    await renderPlan('ffmpeg', plan, plain, dir, new AbortController().signal)
+    await renderPlan(await ffmpegUnderTest(), plan, plain, dir, new AbortController().signal)
     const titled = join(dir, 'titled.mp4')
     const text = 'Spring Sale 50% off \\ %{localtime}'
-    await renderPlan('ffmpeg', { ...plan, title: { text, duration: 1 } }, titled, dir, new AbortController().signal)
+    await renderPlan(await ffmpegUnderTest(), { ...plan, title: { text, duration: 1 } }, titled, dir, new AbortController().signal)
     assert.ok(diff(await frame(plain, 0.5), await frame(titled, 0.5)) > 1, 'the title with % is drawn')
     // ffmpeg's own drawtext error (as without expansion=none) fails the render instead of passing silently
     await assert.rejects(
-      runFfmpeg(
-        'ffmpeg',
-        ['-v', 'error', '-f', 'lavfi', '-i', 'color=s=64x64:d=0.1', '-vf', "drawtext=text='50% off'", '-f', 'null', '-'],
+      (await ffmpegUnderTest()).run(
+        [
+          '-v',
+          'error',
+          ...input('raw', images[0].path, ['-pix_fmt', 'gray', '-video_size', '8x8']),
+          '-frames:v',
+          '1',
+          '-vf',
+          "drawtext=text='50% off'",
+          '-f',
+          'null',
+          '-'
+        ],
         { signal: new AbortController().signal, failOn: /drawtext/i }
       ),
-      /ffmpeg reported an error: .*drawtext/
+      // ffmpeg 5.1 and 7.1 report it and go on; 9.0 stops
+      /ffmpeg (reported an error|failed \(exit \d+\)): .*drawtext/
     )
   })
 
@@ -353,7 +387,13 @@ describe('local render (real ffmpeg)', () => {
     const plan = small(makePlan({ ...base, turns: ['static'], duration: 1, transition: 'none' }, [{ ...images[0], path: photo }]))
     const render = async (name: string, text?: string): Promise<Buffer> => {
       const out = join(dir, `${name}.mp4`)
-      await renderPlan('ffmpeg', { ...plan, title: text ? { text, duration: 1 } : undefined }, out, dir, new AbortController().signal)
+      await renderPlan(
+        await ffmpegUnderTest(),
+        { ...plan, title: text ? { text, duration: 1 } : undefined },
+        out,
+        dir,
+        new AbortController().signal
+      )
       return frame(out, 0.5)
     }
     const plain = await render('plain')
@@ -404,7 +444,7 @@ describe('local render (real ffmpeg)', () => {
         height: H
       }
       const out = join(dir, `${colour}.mp4`)
-      await renderPlan('ffmpeg', plan, out, dir, new AbortController().signal)
+      await renderPlan(await ffmpegUnderTest(), plan, out, dir, new AbortController().signal)
       const { stdout } = await run(
         'ffmpeg',
         ['-v', 'error', '-ss', '1', '-i', out, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'],
@@ -449,7 +489,7 @@ describe('local render (real ffmpeg)', () => {
       [0, 63, 125, 188]
     )
     const out = join(dir, 'motion.mp4')
-    await renderPlan('ffmpeg', plan, out, dir, new AbortController().signal, undefined, 2)
+    await renderPlan(await ffmpegUnderTest(), plan, out, dir, new AbortController().signal, undefined, 2)
     // every frame at its own time, k/30 s exactly: the joins neither drift nor leave gaps
     const { stdout } = await run('ffprobe', [
       '-v',
@@ -510,7 +550,7 @@ describe('local render (real ffmpeg)', () => {
       [0, 60, 120]
     )
     const out = join(dir, 'title.mp4')
-    await renderPlan('ffmpeg', plan, out, dir, new AbortController().signal, undefined, 2)
+    await renderPlan(await ffmpegUnderTest(), plan, out, dir, new AbortController().signal, undefined, 2)
     // the title's line: white text on a black photo, so its mean brightness follows the title's opacity
     const line = async (t: number): Promise<number> => {
       const { stdout } = await run(
@@ -557,7 +597,7 @@ describe('local render (real ffmpeg)', () => {
     const req = { ...base, turns: ['static'], transition: 'none' as const, fit: 'contain' as const, background: 'white' }
     const plan = small(makePlan({ ...req, duration: 4 }, [png, gif, still, webp]))
     const out = join(dir, 'framed.mp4')
-    await renderPlan('ffmpeg', plan, out, dir, new AbortController().signal)
+    await renderPlan(await ffmpegUnderTest(), plan, out, dir, new AbortController().signal)
     const { info } = await inspectFile(out)
     assert.ok(Math.abs(info.duration - 4) <= 0.1, `duration ${info.duration}`)
     const px = async (t: number, x: number, y: number): Promise<number> => (await frame(out, t))[y * 64 + x]
@@ -580,7 +620,7 @@ describe('local render (real ffmpeg)', () => {
     const portrait = await make('tall.jpg', ['-f', 'lavfi', '-i', 'testsrc2=s=90x160', '-frames:v', '1'])
     const blurred = join(dir, 'blur.mp4')
     await renderPlan(
-      'ffmpeg',
+      await ffmpegUnderTest(),
       small(makePlan({ ...base, turns: ['static'], duration: 1 }, [portrait])),
       blurred,
       dir,
@@ -601,7 +641,7 @@ describe('local render (real ffmpeg)', () => {
     const photo: InputFile = { path, name: 'green.jpg', size: 1, kind: 'image', type: 'jpg', mime: 'image/jpeg' }
     const plan = small(makePlan({ ...base, turns: ['static'], transition: 'none', fit: 'cover', duration: 1 }, [photo]))
     const out = join(dir, 'green.mp4')
-    await renderPlan('ffmpeg', plan, out, dir, new AbortController().signal)
+    await renderPlan(await ffmpegUnderTest(), plan, out, dir, new AbortController().signal)
     // 8 columns of each picture: the green at 1, the skin tone at 6, each as RGB
     const columns = async (file: string, vf: string): Promise<number[]> => {
       const args = ['-v', 'error', '-i', file, '-frames:v', '1', '-vf', `${vf}scale=8:1:flags=area,format=rgb24`, '-f', 'rawvideo', '-']
@@ -620,7 +660,7 @@ describe('local render (real ffmpeg)', () => {
     const ac = new AbortController()
     setTimeout(() => ac.abort(new Error('cancelled by test')), 300)
     const t0 = Date.now()
-    await assert.rejects(renderPlan('ffmpeg', plan, join(dir, 'long.mp4'), dir, ac.signal), /cancelled by test/)
+    await assert.rejects(renderPlan(await ffmpegUnderTest(), plan, join(dir, 'long.mp4'), dir, ac.signal), /cancelled by test/)
     assert.ok(Date.now() - t0 < 3000)
   })
 

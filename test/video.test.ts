@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { it } from 'node:test'
 import { promisify } from 'node:util'
-import { BadMp4Error, inspectFile } from '../src/output-video/mp4.js'
+import { BadMp4Error, inspectFile } from '../src/media/mp4.js'
 import { makeMp4 } from './helpers/media.js'
 
 it('reads duration, size and codecs of a faststart MP4', async () => {

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir, realpath, rename, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
-import { inspectFile, type VideoFacts, type VideoInfo } from './mp4.js'
+import { inspectFile, type VideoFacts, type VideoInfo } from '../media/mp4.js'
 
 /** What a backend hands over: a temp file, and its facts when it already read them in passing. */
 export interface RenderedFile {

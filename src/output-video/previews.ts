@@ -3,40 +3,14 @@
 // animated WebP preview (at most 480 px wide and 2 MB) for READMEs and pull-request comments.
 // The poster comes from the finished MP4; so does the preview, unless the backend made it from the
 // frames it encoded (the local backend does: the same filter and encoder settings, no second decode).
-import { execFile } from 'node:child_process'
 import { copyFile, rename, rm, stat } from 'node:fs/promises'
 import { basename, dirname, extname, join } from 'node:path'
-import { promisify } from 'node:util'
+import type { Ffmpeg } from '../media/ffmpeg.js'
+import { input } from '../media/inputs.js'
+import { PREVIEW, previewEncoder, previewFilter, previewSeconds, previewTries } from '../media/preview-format.js'
 import { log } from '../shared/log.js'
 import { segmentSpan, trackKind, type Draft } from '../shared/timeline.js'
 import type { FinishedVideo } from './finish.js'
-
-const run = promisify(execFile)
-
-export const PREVIEW = { maxWidth: 480, maxBytes: 2 * 1024 * 1024, seconds: 6, fps: 10 } as const
-/** How much of a video's start its preview shows. */
-export function previewSeconds(duration: number): number {
-  return Math.min(PREVIEW.seconds, duration)
-}
-
-/** The preview's size, rate and quality: the first try, then smaller until it fits `maxBytes`. */
-export function previewTries(videoWidth: number): { width: number; fps: number; quality: number }[] {
-  return [
-    { width: Math.min(PREVIEW.maxWidth, videoWidth), fps: PREVIEW.fps, quality: 60 },
-    { width: Math.min(320, videoWidth), fps: 8, quality: 45 },
-    { width: Math.min(240, videoWidth), fps: 6, quality: 30 }
-  ]
-}
-
-/** The filter that turns frames of the video into the preview's (BT.601, which WebP decoders assume). */
-export function previewFilter(p: { width: number; fps: number }): string {
-  return `fps=${p.fps},scale=${p.width}:-2:flags=lanczos:in_color_matrix=auto:out_color_matrix=bt601`
-}
-
-/** The preview's encoder and container: a WebP looping forever. */
-export function previewEncoder(p: { quality: number }): string[] {
-  return ['-c:v', 'libwebp_anim', '-loop', '0', '-quality', String(p.quality), '-compression_level', '4', '-f', 'webp']
-}
 
 const PROBE = { width: 32, height: 18 }
 const JPEG_COLOURS = 'scale=in_color_matrix=auto:in_range=auto:out_color_matrix=bt601:out_range=full,format=yuvj420p'
@@ -83,7 +57,7 @@ export function posterCandidates(draft: Draft, duration: number): number[] {
  * (0–255, from a tiny grey copy made in the same run): one seek and one decode.
  */
 async function writeFrame(
-  ffmpeg: string,
+  ffmpeg: Ffmpeg,
   file: string,
   t: number,
   out: string,
@@ -91,14 +65,12 @@ async function writeFrame(
 ): Promise<{ mean: number; spread: number }> {
   // JPEG is BT.601 full range; the MP4 may be tagged BT.709: converted, the colours stay the same
   const graph = `[0:v]split[a][b];[a]${JPEG_COLOURS}[jpeg];[b]scale=${PROBE.width}:${PROBE.height},format=gray[probe]`
-  const { stdout } = await run(
-    ffmpeg,
-    ['-v', 'error', '-y', '-ss', t.toFixed(3), '-i', file, '-filter_complex', graph, '-frames:v', '1']
-      .concat(['-map', '[jpeg]', '-q:v', '3', '-f', 'image2', '-c:v', 'mjpeg', out])
-      .concat(['-map', '[probe]', '-frames:v', '1', '-f', 'rawvideo', '-']),
-    { encoding: 'buffer', maxBuffer: 1 << 20, signal }
+  const { stdout: px } = await ffmpeg.run(
+    ['-v', 'error', '-y', '-ss', t.toFixed(3), ...input('mp4', file), '-filter_complex', graph, '-frames:v', '1']
+      .concat(['-map', '[jpeg]', '-q:v', '3', '-f', 'image2', '-update', '1', '-c:v', 'mjpeg', `file:${out}`])
+      .concat(['-map', '[probe]', '-frames:v', '1', '-f', 'rawvideo', 'pipe:1']),
+    { signal, stdout: { maxBytes: PROBE.width * PROBE.height } }
   )
-  const px = stdout as unknown as Buffer
   if (!px.length) return { mean: 0, spread: 0 }
   let sum = 0
   for (const v of px) sum += v
@@ -110,7 +82,7 @@ async function writeFrame(
 
 /** Writes the poster and the preview beside the MP4 (temp files, then renamed). */
 export async function makePreviews(
-  ffmpeg: string,
+  ffmpeg: Ffmpeg,
   video: FinishedVideo,
   draft: Draft,
   signal: AbortSignal,
@@ -142,9 +114,20 @@ export async function makePreviews(
     const tries = previewTries(video.info.width)
     for (const [i, p] of tries.entries()) {
       await atomically(paths.previewPath, tmp =>
-        run(
-          ffmpeg,
-          ['-v', 'error', '-y', '-t', seconds.toFixed(3), '-i', video.path, '-an', '-vf', previewFilter(p), ...previewEncoder(p), tmp],
+        ffmpeg.run(
+          [
+            '-v',
+            'error',
+            '-y',
+            '-t',
+            seconds.toFixed(3),
+            ...input('mp4', video.path),
+            '-an',
+            '-vf',
+            previewFilter(p),
+            ...previewEncoder(p),
+            `file:${tmp}`
+          ],
           { signal }
         )
       )

@@ -19,7 +19,7 @@ import { log } from '../shared/log.js'
 import { readDraftValue, summarize, type Draft, type TimelineSummary } from '../shared/timeline.js'
 import { VERSION } from '../shared/version.js'
 import { tempFileFor, type FinishedVideo } from './finish.js'
-import { inspectFile } from './mp4.js'
+import { inspectFile } from '../media/mp4.js'
 import { previewPaths, type Previews } from './previews.js'
 
 /** The staging folder, relative to the workspace. */

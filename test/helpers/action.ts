@@ -6,8 +6,9 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { copyFile, mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { delimiter, join, resolve } from 'node:path'
 import { parse } from 'yaml'
+import { FFMPEG_DIR_UNDER_TEST } from './ffmpeg-under-test.js'
 import { makeImage } from './media.js'
 
 export const DIST = resolve(import.meta.dirname, '../../dist/index.js')
@@ -105,7 +106,8 @@ export async function runAction(opts: RunOptions): Promise<ActionRun> {
   await writeFile(outFile, '')
   await writeFile(summaryFile, '')
   const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
+    // the ffmpeg under test is the one the action finds on PATH
+    PATH: [FFMPEG_DIR_UNDER_TEST, process.env.PATH ?? ''].filter(Boolean).join(delimiter),
     HOME: process.env.HOME ?? box.temp,
     GITHUB_ACTIONS: 'true',
     GITHUB_WORKSPACE: box.workspace,

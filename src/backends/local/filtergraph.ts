@@ -1,7 +1,8 @@
 // Plan → the ffmpeg runs that make the video (stills, segments, the sound track, the mux): their
 // graphs and arguments. Pure, so offsets and graphs are testable without running ffmpeg.
 import type { Fit } from '../../inputs/options.js'
-import { previewEncoder, previewFilter, previewSeconds, previewTries } from '../../output-video/previews.js'
+import { input } from '../../media/inputs.js'
+import { previewEncoder, previewFilter, previewSeconds, previewTries } from '../../media/preview-format.js'
 import type { LocalPlan } from './plan.js'
 
 export const PRESET = 'veryfast'
@@ -114,33 +115,47 @@ export function layoutClips(plan: Pick<LocalPlan, 'width' | 'height' | 'kenBurns
 }
 
 /**
- * Frames [from, from+count) of clip c, from its still (the filter's input) to W×H 4:2:0 frames
- * with clean timestamps. Only the frames asked for are computed.
+ * Frames [from, from+count) of clip c, from its still (label `src`) to W×H 4:2:0 frames with clean
+ * timestamps (label `out`): graph lines. Only the frames asked for are computed.
  */
-export function motionFilter(c: ClipLayout, from: number, count: number, plan: Pick<LocalPlan, 'width' | 'height' | 'fps'>): string {
+export function motionGraph(
+  c: ClipLayout,
+  from: number,
+  count: number,
+  plan: Pick<LocalPlan, 'width' | 'height' | 'fps'>,
+  src: string,
+  out: string
+): string {
   const { width: W, height: H, fps } = plan
   const clean = `settb=AVTB,setpts=N/${fps}/TB`
   const m = c.motion
-  if (m.kind === 'animated') return `trim=start_frame=${from}:end_frame=${from + count},${clean}`
+  if (m.kind === 'animated') return `[${src}]trim=start_frame=${from}:end_frame=${from + count},${clean}[${out}]`
   const hold = `loop=loop=${count - 1}:size=1:start=0,${clean}`
-  if (m.kind === 'still') return hold
-  // the frame number within the clip
-  const n = `(n+${from})`
+  if (m.kind === 'still') return `[${src}]${hold}[${out}]`
   if (m.kind === 'pan') {
+    // the frame number within the clip
+    const n = `(n+${from})`
     const pos = m.dir === 'right' || m.dir === 'down' ? `${PAN_STEP}*${n}` : `${m.travel}-${PAN_STEP}*${n}`
     const [x, y] = m.dir === 'right' || m.dir === 'left' ? [pos, '0'] : ['0', pos]
-    return `${hold},crop=${W}:${H}:x='${x}':y='${y}':exact=1`
+    return `[${src}]${hold},crop=${W}:${H}:x='${x}':y='${y}':exact=1[${out}]`
   }
-  // k(n): 0→K (in) or K→0 (out) per side, m(n) in proportion; the crop takes the exact centre
+  // k(n): 0→K (in) or K→0 (out) per side, m(n) in proportion; the crop takes the exact centre.
+  // The size changes every frame, which `scale` cannot do safely from ffmpeg 7.0 on: there it
+  // re-creates its frame sync inside that sync's own callback whenever its output size is
+  // re-evaluated (heap corruption, SIGABRT). scale2ref scales the same way (the same frames, bit
+  // for bit, on 5.1) without a frame sync; its reference (the still itself) is only read for its size.
   const last = Math.max(1, c.frames - 1)
-  const t = m.dir === 'in' ? `${n}/${last}` : `(${last}-${n})/${last}`
-  const k = `round(${m.k}*${t})`
-  const mm = `round(${k}*${H}/${W})`
-  return (
-    `${hold},scale=w='${W}+2*${k}':h='${H}+2*${mm}':eval=frame:flags=bilinear,` +
-    // the crop must follow the scale directly: it sees the new size
-    `crop=${W}:${H}:x='${k}':y='${mm}':exact=1`
-  )
+  const k = (frame: string): string => `round(${m.k}*${m.dir === 'in' ? `${frame}/${last}` : `(${last}-${frame})/${last}`})`
+  const mm = (frame: string): string => `round(${k(frame)}*${H}/${W})`
+  const [sn, cn] = [`(main_n+${from})`, `(n+${from})`]
+  return [
+    `[${src}]split[${src}m][${src}r]`,
+    `[${src}m]${hold}[${src}h]`,
+    `[${src}h][${src}r]scale2ref=w='${W}+2*${k(sn)}':h='${H}+2*${mm(sn)}':eval=frame:flags=bilinear[${src}z][${src}x]`,
+    `[${src}x]nullsink`,
+    // the crop follows the scale directly: it sees the new size
+    `[${src}z]crop=${W}:${H}:x='${k(cn)}':y='${mm(cn)}':exact=1[${out}]`
+  ].join(';\n')
 }
 
 /** A run of consecutive frames of the video, made and encoded by one ffmpeg run. */
@@ -181,7 +196,8 @@ export function segments(plan: LocalPlan, layout: ClipLayout[], opts: { cores: n
     // a crossfade as the head fading in over the tail: integer fade and overlay, ~4× cheaper than xfade's
     plan.transition === 'fade'
       ? `[${b}]format=yuva420p,fade=t=in:s=0:n=${T}:alpha=1[${b}a];[${a}][${b}a]overlay=format=yuv420:eof_action=pass[${out}]`
-      : `[${a}][${b}]xfade=transition=${kind}:duration=${T / plan.fps}:offset=0[${out}]`
+      : // xfade needs a constant frame rate on its inputs, which setpts (with N) clears from ffmpeg 7.0 on
+        `[${a}]fps=${plan.fps}[${a}r];[${b}]fps=${plan.fps}[${b}r];[${a}r][${b}r]xfade=transition=${kind}:duration=${T / plan.fps}:offset=0,settb=AVTB[${out}]`
   const total = layout.reduce((s, c, k) => s + c.frames - (k > 0 ? T : 0), 0)
   const minFrames = MIN_SEGMENT_SECONDS * plan.fps
   const maxFrames = Math.max(minFrames, Math.ceil(total / (2 * Math.max(1, opts.cores))))
@@ -228,7 +244,7 @@ export function segments(plan: LocalPlan, layout: ClipLayout[], opts: { cores: n
     const uses = new Map<number, string[]>()
     const chain = (clip: number, label: string, from: number, count: number): void => {
       uses.set(clip, [...(uses.get(clip) ?? []), `i${label}`])
-      lines.push(`[i${label}]${motionFilter(layout[clip], from, count, plan)}[${label}]`)
+      lines.push(motionGraph(layout[clip], from, count, plan, `i${label}`, label))
     }
     group.forEach((p, i) => {
       if (p.transition) {
@@ -343,18 +359,9 @@ export function segmentArgs(
   output: string,
   opts: { threads: number; preview?: string }
 ): string[] {
-  const inputs = seg.clips.flatMap(i => [
-    '-f',
-    'rawvideo',
-    '-pix_fmt',
-    'yuv420p',
-    '-video_size',
-    `${stills[i].w}x${stills[i].h}`,
-    '-framerate',
-    String(plan.fps),
-    '-i',
-    `file:${stills[i].file}`
-  ])
+  const inputs = seg.clips.flatMap(i =>
+    input('raw', stills[i].file, ['-pix_fmt', 'yuv420p', '-video_size', `${stills[i].w}x${stills[i].h}`, '-framerate', String(plan.fps)])
+  )
   return [
     ...QUIET,
     '-y',
@@ -384,7 +391,7 @@ export function concatList(files: { name: string; frames: number }[], fps: numbe
 }
 
 /** The music as the video's sound track, encoded while the segments are: looped, cut to the video, faded in and out. */
-export function audioArgs(musicPath: string, total: number, output: string): string[] {
+export function audioArgs(music: { path: string; type: string }, total: number, output: string): string[] {
   const fadeOut = Math.min(1.5, total / 3)
   return [
     ...QUIET,
@@ -392,8 +399,7 @@ export function audioArgs(musicPath: string, total: number, output: string): str
     // the music loops as often as needed; atrim cuts it to the video
     '-stream_loop',
     '-1',
-    '-i',
-    `file:${musicPath}`,
+    ...input(musicType(music.type), music.path),
     '-filter_complex',
     `[0:a]atrim=0:${total},asetpts=PTS-STARTPTS,aresample=48000,aformat=channel_layouts=stereo,` +
       `afade=t=in:st=0:d=${Math.min(1, total / 3)},afade=t=out:st=${Math.max(0, total - fadeOut)}:d=${fadeOut}[aout]`,
@@ -414,11 +420,8 @@ export function muxArgs(plan: LocalPlan, listFile: string, output: string, audio
   return [
     ...QUIET,
     '-y',
-    '-f',
-    'concat',
-    '-i',
-    `file:${listFile}`,
-    ...(audioFile ? ['-i', `file:${audioFile}`, '-map', '0:v', '-map', '1:a'] : ['-map', '0:v']),
+    ...input('concat', listFile),
+    ...(audioFile ? [...input('mp4', audioFile), '-map', '0:v', '-map', '1:a'] : ['-map', '0:v']),
     '-c',
     'copy',
     '-t',
@@ -431,16 +434,16 @@ export function muxArgs(plan: LocalPlan, listFile: string, output: string, audio
   ]
 }
 
-/** The demuxer for an image type: content-named pipes read the file as it is (no sequence patterns). */
-const DEMUXERS: Record<string, string> = { jpg: 'jpeg_pipe', png: 'png_pipe', webp: 'webp_pipe', gif: 'gif' }
+/** The music's sniffed type, as ffmpeg is to read it (the file checks accept no other). */
+function musicType(type: string): 'mp3' | 'aac' | 'wav' | 'm4a' {
+  if (type === 'mp3' || type === 'aac' || type === 'wav' || type === 'm4a') return type
+  throw new Error(`music of type '${type}' is not one ffmpeg is handed`)
+}
 
-/**
- * `-i` for an image, read as the file it names: the image2 demuxer would take `a%d.jpg` as a
- * numbered sequence and a `name:` prefix as a protocol.
- */
-export function openLiterally(path: string, type = ''): string[] {
-  const demuxer = DEMUXERS[type]
-  return demuxer ? ['-f', demuxer, '-i', `file:${path}`] : ['-f', 'image2', '-pattern_type', 'none', '-i', `file:${path}`]
+/** The photo's sniffed type, as ffmpeg is to read it. */
+function imageType(type: string): 'jpg' | 'png' | 'webp' | 'gif' {
+  if (type === 'jpg' || type === 'png' || type === 'webp' || type === 'gif') return type
+  throw new Error(`an image of type '${type}' is not one ffmpeg is handed`)
 }
 
 export interface PrepareSpec {
@@ -524,7 +527,7 @@ function stillArgs(p: PrepareSpec, lowres: number, lines: string[]): string[] {
     ...QUIET,
     ...(lowres ? ['-lowres', String(lowres)] : []),
     ...(p.count > 1 && p.type === 'gif' ? ['-ignore_loop', '0'] : []),
-    ...openLiterally(p.path, p.type),
+    ...input(imageType(p.type), p.path),
     '-filter_complex',
     lines.join(';'),
     '-map',

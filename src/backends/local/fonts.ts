@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
-import { FfmpegError, aptInstall } from './ffmpeg.js'
+import { FfmpegError } from '../../media/errors.js'
+import { aptInstall } from '../../shared/apt.js'
 
 const run = promisify(execFile)
 

@@ -1,16 +1,17 @@
 // The local backend: the same request rendered by ffmpeg on the runner. No token, no
 // network. The MP4 goes to the temp file the job names; the finish line checks and renames it.
 import { randomBytes } from 'node:crypto'
-import { spawn } from 'node:child_process'
-import { open, readFile, rm, writeFile, type FileHandle } from 'node:fs/promises'
+import { open, readFile, rm, writeFile } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import type { Backend, RenderJob, RenderResult } from '../backend.js'
-import { previewSeconds } from '../../output-video/previews.js'
+import { FfmpegError } from '../../media/errors.js'
+import type { Ffmpeg } from '../../media/ffmpeg.js'
+import { openFfmpeg } from '../../media/find-ffmpeg.js'
+import { previewSeconds } from '../../media/preview-format.js'
 import { log } from '../../shared/log.js'
 import { runPool } from '../../shared/pool.js'
 import { describe, summarize, type Draft } from '../../shared/timeline.js'
-import { FfmpegError, findFfmpeg, progressLog, runFfmpeg } from './ffmpeg.js'
 import {
   audioArgs,
   chooseFit,
@@ -78,7 +79,7 @@ interface Still {
  * still(i) resolves when clip i's file is written, and rejects once any still has failed.
  */
 function prepareStills(
-  ffmpeg: string,
+  ffmpeg: Ffmpeg,
   plan: LocalPlan,
   tempDir: string,
   layout: ClipLayout[],
@@ -126,7 +127,7 @@ function prepareStills(
         const fh = await open(file, 'w')
         let written: number
         try {
-          written = await pipeFfmpeg(ffmpeg, prepareArgs(spec), fh, 0, signal)
+          ;({ written } = await ffmpeg.run(prepareArgs(spec), { signal, stdout: { file: fh } }))
         } finally {
           await fh.close()
         }
@@ -158,31 +159,18 @@ function prepareStills(
   }
 }
 
-/** Runs ffmpeg with stdout written into `fh` from `position`; returns the bytes written. */
-async function pipeFfmpeg(bin: string, args: string[], fh: FileHandle, position: number, signal: AbortSignal): Promise<number> {
-  if (signal.aborted) throw signal.reason
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] })
-  const kill = (): void => void child.kill('SIGKILL')
-  signal.addEventListener('abort', kill, { once: true })
-  let stderr = ''
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr = (stderr + c).slice(-4000)))
-  const closed = new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject)
-    child.on('close', code => resolve(code))
-  })
-  let written = 0
-  try {
-    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
-      await fh.write(chunk, 0, chunk.length, position + written)
-      written += chunk.length
+/** A progress reporter for the log: a line every 10% or, when there is news, every 10 s. */
+export function progressLog(totalSeconds: number): (seconds: number) => void {
+  let lastPct = -1
+  let lastLog = 0
+  return secs => {
+    const pct = Math.min(100, Math.floor((secs / totalSeconds) * 100))
+    const now = Date.now()
+    if (pct >= lastPct + 10 || (now - lastLog > 10_000 && pct > lastPct)) {
+      log.info(`🎞  ffmpeg ${pct}% (${secs.toFixed(1)} of ${totalSeconds.toFixed(1)} s)`)
+      lastPct = pct
+      lastLog = now
     }
-    const code = await closed
-    if (signal.aborted) throw signal.reason
-    if (code !== 0)
-      throw new FfmpegError(`ffmpeg failed (exit ${code}): ${stderr.trim().split('\n').slice(-3).join(' | ') || 'no message'}`)
-    return written
-  } finally {
-    signal.removeEventListener('abort', kill)
   }
 }
 
@@ -213,7 +201,7 @@ export function encoderThreads(frames: number, total: number, cores: number, cou
 
 /** Renders a plan into `videoFile`: stills, then segments encoded side by side, then one mux. */
 export async function renderPlan(
-  ffmpeg: string,
+  ffmpeg: Ffmpeg,
   plan: LocalPlan,
   videoFile: string,
   tempDir: string,
@@ -269,7 +257,7 @@ export async function renderPlan(
       part.clips.forEach((c, j) => (byClip[c] = inputs[j]))
       const threads = encoderThreads(part.frames, totalFrames, cores, parts.length)
       const args = segmentArgs(part, byClip, plan, graphs[i], join(tempDir, names[i]), { threads, preview: i === 0 ? early : undefined })
-      await runFfmpeg(ffmpeg, args, { signal: poolSignal, failOn: /drawtext/i })
+      await ffmpeg.run(args, { signal: poolSignal, failOn: /drawtext/i })
       finished[i] = true
       framesDone += part.frames
       progress(framesDone / plan.fps)
@@ -288,8 +276,7 @@ export async function renderPlan(
       // the sound is encoded beside the segments; a failure of either stops the other
       const stop = new AbortController()
       const both = AbortSignal.any([signal, stop.signal])
-      const sound =
-        plan.music && audioFile ? runFfmpeg(ffmpeg, audioArgs(plan.music.path, plan.total, audioFile), { signal: both }) : undefined
+      const sound = plan.music && audioFile ? ffmpeg.run(audioArgs(plan.music, plan.total, audioFile), { signal: both }) : undefined
       sound?.catch((err: unknown) => stop.abort(err))
       const results = await runPool([...parts.keys()], workers, encode, { failFast: true, signal: both })
       const failed = results.find(r => !r.ok && !r.skipped)
@@ -297,7 +284,7 @@ export async function renderPlan(
       await sound
       if (signal.aborted) throw signal.reason
       if (failed && !failed.ok) throw failed.error
-      await runFfmpeg(ffmpeg, muxArgs(plan, listFile, videoFile, audioFile), { signal })
+      await ffmpeg.run(muxArgs(plan, listFile, videoFile, audioFile), { signal })
     } catch (err) {
       // nothing half-written is left behind, whatever ffmpeg managed to write before it failed
       await Promise.all([videoFile, preview].map(f => f && rm(f, { force: true })))
@@ -347,7 +334,7 @@ export function createLocalBackend(opts: { ffmpegPath?: string }): Backend {
   return {
     name: 'local',
     async render(job: RenderJob): Promise<RenderResult> {
-      const ffmpeg = await findFfmpeg(opts.ffmpegPath)
+      const ffmpeg = await openFfmpeg(opts.ffmpegPath)
       let request = job.request
       if (request.music && 'description' in request.music) {
         log.warning(

@@ -28,7 +28,7 @@ export interface LocalPlan {
   /** behind transparent pixels and contained photos */
   background: string
   title?: { text: string; duration: number }
-  music?: { path: string; name: string }
+  music?: { path: string; name: string; type: string }
   /** seconds */
   total: number
 }
@@ -209,7 +209,8 @@ export function makePlan(req: VideoRequest, images: InputFile[]): LocalPlan {
     fit: req.fit ?? 'auto',
     background: req.background ?? 'black',
     title: titleText ? { text: titleText, duration: Math.min(3, total) } : undefined,
-    music: req.music && 'file' in req.music ? { path: req.music.file.path, name: req.music.file.name } : undefined,
+    music:
+      req.music && 'file' in req.music ? { path: req.music.file.path, name: req.music.file.name, type: req.music.file.type } : undefined,
     total
   }
 }

@@ -6,7 +6,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs'
 import { Writable } from 'node:stream'
 import { stream } from 'undici'
-import { BadMp4Error, Mp4Inspector, type VideoFacts } from '../../output-video/mp4.js'
+import { BadMp4Error, Mp4Inspector, type VideoFacts } from '../../media/mp4.js'
 import { isAllowedUrl } from '../../shared/guards.js'
 import { log } from '../../shared/log.js'
 import { describeNetworkError, isConnectionError, NemoError, redact } from './errors.js'

@@ -1,19 +1,16 @@
-// Finding ffmpeg (input, PATH, tool cache, a configured verified download, Debian's package on
-// Linux runners) and running it with progress in the log and cancellation.
-import { log } from '../../shared/log.js'
+// Finding ffmpeg: input 'ffmpeg-path', PATH, the tool cache, a configured verified download, Debian's
+// package on Linux runners. What is found is opened (its version checked) by the runner in ffmpeg.ts.
+import { aptInstall } from '../shared/apt.js'
+import { log } from '../shared/log.js'
 import * as io from '@actions/io'
 import * as tc from '@actions/tool-cache'
-import { spawn, execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { constants, createReadStream } from 'node:fs'
 import { access, readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
-import { promisify } from 'node:util'
-
-export class FfmpegError extends Error {}
-
-const run = promisify(execFile)
+import { FfmpegError } from './errors.js'
+import { Ffmpeg } from './ffmpeg.js'
 
 async function executable(path: string): Promise<boolean> {
   try {
@@ -76,25 +73,6 @@ async function findBinaryDir(dir: string, depth = 0): Promise<string | undefined
   return undefined
 }
 
-/**
- * On a GitHub-hosted Linux runner (passwordless sudo), installs a Debian/Ubuntu package with apt,
- * which checks its signature; elsewhere does nothing. True when apt-get succeeded.
- */
-export async function aptInstall(pkg: string, why: string): Promise<boolean> {
-  if (process.platform !== 'linux' || process.env.GITHUB_ACTIONS !== 'true' || !(await io.which('apt-get', false))) return false
-  log.info(`${why}; installing Debian/Ubuntu's ${pkg} package (signature-checked by apt).`)
-  const [cmd, ...pre] = process.getuid?.() === 0 ? ['apt-get'] : ['sudo', '-n', 'apt-get']
-  try {
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
-    await run(cmd, [...pre, 'update', '-qq'], { env })
-    await run(cmd, [...pre, 'install', '-y', '-qq', '--no-install-recommends', pkg], { env })
-    return true
-  } catch (err) {
-    log.info(`Installing ${pkg} failed: ${(err as Error).message.split('\n')[0]}`)
-    return false
-  }
-}
-
 export async function findFfmpeg(configured?: string): Promise<string> {
   if (configured) {
     if (!(await executable(configured))) throw new FfmpegError(`Input 'ffmpeg-path': no executable ffmpeg at '${configured}'.`)
@@ -116,44 +94,7 @@ export async function findFfmpeg(configured?: string): Promise<string> {
   throw new FfmpegError("ffmpeg was not found: install it in an earlier step (e.g. 'sudo apt-get install -y ffmpeg') or set 'ffmpeg-path'.")
 }
 
-/** A progress reporter for the log: a line every 10% or, when there is news, every 10 s. */
-export function progressLog(totalSeconds: number): (seconds: number) => void {
-  let lastPct = -1
-  let lastLog = 0
-  return secs => {
-    const pct = Math.min(100, Math.floor((secs / totalSeconds) * 100))
-    const now = Date.now()
-    if (pct >= lastPct + 10 || (now - lastLog > 10_000 && pct > lastPct)) {
-      log.info(`🎞  ffmpeg ${pct}% (${secs.toFixed(1)} of ${totalSeconds.toFixed(1)} s)`)
-      lastPct = pct
-      lastLog = now
-    }
-  }
-}
-
-/** Runs ffmpeg; kills it on abort; fails with the end of what it said when it fails. */
-export async function runFfmpeg(bin: string, args: string[], opts: { signal: AbortSignal; failOn?: RegExp }): Promise<void> {
-  if (opts.signal.aborted) throw opts.signal.reason
-  const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] })
-  let stderr = ''
-  child.stderr?.setEncoding('utf8').on('data', (c: string) => (stderr = (stderr + c).slice(-8000)))
-  const kill = (): void => {
-    child.kill('SIGTERM')
-    setTimeout(() => child.kill('SIGKILL'), 2000).unref()
-  }
-  opts.signal.addEventListener('abort', kill, { once: true })
-  try {
-    const [code, sig] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
-      child.on('error', reject)
-      child.on('close', (c, s) => resolve([c, s]))
-    })
-    if (opts.signal.aborted) throw opts.signal.reason
-    if (code !== 0)
-      throw new FfmpegError(`ffmpeg failed (${sig ?? `exit ${code}`}): ${stderr.trim().split('\n').slice(-5).join(' | ') || 'no message'}`)
-    // some filters report an error and go on (drawtext draws nothing): such a video is not what was asked
-    const reported = opts.failOn && stderr.split('\n').find(l => opts.failOn?.test(l))
-    if (reported) throw new FfmpegError(`ffmpeg reported an error: ${reported.trim()}`)
-  } finally {
-    opts.signal.removeEventListener('abort', kill)
-  }
+/** The ffmpeg to use, found and opened: its version read and checked once. */
+export async function openFfmpeg(configured?: string): Promise<Ffmpeg> {
+  return Ffmpeg.open(await findFfmpeg(configured))
 }

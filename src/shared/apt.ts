@@ -1,0 +1,27 @@
+// Installing a Debian/Ubuntu package on a GitHub-hosted Linux runner (ffmpeg, a CJK font): the one
+// place apt-get runs.
+import * as io from '@actions/io'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import { log } from './log.js'
+
+const run = promisify(execFile)
+
+/**
+ * On a GitHub-hosted Linux runner (passwordless sudo), installs a Debian/Ubuntu package with apt,
+ * which checks its signature; elsewhere does nothing. True when apt-get succeeded.
+ */
+export async function aptInstall(pkg: string, why: string): Promise<boolean> {
+  if (process.platform !== 'linux' || process.env.GITHUB_ACTIONS !== 'true' || !(await io.which('apt-get', false))) return false
+  log.info(`${why}; installing Debian/Ubuntu's ${pkg} package (signature-checked by apt).`)
+  const [cmd, ...pre] = process.getuid?.() === 0 ? ['apt-get'] : ['sudo', '-n', 'apt-get']
+  try {
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
+    await run(cmd, [...pre, 'update', '-qq'], { env })
+    await run(cmd, [...pre, 'install', '-y', '-qq', '--no-install-recommends', pkg], { env })
+    return true
+  } catch (err) {
+    log.info(`Installing ${pkg} failed: ${(err as Error).message.split('\n')[0]}`)
+    return false
+  }
+}

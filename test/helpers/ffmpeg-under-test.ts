@@ -1,0 +1,17 @@
+// The ffmpeg the action is tested with: $IMG2VID_TEST_FFMPEG (a wrapper named ffmpeg that runs
+// another Debian release's ffmpeg, made by scripts/ffmpeg-roots.sh), else the one on PATH. The tests'
+// own measuring (decoding frames, probing) always uses PATH's, so every version is measured alike.
+import { basename, dirname } from 'node:path'
+import { Ffmpeg } from '../../src/media/ffmpeg.js'
+
+export const FFMPEG_UNDER_TEST = process.env.IMG2VID_TEST_FFMPEG || 'ffmpeg'
+
+if (process.env.IMG2VID_TEST_FFMPEG && basename(process.env.IMG2VID_TEST_FFMPEG) !== 'ffmpeg')
+  throw new Error('IMG2VID_TEST_FFMPEG must name a file called ffmpeg (its folder goes first on the PATH of the action under test)')
+
+/** The folder to put first on the action's PATH, when another ffmpeg is under test. */
+export const FFMPEG_DIR_UNDER_TEST = process.env.IMG2VID_TEST_FFMPEG ? dirname(process.env.IMG2VID_TEST_FFMPEG) : undefined
+
+export function ffmpegUnderTest(): Promise<Ffmpeg> {
+  return Ffmpeg.open(FFMPEG_UNDER_TEST)
+}
