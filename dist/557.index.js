@@ -38,10 +38,26 @@ var media_inputs = __webpack_require__(78619);
 ;// CONCATENATED MODULE: ./src/backends/local/filtergraph.ts
 
 
+
 const PRESET = 'veryfast';
 /** Every run: no banner, no stdin, only errors on stderr (they are what a failure reports). */
 const QUIET = ['-hide_banner', '-nostdin', '-loglevel', 'error'];
-const XFADE = { fade: 'fade', slide: 'slideleft', wipe: 'wipeleft', zoom: 'zoomin' };
+/**
+ * Each transition as xfade draws it, and the ffmpeg that first has it (fade is drawn by fade and
+ * overlay instead, which every supported ffmpeg has).
+ */
+const XFADE = {
+    fade: { name: 'fade' },
+    slide: { name: 'slideleft' },
+    wipe: { name: 'wipeleft' },
+    zoom: { name: 'zoomin', since: [4, 4] }
+};
+/** Refuses, before anything is rendered, a transition this ffmpeg does not have. */
+function checkTransition(transition, ffmpeg) {
+    const since = transition === 'none' ? undefined : XFADE[transition].since;
+    if (since && !ffmpeg.atLeast(...since))
+        throw new errors/* FfmpegError */.K(`input 'transition': '${transition}' needs ffmpeg ${since.join('.')} or newer and this one is ${ffmpeg.version.text}: choose another transition (fade, slide, wipe) or a newer ffmpeg ('ffmpeg-path').`);
+}
 /** Frames of each clip at the plan's fps (what ffmpeg will really produce). */
 function clipFrames(plan) {
     return plan.clips.map(c => Math.max(1, Math.round(c.duration * plan.fps)));
@@ -180,12 +196,13 @@ function segments(plan, layout, opts) {
     const n = layout.length;
     if (T > 0 && n > 1)
         xfadeOffsets(clipFrames(plan).map(f => f / plan.fps), plan.transitionDuration);
-    const kind = XFADE[plan.transition] ?? 'fade';
+    const kind = plan.transition === 'none' ? '' : XFADE[plan.transition].name;
     const blend = (a, b, out) => 
     // a crossfade as the head fading in over the tail: integer fade and overlay, ~4× cheaper than xfade's
     plan.transition === 'fade'
         ? `[${b}]format=yuva420p,fade=t=in:s=0:n=${T}:alpha=1[${b}a];[${a}][${b}a]overlay=format=yuv420:eof_action=pass[${out}]`
-        : `[${a}][${b}]xfade=transition=${kind}:duration=${T / plan.fps}:offset=0[${out}]`;
+        : // xfade needs a constant frame rate on its inputs, which setpts (with N) clears from ffmpeg 7.0 on
+            `[${a}]fps=${plan.fps}[${a}r];[${b}]fps=${plan.fps}[${b}r];[${a}r][${b}r]xfade=transition=${kind}:duration=${T / plan.fps}:offset=0,settb=AVTB[${out}]`;
     const total = layout.reduce((s, c, k) => s + c.frames - (k > 0 ? T : 0), 0);
     const minFrames = MIN_SEGMENT_SECONDS * plan.fps;
     const maxFrames = Math.max(minFrames, Math.ceil(total / (2 * Math.max(1, opts.cores))));
@@ -278,7 +295,7 @@ function titleSize(text, W, H) {
  * video's clock, not the segment's), the colour tags ([out]); with `preview`, also the preview's
  * frames ([preview]) from the first seconds (the first segment is at least that long).
  */
-function segmentGraph(seg, plan, files, preview = false) {
+function segmentGraph(seg, plan, files, ffmpeg, preview = false) {
     const { width: W, height: H, fps } = plan;
     const lines = [seg.graph];
     let last = 'v';
@@ -296,7 +313,7 @@ function segmentGraph(seg, plan, files, preview = false) {
     const tags = `[${last}]format=yuv420p,setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709`;
     if (preview) {
         lines.push(`${tags},split[out][vp]`);
-        lines.push(`[vp]trim=duration=${(0,preview_format/* previewSeconds */.KK)(plan.total)},${(0,preview_format/* previewFilter */.jp)((0,preview_format/* previewTries */.yk)(W)[0])}[preview]`);
+        lines.push(`[vp]trim=duration=${(0,preview_format/* previewSeconds */.KK)(plan.total)},${(0,preview_format/* previewFilter */.jp)((0,preview_format/* previewTries */.yk)(W)[0], ffmpeg)}[preview]`);
     }
     else
         lines.push(`${tags}[out]`);
@@ -1193,6 +1210,7 @@ function encoderThreads(frames, total, cores, count) {
 async function renderPlan(ffmpeg, plan, videoFile, tempDir, signal, 
 /** where the preview goes, made from the first seconds of frames on the way */
 preview, cores = (0,external_node_os_.availableParallelism)()) {
+    checkTransition(plan.transition, ffmpeg);
     const files = {};
     if (plan.title) {
         files.fontFile = await chooseFont(plan.title.text, tempDir);
@@ -1210,7 +1228,7 @@ preview, cores = (0,external_node_os_.availableParallelism)()) {
         // the preview comes from the first segment's frames when it is long enough (with many short
         // clips it is not: the preview is then made from the MP4 after the render)
         const early = preview && parts[0].frames >= leadFrames ? preview : undefined;
-        const graphs = parts.map((seg, i) => segmentGraph(seg, plan, files, !!early && i === 0));
+        const graphs = parts.map((seg, i) => segmentGraph(seg, plan, files, ffmpeg, !!early && i === 0));
         log/* log */.R.debug(`Segment ${Math.min(2, parts.length)} of ${parts.length}:\n${graphs[Math.min(1, parts.length - 1)]}`);
         const names = parts.map((_s, i) => `segment-${i}.mp4`);
         const listFile = (0,external_node_path_.join)(tempDir, 'segments.txt');

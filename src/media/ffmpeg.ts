@@ -102,6 +102,15 @@ export class Ffmpeg {
     return new Ffmpeg(bin, version)
   }
 
+  /**
+   * A scale filter's options that read the video's colours: from ffmpeg 5.0 on swscale takes them
+   * from the frame's tags; 4.x reads an untagged BT.601 there and does not expand the range on the
+   * same scale, so the colours of what both backends make (BT.709, limited range) are said outright.
+   */
+  get videoColours(): string {
+    return this.atLeast(5, 0) ? 'in_color_matrix=auto:in_range=auto' : 'in_color_matrix=bt709:in_range=tv'
+  }
+
   /** At least this release line (for the few graphs that differ between versions). */
   atLeast(major: number, minor = 0): boolean {
     return atLeast(this.version, { major, minor })

@@ -13,7 +13,12 @@ import { segmentSpan, trackKind, type Draft } from '../shared/timeline.js'
 import type { FinishedVideo } from './finish.js'
 
 const PROBE = { width: 32, height: 18 }
-const JPEG_COLOURS = 'scale=in_color_matrix=auto:in_range=auto:out_color_matrix=bt601:out_range=full,format=yuvj420p'
+/**
+ * JPEG is BT.601 full range; the MP4 may be tagged BT.709: converted, the colours stay the same (by
+ * way of RGB, where 4.x's one scale would not expand the range).
+ */
+const jpegColours = (ffmpeg: Ffmpeg): string =>
+  `scale=${ffmpeg.videoColours},format=rgb24,scale=out_color_matrix=bt601:out_range=full,format=yuvj420p`
 
 export interface Previews {
   posterPath: string
@@ -63,8 +68,7 @@ async function writeFrame(
   out: string,
   signal: AbortSignal
 ): Promise<{ mean: number; spread: number }> {
-  // JPEG is BT.601 full range; the MP4 may be tagged BT.709: converted, the colours stay the same
-  const graph = `[0:v]split[a][b];[a]${JPEG_COLOURS}[jpeg];[b]scale=${PROBE.width}:${PROBE.height},format=gray[probe]`
+  const graph = `[0:v]split[a][b];[a]${jpegColours(ffmpeg)}[jpeg];[b]scale=${PROBE.width}:${PROBE.height},format=gray[probe]`
   const { stdout: px } = await ffmpeg.run(
     ['-v', 'error', '-y', '-ss', t.toFixed(3), ...input('mp4', file), '-filter_complex', graph, '-frames:v', '1']
       .concat(['-map', '[jpeg]', '-q:v', '3', '-f', 'image2', '-update', '1', '-c:v', 'mjpeg', `file:${out}`])
@@ -124,7 +128,7 @@ export async function makePreviews(
             ...input('mp4', video.path),
             '-an',
             '-vf',
-            previewFilter(p),
+            previewFilter(p, ffmpeg),
             ...previewEncoder(p),
             `file:${tmp}`
           ],

@@ -1,6 +1,8 @@
 // Plan → the ffmpeg runs that make the video (stills, segments, the sound track, the mux): their
 // graphs and arguments. Pure, so offsets and graphs are testable without running ffmpeg.
-import type { Fit } from '../../inputs/options.js'
+import type { Fit, Transition } from '../../inputs/options.js'
+import { FfmpegError } from '../../media/errors.js'
+import type { Ffmpeg } from '../../media/ffmpeg.js'
 import { input } from '../../media/inputs.js'
 import { previewEncoder, previewFilter, previewSeconds, previewTries } from '../../media/preview-format.js'
 import type { LocalPlan } from './plan.js'
@@ -10,7 +12,25 @@ export const PRESET = 'veryfast'
 /** Every run: no banner, no stdin, only errors on stderr (they are what a failure reports). */
 const QUIET = ['-hide_banner', '-nostdin', '-loglevel', 'error']
 
-const XFADE: Record<string, string> = { fade: 'fade', slide: 'slideleft', wipe: 'wipeleft', zoom: 'zoomin' }
+/**
+ * Each transition as xfade draws it, and the ffmpeg that first has it (fade is drawn by fade and
+ * overlay instead, which every supported ffmpeg has).
+ */
+const XFADE: Record<Exclude<Transition, 'none'>, { name: string; since?: [number, number] }> = {
+  fade: { name: 'fade' },
+  slide: { name: 'slideleft' },
+  wipe: { name: 'wipeleft' },
+  zoom: { name: 'zoomin', since: [4, 4] }
+}
+
+/** Refuses, before anything is rendered, a transition this ffmpeg does not have. */
+export function checkTransition(transition: Transition, ffmpeg: Pick<Ffmpeg, 'atLeast' | 'version'>): void {
+  const since = transition === 'none' ? undefined : XFADE[transition].since
+  if (since && !ffmpeg.atLeast(...since))
+    throw new FfmpegError(
+      `input 'transition': '${transition}' needs ffmpeg ${since.join('.')} or newer and this one is ${ffmpeg.version.text}: choose another transition (fade, slide, wipe) or a newer ffmpeg ('ffmpeg-path').`
+    )
+}
 
 /** Frames of each clip at the plan's fps (what ffmpeg will really produce). */
 export function clipFrames(plan: LocalPlan): number[] {
@@ -191,7 +211,7 @@ export function segments(plan: LocalPlan, layout: ClipLayout[], opts: { cores: n
       clipFrames(plan).map(f => f / plan.fps),
       plan.transitionDuration
     )
-  const kind = XFADE[plan.transition] ?? 'fade'
+  const kind = plan.transition === 'none' ? '' : XFADE[plan.transition].name
   const blend = (a: string, b: string, out: string): string =>
     // a crossfade as the head fading in over the tail: integer fade and overlay, ~4× cheaper than xfade's
     plan.transition === 'fade'
@@ -297,7 +317,13 @@ export function titleSize(text: string, W: number, H: number): number {
  * video's clock, not the segment's), the colour tags ([out]); with `preview`, also the preview's
  * frames ([preview]) from the first seconds (the first segment is at least that long).
  */
-export function segmentGraph(seg: Segment, plan: LocalPlan, files: GraphFiles, preview = false): string {
+export function segmentGraph(
+  seg: Segment,
+  plan: LocalPlan,
+  files: GraphFiles,
+  ffmpeg: Pick<Ffmpeg, 'videoColours'>,
+  preview = false
+): string {
   const { width: W, height: H, fps } = plan
   const lines = [seg.graph]
   let last = 'v'
@@ -317,7 +343,7 @@ export function segmentGraph(seg: Segment, plan: LocalPlan, files: GraphFiles, p
   const tags = `[${last}]format=yuv420p,setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709`
   if (preview) {
     lines.push(`${tags},split[out][vp]`)
-    lines.push(`[vp]trim=duration=${previewSeconds(plan.total)},${previewFilter(previewTries(W)[0])}[preview]`)
+    lines.push(`[vp]trim=duration=${previewSeconds(plan.total)},${previewFilter(previewTries(W)[0], ffmpeg)}[preview]`)
   } else lines.push(`${tags}[out]`)
   return lines.join(';\n')
 }

@@ -14,6 +14,7 @@ import { runPool } from '../../shared/pool.js'
 import { describe, summarize, type Draft } from '../../shared/timeline.js'
 import {
   audioArgs,
+  checkTransition,
   chooseFit,
   clipFrames,
   concatList,
@@ -210,6 +211,7 @@ export async function renderPlan(
   preview?: string,
   cores = availableParallelism()
 ): Promise<void> {
+  checkTransition(plan.transition, ffmpeg)
   const files: { titleFile?: string; fontFile?: string } = {}
   if (plan.title) {
     files.fontFile = await chooseFont(plan.title.text, tempDir)
@@ -230,7 +232,7 @@ export async function renderPlan(
     // the preview comes from the first segment's frames when it is long enough (with many short
     // clips it is not: the preview is then made from the MP4 after the render)
     const early = preview && parts[0].frames >= leadFrames ? preview : undefined
-    const graphs = parts.map((seg, i) => segmentGraph(seg, plan, files, !!early && i === 0))
+    const graphs = parts.map((seg, i) => segmentGraph(seg, plan, files, ffmpeg, !!early && i === 0))
     log.debug(`Segment ${Math.min(2, parts.length)} of ${parts.length}:\n${graphs[Math.min(1, parts.length - 1)]}`)
     const names = parts.map((_s, i) => `segment-${i}.mp4`)
     const listFile = join(tempDir, 'segments.txt')
