@@ -17,7 +17,7 @@ import { measure, median, type Measured } from './measure.js'
 const run = promisify(execFile)
 const root = resolve(import.meta.dirname, '..')
 const smoke = process.argv.includes('--smoke')
-// --only=transfers,start,local runs a part (RESULTS.md is written only by a full run)
+// --only=transfers,start,local,versions runs a part (RESULTS.md is written only by a full run)
 const only = process.argv
   .find(a => a.startsWith('--only='))
   ?.slice(7)
@@ -531,12 +531,67 @@ process.exit(r.status ?? 1)
   })
 }
 
+/**
+ * The local render on each ffmpeg the tests run (PATH's and Debian's roots, scripts/ffmpeg-roots.sh),
+ * each against x264 encode-only of the same ffmpeg, interleaved, medians of RENDER runs: no version
+ * may be slower against its own encoder than Debian 12's 5.1 was (1.36× with the defaults, 1.19×
+ * with 'previews: false').
+ */
+async function localVersions(): Promise<void> {
+  const { stdout } = await run('bash', [join(root, 'scripts/ffmpeg-roots.sh'), 'bullseye', 'trixie', 'sid'], { maxBuffer: 1 << 20 })
+  const ffmpegs = ['ffmpeg', ...stdout.trim().split('\n').filter(Boolean)]
+  const names = await Promise.all(ffmpegs.map(async f => (await run(f, ['-hide_banner', '-version'])).stdout.split(' ')[2]))
+  const ws = await phoneWorkspace(10)
+  const env = actionEnv(ws, {
+    images: 'photos/*.jpg',
+    prompt: 'Travel teaser with crossfades and Ken Burns',
+    backend: 'local',
+    duration: String(S.render.seconds),
+    resolution: S.render.res,
+    'aspect-ratio': '16:9',
+    transition: 'fade',
+    title: 'Ten Postcards',
+    music: 'music.m4a',
+    'upload-artifact': 'false'
+  })
+  const x264 = ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-f', 'null', '-']
+  const testsrc = `testsrc2=size=${S.render.size}:rate=30:duration=${S.render.seconds}`
+  const times = ffmpegs.map(() => ({ ours: [] as number[], noPreviews: [] as number[], bound: [] as number[] }))
+  for (let r = 0; r < S.renderRuns; r++)
+    for (const [i, ffmpeg] of ffmpegs.entries()) {
+      const action = async (extra: NodeJS.ProcessEnv): Promise<number> => {
+        const m = await measure(process.execPath, [join(root, 'dist/index.js')], {
+          env: { ...env, 'INPUT_FFMPEG-PATH': ffmpeg, ...extra },
+          cwd: ws.workspace
+        })
+        if (/::error::/.test(m.stdout)) throw new Error(`${names[i]}: ${m.stdout.split('\n').find(l => l.startsWith('::error::'))}`)
+        return m.ms
+      }
+      times[i].ours.push(await action({}))
+      times[i].noPreviews.push(await action({ INPUT_PREVIEWS: 'false' }))
+      times[i].bound.push((await measure(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', testsrc, ...x264])).ms)
+    }
+  const s = (v: number): string => `${(v / 1000).toFixed(1)} s`
+  for (const [i, t] of times.entries()) {
+    const [ours, noPreviews, bound] = [median(t.ours), median(t.noPreviews), median(t.bound)]
+    rows.push({
+      figure: `local on ffmpeg ${names[i]}: ${S.render.seconds} s ${S.render.res} from 10 phone photos, defaults / 'previews: false', median of ${S.renderRuns}`,
+      value: `${s(ours)} / ${s(noPreviews)}`,
+      reference: `x264 encode-only of the same ffmpeg (testsrc2, veryfast): ${s(bound)}`,
+      ratio: `${(ours / bound).toFixed(2)}× / ${(noPreviews / bound).toFixed(2)}×`,
+      target: "≤ 1.36× / ≤ 1.19× (Debian 12's 5.1 before)",
+      ok: ours / bound <= 1.36 && noPreviews / bound <= 1.19
+    })
+  }
+}
+
 try {
   log(`img2vid bench${smoke ? ' (smoke)' : ''}: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`)
   const clients = await bundleClients()
   if (wanted('transfers')) await transfers(clients)
   if (wanted('start')) await latencyAndColdStart()
   if (wanted('local')) await localRender()
+  if (wanted('versions')) await localVersions()
   const table = [
     '| figure | action | reference (same run) | ratio | target | met |',
     '|---|---|---|---|---|---|',

@@ -57,11 +57,11 @@ build() {
   "$ROOTS/$suite.bin/ffmpeg" -hide_banner -version >/dev/null
 }
 
-if ! command -v debootstrap >/dev/null; then
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap >/dev/null
-fi
 pids=()
 for suite in "$@"; do
+  if ! "$ROOTS/$suite.bin/ffmpeg" -hide_banner -version >/dev/null 2>&1 && ! command -v debootstrap >/dev/null; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap >/dev/null
+  fi
   build "$suite" &
   pids+=($!)
 done

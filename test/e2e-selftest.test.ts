@@ -56,14 +56,14 @@ function resolveExpr(value: string, outputs: Record<string, string>): string {
 }
 
 describe('self-test workflow, run locally through dist/', () => {
-  it('the workflow has the action step, the check and the upload, on x64 and arm64 Ubuntu', () => {
+  it('the workflow has the action step, the check and the upload, on every Ubuntu runner (x64, arm64) and macOS', () => {
     assert.ok(actionStep?.with, 'a step with uses: ./ and with:')
     assert.equal(actionStep.id, 'video')
     assert.equal(actionStep.with.backend, 'local')
     assert.ok(checkStep?.run, 'a run step checking steps.video.outputs')
     assert.ok(uploadStep?.with, 'an actions/upload-artifact step')
     assert.equal(uploadStep.with.path, '${{ steps.video.outputs.video-path }}')
-    assert.deepEqual(job.strategy?.matrix?.os, ['ubuntu-latest', 'ubuntu-24.04-arm'])
+    assert.deepEqual(job.strategy?.matrix?.os, ['ubuntu-22.04', 'ubuntu-24.04', 'ubuntu-latest', 'ubuntu-24.04-arm', 'macos-latest'])
   })
 
   let result: ActionRun
