@@ -539,7 +539,9 @@ process.exit(r.status ?? 1)
  */
 async function localVersions(): Promise<void> {
   const { stdout } = await run('bash', [join(root, 'scripts/ffmpeg-roots.sh'), 'bullseye', 'trixie', 'sid'], { maxBuffer: 1 << 20 })
-  const ffmpegs = ['ffmpeg', ...stdout.trim().split('\n').filter(Boolean)]
+  // 'ffmpeg-path' takes a path: PATH's ffmpeg by its own
+  const onPath = (await run('sh', ['-c', 'command -v ffmpeg'])).stdout.trim()
+  const ffmpegs = [onPath, ...stdout.trim().split('\n').filter(Boolean)]
   const names = await Promise.all(ffmpegs.map(async f => (await run(f, ['-hide_banner', '-version'])).stdout.split(' ')[2]))
   const ws = await phoneWorkspace(10)
   const env = actionEnv(ws, {

@@ -386,7 +386,7 @@ function audioArgs(music, total, output) {
         // the music loops as often as needed; atrim cuts it to the video
         '-stream_loop',
         '-1',
-        ...(0,media_inputs/* input */.hF)(musicType(music.type), music.path),
+        ...(0,media_inputs/* input */.hF)((0,media_inputs/* inputType */.L2)(music.type, MUSIC), music.path),
         '-filter_complex',
         `[0:a]atrim=0:${total},asetpts=PTS-STARTPTS,aresample=48000,aformat=channel_layouts=stereo,` +
             `afade=t=in:st=0:d=${Math.min(1, total / 3)},afade=t=out:st=${Math.max(0, total - fadeOut)}:d=${fadeOut}[aout]`,
@@ -419,18 +419,9 @@ function muxArgs(plan, listFile, output, audioFile) {
         `file:${output}`
     ];
 }
-/** The music's sniffed type, as ffmpeg is to read it (the file checks accept no other). */
-function musicType(type) {
-    if (type === 'mp3' || type === 'aac' || type === 'wav' || type === 'm4a')
-        return type;
-    throw new Error(`music of type '${type}' is not one ffmpeg is handed`);
-}
-/** The photo's sniffed type, as ffmpeg is to read it. */
-function imageType(type) {
-    if (type === 'jpg' || type === 'png' || type === 'webp' || type === 'gif')
-        return type;
-    throw new Error(`an image of type '${type}' is not one ffmpeg is handed`);
-}
+/** What the file checks let through as music and as photos. */
+const MUSIC = ['mp3', 'aac', 'wav', 'm4a'];
+const IMAGES = ['jpg', 'png', 'webp', 'gif'];
 /** Which framing `auto` picks: cover while it keeps at least ~2/3 of the photo, else blur. */
 function chooseFit(fit, photo, frame) {
     if (fit !== 'auto')
@@ -488,7 +479,7 @@ function stillArgs(p, lowres, lines) {
         ...QUIET,
         ...(lowres ? ['-lowres', String(lowres)] : []),
         ...(p.count > 1 && p.type === 'gif' ? ['-ignore_loop', '0'] : []),
-        ...(0,media_inputs/* input */.hF)(imageType(p.type), p.path),
+        ...(0,media_inputs/* input */.hF)((0,media_inputs/* inputType */.L2)(p.type, IMAGES), p.path),
         '-filter_complex',
         lines.join(';'),
         '-map',

@@ -17,7 +17,7 @@ import { TRANSITIONS } from '../src/inputs/options.js'
 import type { VideoRequest } from '../src/request/request.js'
 import { describe as describeTimeline, summarize } from '../src/shared/timeline.js'
 import { inspectFile } from '../src/media/mp4.js'
-import { ffmpegUnderTest } from './helpers/ffmpeg-under-test.js'
+import { ffmpegUnderTest, namesFfmpegUnderTest } from './helpers/ffmpeg-under-test.js'
 import { input } from '../src/media/inputs.js'
 import { runAction, sandbox } from './helpers/action.js'
 import { makeAudio, makeImage } from './helpers/media.js'
@@ -716,6 +716,7 @@ describe('backend: local end to end (dist/index.js)', () => {
       }
     })
     assert.equal(run.code, 0, run.all)
+    assert.ok(await namesFfmpegUnderTest(run.stdout), 'the action ran the ffmpeg under test (found on PATH)')
     const o = run.outputs
     assert.equal(o.backend, 'local')
     assert.equal(o['video-url'], '')

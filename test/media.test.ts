@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { Ffmpeg, MIN_VERSION, parseVersion } from '../src/media/ffmpeg.js'
 import { DEMUXERS, checkInputs, input } from '../src/media/inputs.js'
-import { FFMPEG_UNDER_TEST, ffmpegUnderTest } from './helpers/ffmpeg-under-test.js'
+import { FFMPEG_UNDER_TEST, ffmpegUnderTest, namesFfmpegUnderTest } from './helpers/ffmpeg-under-test.js'
 import { photoSandbox, runAction } from './helpers/action.js'
 import { makeAudio } from './helpers/media.js'
 
@@ -120,6 +120,7 @@ describe('every ffmpeg the action starts (dist/index.js, a logging wrapper as ff
       }
     })
     assert.equal(run.code, 0, run.all)
+    assert.ok(await namesFfmpegUnderTest(run.stdout), 'the log names the ffmpeg under test')
     const runs = (await readFile(log, 'utf8'))
       .split('\n')
       .filter(Boolean)

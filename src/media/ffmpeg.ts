@@ -5,6 +5,7 @@
 // demuxer and the file protocol alone, so no file can make ffmpeg open another.
 import { spawn } from 'node:child_process'
 import type { FileHandle } from 'node:fs/promises'
+import { log } from '../shared/log.js'
 import { FfmpegError } from './errors.js'
 import { checkInputs } from './inputs.js'
 
@@ -99,6 +100,7 @@ export class Ffmpeg {
       throw new FfmpegError(
         `ffmpeg ${version.text} (at '${bin}') is older than ${min}, the oldest the local backend runs: install a newer one in an earlier step (Ubuntu 22.04 and newer, Debian 11 and newer, 'brew install ffmpeg'), or set 'ffmpeg-path' to one.`
       )
+    log.info(`ffmpeg ${version.text} (${bin})`)
     return new Ffmpeg(bin, version)
   }
 

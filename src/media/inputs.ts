@@ -27,9 +27,11 @@ export type InputType = keyof typeof DEMUXERS
 
 const ONLY_FILES = ['-protocol_whitelist', 'file']
 
-/** Whether ffmpeg can be handed a file of this sniffed type. */
-export function isInputType(type: string): type is InputType {
-  return Object.hasOwn(DEMUXERS, type)
+/** A sniffed type as one of `kinds`, the types a run takes in that place; throws on any other. */
+export function inputType<K extends InputType>(type: string, kinds: readonly K[]): K {
+  const kind = kinds.find(k => k === type)
+  if (!kind) throw new Error(`a file of type '${type}' is not one ffmpeg is handed here (${kinds.join(', ')})`)
+  return kind
 }
 
 /**

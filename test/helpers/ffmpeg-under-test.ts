@@ -15,3 +15,9 @@ export const FFMPEG_DIR_UNDER_TEST = process.env.IMG2VID_TEST_FFMPEG ? dirname(p
 export function ffmpegUnderTest(): Promise<Ffmpeg> {
   return Ffmpeg.open(FFMPEG_UNDER_TEST)
 }
+
+/** Whether the action's log names the ffmpeg under test ("ffmpeg <version> (<path>)"): the one it ran. */
+export async function namesFfmpegUnderTest(stdout: string): Promise<boolean> {
+  const { version } = await ffmpegUnderTest()
+  return stdout.split('\n').some(l => l.startsWith(`ffmpeg ${version.text} (`))
+}

@@ -3,7 +3,7 @@
 import type { Fit, Transition } from '../../inputs/options.js'
 import { FfmpegError } from '../../media/errors.js'
 import type { Ffmpeg } from '../../media/ffmpeg.js'
-import { input } from '../../media/inputs.js'
+import { input, inputType } from '../../media/inputs.js'
 import { previewEncoder, previewFilter, previewSeconds, previewTries } from '../../media/preview-format.js'
 import type { LocalPlan } from './plan.js'
 
@@ -425,7 +425,7 @@ export function audioArgs(music: { path: string; type: string }, total: number, 
     // the music loops as often as needed; atrim cuts it to the video
     '-stream_loop',
     '-1',
-    ...input(musicType(music.type), music.path),
+    ...input(inputType(music.type, MUSIC), music.path),
     '-filter_complex',
     `[0:a]atrim=0:${total},asetpts=PTS-STARTPTS,aresample=48000,aformat=channel_layouts=stereo,` +
       `afade=t=in:st=0:d=${Math.min(1, total / 3)},afade=t=out:st=${Math.max(0, total - fadeOut)}:d=${fadeOut}[aout]`,
@@ -460,17 +460,9 @@ export function muxArgs(plan: LocalPlan, listFile: string, output: string, audio
   ]
 }
 
-/** The music's sniffed type, as ffmpeg is to read it (the file checks accept no other). */
-function musicType(type: string): 'mp3' | 'aac' | 'wav' | 'm4a' {
-  if (type === 'mp3' || type === 'aac' || type === 'wav' || type === 'm4a') return type
-  throw new Error(`music of type '${type}' is not one ffmpeg is handed`)
-}
-
-/** The photo's sniffed type, as ffmpeg is to read it. */
-function imageType(type: string): 'jpg' | 'png' | 'webp' | 'gif' {
-  if (type === 'jpg' || type === 'png' || type === 'webp' || type === 'gif') return type
-  throw new Error(`an image of type '${type}' is not one ffmpeg is handed`)
-}
+/** What the file checks let through as music and as photos. */
+const MUSIC = ['mp3', 'aac', 'wav', 'm4a'] as const
+const IMAGES = ['jpg', 'png', 'webp', 'gif'] as const
 
 export interface PrepareSpec {
   path: string
@@ -553,7 +545,7 @@ function stillArgs(p: PrepareSpec, lowres: number, lines: string[]): string[] {
     ...QUIET,
     ...(lowres ? ['-lowres', String(lowres)] : []),
     ...(p.count > 1 && p.type === 'gif' ? ['-ignore_loop', '0'] : []),
-    ...input(imageType(p.type), p.path),
+    ...input(inputType(p.type, IMAGES), p.path),
     '-filter_complex',
     lines.join(';'),
     '-map',
