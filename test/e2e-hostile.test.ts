@@ -50,13 +50,17 @@ const readProcStatus = (pid: number): string => {
 
 /** Lines as the runner reads stdout: split at \n, \r and \r\n. */
 const runnerLines = (stdout: string): string[] => stdout.split(/\r\n|\r|\n/)
-/** The workflow commands the runner would run. */
-const commands = (stdout: string): string[] => runnerLines(stdout).filter(l => /^\s*::/.test(l) || l.includes('##['))
+/** What .NET's String.TrimStart() strips (Char.IsWhiteSpace): JavaScript's \s lacks U+0085 (NEXT LINE). */
+const DOTNET_LEADING_SPACE = /^[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*/
+/** The workflow commands the runner would run: a line that starts with `::` after TrimStart(), or holds `##[`. */
+const commands = (stdout: string): string[] =>
+  runnerLines(stdout).filter(l => l.replace(DOTNET_LEADING_SPACE, '').startsWith('::') || l.includes('##['))
 const ours = /^::(group|endgroup|error|warning|debug|add-mask)::/
 
 describe('workflow-command injection', () => {
   it('agent text, tool names, track names and titles never become workflow commands', async () => {
-    const evil = 'ok\r::error::pwned\n::add-mask::Rendering\r\n  ::stop-commands::x\n##[error]legacy'
+    const evil =
+      'ok\r::error::pwned\n::add-mask::Rendering\r\n  ::stop-commands::x\n##[error]legacy\r\u0085::error::pwned by NEL\n\u00a0\u3000::stop-commands::y'
     nemo.server.config.agent = () => ({
       text: `Done.${evil}`,
       draft: {

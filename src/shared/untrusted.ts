@@ -5,8 +5,10 @@ import escapeHtml from 'escape-html'
 
 /**
  * Text as log lines that the runner prints and never runs. The runner splits its input at \n, \r
- * and \r\n and runs a line that starts, after spaces, with `::` (and the legacy `##[` anywhere):
- * both are broken up with a space, and control characters (ANSI escapes among them) are dropped.
+ * and \r\n and runs a line that starts, after .NET's TrimStart() whitespace, with `::` (and the
+ * legacy `##[` anywhere): both are broken up with a space, and control characters (ANSI escapes,
+ * and the C1 set with U+0085 NEXT LINE, which TrimStart() strips and JavaScript's \s does not
+ * match) are dropped.
  */
 export function safeText(text: string): string {
   return text
@@ -14,7 +16,7 @@ export function safeText(text: string): string {
     .map(line =>
       line
         // eslint-disable-next-line no-control-regex -- dropping control characters is the point
-        .replace(/[\x00-\x08\x0b-\x1f\x7f\u2028\u2029]/g, '')
+        .replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]/g, '')
         .replace(/^(\s*):(?=:)/, '$1: ')
         .replace(/##\[/g, '# #[')
     )
