@@ -378,6 +378,34 @@ function peerArgs(photos: string[], out: string, seconds: number, size: string, 
   ]
 }
 
+/** The local render's job: n phone photos, crossfades, Ken Burns, a title and music. */
+const renderInputs = (n: number, seconds: number): Record<string, string> => ({
+  images: 'photos/*.jpg',
+  prompt: 'Travel teaser with crossfades and Ken Burns',
+  backend: 'local',
+  duration: String(seconds),
+  resolution: S.render.res,
+  'aspect-ratio': '16:9',
+  transition: 'fade',
+  title: n === 10 ? 'Ten Postcards' : 'A Hundred Postcards',
+  music: 'music.m4a',
+  'upload-artifact': 'false'
+})
+/** x264 alone, as the action's encoder runs (veryfast, CRF 23), into nothing */
+const X264 = ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-f', 'null', '-']
+/** the encode-only bound: x264 on testsrc2 of the render's size and length, with `ffmpeg` */
+const encodeOnly = (ffmpeg: string): Promise<Measured> =>
+  measure(ffmpeg, [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=size=${S.render.size}:rate=30:duration=${S.render.seconds}`,
+    ...X264
+  ])
+
 /**
  * The same job five ways, interleaved RUNS times (this machine's speed drifts; medians of runs taken
  * side by side): the action with its defaults (poster and preview included); x264 alone on testsrc2;
@@ -386,20 +414,8 @@ function peerArgs(photos: string[], out: string, seconds: number, size: string, 
  * hand-written ffmpeg command.
  */
 async function localRender(): Promise<void> {
-  const inputs = (n: number, seconds: number): Record<string, string> => ({
-    images: 'photos/*.jpg',
-    prompt: 'Travel teaser with crossfades and Ken Burns',
-    backend: 'local',
-    duration: String(seconds),
-    resolution: S.render.res,
-    'aspect-ratio': '16:9',
-    transition: 'fade',
-    title: n === 10 ? 'Ten Postcards' : 'A Hundred Postcards',
-    music: 'music.m4a',
-    'upload-artifact': 'false'
-  })
   const ws = await phoneWorkspace(10)
-  const env = actionEnv(ws, inputs(10, S.render.seconds))
+  const env = actionEnv(ws, renderInputs(10, S.render.seconds))
   // the frames x264 gets, copied once (not a timed run): a wrapper runs each segment's ffmpeg, then
   // runs it again with its encoder and output replaced by raw frames into a file of its own
   const raw = join(work, 'frames.yuv')
@@ -430,22 +446,11 @@ process.exit(r.status ?? 1)
     await pipeline(createReadStream(join(work, p)), createWriteStream(raw, { flags: 'a' }))
     await rm(join(work, p))
   }
-  const x264 = ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-f', 'null', '-']
   const photos = (await readdir(join(ws.workspace, 'photos'))).sort().map(f => join(ws.workspace, 'photos', f))
   const font = join(root, 'fonts', 'DejaVuSans-Bold.ttf')
   const jobs = {
     ours: (): Promise<Measured> => measure(process.execPath, [join(root, 'dist/index.js')], { env, cwd: ws.workspace }),
-    testsrc: (): Promise<Measured> =>
-      measure('ffmpeg', [
-        '-hide_banner',
-        '-loglevel',
-        'error',
-        '-f',
-        'lavfi',
-        '-i',
-        `testsrc2=size=${S.render.size}:rate=30:duration=${S.render.seconds}`,
-        ...x264
-      ]),
+    testsrc: (): Promise<Measured> => encodeOnly('ffmpeg'),
     frames: (): Promise<Measured> =>
       measure(
         'ffmpeg',
@@ -454,7 +459,7 @@ process.exit(r.status ?? 1)
           '30',
           '-i',
           raw,
-          ...x264
+          ...X264
         ])
       ),
     peer: (): Promise<Measured> => measure('ffmpeg', peerArgs(photos, join(work, 'peer.mp4'), S.render.seconds, S.render.size, font)),
@@ -517,7 +522,7 @@ process.exit(r.status ?? 1)
   const many = smoke ? 20 : 100
   const big = await phoneWorkspace(many)
   const hundred = await measure(process.execPath, [join(root, 'dist/index.js')], {
-    env: actionEnv(big, inputs(many, 40)),
+    env: actionEnv(big, renderInputs(many, 40)),
     cwd: big.workspace
   })
   if (/::error::/.test(hundred.stdout)) throw new Error(hundred.stdout.split('\n').find(l => l.startsWith('::error::')))
@@ -544,20 +549,7 @@ async function localVersions(): Promise<void> {
   const ffmpegs = [onPath, ...stdout.trim().split('\n').filter(Boolean)]
   const names = await Promise.all(ffmpegs.map(async f => (await run(f, ['-hide_banner', '-version'])).stdout.split(' ')[2]))
   const ws = await phoneWorkspace(10)
-  const env = actionEnv(ws, {
-    images: 'photos/*.jpg',
-    prompt: 'Travel teaser with crossfades and Ken Burns',
-    backend: 'local',
-    duration: String(S.render.seconds),
-    resolution: S.render.res,
-    'aspect-ratio': '16:9',
-    transition: 'fade',
-    title: 'Ten Postcards',
-    music: 'music.m4a',
-    'upload-artifact': 'false'
-  })
-  const x264 = ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-f', 'null', '-']
-  const testsrc = `testsrc2=size=${S.render.size}:rate=30:duration=${S.render.seconds}`
+  const env = actionEnv(ws, renderInputs(10, S.render.seconds))
   const times = ffmpegs.map(() => ({ ours: [] as number[], noPreviews: [] as number[], bound: [] as number[] }))
   for (let r = 0; r < S.renderRuns; r++)
     for (const [i, ffmpeg] of ffmpegs.entries()) {
@@ -571,7 +563,7 @@ async function localVersions(): Promise<void> {
       }
       times[i].ours.push(await action({}))
       times[i].noPreviews.push(await action({ INPUT_PREVIEWS: 'false' }))
-      times[i].bound.push((await measure(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', testsrc, ...x264])).ms)
+      times[i].bound.push((await encodeOnly(ffmpeg)).ms)
     }
   const s = (v: number): string => `${(v / 1000).toFixed(1)} s`
   for (const [i, t] of times.entries()) {

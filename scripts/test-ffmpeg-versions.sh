@@ -7,7 +7,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 suites=("$@")
 [ ${#suites[@]} -gt 0 ] || suites=(bullseye trixie sid)
-mapfile -t wrappers < <(bash scripts/ffmpeg-roots.sh "${suites[@]}")
+# a command substitution, not a process substitution: a root that cannot be built stops the run
+listed=$(bash scripts/ffmpeg-roots.sh "${suites[@]}")
+mapfile -t wrappers <<<"$listed"
+if [ ${#wrappers[@]} -ne ${#suites[@]} ]; then
+  echo "scripts/ffmpeg-roots.sh gave ${#wrappers[@]} ffmpeg(s) for ${#suites[@]} release(s)" >&2
+  exit 1
+fi
 for ff in "${wrappers[@]}"; do
   printf '\n-- %s\n' "$("$ff" -hide_banner -version | head -n 1)"
   IMG2VID_TEST_FFMPEG="$ff" node --import tsx --test --test-concurrency=2 test/local.test.ts test/media.test.ts test/e2e-previews.test.ts

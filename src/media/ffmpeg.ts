@@ -134,7 +134,7 @@ export class Ffmpeg {
  * What ffmpeg said, short: its first lines (where the cause is: a filter's own error) and its last
  * ones (ffmpeg 7 and newer follow the cause with lines of threads terminating).
  */
-export function summarizeStderr(stderr: string): string {
+function summarizeStderr(stderr: string): string {
   const lines = stderr
     .trim()
     .split('\n')
