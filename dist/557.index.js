@@ -110,6 +110,15 @@ const ZOOM_SIDE = 0.06;
 const PAN_MAX = 0.3;
 /** pixels a pan moves each frame */
 const PAN_STEP = 2;
+/**
+ * An animation's still file holds at most this many bytes of raw frames; a longer clip plays them
+ * in a loop. Without a cap one GIF on screen for 600 s at 1080p would be 56 GB of raw frames.
+ */
+const MAX_ANIMATION_BYTES = 256 * 1024 * 1024;
+/** The frames of a w×h 4:2:0 animation that fit the cap (at least 1). */
+const animationFrames = (w, h) => Math.max(1, Math.floor(MAX_ANIMATION_BYTES / (w * h * 1.5)));
+/** An animation on screen for longer than its still file holds: the file is played in a loop. */
+const loopsAnimation = (c) => c.motion.kind === 'animated' && c.count < c.frames;
 /** Motion and still size per clip. */
 function layoutClips(plan, frames, facts) {
     const { width: W, height: H } = plan;
@@ -137,7 +146,7 @@ function layoutClips(plan, frames, facts) {
                 h = H + 2 * m;
             }
         }
-        return { motion, w, h, count: motion.kind === 'animated' ? F : 1, frames: F };
+        return { motion, w, h, count: motion.kind === 'animated' ? Math.min(F, animationFrames(w, h)) : 1, frames: F };
     });
 }
 /**
@@ -348,7 +357,11 @@ function videoEncoder(threads) {
  * this stretch of video); with `preview`, the preview WebP too. `threads` 0 lets x264 choose.
  */
 function segmentArgs(seg, stills, plan, graph, output, opts) {
-    const inputs = seg.clips.flatMap(i => (0,media_inputs/* input */.hF)('raw', stills[i].file, ['-pix_fmt', 'yuv420p', '-video_size', `${stills[i].w}x${stills[i].h}`, '-framerate', String(plan.fps)]));
+    const inputs = seg.clips.flatMap(i => (0,media_inputs/* input */.hF)('raw', stills[i].file, [
+        // an animation longer than its still file plays the file again (read again, not held in memory)
+        ...(stills[i].loops ? ['-stream_loop', '-1'] : []),
+        ...['-pix_fmt', 'yuv420p', '-video_size', `${stills[i].w}x${stills[i].h}`, '-framerate', String(plan.fps)]
+    ]));
     return [
         ...QUIET,
         '-y',
@@ -821,18 +834,16 @@ async function fontconfigCovering(text) {
  * runner without one, Debian's fonts-noto-cjk is installed. Throws when there is none, before
  * anything is rendered, rather than draw empty boxes.
  */
-async function chooseFont(text, tempDir, opts = {}) {
+async function chooseFont(text, tempDir, policy) {
     const script = scriptOf(text);
     if (script === 'latin')
         return findFont();
     let found = CJK_FONTS.find(f => (0,external_node_fs_.existsSync)(f)) ?? (await fontconfigCovering(text))[0];
-    if (!found &&
-        opts.install !== false &&
-        (await (0,apt/* aptInstall */.v)(CJK_PACKAGE, 'The title needs a Chinese/Japanese/Korean font and none is installed')))
+    if (!found && (await (0,apt/* aptInstall */.v)(CJK_PACKAGE, 'The title needs a Chinese/Japanese/Korean font and none is installed', policy)))
         found = CJK_FONTS.find(f => (0,external_node_fs_.existsSync)(f));
     if (!found) {
         const lang = { ja: 'Japanese', zh: 'Chinese', ko: 'Korean' }[script];
-        throw new errors/* FfmpegError */.K(`The title "${text}" is ${lang} and no font with its characters was found: install one in an earlier step, e.g. 'sudo apt-get install -y ${CJK_PACKAGE}' (Debian/Ubuntu) — the local backend never draws a title as empty boxes.`);
+        throw new errors/* FfmpegError */.K(`The title "${text}" is ${lang} and no font with its characters was found${(0,apt/* notInstalledHint */.T)(policy)}: install one in an earlier step, e.g. 'sudo apt-get install -y ${CJK_PACKAGE}' (Debian/Ubuntu) — the local backend never draws a title as empty boxes.`);
     }
     if (!/\.ttc$/i.test(found))
         return found;
@@ -846,8 +857,8 @@ async function chooseFont(text, tempDir, opts = {}) {
     return out;
 }
 
-// EXTERNAL MODULE: ./src/request/request.ts
-var request = __webpack_require__(40712);
+// EXTERNAL MODULE: ./src/inputs/options.ts
+var options = __webpack_require__(41159);
 ;// CONCATENATED MODULE: ./src/backends/local/plan.ts
 // Request → plan (+ the same t/tt/sg/d/m draft the cloud returns). Inputs win over what the
 // prompt says; the prompt is read the way a person writes it ("30-second", "vertical", "fade").
@@ -861,7 +872,7 @@ const PROMPT_LANGUAGES = (/* unused pure expression or super */ null && (['en', 
 const NUM = String.raw `(\d+(?:[.,]\d+)?)`;
 const SECONDS = String.raw `(?:seconds?|secs?|s|sekunden?|sek|sekündige[nmrs]?|segundos?|segs?|secondes?|sec)(?![\p{L}])|秒(?:钟|鐘|間)?`;
 const MINUTES = String.raw `(?:minutes?|mins?|min|minuten?|minütige[nmrs]?|minutos?)(?![\p{L}])|分(?:钟|鐘|間)?`;
-const DURATION = new RegExp(String.raw `(?<![\p{Script=Latin}\d.,])${NUM}\s*(?:-\s*)?(?:(${SECONDS})|(${MINUTES}))`, 'gu');
+const DURATION_WORDS = new RegExp(String.raw `(?<![\p{Script=Latin}\d.,])${NUM}\s*(?:-\s*)?(?:(${SECONDS})|(${MINUTES}))`, 'gu');
 /** photo nouns, for "per photo" */
 const PHOTO = String.raw `(?:photos?|images?|pictures?|pics?|slides?|shots?|fotos?|bilde?r?|imagen(?:es)?|imagens?|imagem|diapositivas?|clichés?)`;
 /** before the number: "each photo for", "jedes Foto", "cada foto", "chaque photo", 每张照片, 各写真, 1枚あたり */
@@ -893,7 +904,7 @@ function quoted(m) {
 function readPrompt(prompt) {
     const p = prompt.normalize('NFKC').toLowerCase();
     const h = {};
-    for (const m of p.matchAll(DURATION)) {
+    for (const m of p.matchAll(DURATION_WORDS)) {
         const seconds = Number(m[1].replace(',', '.')) * (m[3] ? 60 : 1);
         if (!(seconds > 0))
             continue;
@@ -953,6 +964,21 @@ function describeHints(h, overridden = {}) {
         .join(', ');
 }
 const DEFAULT_PER_IMAGE = 4;
+/**
+ * The video's length: input 'duration', else what the prompt asks for ("each photo for 3 seconds":
+ * n photos make n × 3 s), held to the range 'duration' accepts, as a prompt is untrusted text
+ * ("a 100000-second video" would otherwise be rendered). `asked` is the prompt's own figure when
+ * it was held.
+ */
+function targetDuration(req, hints, n) {
+    if (req.duration !== undefined)
+        return { seconds: req.duration };
+    const asked = hints.duration ?? (hints.perImage ? hints.perImage * n : undefined);
+    if (asked === undefined)
+        return {};
+    const seconds = Math.min(options/* DURATION */.ft.max, Math.max(options/* DURATION */.ft.min, asked));
+    return seconds === asked ? { seconds } : { seconds, asked };
+}
 const DEFAULT_TRANSITION = 0.75;
 /** the shortest transition: 4 frames at 30 fps */
 const MIN_TRANSITION_FRAMES = 4;
@@ -961,11 +987,10 @@ function makePlan(req, images) {
     const aspect = req.aspectRatio ?? hints.aspectRatio ?? '16:9';
     // 1080p is also the input's default, so a prompt that asks for 720p is heard
     const resolution = hints.resolution && req.resolution === '1080p' ? hints.resolution : req.resolution;
-    const { width, height } = (0,request/* canvasSize */.IL)(aspect, resolution);
+    const { width, height } = (0,options/* canvasSize */.IL)(aspect, resolution);
     const transition = req.transition ?? hints.transition ?? 'fade';
     const n = images.length;
-    // "each photo for 3 seconds": n photos make a video n × 3 s long
-    const target = req.duration ?? hints.duration ?? (hints.perImage ? hints.perImage * n : undefined);
+    const target = targetDuration(req, hints, n).seconds;
     // per-image time: 3–5 s by default; fit to the target when one is given
     let T = transition === 'none' || n < 2 ? 0 : DEFAULT_TRANSITION;
     let per = target ? (target + (n - 1) * T) / n : DEFAULT_PER_IMAGE;
@@ -1035,6 +1060,7 @@ function planToDraft(plan) {
 ;// CONCATENATED MODULE: ./src/backends/local/local-backend.ts
 // The local backend: the same request rendered by ffmpeg on the runner. No token, no
 // network. The MP4 goes to the temp file the job names; the finish line checks and renames it.
+
 
 
 
@@ -1134,7 +1160,7 @@ function prepareStills(ffmpeg, plan, tempDir, layout, images, signal) {
                 const want = c.count * c.w * c.h * 1.5;
                 if (written !== want)
                     throw new errors/* FfmpegError */.K(`${plan.clips[i].name} could not be decoded by ffmpeg (${written} of ${want} bytes); convert it to JPEG or PNG first, e.g. 'ffmpeg -i ${plan.clips[i].name} out.png'.`);
-                ready[i].resolve({ file, w: c.w, h: c.h });
+                ready[i].resolve({ file, w: c.w, h: c.h, loops: loopsAnimation(c) });
             }
             catch (err) {
                 // every segment waiting for a still hears of it, not only the one that needs this one
@@ -1198,13 +1224,12 @@ function encoderThreads(frames, total, cores, count) {
     return Math.min(cores, Math.max(1, Math.round((cores * frames) / total)));
 }
 /** Renders a plan into `videoFile`: stills, then segments encoded side by side, then one mux. */
-async function renderPlan(ffmpeg, plan, videoFile, tempDir, signal, 
-/** where the preview goes, made from the first seconds of frames on the way */
-preview, cores = (0,external_node_os_.availableParallelism)()) {
+async function renderPlan(ffmpeg, plan, videoFile, tempDir, signal, opts = {}) {
+    const { preview, cores = (0,external_node_os_.availableParallelism)() } = opts;
     checkTransition(plan.transition, ffmpeg);
     const files = {};
     if (plan.title) {
-        files.fontFile = await chooseFont(plan.title.text, tempDir);
+        files.fontFile = await chooseFont(plan.title.text, tempDir, { installMissing: opts.installMissing ?? false });
         if (!files.fontFile)
             log/* log */.R.warning('No font found for the title; rendering without it.');
         files.titleFile = (0,external_node_path_.join)(tempDir, 'title.txt');
@@ -1214,6 +1239,9 @@ preview, cores = (0,external_node_os_.availableParallelism)()) {
         const started = Date.now();
         const images = await inspectImages(plan, tempDir);
         const layout = layoutClips(plan, clipFrames(plan), images.infos.map(i => ({ animated: i?.animated })));
+        for (const [i, c] of layout.entries())
+            if (loopsAnimation(c))
+                log/* log */.R.info(`${plan.clips[i].name} is animated and on screen for ${(c.frames / plan.fps).toFixed(1)} s: its first ${(c.count / plan.fps).toFixed(1)} s play in a loop (${MAX_ANIMATION_BYTES / 1048576} MB of frames at most per animation).`);
         const leadFrames = preview ? Math.ceil((0,preview_format/* previewSeconds */.KK)(plan.total) * plan.fps) : 0;
         const parts = segments(plan, layout, { cores, leadFrames });
         // the preview comes from the first segment's frames when it is long enough (with many short
@@ -1292,9 +1320,12 @@ preview, cores = (0,external_node_os_.availableParallelism)()) {
  * One line in the log saying what the planner took from the prompt; a warning when it took
  * nothing, or when the session language is not English (only a few phrasings are read).
  */
-function reportPrompt(request, formats = false) {
+function reportPrompt(request, images, formats = false) {
     const prompt = request.turns.join('\n');
     const hints = readPrompt(prompt);
+    const { seconds, asked } = targetDuration(request, hints, images);
+    if (asked !== undefined)
+        log/* log */.R.warning(`The prompt asks for a video of ${asked} s; the local backend makes it ${seconds} s, within what input 'duration' accepts (${options/* DURATION */.ft.min}–${options/* DURATION */.ft.max} s).`);
     const overridden = {};
     if (request.duration !== undefined)
         Object.assign(overridden, { duration: 'duration', perImage: 'duration' });
@@ -1322,14 +1353,14 @@ function createLocalBackend(opts) {
     return {
         name: 'local',
         async render(job) {
-            const ffmpeg = await (0,find_ffmpeg/* openFfmpeg */.on)(opts.ffmpegPath);
+            const ffmpeg = await (0,find_ffmpeg/* openFfmpeg */.on)(opts);
             let request = job.request;
             if (request.music && 'description' in request.music) {
                 log/* log */.R.warning(`input 'music': '${request.music.description}' is a description; the local backend needs an audio file, so the video has no music.`);
                 request = { ...request, music: undefined };
             }
             // one plan per format (the same photos, timing and title, framed for each canvas), one render each
-            reportPrompt(request, job.videos.some(v => v.aspectRatio));
+            reportPrompt(request, job.images.length, job.videos.some(v => v.aspectRatio));
             const id = (0,external_node_crypto_.randomBytes)(6).toString('hex');
             let draft;
             for (const [i, v] of job.videos.entries()) {
@@ -1338,7 +1369,7 @@ function createLocalBackend(opts) {
                     draft = planToDraft(plan);
                     log/* log */.R.info((0,timeline/* describe */.q0)((0,timeline/* summarize */.eh)(draft)));
                 }
-                await renderPlan(ffmpeg, plan, v.file, job.tempDir, job.signal, v.preview);
+                await renderPlan(ffmpeg, plan, v.file, job.tempDir, job.signal, { preview: v.preview, installMissing: opts.installMissing });
             }
             return {
                 videos: job.videos.map((v, i) => ({

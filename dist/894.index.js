@@ -17,8 +17,8 @@ var promises_ = __webpack_require__(58500);
 var log = __webpack_require__(21827);
 // EXTERNAL MODULE: ./src/shared/timeline.ts
 var timeline = __webpack_require__(20098);
-// EXTERNAL MODULE: ./src/request/request.ts
-var request_request = __webpack_require__(40712);
+// EXTERNAL MODULE: ./src/inputs/options.ts
+var options = __webpack_require__(41159);
 ;// CONCATENATED MODULE: ./src/backends/nemo/auth.ts
 /** Registration link that binds an anonymous user's work to a new account. */
 function registerUrl(userId) {
@@ -996,7 +996,7 @@ function compileInstruction(req, uploaded = []) {
     if (req.duration !== undefined)
         lines.push(`Total video length: exactly ${req.duration} seconds.`);
     if (req.aspectRatio) {
-        const { width, height } = (0,request_request/* canvasSize */.IL)(req.aspectRatio, req.resolution);
+        const { width, height } = (0,options/* canvasSize */.IL)(req.aspectRatio, req.resolution);
         lines.push(`Aspect ratio ${req.aspectRatio}, canvas ${width}x${height}.`);
     }
     else {
@@ -1489,7 +1489,7 @@ async function conversation(client, cfg, job) {
     const ignored = [];
     for (const v of job.videos) {
         const aspect = v.aspectRatio ?? request.aspectRatio;
-        const canvas = many && aspect ? (0,request_request/* canvasSize */.IL)(aspect, request.resolution) : undefined;
+        const canvas = many && aspect ? (0,options/* canvasSize */.IL)(aspect, request.resolution) : undefined;
         // each format's canvas goes into the draft's metadata; one format exports the draft as the agent left it
         const draft = canvas ? { ...finalDraft, m: { ...finalDraft.m, width: canvas.width, height: canvas.height } } : finalDraft;
         const made = await exportVideo(client, cfg, session, draft, v.file, job, canvas ? `Render ${aspect}` : 'Render');
@@ -1503,7 +1503,7 @@ async function conversation(client, cfg, job) {
     for (const v of ignored) {
         const own = await conversation(client, cfg, { ...job, request: { ...request, aspectRatio: v.aspectRatio }, videos: [{ file: v.file }] });
         videos[job.videos.indexOf(v)] = own.videos[0];
-        const still = offCanvas(own.videos[0], v.aspectRatio && (0,request_request/* canvasSize */.IL)(v.aspectRatio, request.resolution));
+        const still = offCanvas(own.videos[0], v.aspectRatio && (0,options/* canvasSize */.IL)(v.aspectRatio, request.resolution));
         if (still)
             log/* log */.R.warning(`NemoVideo rendered ${v.aspectRatio} as ${still} in its own session too; keeping that video as it is.`);
     }

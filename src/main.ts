@@ -36,6 +36,7 @@ export async function run(): Promise<void> {
     log.info(
       `Rendering ${many ? `${prepared.length} videos (at most ${inputs.maxParallel} at once) ` : ''}with the ${inputs.backend} backend (deadline ${inputs.timeoutMinutes} min${many ? ' per video' : ''}).`
     )
+    const ffmpeg = { path: inputs.ffmpegPath || undefined, installMissing: inputs.installMissing }
     const backend = await createBackend(inputs.backend, {
       nemo: {
         apiUrl: inputs.apiUrl,
@@ -44,7 +45,7 @@ export async function run(): Promise<void> {
         clientId: inputs.clientId,
         pollIntervalMs: inputs.pollInterval * 1000
       },
-      local: { ffmpegPath: inputs.ffmpegPath || undefined }
+      local: ffmpeg
     })
     const parallel = many && inputs.maxParallel > 1
     const settled = await runPool(
@@ -56,7 +57,7 @@ export async function run(): Promise<void> {
             tempRoot: inputs.tempDir,
             signal,
             timeoutMinutes: inputs.timeoutMinutes,
-            previews: inputs.previews && { ffmpegPath: inputs.ffmpegPath || undefined },
+            previews: inputs.previews && ffmpeg,
             cache: inputs.cache ? { workspace: inputs.workspace, explicit: inputs.cacheExplicit } : undefined
           })
         ),

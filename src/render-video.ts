@@ -2,15 +2,14 @@
 // `output`, the finish line checks it, reads its facts and renames it into place; then the poster
 // and the preview are made from the finished MP4.
 import { mkdtemp, rm } from 'node:fs/promises'
-import { basename, extname, join } from 'node:path'
+import { basename, join } from 'node:path'
 import type { Backend } from './backends/backend.js'
-import type { AspectRatio } from './inputs/options.js'
+import { formatsOf, type Previews } from './inputs/video-files.js'
 import { finishVideo, tempFileFor, type FinishedVideo } from './output-video/finish.js'
-import { openFfmpeg } from './media/find-ffmpeg.js'
-import { makePreviews, type Previews } from './output-video/previews.js'
+import { openFfmpeg, type FfmpegSettings } from './media/find-ffmpeg.js'
+import { makePreviews } from './output-video/previews.js'
 import { cacheEntry, restoreVideo, saveVideo } from './output-video/render-cache.js'
 import type { PreparedVideo } from './prepare.js'
-import { canvasSize } from './request/request.js'
 import { DeadlineError, errorMessage } from './shared/errors.js'
 import { log } from './shared/log.js'
 import { summarize, type Draft, type TimelineSummary } from './shared/timeline.js'
@@ -32,21 +31,6 @@ export interface MadeVideo {
   cacheHit: boolean
 }
 
-/**
- * The formats a video is made in: one (the request's), or one per aspect ratio asked for, each
- * named and written as `<name>-<w>x<h>` beside the single-format output.
- */
-export function formatsOf(prepared: PreparedVideo): { name: string; output: string; aspectRatio?: AspectRatio }[] {
-  const { spec } = prepared
-  if (spec.aspectRatios.length <= 1) return [{ name: spec.name, output: spec.output, aspectRatio: spec.aspectRatio }]
-  const ext = extname(spec.output)
-  const stem = spec.output.slice(0, spec.output.length - ext.length)
-  return spec.aspectRatios.map(aspectRatio => {
-    const { width, height } = canvasSize(aspectRatio, spec.resolution)
-    return { name: `${spec.name}-${width}x${height}`, output: `${stem}-${width}x${height}${ext}`, aspectRatio }
-  })
-}
-
 /** One video (in each of its formats) through the backend, over the finish line, with previews. */
 export async function renderVideo(
   prepared: PreparedVideo,
@@ -55,12 +39,12 @@ export async function renderVideo(
     tempRoot: string
     signal: AbortSignal
     timeoutMinutes: number
-    previews: false | { ffmpegPath?: string }
+    previews: false | FfmpegSettings
     /** when the cache is on: the workspace (its staging folder) and whether 'cache: true' asked for it */
     cache?: { workspace: string; explicit: boolean }
   }
 ): Promise<MadeVideo[]> {
-  const formats = formatsOf(prepared)
+  const formats = formatsOf(prepared.spec)
   // one cache entry per format; the video is restored only when every format is in the cache
   const entries = opts.cache
     ? await Promise.all(
@@ -107,7 +91,7 @@ export async function renderVideo(
     for (const [i, f] of formats.entries()) {
       const r = result.videos[i]
       const video = await finishVideo(r.video, f.output)
-      const previews = opts.previews ? await previewsOf(video, result.draft, opts.previews.ffmpegPath, signal, r.preview) : undefined
+      const previews = opts.previews ? await previewsOf(video, result.draft, opts.previews, signal, r.preview) : undefined
       const cache = entries[i]
       if (cache) await saveVideo(cache.key, cache, { ...r, sessionId: result.sessionId, draft: result.draft, video, previews })
       made.push({
@@ -143,12 +127,12 @@ export async function renderVideo(
 async function previewsOf(
   video: FinishedVideo,
   draft: Draft,
-  ffmpegPath: string | undefined,
+  ffmpeg: FfmpegSettings,
   signal: AbortSignal,
   made?: string
 ): Promise<Previews | undefined> {
   try {
-    return await makePreviews(await openFfmpeg(ffmpegPath), video, draft, signal, made)
+    return await makePreviews(await openFfmpeg(ffmpeg), video, draft, signal, made)
   } catch (err) {
     if (signal.aborted) throw signal.reason ?? err
     log.warning(`No poster or preview for ${basename(video.path)}: ${errorMessage(err)} (set 'previews: false' to skip them).`)

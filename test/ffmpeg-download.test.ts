@@ -19,6 +19,7 @@ let close: () => void
 before(async () => {
   const root = await mkdtemp(join(tmpdir(), 'img2vid-tc-'))
   process.env.RUNNER_TEMP = join(root, 'temp')
+  await mkdir(process.env.RUNNER_TEMP, { recursive: true })
   process.env.RUNNER_TOOL_CACHE = join(root, 'cache')
   await mkdir(join(root, 'pkg', 'ffmpeg-7.1-static'), { recursive: true })
   const bin = join(root, 'pkg', 'ffmpeg-7.1-static', 'ffmpeg')
@@ -38,36 +39,44 @@ before(async () => {
 })
 after(() => close())
 
-it('downloads, verifies, extracts and caches ffmpeg; the cache is used next time', async () => {
-  const { downloadFfmpeg, findFfmpeg } = await import('../src/media/find-ffmpeg.js')
-  const path = await downloadFfmpeg({ url, sha256: sha, version: '7.1.0' })
-  assert.ok(path.startsWith(process.env.RUNNER_TOOL_CACHE as string))
+it('downloads and verifies the archive, keeps it in a slot named by its SHA-256, runs ffmpeg from a private folder', async () => {
+  const { pinnedFfmpeg } = await import('../src/media/find-ffmpeg.js')
+  const tc = await import('@actions/tool-cache')
+  const path = await pinnedFfmpeg({ url, sha256: sha, version: '7.1.0' })
+  assert.equal(hits, 1)
+  assert.ok(path.startsWith(process.env.RUNNER_TEMP as string), path)
   assert.match((await run(path, ['-version'])).stdout, /7\.1-stub/)
-  // found in the tool cache without a second download when ffmpeg is not on PATH
-  const before = hits
-  const saved = {
-    PATH: process.env.PATH,
-    url: process.env.IMG2VID_FFMPEG_URL,
-    sha: process.env.IMG2VID_FFMPEG_SHA256,
-    v: process.env.IMG2VID_FFMPEG_VERSION
-  }
-  Object.assign(process.env, { PATH: '/nonexistent', IMG2VID_FFMPEG_URL: url, IMG2VID_FFMPEG_SHA256: sha, IMG2VID_FFMPEG_VERSION: '7.1.0' })
-  try {
-    assert.equal(await findFfmpeg(), path)
-    assert.equal(hits, before)
-  } finally {
-    process.env.PATH = saved.PATH
-    delete process.env.IMG2VID_FFMPEG_URL
-    delete process.env.IMG2VID_FFMPEG_SHA256
-    delete process.env.IMG2VID_FFMPEG_VERSION
-  }
+  const slot = tc.find(`img2vid-ffmpeg-${sha}`, '7.1.0')
+  assert.ok(slot, 'the archive is kept under its SHA-256')
+  assert.equal(
+    createHash('sha256')
+      .update(await readFile(join(slot, 'ffmpeg.tar.gz')))
+      .digest('hex'),
+    sha
+  )
+  // the same pin again in this run: checked and extracted once
+  assert.equal(await pinnedFfmpeg({ url, sha256: sha, version: '7.1.0' }), path)
+  assert.equal(hits, 1)
 })
 
 it('refuses an archive whose checksum does not match, and caches nothing', async () => {
-  const { downloadFfmpeg } = await import('../src/media/find-ffmpeg.js')
+  const { pinnedFfmpeg } = await import('../src/media/find-ffmpeg.js')
   const tc = await import('@actions/tool-cache')
-  await assert.rejects(downloadFfmpeg({ url, sha256: '0'.repeat(64), version: '9.9.9' }), /failed its checksum/)
-  assert.equal(tc.find('img2vid-ffmpeg', '9.9.9'), '')
+  const wrong = '0'.repeat(64)
+  await assert.rejects(pinnedFfmpeg({ url, sha256: wrong, version: '9.9.9' }), /failed its checksum/)
+  assert.equal(tc.find(`img2vid-ffmpeg-${wrong}`, '9.9.9'), '')
+})
+
+it('refuses a cached archive that no longer matches its pin, without running anything from it', async () => {
+  const { pinnedFfmpeg } = await import('../src/media/find-ffmpeg.js')
+  const tc = await import('@actions/tool-cache')
+  const pin = 'a'.repeat(64)
+  const planted = join(process.env.RUNNER_TEMP as string, 'planted.tar.gz')
+  await writeFile(planted, 'not the pinned archive')
+  await tc.cacheFile(planted, 'ffmpeg.tar.gz', `img2vid-ffmpeg-${pin}`, '7.1.0')
+  const before = hits
+  await assert.rejects(pinnedFfmpeg({ url, sha256: pin, version: '7.1.0' }), /no longer matches IMG2VID_FFMPEG_SHA256/)
+  assert.equal(hits, before, 'nothing downloaded instead')
 })
 
 it('refuses a download URL without a checksum', async () => {

@@ -321,7 +321,7 @@ describe('local render (real ffmpeg)', () => {
     process.on('warning', warned)
     const out = join(dir, 'short.mp4')
     try {
-      await renderPlan(await ffmpegUnderTest(), plan, out, dir, new AbortController().signal, undefined, 2)
+      await renderPlan(await ffmpegUnderTest(), plan, out, dir, new AbortController().signal, { cores: 2 })
     } finally {
       process.off('warning', warned)
     }
@@ -377,11 +377,11 @@ describe('local render (real ffmpeg)', () => {
     assert.equal(scriptOf('夏の思い出'), 'ja')
     assert.equal(scriptOf('夏日回忆'), 'zh')
     assert.equal(scriptOf('여름'), 'ko')
-    assert.equal(await chooseFont('Été à Paris', tmpdir()), findFont())
+    assert.equal(await chooseFont('Été à Paris', tmpdir(), { installMissing: false }), findFont())
     const dir = await mkdtemp(join(tmpdir(), 'img2vid-local-'))
     let font: string | undefined
     try {
-      font = await chooseFont('夏の思い出', dir, { install: false })
+      font = await chooseFont('夏の思い出', dir, { installMissing: false })
     } catch (err) {
       // no CJK font on this machine: the error says how to install one, and the render is skipped
       assert.match((err as Error).message, /no font with its characters was found: install one .*apt-get install -y fonts-noto-cjk/)
@@ -395,7 +395,7 @@ describe('local render (real ffmpeg)', () => {
         ['夏日回忆', 'Noto Sans CJK SC'],
         ['여름', 'Noto Sans CJK KR']
       ])
-        assert.equal((await fontFaces((await chooseFont(text, dir)) as string))[0].family, face)
+        assert.equal((await fontFaces((await chooseFont(text, dir, { installMissing: false })) as string))[0].family, face)
     }
     const photo = join(dir, 'grey.jpg')
     await run('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'color=c=gray:s=640x360', '-frames:v', '1', photo])
@@ -504,7 +504,7 @@ describe('local render (real ffmpeg)', () => {
       [0, 63, 125, 188]
     )
     const out = join(dir, 'motion.mp4')
-    await renderPlan(await ffmpegUnderTest(), plan, out, dir, new AbortController().signal, undefined, 2)
+    await renderPlan(await ffmpegUnderTest(), plan, out, dir, new AbortController().signal, { cores: 2 })
     // every frame at its own time, k/30 s exactly: the joins neither drift nor leave gaps
     const { stdout } = await run('ffprobe', [
       '-v',
@@ -565,7 +565,7 @@ describe('local render (real ffmpeg)', () => {
       [0, 60, 120]
     )
     const out = join(dir, 'title.mp4')
-    await renderPlan(await ffmpegUnderTest(), plan, out, dir, new AbortController().signal, undefined, 2)
+    await renderPlan(await ffmpegUnderTest(), plan, out, dir, new AbortController().signal, { cores: 2 })
     // the title's line: white text on a black photo, so its mean brightness follows the title's opacity
     const line = async (t: number): Promise<number> => {
       const { stdout } = await run(
@@ -680,7 +680,7 @@ describe('local render (real ffmpeg)', () => {
   })
 
   it('refuses an ffmpeg-path that is not an executable', async () => {
-    const backend = createLocalBackend({ ffmpegPath: '/nonexistent/ffmpeg' })
+    const backend = createLocalBackend({ path: '/nonexistent/ffmpeg', installMissing: false })
     const dir = await mkdtemp(join(tmpdir(), 'img2vid-local-'))
     await assert.rejects(
       backend.render({

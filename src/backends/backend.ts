@@ -1,5 +1,6 @@
 // The one interface both backends implement (the factory is create-backend.ts). A backend gets the input files and the request,
 // writes the MP4 to the temp file it is given and says what it made; the finish line does the rest.
+import type { FfmpegSettings } from '../media/find-ffmpeg.js'
 import type { InputFile } from '../input-files/input-file.js'
 import type { AspectRatio, BackendName } from '../inputs/options.js'
 import type { RenderedFile } from '../output-video/finish.js'
@@ -57,5 +58,5 @@ export interface Backend {
 
 export interface BackendOptions {
   nemo: { apiUrl: URL; token: string; allowAnonymous: boolean; clientId: string; pollIntervalMs: number }
-  local: { ffmpegPath?: string }
+  local: FfmpegSettings
 }

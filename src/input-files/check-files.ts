@@ -3,7 +3,7 @@
 import { open, realpath, stat } from 'node:fs/promises'
 import { basename, extname, relative } from 'node:path'
 import { isInside } from '../shared/guards.js'
-import { sniff } from './file-type.js'
+import { sniff, structureProblem } from './file-type.js'
 import { findFiles } from './find-files.js'
 import { FileCheckError, type InputFile, type InputKind } from './input-file.js'
 
@@ -30,23 +30,31 @@ export async function checkFile(path: string, workspace: string, want: InputKind
       `Input '${inputName}': ${shown} is ${(size / 1048576).toFixed(1)} MB, over the 200 MB limit per file: downscale or recompress it.`
     )
   }
-  const head = Buffer.alloc(16)
   const fh = await open(real, 'r')
   try {
-    await fh.read(head, 0, 16, 0)
+    const read = async (position: number, length: number): Promise<Buffer> => {
+      const buf = Buffer.alloc(Math.max(0, Math.min(length, size - position)))
+      const { bytesRead } = await fh.read(buf, 0, buf.length, position)
+      return buf.subarray(0, bytesRead)
+    }
+    const found = sniff(await read(0, 16))
+    if (found && 'refused' in found) throw new FileCheckError(`Input '${inputName}': ${shown} is ${found.refused}.`)
+    const accepted = want === 'image' ? 'JPEG, PNG, WebP or GIF' : 'MP3, WAV, M4A or AAC'
+    if (!found || found.kind !== want) {
+      const what = found
+        ? `${found.kind === 'audio' ? 'an audio' : 'an image'} file (${found.type})`
+        : 'not a file type the backend accepts'
+      throw new FileCheckError(
+        `Input '${inputName}': ${shown} is ${what}; expected ${want === 'image' ? 'an image' : 'an audio file'}: ${accepted}.`
+      )
+    }
+    // the rest of the file must be what its first bytes claim: no file is handed on by its header alone
+    const wrong = await structureProblem(found.type, size, read)
+    if (wrong) throw new FileCheckError(`Input '${inputName}': ${shown} is ${wrong}; expected ${accepted}.`)
+    return { path: real, name: basename(path), size, kind: found.kind, type: found.type, mime: found.mime }
   } finally {
     await fh.close()
   }
-  const found = sniff(head)
-  if (found && 'refused' in found) throw new FileCheckError(`Input '${inputName}': ${shown} is ${found.refused}.`)
-  const accepted = want === 'image' ? 'JPEG, PNG, WebP or GIF' : 'MP3, WAV, M4A or AAC'
-  if (!found || found.kind !== want) {
-    const what = found ? `${found.kind === 'audio' ? 'an audio' : 'an image'} file (${found.type})` : 'not a file type the backend accepts'
-    throw new FileCheckError(
-      `Input '${inputName}': ${shown} is ${what}; expected ${want === 'image' ? 'an image' : 'an audio file'}: ${accepted}.`
-    )
-  }
-  return { path: real, name: basename(path), size, kind: found.kind, type: found.type, mime: found.mime }
 }
 
 /** Names sent to the backend: the extension says the real type, and no two files share a name. */

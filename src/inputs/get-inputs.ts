@@ -3,11 +3,12 @@
 import * as core from '@actions/core'
 import { randomUUID } from 'node:crypto'
 import { existsSync, statSync } from 'node:fs'
-import { basename, extname, relative, resolve } from 'node:path'
+import { basename, extname, resolve } from 'node:path'
 import { parseManifest } from './manifest.js'
 import { isInside } from '../shared/guards.js'
 import { artifactGroups, validateArtifactName } from '../shared/artifact-names.js'
 import { caseVariants, readWorkspaceText, realDir, realOutputPath } from './workspace-paths.js'
+import { writtenFileProblems } from './video-files.js'
 import {
   ASPECT_RATIOS,
   BACKEND_CHOICES,
@@ -21,6 +22,7 @@ import {
   type Resolution,
   type Transition,
   CACHE_CHOICES,
+  DURATION,
   RELEASE_NOTES
 } from './options.js'
 import { isLoopbackHost } from '../shared/guards.js'
@@ -71,7 +73,8 @@ export const Input = {
   previews: 'previews',
   releaseNotes: 'release-notes',
   artifactPerVideo: 'artifact-per-video',
-  cache: 'cache'
+  cache: 'cache',
+  installMissing: 'install-missing'
 } as const
 
 /** The inputs a manifest entry may set for its own video; the rest apply to the whole run. */
@@ -137,6 +140,8 @@ export interface Inputs {
   timeoutMinutes: number
   pollInterval: number
   ffmpegPath: string
+  /** a missing ffmpeg or CJK font may be installed with apt on a GitHub-hosted Linux runner */
+  installMissing: boolean
   maxParallel: number
   failFast: boolean
   /** a poster JPEG and a looping WebP preview beside each MP4 */
@@ -277,7 +282,7 @@ function readVideo(
     r.problems.push(`${r.label(Input.prompt)} is empty: set '${Input.prompt}' or '${Input.promptFile}', the instruction for the video.`)
   }
 
-  const duration = r.number(Input.duration, { min: 1, max: 600, unit: 'seconds' })
+  const duration = r.number(Input.duration, { ...DURATION, unit: 'seconds' })
   const aspectRatios = r.someOf(Input.aspectRatio, ASPECT_RATIOS)
   const resolution = r.oneOf(Input.resolution, RESOLUTIONS, '1080p') as Resolution
   const transition = r.oneOf(Input.transition, TRANSITIONS)
@@ -399,15 +404,6 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
         videos.push(readVideo(entryReader, dirs, { name: e.name, sets }))
         r.problems.push(...entryReader.problems)
       }
-      const outputs = new Map<string, string>()
-      for (const v of videos) {
-        const other = outputs.get(v.output)
-        if (other)
-          r.problems.push(
-            `${manifestPath}: videos '${other}' and '${v.name}' write the same output ${relative(workspace, v.output) || v.output}: give each its own 'output', or set the '${Input.output}' input to a folder ending in '/' or a pattern such as 'videos/{name}.mp4'.`
-          )
-        outputs.set(v.output, v.name)
-      }
     }
   } else {
     if (only) r.fail(Input.only, `needs a '${Input.manifest}' to choose from.`)
@@ -489,10 +485,23 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
   const timeoutMinutes = r.number(Input.timeoutMinutes, { min: 0.1, max: 360, unit: 'minutes' }, 20) as number
   const pollInterval = r.number(Input.pollInterval, { min: 1, max: 600, unit: 'seconds' }, 10) as number
   const ffmpegPath = r.get(Input.ffmpegPath).trim()
+  const installMissing = r.bool(Input.installMissing, true)
   const maxParallel = r.number(Input.maxParallel, { min: 1, max: 16, integer: true, unit: 'videos' }, 2) as number
   const failFast = r.bool(Input.failFast, false)
   const previews = r.bool(Input.previews, true)
   const releaseNotes = (r.oneOf(Input.releaseNotes, RELEASE_NOTES, 'none') ?? 'none') as 'none' | 'append'
+
+  // the files the videos write, by their final names and paths (each format's, the previews)
+  r.problems.push(
+    ...writtenFileProblems(videos, {
+      roots: [workspace, tempDir],
+      previews,
+      label: () => (manifestPath ? manifestPath : `Input '${Input.output}'`),
+      fix: manifestPath
+        ? `give each its own 'output', or set the '${Input.output}' input to a folder ending in '/' or a pattern such as 'videos/{name}.mp4'.`
+        : `give another 'output'.`
+    })
+  )
 
   // cache: auto is on for the cloud (a render costs credits), off for local (a render costs a minute of CPU)
   const cacheChoice = r.oneOf(Input.cache, CACHE_CHOICES, 'auto') ?? 'auto'
@@ -518,6 +527,7 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
     timeoutMinutes,
     pollInterval,
     ffmpegPath,
+    installMissing,
     maxParallel,
     failFast,
     previews,

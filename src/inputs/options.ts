@@ -7,6 +7,17 @@ export type AspectRatio = (typeof ASPECT_RATIOS)[number]
 export type Resolution = (typeof RESOLUTIONS)[number]
 export type Transition = (typeof TRANSITIONS)[number]
 
+/** Canvas size for an aspect ratio and resolution; the short side is 720 or 1080, even numbers. */
+export function canvasSize(aspect: AspectRatio = '16:9', resolution: Resolution = '1080p'): { width: number; height: number } {
+  const short = resolution === '720p' ? 720 : 1080
+  const [a, b] = aspect.split(':').map(Number)
+  const even = (n: number): number => Math.round(n / 2) * 2
+  return a >= b ? { width: even((short * a) / b), height: short } : { width: short, height: even((short * b) / a) }
+}
+
+/** The video lengths a run makes, in seconds: input 'duration', and what a prompt asks for (clamped). */
+export const DURATION = { min: 1, max: 600 } as const
+
 /** How the local backend frames a photo whose shape differs from the video's. */
 export const FITS = ['auto', 'cover', 'contain', 'blur'] as const
 export type Fit = (typeof FITS)[number]

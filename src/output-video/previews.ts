@@ -4,10 +4,11 @@
 // The poster comes from the finished MP4; so does the preview, unless the backend made it from the
 // frames it encoded (the local backend does: the same filter and encoder settings, no second decode).
 import { copyFile, rename, rm, stat } from 'node:fs/promises'
-import { basename, dirname, extname, join } from 'node:path'
+import { basename } from 'node:path'
 import type { Ffmpeg } from '../media/ffmpeg.js'
 import { input } from '../media/inputs.js'
 import { PREVIEW, previewEncoder, previewFilter, previewSeconds, previewTries } from '../media/preview-format.js'
+import { previewPaths, type Previews } from '../inputs/video-files.js'
 import { log } from '../shared/log.js'
 import { segmentSpan, trackKind, type Draft } from '../shared/timeline.js'
 import type { FinishedVideo } from './finish.js'
@@ -19,17 +20,6 @@ const PROBE = { width: 32, height: 18 }
  */
 const jpegColours = (ffmpeg: Ffmpeg): string =>
   `scale=${ffmpeg.videoColours},format=rgb24,scale=out_color_matrix=bt601:out_range=full,format=yuvj420p`
-
-export interface Previews {
-  posterPath: string
-  previewPath: string
-}
-
-/** Where the poster and preview of `video.mp4` go: `video.poster.jpg`, `video.preview.webp`. */
-export function previewPaths(output: string): Previews {
-  const stem = join(dirname(output), basename(output, extname(output)))
-  return { posterPath: `${stem}.poster.jpg`, previewPath: `${stem}.preview.webp` }
-}
 
 /**
  * Moments worth a poster, best first: the middle of each clip (never a transition, which sits at

@@ -20,7 +20,7 @@ import { readDraftValue, summarize, type Draft, type TimelineSummary } from '../
 import { VERSION } from '../shared/version.js'
 import { tempFileFor, type FinishedVideo } from './finish.js'
 import { inspectFile } from '../media/mp4.js'
-import { previewPaths, type Previews } from './previews.js'
+import { previewPaths, type Previews } from '../inputs/video-files.js'
 
 /** The staging folder, relative to the workspace. */
 export const CACHE_DIR = '.img2vid-cache'

@@ -29,14 +29,6 @@ export function splitTurns(prompt: string): string[] {
     .filter(t => t !== '')
 }
 
-/** Canvas size for an aspect ratio and resolution; the short side is 720 or 1080, even numbers. */
-export function canvasSize(aspect: AspectRatio = '16:9', resolution: Resolution = '1080p'): { width: number; height: number } {
-  const short = resolution === '720p' ? 720 : 1080
-  const [a, b] = aspect.split(':').map(Number)
-  const even = (n: number): number => Math.round(n / 2) * 2
-  return a >= b ? { width: even((short * a) / b), height: short } : { width: short, height: even((short * b) / a) }
-}
-
 /** The request of one video: its inputs, with the music file replaced by the checked file. */
 export function buildRequest(spec: VideoSpec, music: InputFile | undefined): VideoRequest {
   return {

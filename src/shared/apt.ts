@@ -8,10 +8,29 @@ import { log } from './log.js'
 const run = promisify(execFile)
 
 /**
- * On a GitHub-hosted Linux runner (passwordless sudo), installs a Debian/Ubuntu package with apt,
- * which checks its signature; elsewhere does nothing. True when apt-get succeeded.
+ * Whether the action may install what a run needs and the runner lacks (input 'install-missing').
+ * What a run needs can follow from untrusted text (a CJK character in a pull request's title needs
+ * a CJK font), so a workflow can turn installs off; every install goes through aptInstall, which
+ * cannot be called without this.
  */
-export async function aptInstall(pkg: string, why: string): Promise<boolean> {
+export interface InstallPolicy {
+  installMissing: boolean
+}
+
+/** What an error adds when a missing tool was not installed because the policy said no. */
+export const notInstalledHint = (policy: InstallPolicy): string =>
+  policy.installMissing ? '' : " (input 'install-missing' is false, so the action installed nothing)"
+
+/**
+ * On a GitHub-hosted Linux runner (passwordless sudo), installs a Debian/Ubuntu package with apt,
+ * which checks its signature; elsewhere, or when the policy says no, does nothing. True when
+ * apt-get succeeded.
+ */
+export async function aptInstall(pkg: string, why: string, policy: InstallPolicy): Promise<boolean> {
+  if (!policy.installMissing) {
+    log.info(`${why}; not installing the ${pkg} package: input 'install-missing' is false.`)
+    return false
+  }
   if (process.platform !== 'linux' || process.env.GITHUB_ACTIONS !== 'true' || !(await io.which('apt-get', false))) return false
   log.info(`${why}; installing Debian/Ubuntu's ${pkg} package (signature-checked by apt).`)
   const [cmd, ...pre] = process.getuid?.() === 0 ? ['apt-get'] : ['sudo', '-n', 'apt-get']

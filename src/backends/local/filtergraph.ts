@@ -97,7 +97,7 @@ export interface ClipLayout {
   /** the still's size, before motion */
   w: number
   h: number
-  /** frames in the clip's still file (1, or F for an animation) */
+  /** frames in the clip's still file (1, or an animation's frames, up to the cap: then they loop) */
   count: number
   /** frames on screen */
   frames: number
@@ -106,6 +106,18 @@ export interface ClipLayout {
 export interface ImageFacts {
   animated?: boolean
 }
+
+/**
+ * An animation's still file holds at most this many bytes of raw frames; a longer clip plays them
+ * in a loop. Without a cap one GIF on screen for 600 s at 1080p would be 56 GB of raw frames.
+ */
+export const MAX_ANIMATION_BYTES = 256 * 1024 * 1024
+
+/** The frames of a w×h 4:2:0 animation that fit the cap (at least 1). */
+export const animationFrames = (w: number, h: number): number => Math.max(1, Math.floor(MAX_ANIMATION_BYTES / (w * h * 1.5)))
+
+/** An animation on screen for longer than its still file holds: the file is played in a loop. */
+export const loopsAnimation = (c: ClipLayout): boolean => c.motion.kind === 'animated' && c.count < c.frames
 
 /** Motion and still size per clip. */
 export function layoutClips(plan: Pick<LocalPlan, 'width' | 'height' | 'kenBurns'>, frames: number[], facts: ImageFacts[]): ClipLayout[] {
@@ -130,7 +142,7 @@ export function layoutClips(plan: Pick<LocalPlan, 'width' | 'height' | 'kenBurns
         h = H + 2 * m
       }
     }
-    return { motion, w, h, count: motion.kind === 'animated' ? F : 1, frames: F }
+    return { motion, w, h, count: motion.kind === 'animated' ? Math.min(F, animationFrames(w, h)) : 1, frames: F }
   })
 }
 
@@ -379,14 +391,18 @@ function videoEncoder(threads: number): string[] {
  */
 export function segmentArgs(
   seg: Segment,
-  stills: { file: string; w: number; h: number }[],
+  stills: { file: string; w: number; h: number; loops?: boolean }[],
   plan: Pick<LocalPlan, 'fps' | 'width'>,
   graph: string,
   output: string,
   opts: { threads: number; preview?: string }
 ): string[] {
   const inputs = seg.clips.flatMap(i =>
-    input('raw', stills[i].file, ['-pix_fmt', 'yuv420p', '-video_size', `${stills[i].w}x${stills[i].h}`, '-framerate', String(plan.fps)])
+    input('raw', stills[i].file, [
+      // an animation longer than its still file plays the file again (read again, not held in memory)
+      ...(stills[i].loops ? ['-stream_loop', '-1'] : []),
+      ...['-pix_fmt', 'yuv420p', '-video_size', `${stills[i].w}x${stills[i].h}`, '-framerate', String(plan.fps)]
+    ])
   )
   return [
     ...QUIET,

@@ -7,7 +7,7 @@ import { open } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import { FfmpegError } from '../../media/errors.js'
-import { aptInstall } from '../../shared/apt.js'
+import { aptInstall, notInstalledHint, type InstallPolicy } from '../../shared/apt.js'
 
 const run = promisify(execFile)
 
@@ -161,20 +161,16 @@ async function fontconfigCovering(text: string): Promise<string[]> {
  * runner without one, Debian's fonts-noto-cjk is installed. Throws when there is none, before
  * anything is rendered, rather than draw empty boxes.
  */
-export async function chooseFont(text: string, tempDir: string, opts: { install?: boolean } = {}): Promise<string | undefined> {
+export async function chooseFont(text: string, tempDir: string, policy: InstallPolicy): Promise<string | undefined> {
   const script = scriptOf(text)
   if (script === 'latin') return findFont()
   let found: string | undefined = CJK_FONTS.find(f => existsSync(f)) ?? (await fontconfigCovering(text))[0]
-  if (
-    !found &&
-    opts.install !== false &&
-    (await aptInstall(CJK_PACKAGE, 'The title needs a Chinese/Japanese/Korean font and none is installed'))
-  )
+  if (!found && (await aptInstall(CJK_PACKAGE, 'The title needs a Chinese/Japanese/Korean font and none is installed', policy)))
     found = CJK_FONTS.find(f => existsSync(f))
   if (!found) {
     const lang = { ja: 'Japanese', zh: 'Chinese', ko: 'Korean' }[script]
     throw new FfmpegError(
-      `The title "${text}" is ${lang} and no font with its characters was found: install one in an earlier step, e.g. 'sudo apt-get install -y ${CJK_PACKAGE}' (Debian/Ubuntu) — the local backend never draws a title as empty boxes.`
+      `The title "${text}" is ${lang} and no font with its characters was found${notInstalledHint(policy)}: install one in an earlier step, e.g. 'sudo apt-get install -y ${CJK_PACKAGE}' (Debian/Ubuntu) — the local backend never draws a title as empty boxes.`
     )
   }
   if (!/\.ttc$/i.test(found)) return found

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import type { Backend, RenderJob, RenderResult } from '../backend.js'
 import { FfmpegError } from '../../media/errors.js'
 import type { Ffmpeg } from '../../media/ffmpeg.js'
-import { openFfmpeg } from '../../media/find-ffmpeg.js'
+import { openFfmpeg, type FfmpegSettings } from '../../media/find-ffmpeg.js'
 import { previewSeconds } from '../../media/preview-format.js'
 import { log } from '../../shared/log.js'
 import { runPool } from '../../shared/pool.js'
@@ -19,6 +19,8 @@ import {
   clipFrames,
   concatList,
   layoutClips,
+  loopsAnimation,
+  MAX_ANIMATION_BYTES,
   muxArgs,
   prepareArgs,
   segmentArgs,
@@ -28,7 +30,8 @@ import {
 } from './filtergraph.js'
 import { firstWebpFrame, parseImageInfo, readImageInfo, type ImageInfo } from './images.js'
 import { chooseFont } from './fonts.js'
-import { describeHints, makePlan, planToDraft, readPrompt, type LocalPlan, type PromptHints } from './plan.js'
+import { describeHints, makePlan, planToDraft, readPrompt, targetDuration, type LocalPlan, type PromptHints } from './plan.js'
+import { DURATION } from '../../inputs/options.js'
 import type { VideoRequest } from '../../request/request.js'
 
 export { findFont } from './fonts.js'
@@ -72,6 +75,8 @@ interface Still {
   file: string
   w: number
   h: number
+  /** an animation whose still file holds fewer frames than the clip shows: played in a loop */
+  loops: boolean
 }
 
 /**
@@ -137,7 +142,7 @@ function prepareStills(
           throw new FfmpegError(
             `${plan.clips[i].name} could not be decoded by ffmpeg (${written} of ${want} bytes); convert it to JPEG or PNG first, e.g. 'ffmpeg -i ${plan.clips[i].name} out.png'.`
           )
-        ready[i].resolve({ file, w: c.w, h: c.h })
+        ready[i].resolve({ file, w: c.w, h: c.h, loops: loopsAnimation(c) })
       } catch (err) {
         // every segment waiting for a still hears of it, not only the one that needs this one
         for (const r of ready.slice(i)) r.reject(err)
@@ -207,14 +212,19 @@ export async function renderPlan(
   videoFile: string,
   tempDir: string,
   signal: AbortSignal,
-  /** where the preview goes, made from the first seconds of frames on the way */
-  preview?: string,
-  cores = availableParallelism()
+  opts: {
+    /** where the preview goes, made from the first seconds of frames on the way */
+    preview?: string
+    cores?: number
+    /** whether a missing font may be installed (off unless the inputs say so) */
+    installMissing?: boolean
+  } = {}
 ): Promise<void> {
+  const { preview, cores = availableParallelism() } = opts
   checkTransition(plan.transition, ffmpeg)
   const files: { titleFile?: string; fontFile?: string } = {}
   if (plan.title) {
-    files.fontFile = await chooseFont(plan.title.text, tempDir)
+    files.fontFile = await chooseFont(plan.title.text, tempDir, { installMissing: opts.installMissing ?? false })
     if (!files.fontFile) log.warning('No font found for the title; rendering without it.')
     files.titleFile = join(tempDir, 'title.txt')
     await writeFile(files.titleFile, plan.title.text)
@@ -227,6 +237,11 @@ export async function renderPlan(
       clipFrames(plan),
       images.infos.map(i => ({ animated: i?.animated }))
     )
+    for (const [i, c] of layout.entries())
+      if (loopsAnimation(c))
+        log.info(
+          `${plan.clips[i].name} is animated and on screen for ${(c.frames / plan.fps).toFixed(1)} s: its first ${(c.count / plan.fps).toFixed(1)} s play in a loop (${MAX_ANIMATION_BYTES / 1048576} MB of frames at most per animation).`
+        )
     const leadFrames = preview ? Math.ceil(previewSeconds(plan.total) * plan.fps) : 0
     const parts = segments(plan, layout, { cores, leadFrames })
     // the preview comes from the first segment's frames when it is long enough (with many short
@@ -308,9 +323,14 @@ export async function renderPlan(
  * One line in the log saying what the planner took from the prompt; a warning when it took
  * nothing, or when the session language is not English (only a few phrasings are read).
  */
-export function reportPrompt(request: VideoRequest, formats = false): PromptHints {
+export function reportPrompt(request: VideoRequest, images: number, formats = false): PromptHints {
   const prompt = request.turns.join('\n')
   const hints = readPrompt(prompt)
+  const { seconds, asked } = targetDuration(request, hints, images)
+  if (asked !== undefined)
+    log.warning(
+      `The prompt asks for a video of ${asked} s; the local backend makes it ${seconds} s, within what input 'duration' accepts (${DURATION.min}–${DURATION.max} s).`
+    )
   const overridden: Partial<Record<keyof PromptHints, string>> = {}
   if (request.duration !== undefined) Object.assign(overridden, { duration: 'duration', perImage: 'duration' })
   else if (hints.duration !== undefined && hints.perImage !== undefined) overridden.perImage = 'the whole duration'
@@ -332,11 +352,11 @@ export function reportPrompt(request: VideoRequest, formats = false): PromptHint
   return hints
 }
 
-export function createLocalBackend(opts: { ffmpegPath?: string }): Backend {
+export function createLocalBackend(opts: FfmpegSettings): Backend {
   return {
     name: 'local',
     async render(job: RenderJob): Promise<RenderResult> {
-      const ffmpeg = await openFfmpeg(opts.ffmpegPath)
+      const ffmpeg = await openFfmpeg(opts)
       let request = job.request
       if (request.music && 'description' in request.music) {
         log.warning(
@@ -347,6 +367,7 @@ export function createLocalBackend(opts: { ffmpegPath?: string }): Backend {
       // one plan per format (the same photos, timing and title, framed for each canvas), one render each
       reportPrompt(
         request,
+        job.images.length,
         job.videos.some(v => v.aspectRatio)
       )
       const id = randomBytes(6).toString('hex')
@@ -357,7 +378,7 @@ export function createLocalBackend(opts: { ffmpegPath?: string }): Backend {
           draft = planToDraft(plan)
           log.info(describe(summarize(draft)))
         }
-        await renderPlan(ffmpeg, plan, v.file, job.tempDir, job.signal, v.preview)
+        await renderPlan(ffmpeg, plan, v.file, job.tempDir, job.signal, { preview: v.preview, installMissing: opts.installMissing })
       }
       return {
         videos: job.videos.map((v, i) => ({

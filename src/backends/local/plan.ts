@@ -2,8 +2,8 @@
 // prompt says; the prompt is read the way a person writes it ("30-second", "vertical", "fade").
 import { basename } from 'node:path'
 import type { InputFile } from '../../input-files/input-file.js'
-import type { AspectRatio, Fit, Resolution, Transition } from '../../inputs/options.js'
-import { canvasSize, type VideoRequest } from '../../request/request.js'
+import { canvasSize, DURATION, type AspectRatio, type Fit, type Resolution, type Transition } from '../../inputs/options.js'
+import type { VideoRequest } from '../../request/request.js'
 import { TRACK_AUDIO, TRACK_TEXT, TRACK_VIDEO, type Draft } from '../../shared/timeline.js'
 
 export interface Clip {
@@ -53,7 +53,7 @@ export const PROMPT_LANGUAGES = ['en', 'de', 'es', 'fr', 'pt', 'zh', 'ja'] as co
 const NUM = String.raw`(\d+(?:[.,]\d+)?)`
 const SECONDS = String.raw`(?:seconds?|secs?|s|sekunden?|sek|sekündige[nmrs]?|segundos?|segs?|secondes?|sec)(?![\p{L}])|秒(?:钟|鐘|間)?`
 const MINUTES = String.raw`(?:minutes?|mins?|min|minuten?|minütige[nmrs]?|minutos?)(?![\p{L}])|分(?:钟|鐘|間)?`
-const DURATION = new RegExp(String.raw`(?<![\p{Script=Latin}\d.,])${NUM}\s*(?:-\s*)?(?:(${SECONDS})|(${MINUTES}))`, 'gu')
+const DURATION_WORDS = new RegExp(String.raw`(?<![\p{Script=Latin}\d.,])${NUM}\s*(?:-\s*)?(?:(${SECONDS})|(${MINUTES}))`, 'gu')
 /** photo nouns, for "per photo" */
 const PHOTO = String.raw`(?:photos?|images?|pictures?|pics?|slides?|shots?|fotos?|bilde?r?|imagen(?:es)?|imagens?|imagem|diapositivas?|clichés?)`
 /** before the number: "each photo for", "jedes Foto", "cada foto", "chaque photo", 每张照片, 各写真, 1枚あたり */
@@ -101,7 +101,7 @@ function quoted(m: RegExpExecArray | null): string | undefined {
 export function readPrompt(prompt: string): PromptHints {
   const p = prompt.normalize('NFKC').toLowerCase()
   const h: PromptHints = {}
-  for (const m of p.matchAll(DURATION)) {
+  for (const m of p.matchAll(DURATION_WORDS)) {
     const seconds = Number(m[1].replace(',', '.')) * (m[3] ? 60 : 1)
     if (!(seconds > 0)) continue
     const before = p.slice(Math.max(0, m.index - 40), m.index)
@@ -156,6 +156,20 @@ export function describeHints(h: PromptHints, overridden: Partial<Record<keyof P
 }
 
 const DEFAULT_PER_IMAGE = 4
+
+/**
+ * The video's length: input 'duration', else what the prompt asks for ("each photo for 3 seconds":
+ * n photos make n × 3 s), held to the range 'duration' accepts, as a prompt is untrusted text
+ * ("a 100000-second video" would otherwise be rendered). `asked` is the prompt's own figure when
+ * it was held.
+ */
+export function targetDuration(req: Pick<VideoRequest, 'duration'>, hints: PromptHints, n: number): { seconds?: number; asked?: number } {
+  if (req.duration !== undefined) return { seconds: req.duration }
+  const asked = hints.duration ?? (hints.perImage ? hints.perImage * n : undefined)
+  if (asked === undefined) return {}
+  const seconds = Math.min(DURATION.max, Math.max(DURATION.min, asked))
+  return seconds === asked ? { seconds } : { seconds, asked }
+}
 const DEFAULT_TRANSITION = 0.75
 /** the shortest transition: 4 frames at 30 fps */
 const MIN_TRANSITION_FRAMES = 4
@@ -168,8 +182,7 @@ export function makePlan(req: VideoRequest, images: InputFile[]): LocalPlan {
   const { width, height } = canvasSize(aspect, resolution)
   const transition = req.transition ?? hints.transition ?? 'fade'
   const n = images.length
-  // "each photo for 3 seconds": n photos make a video n × 3 s long
-  const target = req.duration ?? hints.duration ?? (hints.perImage ? hints.perImage * n : undefined)
+  const target = targetDuration(req, hints, n).seconds
   // per-image time: 3–5 s by default; fit to the target when one is given
   let T = transition === 'none' || n < 2 ? 0 : DEFAULT_TRANSITION
   let per = target ? (target + (n - 1) * T) / n : DEFAULT_PER_IMAGE

@@ -1,6 +1,7 @@
 // The request as the cloud agent reads it: the options compiled into one precise instruction
 // appended to the first prompt turn, and the checks of the draft the agent produced against them.
-import { canvasSize, type VideoRequest } from '../../request/request.js'
+import { canvasSize } from '../../inputs/options.js'
+import type { VideoRequest } from '../../request/request.js'
 import { type Draft, TRACK_AUDIO, TRACK_TEXT, draftDurationMs } from '../../shared/timeline.js'
 
 /** The options as one instruction appended to the first turn; empty when none were given. */

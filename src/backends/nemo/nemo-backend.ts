@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { log } from '../../shared/log.js'
 import { describe, hasSegments, summarize, type Draft } from '../../shared/timeline.js'
-import { canvasSize } from '../../request/request.js'
+import { canvasSize } from '../../inputs/options.js'
 import type { Backend, BackendOptions, JobVideo, RenderedVideo, RenderJob, RenderResult } from '../backend.js'
 import { claimLink, registerUrl } from './auth.js'
 import { chat, type ChatResult } from './chat.js'
