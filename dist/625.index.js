@@ -10,12 +10,12 @@ export const modules = {
 /* harmony export */ });
 /* unused harmony export commonRoot */
 /* harmony import */ var _actions_artifact__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(75203);
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(33838);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(51455);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(76760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var _shared_artifact_names_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(45638);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(51455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var _shared_artifact_names_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(45638);
+/* harmony import */ var _shared_log_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(21827);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(54188);
 // The MP4(s) as a workflow artifact, with @actions/artifact. Names are checked up front with the
 // service's rules; overwrite deletes a same-named artifact first, as actions/upload-artifact does.
@@ -27,9 +27,9 @@ export const modules = {
 
 /** The deepest folder holding every file, so the archive keeps only their names (and sub-folders). */
 function commonRoot(files) {
-    let root = (0,node_path__WEBPACK_IMPORTED_MODULE_3__.dirname)(files[0]);
-    while (!files.every(f => !(0,node_path__WEBPACK_IMPORTED_MODULE_3__.relative)(root, f).startsWith('..')))
-        root = (0,node_path__WEBPACK_IMPORTED_MODULE_3__.dirname)(root);
+    let root = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.dirname)(files[0]);
+    while (!files.every(f => !(0,node_path__WEBPACK_IMPORTED_MODULE_2__.relative)(root, f).startsWith('..')))
+        root = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.dirname)(root);
     return root;
 }
 /** Where the run's artifact is shown: <server>/<owner>/<repo>/actions/runs/<run_id>/artifacts/<id>. */
@@ -47,29 +47,29 @@ function isGhes() {
 async function deleteExisting(client, name) {
     try {
         const { id } = await client.deleteArtifact(name);
-        _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .info */ .pq(`Deleted the existing artifact '${name}' (id ${id}) to replace it ('overwrite: true').`);
+        _shared_log_js__WEBPACK_IMPORTED_MODULE_4__/* .log */ .R.info(`Deleted the existing artifact '${name}' (id ${id}) to replace it ('overwrite: true').`);
     }
     catch (err) {
         if (err instanceof _actions_artifact__WEBPACK_IMPORTED_MODULE_0__/* .ArtifactNotFoundError */ .CL)
             return undefined;
         const why = err instanceof Error ? err.message : String(err);
-        _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .warning */ .$e(`Could not delete the existing artifact '${name}' before replacing it: ${why}`);
+        _shared_log_js__WEBPACK_IMPORTED_MODULE_4__/* .log */ .R.warning(`Could not delete the existing artifact '${name}' before replacing it: ${why}`);
         return why;
     }
     return undefined;
 }
 async function uploadArtifact(opts) {
     const { name, overwrite } = opts;
-    const bad = (0,_shared_artifact_names_js__WEBPACK_IMPORTED_MODULE_4__/* .validateArtifactName */ .Y)(name);
+    const bad = (0,_shared_artifact_names_js__WEBPACK_IMPORTED_MODULE_3__/* .validateArtifactName */ .Y)(name);
     if (bad)
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .PublishError */ .S(bad);
     const files = opts.files ?? (opts.file ? [opts.file] : []);
     if (!files.length)
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .PublishError */ .S(`No file to upload as the artifact '${name}'.`);
     for (const f of files) {
-        if (!(0,node_path__WEBPACK_IMPORTED_MODULE_3__.isAbsolute)(f))
+        if (!(0,node_path__WEBPACK_IMPORTED_MODULE_2__.isAbsolute)(f))
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .PublishError */ .S(`Artifact file paths must be absolute (got '${f}').`);
-        const s = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.stat)(f).catch(() => undefined);
+        const s = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.stat)(f).catch(() => undefined);
         if (!s?.isFile())
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .PublishError */ .S(`The file for the artifact '${name}' does not exist: ${f}`);
     }
@@ -77,7 +77,7 @@ async function uploadArtifact(opts) {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .PublishError */ .S(GHES_HINT);
     const client = new _actions_artifact__WEBPACK_IMPORTED_MODULE_0__/* .DefaultArtifactClient */ .t9();
     const deleteFailure = overwrite ? await deleteExisting(client, name) : undefined;
-    _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .info */ .pq(`Uploading ${files.length === 1 ? 'the video' : `${files.length} videos`} as the artifact '${name}'${opts.retentionDays ? ` (kept ${opts.retentionDays} days)` : ''}.`);
+    _shared_log_js__WEBPACK_IMPORTED_MODULE_4__/* .log */ .R.info(`Uploading ${files.length === 1 ? 'the video' : `${files.length} videos`} as the artifact '${name}'${opts.retentionDays ? ` (kept ${opts.retentionDays} days)` : ''}.`);
     let res;
     try {
         res = await client.uploadArtifact(name, files, commonRoot(files), {

@@ -163,7 +163,7 @@ describe('release notes', () => {
     ])
     const after1 = releases.releases[0].body
     assert.ok(after1.startsWith(NOTES.trimEnd()), 'the hand-written notes stay first, unchanged')
-    const block = /<!-- img2vid:begin -->\n([^]*)\n<!-- img2vid:end -->/.exec(after1)?.[1] ?? ''
+    const block = /<!-- img2vid:begin sha256=[0-9a-f]{16} -->\n([^]*)\n<!-- img2vid:end -->/.exec(after1)?.[1] ?? ''
     assert.match(
       block,
       /^\[!\[promo\]\(http:\/\/127\.0\.0\.1:\d+\/octo\/promo\/releases\/download\/v3\.0\.0\/promo\.poster\.jpg\)\]\(http:\/\/127\.0\.0\.1:\d+\/octo\/promo\/releases\/download\/v3\.0\.0\/promo\.mp4\)$/
@@ -172,7 +172,7 @@ describe('release notes', () => {
     const second = await action({ 'release-tag': 'v3.0.0', 'release-notes': 'append', 'upload-artifact': 'false' }, b)
     assert.equal(second.code, 0, second.all)
     const after2 = releases.releases[0].body
-    assert.equal(after2.split('<!-- img2vid:begin -->').length - 1, 1, 'one block, not two')
+    assert.equal(after2.split('<!-- img2vid:begin ').length - 1, 1, 'one block, not two')
     assert.equal(after2, after1, 'the same videos give the same body')
     assert.match(second.stdout, /Release notes: the video block replaced/)
   })

@@ -1,10 +1,10 @@
 // The MP4(s) as a workflow artifact, with @actions/artifact. Names are checked up front with the
 // service's rules; overwrite deletes a same-named artifact first, as actions/upload-artifact does.
 import { ArtifactNotFoundError, DefaultArtifactClient } from '@actions/artifact'
-import * as core from '@actions/core'
 import { stat } from 'node:fs/promises'
 import { dirname, isAbsolute, relative } from 'node:path'
 import { validateArtifactName } from '../shared/artifact-names.js'
+import { log } from '../shared/log.js'
 import { PublishError } from './errors.js'
 
 export interface ArtifactUpload {
@@ -49,11 +49,11 @@ function isGhes(): boolean {
 async function deleteExisting(client: DefaultArtifactClient, name: string): Promise<string | undefined> {
   try {
     const { id } = await client.deleteArtifact(name)
-    core.info(`Deleted the existing artifact '${name}' (id ${id}) to replace it ('overwrite: true').`)
+    log.info(`Deleted the existing artifact '${name}' (id ${id}) to replace it ('overwrite: true').`)
   } catch (err) {
     if (err instanceof ArtifactNotFoundError) return undefined
     const why = err instanceof Error ? err.message : String(err)
-    core.warning(`Could not delete the existing artifact '${name}' before replacing it: ${why}`)
+    log.warning(`Could not delete the existing artifact '${name}' before replacing it: ${why}`)
     return why
   }
   return undefined
@@ -75,7 +75,7 @@ export async function uploadArtifact(opts: ArtifactUpload): Promise<ArtifactResu
 
   const client = new DefaultArtifactClient()
   const deleteFailure = overwrite ? await deleteExisting(client, name) : undefined
-  core.info(
+  log.info(
     `Uploading ${files.length === 1 ? 'the video' : `${files.length} videos`} as the artifact '${name}'${opts.retentionDays ? ` (kept ${opts.retentionDays} days)` : ''}.`
   )
   let res

@@ -4,6 +4,7 @@ import { basename, extname } from 'node:path'
 import type { Inputs } from '../inputs/get-inputs.js'
 import { artifactGroups } from '../shared/artifact-names.js'
 import { log } from '../shared/log.js'
+import { oneLine } from '../shared/untrusted.js'
 import { PublishError } from './errors.js'
 
 export interface VideoLinks {
@@ -93,7 +94,7 @@ export async function publishVideos(settings: PublishSettings, videos: VideoToPu
         })
       const r = await attach(v.path)
       releaseId = r.release.id
-      log.info(`🚀 Release ${r.release.tag}: ${r.assetUrl}`)
+      log.info(`🚀 Release ${oneLine(r.release.tag)}: ${oneLine(r.assetUrl, 2000)}`)
       linksOf(v.name).releaseAssetUrl = r.assetUrl
       let posterUrl: string | undefined
       for (const extra of v.extras) {
@@ -105,8 +106,13 @@ export async function publishVideos(settings: PublishSettings, videos: VideoToPu
     if (settings.releaseNotes === 'append' && releaseId !== undefined) {
       const body = await api.getBody(releaseId)
       const next = withVideoBlock(body, videoBlock(attached))
-      if (next !== body) await api.setBody(releaseId, next)
-      log.info(`📝 Release notes: the video block ${body.includes('<!-- img2vid:begin -->') ? 'replaced' : 'added'}.`)
+      if (next.body !== body) await api.setBody(releaseId, next.body)
+      log.info(`📝 Release notes: the video block ${next.replaced ? 'replaced' : 'added'}.`)
+      if (next.foreign) {
+        log.warning(
+          `The release notes hold ${next.foreign} img2vid marker${next.foreign === 1 ? '' : 's'} that this action cannot prove it wrote (in a pull request title, hand-written, or edited since): they and the text between them were left as they are, and ${next.replaced ? 'only the block it wrote was replaced' : 'the video block was added at the end'}.`
+        )
+      }
     }
   })
 }

@@ -1,10 +1,12 @@
 // Attaches the MP4 to a GitHub release. Every GitHub call sits behind ReleaseApi; attachToRelease
 // holds the policy (which release, overwrite, the already_exists race) and the user-facing errors.
-import * as core from '@actions/core'
 import { getOctokit } from '@actions/github'
+import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { isLoopbackHost } from '../shared/guards.js'
+import { log } from '../shared/log.js'
+import { oneLine } from '../shared/untrusted.js'
 import { AssetExistsError, PublishError } from './errors.js'
 
 export interface ReleaseRef {
@@ -189,7 +191,7 @@ function existsError(name: string, release: ReleaseRef): PublishError {
 async function removeExisting(api: ReleaseApi, release: ReleaseRef, name: string): Promise<boolean> {
   const existing = (await api.listAssets(release.id)).filter(sameAsset(name))
   for (const a of existing) {
-    core.info(`Deleting the existing asset '${a.name}' (id ${a.id}) from release '${release.tag}' (overwrite: true).`)
+    log.info(`Deleting the existing asset '${oneLine(a.name)}' (id ${a.id}) from release '${oneLine(release.tag)}' (overwrite: true).`)
     await api.deleteAsset(a.id)
   }
   return existing.length > 0
@@ -224,7 +226,9 @@ export async function attachToRelease(opts: {
     throw existsError(name, release)
   }
 
-  core.info(`Uploading '${name}' (${size} bytes) to release '${release.tag}'.`)
+  // the names and the tag come from file names and the release: one line each, through the log helper
+  const shown = { name: oneLine(name), tag: oneLine(release.tag) }
+  log.info(`Uploading '${shown.name}' (${size} bytes) to release '${shown.tag}'.`)
   let asset: ReleaseAsset
   try {
     asset = await api.uploadAsset(release, name, file, size)
@@ -232,7 +236,7 @@ export async function attachToRelease(opts: {
     if (!(err instanceof AssetExistsError)) throw err
     // Another job uploaded the same name between our listing and our upload.
     if (!overwrite) throw existsError(name, release)
-    core.info(`'${name}' appeared on release '${release.tag}' during the upload; replacing it once.`)
+    log.info(`'${shown.name}' appeared on release '${shown.tag}' during the upload; replacing it once.`)
     await removeExisting(api, release, name)
     asset = await api.uploadAsset(release, name, file, size).catch((again: unknown) => {
       if (!(again instanceof AssetExistsError)) throw again
@@ -241,30 +245,95 @@ export async function attachToRelease(opts: {
       )
     })
   }
-  core.info(`Attached to release '${release.tag}': ${asset.url}`)
+  log.info(`Attached to release '${shown.tag}': ${oneLine(asset.url, 2000)}`)
   return { assetUrl: asset.url, release }
 }
 
-const BEGIN = '<!-- img2vid:begin -->'
+// The video block in the release notes. A block is replaced only when the action can prove it
+// wrote it; every other text, markers included, is left as it is (a marker can sit inside a pull
+// request title of generated notes, with hand-written text after it).
+//
+// This version writes, each on a line of its own:
+//   <!-- img2vid:begin sha256=<the first 16 hex digits of the SHA-256 of the lines between> -->
+//   one video line per video (videoBlock)
+//   <!-- img2vid:end -->
+// The previous version wrote `<!-- img2vid:begin -->` without a checksum; its block is still
+// replaced when it is proven by its shape alone: both markers on lines of their own, and every line
+// between one of its video lines: link text without `[]()<>*_\` and backticks, and links to
+// release assets (…/releases/download/…) without parentheses or spaces.
+const BEGIN_OLD = '<!-- img2vid:begin -->'
 const END = '<!-- img2vid:end -->'
+const beginLine = (content: string): string => `<!-- img2vid:begin sha256=${checksum(content)} -->`
+const BEGIN_SIGNED = /^<!-- img2vid:begin sha256=([0-9a-f]{16}) -->$/
+/** Any text that looks like one of the markers, wherever it is. */
+const ANY_MARKER = /<!--\s*img2vid:(?:begin|end)\b/g
 
-/**
- * The release body with the action's block (between its markers) replaced, or appended when
- * there is none; the rest of the body is left as it was.
- */
-export function withVideoBlock(body: string, block: string): string {
-  const wrapped = `${BEGIN}\n${block.trim()}\n${END}`
-  const from = body.indexOf(BEGIN)
-  const to = from < 0 ? -1 : body.indexOf(END, from)
-  if (from >= 0 && to >= 0) return body.slice(0, from) + wrapped + body.slice(to + END.length)
-  return body.trim() ? `${body.replace(/\s+$/, '')}\n\n${wrapped}\n` : `${wrapped}\n`
+const checksum = (content: string): string => createHash('sha256').update(content).digest('hex').slice(0, 16)
+
+/** A line of the block as this version writes it (videoBlock): escaped link text, encoded URLs. */
+const TEXT = String.raw`(?:[^\\\[\]<>&\r\n]|\\[!-/:-@[-\x60{-~])+`
+const LINK_URL = String.raw`[^\s()<>\\]+`
+const VIDEO_LINE = new RegExp(String.raw`^(?:\[!\[${TEXT}\]\(${LINK_URL}\)\]\(${LINK_URL}\)|\[${TEXT}\]\(${LINK_URL}\))$`)
+/** A line of the block as the previous version wrote it. */
+const OLD_TEXT = String.raw`[^[\]()<>\x60*_\\\r\n]*`
+const OLD_URL = String.raw`https?://[^()\s]*/releases/download/[^()\s]+`
+const OLD_VIDEO_LINE = new RegExp(String.raw`^(?:\[!\[${OLD_TEXT}\]\(${OLD_URL}\)\]\(${OLD_URL}\)|\[${OLD_TEXT}\]\(${OLD_URL}\))$`)
+
+/** True when lines[begin..end] (begin and end markers) is a block this action wrote. */
+function proven(lines: string[], begin: number, end: number): boolean {
+  const content = lines.slice(begin + 1, end)
+  if (!content.length) return false
+  const signed = BEGIN_SIGNED.exec(lines[begin])
+  if (signed) return signed[1] === checksum(content.join('\n')) && content.every(l => VIDEO_LINE.test(l))
+  return lines[begin] === BEGIN_OLD && content.every(l => OLD_VIDEO_LINE.test(l))
 }
 
-/** One line per video: its poster, linking to its MP4 (Markdown; names stripped of link syntax). */
+/**
+ * The release body with the action's block replaced (the first one it can prove it wrote), or
+ * appended when there is none. `foreign` counts the markers it left alone, which the caller warns
+ * about. The rest of the body is kept as it was, its line ends (GitHub stores CRLF after an edit
+ * in the browser) included.
+ */
+export function withVideoBlock(body: string, block: string): { body: string; replaced: boolean; foreign: number } {
+  const content = block.trim()
+  const wrapped = `${beginLine(content)}\n${content}\n${END}`
+  const lines = body.split('\n')
+  const bare = lines.map(l => l.replace(/\r$/, ''))
+  const markers = (text: string): number => text.match(ANY_MARKER)?.length ?? 0
+  // each line's next end marker, in one pass from the end (the body may hold many markers)
+  const nextEnd: number[] = []
+  for (let i = bare.length - 1, end = -1; i >= 0; i--) {
+    nextEnd[i] = end
+    if (bare[i] === END) end = i
+  }
+  for (let i = 0; i < bare.length; i++) {
+    const end = nextEnd[i]
+    if (end < 0 || !(bare[i] === BEGIN_OLD || BEGIN_SIGNED.test(bare[i])) || !proven(bare, i, end)) continue
+    const eol = lines[end].endsWith('\r') ? '\r' : ''
+    const next = [...lines.slice(0, i), wrapped.replace(/\n/g, `${eol}\n`) + eol, ...lines.slice(end + 1)].join('\n')
+    const around = [...lines.slice(0, i), ...lines.slice(end + 1)].join('\n')
+    return { body: next, replaced: true, foreign: markers(around) }
+  }
+  const appended = body.trim() ? `${body.replace(/\s+$/, '')}\n\n${wrapped}\n` : `${wrapped}\n`
+  return { body: appended, replaced: false, foreign: markers(body) }
+}
+
+/**
+ * One line per video: its poster, linking to its MP4 (Markdown). A name is one line of plain
+ * text: line breaks and control characters become spaces, and the characters Markdown or HTML
+ * reads inside link text (brackets, backslash, angle brackets, `&`, `*`, `_`, `~`, backtick, `!`
+ * and `|`) are backslash-escaped, so no name can end the link, the line or the block, or form a
+ * tag or an entity.
+ */
 export function videoBlock(videos: { name: string; mp4Url: string; posterUrl?: string }[]): string {
-  const text = (s: string): string => s.replace(/[[\]()<>`*_\\]/g, ' ').trim()
-  // a URL inside (…) must not hold a parenthesis or a space (the asset URLs are already encoded)
-  const url = (u: string): string => u.replace(/[()\s]/g, c => ({ '(': '%28', ')': '%29' })[c] ?? '%20')
+  const text = (s: string): string =>
+    s
+      // eslint-disable-next-line no-control-regex -- control characters are what is replaced
+      .replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029]+/g, ' ')
+      .trim()
+      .replace(/[\\[\]<>&*_~`!|]/g, '\\$&') || 'video'
+  // a URL inside (…) holds no parenthesis, space, angle bracket or backslash (asset URLs are already encoded)
+  const url = (u: string): string => u.replace(/[()<>\\\s]/g, c => ({ '(': '%28', ')': '%29' })[c] ?? encodeURIComponent(c))
   return videos
     .map(v => (v.posterUrl ? `[![${text(v.name)}](${url(v.posterUrl)})](${url(v.mp4Url)})` : `[${text(v.name)}](${url(v.mp4Url)})`))
     .join('\n')

@@ -14,29 +14,47 @@ const cell = (text: string): string => text || '–'
 /** The runner drops a step summary over 1 MiB: stay well under it. */
 export const MAX_SUMMARY_BYTES = 900 * 1024
 
+/** Warnings listed in the summary (each cut to 500 characters); the log has them all. */
+const MAX_WARNINGS = 100
+const LEFT_OUT = "to keep the summary under the runner's 1 MiB limit"
+
+/**
+ * Writes the summary in the first form that fits MAX_SUMMARY_BYTES, each measured as written
+ * (escaped): every detail; else the overview table alone; else the overview's first rows, as many
+ * as fit, and a line that says how many were left out. The overview without rows always fits:
+ * what else it holds is bounded (a heading, two errors and 100 warnings, each cut by htmlText).
+ */
 export async function writeSummary(report: RunReport): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return
-  compose(report, true)
-  if (Buffer.byteLength(core.summary.stringify()) > MAX_SUMMARY_BYTES) {
-    // many videos with long timelines: the overview only, which every video fits in
+  const fits = (details: boolean, rows: number): boolean => {
     core.summary.emptyBuffer()
-    compose(report, false)
-    core.summary.addRaw(
-      `<p>The per-video details were left out to keep the summary under the runner's 1 MiB limit; the step outputs carry them.</p>`,
-      true
-    )
+    compose(report, details, rows)
+    return Buffer.byteLength(core.summary.stringify()) <= MAX_SUMMARY_BYTES
+  }
+  const all = report.videos.length
+  if (!fits(true, all) && !fits(false, all)) {
+    // the most rows that fit: the size grows with the rows, so a binary search finds it
+    let lo = 0
+    let hi = all - 1
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2)
+      if (fits(false, mid)) lo = mid
+      else hi = mid - 1
+    }
+    fits(false, lo)
   }
   await core.summary.write()
 }
 
-function compose(report: RunReport, details: boolean): void {
+/** The summary, with the per-video details or not, and the overview's first `rows` videos. */
+function compose(report: RunReport, details: boolean, rows: number): void {
   const s = core.summary.addHeading('🎬 img2vid', 2)
   const path = (v: VideoOutcome): string => (v.made ? relative(report.workspace, v.made.video.path) || v.made.video.path : '')
 
   if (report.batch || !details) {
     s.addTable([
       header(['Video', 'Status', 'File', 'Duration', 'Size', 'Links']),
-      ...report.videos.map(v => {
+      ...report.videos.slice(0, rows).map(v => {
         if (!v.made) return [htmlText(v.name), v.skipped ? '⏭ skipped' : '❌ failed', cell(htmlText(v.error ?? '')), '–', '–', '–']
         const { info } = v.made.video
         return [
@@ -49,7 +67,15 @@ function compose(report: RunReport, details: boolean): void {
         ]
       })
     ])
+    const hidden = report.videos.length - rows
+    if (hidden > 0) {
+      s.addRaw(
+        `<p>${hidden} more video${hidden === 1 ? ' was' : 's were'} left out of this table ${LEFT_OUT}; the step's \`videos\` output lists every video.</p>`,
+        true
+      )
+    }
   }
+  if (!details) s.addRaw(`<p>The per-video details were left out ${LEFT_OUT}; the step outputs carry them.</p>`, true)
 
   for (const v of details ? report.videos : []) {
     const m = v.made
@@ -88,7 +114,8 @@ function compose(report: RunReport, details: boolean): void {
   if (report.publishError) s.addRaw(`<p>❌ ${htmlText(report.publishError)}</p>`, true)
   if (report.warnings.length) {
     s.addHeading('Warnings', 3)
-    s.addList(report.warnings.slice(0, 100).map(w => htmlText(w, 500)))
+    const more = report.warnings.length - MAX_WARNINGS
+    s.addList([...report.warnings.slice(0, MAX_WARNINGS).map(w => htmlText(w, 500)), ...(more > 0 ? [`${more} more in the log`] : [])])
   }
 }
 

@@ -33,8 +33,18 @@ export function oneLine(text: string, max = 300): string {
 
 /**
  * Text for the job summary: one line (a blank line would end the HTML block and let Markdown
- * render: images, links), HTML-escaped, and bounded.
+ * render: images, links), HTML-escaped, and bounded. `max` bounds the escaped text, the one the
+ * summary holds: `&` becomes 5 characters and `"` 6, so cutting before escaping let 2000
+ * characters of them take 12000. The cut never splits an entity or a surrogate pair.
  */
 export function htmlText(text: string, max = 2000): string {
-  return escapeHtml(oneLine(text, max))
+  // escaping never shortens text: past `max` characters of the line, nothing more can be shown
+  const escaped = escapeHtml(oneLine(text, Number.MAX_SAFE_INTEGER).slice(0, max + 1))
+  if (escaped.length <= max) return escaped
+  let cut = escaped.slice(0, Math.max(0, max - 1))
+  // an entity cut short (`&am`) would show as text and could join what follows: drop it whole
+  const amp = cut.lastIndexOf('&')
+  if (amp >= 0 && !cut.includes(';', amp)) cut = cut.slice(0, amp)
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1)
+  return `${cut}…`
 }
