@@ -762,6 +762,8 @@ class NemoClient {
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(73024);
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __webpack_require__(77030);
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __webpack_require__(57075);
 // EXTERNAL MODULE: ./src/media/mp4.ts + 3 modules
@@ -773,7 +775,9 @@ var guards = __webpack_require__(62675);
 // as it is written, so a body that is not a whole MP4 (truncated, cut short without a
 // Content-Length, a web page) is known at its last byte and retried; the finish line gets the
 // facts without reading the file again. Authorization goes only to the API origin, also across
-// redirects; only https (or loopback http) is followed.
+// redirects; only https (or loopback http) is followed, and no hop may connect into the runner's
+// own network (guards.ts says which addresses). The URL is reported with every token as ***.
+
 
 
 
@@ -792,6 +796,117 @@ class BadDownload extends Error {
 /** Over the size cap: no other attempt will be smaller. */
 class TooLarge extends BadDownload {
 }
+/** A hop pointed into the runner's own network: the same URL will point there again. */
+class Refused extends BadDownload {
+}
+/** One per API: its origin and whether it is loopback decide what the connector lets through. */
+const agents = new Map();
+/**
+ * The dispatcher of every download. Its connector checks the address each connection goes to: an
+ * IP literal (as the URL parser normalised it: 0xa.1 is 10.0.0.1) before connecting, a name in the
+ * lookup the socket connects with (guardedLookup), so what is checked is what is connected to. The
+ * API's own origin is exempt: the user chose it, and every API call goes there with the token.
+ * Loopback is allowed only when api-url is loopback; plain http must land on loopback.
+ */
+function downloadAgent(api, resolve) {
+    const allowLoopback = (0,guards/* isLoopbackHost */.cW)(api.hostname);
+    const httpsRefusal = (address) => (0,guards/* addressRefusal */.V4)(address, allowLoopback);
+    const httpRefusal = (address) => httpsRefusal(address) ?? ((0,guards/* isLoopbackAddress */.Ow)(address) ? undefined : 'not a loopback address (plain http goes only to loopback)');
+    const guarded = {
+        'https:': { refusal: httpsRefusal, connect: (0,undici/* buildConnector */.gU)({ lookup: (0,guards/* guardedLookup */.K_)(httpsRefusal, resolve) }) },
+        'http:': { refusal: httpRefusal, connect: (0,undici/* buildConnector */.gU)({ lookup: (0,guards/* guardedLookup */.K_)(httpRefusal, resolve) }) }
+    };
+    const direct = (0,undici/* buildConnector */.gU)({});
+    const apiEndpoint = endpoint(api.protocol, api.hostname, api.port);
+    return new undici/* Agent */.g6({
+        connect: (opts, callback) => {
+            if (endpoint(opts.protocol, opts.hostname, opts.port) === apiEndpoint)
+                return direct(opts, callback);
+            const rules = guarded[opts.protocol];
+            if (!rules)
+                return callback(new guards/* RefusedDestination */.rN(opts.hostname, opts.hostname, 'not reached over http or https'), null);
+            // net.connect skips the lookup for an IP literal: it is checked here
+            const host = opts.hostname.replace(/^\[|\]$/g, '');
+            const why = (0,external_node_net_.isIP)(host) ? rules.refusal(host) : undefined;
+            if (why)
+                return callback(new guards/* RefusedDestination */.rN(host, host, why), null);
+            rules.connect(opts, callback);
+        }
+    });
+}
+function endpoint(protocol, hostname, port) {
+    return `${protocol}//${hostname.replace(/^\[|\]$/g, '').toLowerCase()}:${port || (protocol === 'https:' ? '443' : '80')}`;
+}
+function agentFor(api) {
+    let agent = agents.get(api.origin);
+    if (!agent)
+        agents.set(api.origin, (agent = downloadAgent(api)));
+    return agent;
+}
+/** The refusal behind a failed request (undici may wrap it, autoSelectFamily aggregate it). */
+function refusalIn(err, depth = 0) {
+    if (err instanceof guards/* RefusedDestination */.rN)
+        return err;
+    if (!err || typeof err !== 'object' || depth > 3)
+        return undefined;
+    const e = err;
+    for (const inner of [e.cause, ...(Array.isArray(e.errors) ? e.errors : [])]) {
+        const found = refusalIn(inner, depth + 1);
+        if (found)
+            return found;
+    }
+    return undefined;
+}
+const decode = (text, plus) => {
+    try {
+        return decodeURIComponent(plus ? text.replace(/\+/g, ' ') : text);
+    }
+    catch {
+        return text;
+    }
+};
+/** One part of a URL with every token this run used as ***, also when the part carries it URI-encoded. */
+function scrub(part, plus = false) {
+    const decoded = decode(part, plus);
+    const clean = redact(decoded);
+    return clean === decoded ? part : encodeURIComponent(clean);
+}
+/**
+ * The download URL as the action reports it (video-url, videos, the job summary, the cache
+ * record): a server may echo the run's token into it (a signed-URL scheme, a misconfigured CDN),
+ * and no output may carry a token. Raw anywhere, or URI-encoded in a path segment, a query name
+ * or value or the fragment, it becomes ***; user info is never reported.
+ */
+function reportedUrl(url) {
+    let u;
+    try {
+        u = new URL(redact(url.href));
+    }
+    catch {
+        return `${url.protocol}//***`;
+    }
+    if (u.username || u.password) {
+        u.username = '***';
+        u.password = '';
+    }
+    u.pathname = u.pathname
+        .split('/')
+        .map(s => scrub(s))
+        .join('/');
+    if (u.search) {
+        u.search = u.search
+            .slice(1)
+            .split('&')
+            .map(pair => {
+            const at = pair.indexOf('=');
+            return at < 0 ? scrub(pair, true) : `${scrub(pair.slice(0, at), true)}=${scrub(pair.slice(at + 1), true)}`;
+        })
+            .join('&');
+    }
+    if (u.hash)
+        u.hash = scrub(u.hash.slice(1));
+    return u.href;
+}
 /**
  * One download of `url` into `file` (truncated first). Follows redirects and, once, a JSON body
  * that points at the MP4 (`{output:{url}}`, as one gateway's download endpoint answers).
@@ -802,6 +917,10 @@ async function download(client, url, file, signal) {
     let expected;
     let current = url;
     let pointers = 0;
+    // what led to `current`, for a refusal's message (the first hop of the fallback is the API's
+    // origin, never refused)
+    let whence = "the render's download URL";
+    const dispatcher = agentFor(client.base);
     try {
         for (let hop = 0;; hop++) {
             if (!(0,guards/* isAllowedUrl */.y2)(current))
@@ -813,7 +932,7 @@ async function download(client, url, file, signal) {
             const inspector = new mp4/* Mp4Inspector */.dA();
             received = 0;
             expected = undefined;
-            await (0,undici/* stream */.Td)(current, { method: 'GET', headers, signal, headersTimeout: timeout, bodyTimeout: timeout }, ({ statusCode: code, headers: h }) => {
+            await (0,undici/* stream */.Td)(current, { method: 'GET', headers, signal, headersTimeout: timeout, bodyTimeout: timeout, dispatcher }, ({ statusCode: code, headers: h }) => {
                 statusCode = code;
                 if (statusCode >= 300 && statusCode < 400 && h.location) {
                     redirect = String(h.location);
@@ -839,6 +958,7 @@ async function download(client, url, file, signal) {
             if (redirect) {
                 if (hop >= MAX_REDIRECTS)
                     throw new BadDownload(`too many redirects (more than ${MAX_REDIRECTS})`);
+                whence = `a redirect from ${current.hostname}`;
                 current = new URL(redirect, current);
                 continue;
             }
@@ -848,13 +968,14 @@ async function download(client, url, file, signal) {
                 const next = pointedUrl(Buffer.concat(json));
                 if (!next || pointers++ > 0)
                     throw new BadDownload('the body is JSON without a usable output.url');
+                whence = `the URL in the JSON answer from ${current.hostname}`;
                 current = new URL(next, current);
                 continue;
             }
             if (expected !== undefined && received !== expected)
                 throw new BadDownload(`truncated: ${received} of ${expected} bytes arrived`);
             try {
-                return { facts: inspector.finish(), url: current.href };
+                return { facts: inspector.finish(), url: reportedUrl(current) };
             }
             catch (err) {
                 if (err instanceof mp4/* BadMp4Error */.ph)
@@ -868,6 +989,11 @@ async function download(client, url, file, signal) {
             throw signal.reason ?? err;
         if (err instanceof BadDownload)
             throw err;
+        const refused = refusalIn(err);
+        if (refused) {
+            const at = (0,external_node_net_.isIP)(current.hostname.replace(/^\[|\]$/g, '')) ? current.hostname : `${current.hostname} (${refused.address})`;
+            throw new Refused(`${whence} points at ${at}, ${refused.reason}: refused`);
+        }
         const got = received > 0 || expected !== undefined ? ` after ${received}${expected !== undefined ? ` of ${expected}` : ''} bytes` : '';
         const what = isConnectionError(err) && received > 0 ? 'truncated: the connection closed' : describeNetworkError(err, timeout);
         throw new BadDownload(`${what}${got}`, { cause: err });
@@ -888,7 +1014,8 @@ async function downloadVideo(client, renderId, url, file, signal) {
     }
     const attempts = primary ? [primary, primary, fallback] : [fallback, fallback];
     const errors = [];
-    for (const [i, target] of attempts.entries()) {
+    for (let i = 0; i < attempts.length; i++) {
+        const target = attempts[i];
         try {
             const started = Date.now();
             const got = await download(client, target, file, signal);
@@ -901,6 +1028,10 @@ async function downloadVideo(client, renderId, url, file, signal) {
             errors.push(`${target === fallback ? 'fallback' : 'download'}: ${err.message}`); // NemoError redacts
             if (err instanceof TooLarge)
                 break;
+            // the same URL would be refused again: on to the next different one
+            if (err instanceof Refused)
+                while (attempts[i + 1] === target)
+                    i++;
             if (i < attempts.length - 1) {
                 log/* log */.R.info(`The download failed (${redact(err.message)}); ${attempts[i + 1] === fallback ? 'trying the fallback download endpoint' : 'retrying'}.`);
             }

@@ -104,6 +104,11 @@ export interface NemoServerConfig {
   expiredAs401: boolean
   /** the CDN announces this Content-Length (a body over the action's cap) and sends nothing */
   announceBytes: number
+  /** when set, a completed render's URL (a template: {cdn} the CDN origin, {id} the render id, {token} the
+   *  poll's bearer token, {token%} the same URI-encoded), e.g. one that echoes the token or points at 10.0.0.1 */
+  renderUrl: string
+  /** when set, the CDN answers a render's download with a 302 to this (the same template) */
+  cdnRedirect: string
   /** 'honour': a render has the draft's canvas (m.width × m.height, scaled down 6× for speed); 'ignore': always the one MP4 */
   canvas: 'ignore' | 'honour'
   freePlan: boolean
@@ -158,6 +163,8 @@ const defaults = (): NemoServerConfig => ({
   fallbackJson: false,
   expiredAs401: false,
   announceBytes: 0,
+  renderUrl: '',
+  cdnRedirect: '',
   canvas: 'ignore',
   freePlan: false,
   credits: 100,
@@ -622,7 +629,7 @@ export async function startNemoServer(
         }
         if (rr.fail || config.renderOutcome === 'failed') return send(res, 200, status(rr, 'failed', 40))
         if (!completedAt.has(rr.id)) completedAt.set(rr.id, Date.now())
-        return send(res, 200, status(rr, 'completed', 100))
+        return send(res, 200, status(rr, 'completed', 100, token))
       }
       case 'cancel': {
         const rr = renders.get(decodeURIComponent(url.pathname.split('/')[5]))
@@ -646,8 +653,12 @@ export async function startNemoServer(
     }
   }
 
-  const status = (rr: RenderRec, st: string, progress: number): unknown => {
-    const url = st === 'completed' ? `${cdnUrl}/renders/${rr.id}.mp4` : undefined
+  const fill = (template: string, id: string, token: string): string =>
+    template.replace(/\{(cdn|id|token%?)\}/g, (_m, k: string) =>
+      k === 'cdn' ? cdnUrl : k === 'id' ? id : k === 'token' ? token : encodeURIComponent(token)
+    )
+  const status = (rr: RenderRec, st: string, progress: number, token = ''): unknown => {
+    const url = st !== 'completed' ? undefined : config.renderUrl ? fill(config.renderUrl, rr.id, token) : `${cdnUrl}/renders/${rr.id}.mp4`
     const error = st === 'failed' ? config.failReason : undefined
     if (config.renderShape === 'A')
       return { success: true, data: { id: rr.id, status: st, progress, ...(url ? { outputUrl: url } : {}), ...(error ? { error } : {}) } }
@@ -731,7 +742,13 @@ export async function startNemoServer(
     requests.push(rec)
     req.resume()
     if (applyFault('download', req, res)) return
-    if (!/^\/renders\/render_[^/]+\.mp4$/.test(url.pathname)) return send(res, 404, 'not found')
+    // a render's MP4, also under a prefix (a URL that carries a token in its path)
+    const id = /(?:^|\/)renders\/(render_[^/]+)\.mp4$/.exec(url.pathname)?.[1]
+    if (!id) return send(res, 404, 'not found')
+    if (config.cdnRedirect) {
+      res.writeHead(302, { location: fill(config.cdnRedirect, id, '') })
+      return void res.end()
+    }
     if (config.announceBytes) {
       res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': config.announceBytes })
       res.flushHeaders()
@@ -745,7 +762,7 @@ export async function startNemoServer(
       res.writeHead(200, { 'content-type': 'video/mp4' })
       return void createReadStream(mp4.path, { start: 0, end: Math.floor(mp4.size / 2) }).pipe(res)
     }
-    const own = renders.get(/render_[^/]+(?=\.mp4$)/.exec(url.pathname)?.[0] ?? '')?.file
+    const own = renders.get(id)?.file
     if (own && !faulty) {
       res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': own.size })
       return void createReadStream(own.path).pipe(res)

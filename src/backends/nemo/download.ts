@@ -2,12 +2,22 @@
 // as it is written, so a body that is not a whole MP4 (truncated, cut short without a
 // Content-Length, a web page) is known at its last byte and retried; the finish line gets the
 // facts without reading the file again. Authorization goes only to the API origin, also across
-// redirects; only https (or loopback http) is followed.
+// redirects; only https (or loopback http) is followed, and no hop may connect into the runner's
+// own network (guards.ts says which addresses). The URL is reported with every token as ***.
 import { closeSync, openSync, writeSync } from 'node:fs'
+import { isIP } from 'node:net'
 import { Writable } from 'node:stream'
-import { stream } from 'undici'
+import { Agent, buildConnector, stream } from 'undici'
 import { BadMp4Error, Mp4Inspector, type VideoFacts } from '../../media/mp4.js'
-import { isAllowedUrl } from '../../shared/guards.js'
+import {
+  addressRefusal,
+  guardedLookup,
+  isAllowedUrl,
+  isLoopbackAddress,
+  isLoopbackHost,
+  RefusedDestination,
+  type Resolver
+} from '../../shared/guards.js'
 import { log } from '../../shared/log.js'
 import { describeNetworkError, isConnectionError, NemoError, redact } from './errors.js'
 import type { NemoClient } from './client.js'
@@ -22,11 +32,119 @@ const MAX_REDIRECTS = 5
 export class BadDownload extends Error {}
 /** Over the size cap: no other attempt will be smaller. */
 class TooLarge extends BadDownload {}
+/** A hop pointed into the runner's own network: the same URL will point there again. */
+class Refused extends BadDownload {}
 
 export interface Downloaded {
   facts: VideoFacts
-  /** the URL the MP4 finally came from (after redirects and a JSON pointer) */
+  /** the URL the MP4 finally came from (after redirects and a JSON pointer), as reported: reportedUrl */
   url: string
+}
+
+/** One per API: its origin and whether it is loopback decide what the connector lets through. */
+const agents = new Map<string, Agent>()
+
+/**
+ * The dispatcher of every download. Its connector checks the address each connection goes to: an
+ * IP literal (as the URL parser normalised it: 0xa.1 is 10.0.0.1) before connecting, a name in the
+ * lookup the socket connects with (guardedLookup), so what is checked is what is connected to. The
+ * API's own origin is exempt: the user chose it, and every API call goes there with the token.
+ * Loopback is allowed only when api-url is loopback; plain http must land on loopback.
+ */
+export function downloadAgent(api: URL, resolve?: Resolver): Agent {
+  const allowLoopback = isLoopbackHost(api.hostname)
+  const httpsRefusal = (address: string): string | undefined => addressRefusal(address, allowLoopback)
+  const httpRefusal = (address: string): string | undefined =>
+    httpsRefusal(address) ?? (isLoopbackAddress(address) ? undefined : 'not a loopback address (plain http goes only to loopback)')
+  const guarded = {
+    'https:': { refusal: httpsRefusal, connect: buildConnector({ lookup: guardedLookup(httpsRefusal, resolve) }) },
+    'http:': { refusal: httpRefusal, connect: buildConnector({ lookup: guardedLookup(httpRefusal, resolve) }) }
+  }
+  const direct = buildConnector({})
+  const apiEndpoint = endpoint(api.protocol, api.hostname, api.port)
+  return new Agent({
+    connect: (opts, callback) => {
+      if (endpoint(opts.protocol, opts.hostname, opts.port) === apiEndpoint) return direct(opts, callback)
+      const rules = guarded[opts.protocol as keyof typeof guarded]
+      if (!rules) return callback(new RefusedDestination(opts.hostname, opts.hostname, 'not reached over http or https'), null)
+      // net.connect skips the lookup for an IP literal: it is checked here
+      const host = opts.hostname.replace(/^\[|\]$/g, '')
+      const why = isIP(host) ? rules.refusal(host) : undefined
+      if (why) return callback(new RefusedDestination(host, host, why), null)
+      rules.connect(opts, callback)
+    }
+  })
+}
+
+function endpoint(protocol: string, hostname: string, port: string): string {
+  return `${protocol}//${hostname.replace(/^\[|\]$/g, '').toLowerCase()}:${port || (protocol === 'https:' ? '443' : '80')}`
+}
+
+function agentFor(api: URL): Agent {
+  let agent = agents.get(api.origin)
+  if (!agent) agents.set(api.origin, (agent = downloadAgent(api)))
+  return agent
+}
+
+/** The refusal behind a failed request (undici may wrap it, autoSelectFamily aggregate it). */
+function refusalIn(err: unknown, depth = 0): RefusedDestination | undefined {
+  if (err instanceof RefusedDestination) return err
+  if (!err || typeof err !== 'object' || depth > 3) return undefined
+  const e = err as { cause?: unknown; errors?: unknown }
+  for (const inner of [e.cause, ...(Array.isArray(e.errors) ? e.errors : [])]) {
+    const found = refusalIn(inner, depth + 1)
+    if (found) return found
+  }
+  return undefined
+}
+
+const decode = (text: string, plus: boolean): string => {
+  try {
+    return decodeURIComponent(plus ? text.replace(/\+/g, ' ') : text)
+  } catch {
+    return text
+  }
+}
+/** One part of a URL with every token this run used as ***, also when the part carries it URI-encoded. */
+function scrub(part: string, plus = false): string {
+  const decoded = decode(part, plus)
+  const clean = redact(decoded)
+  return clean === decoded ? part : encodeURIComponent(clean)
+}
+
+/**
+ * The download URL as the action reports it (video-url, videos, the job summary, the cache
+ * record): a server may echo the run's token into it (a signed-URL scheme, a misconfigured CDN),
+ * and no output may carry a token. Raw anywhere, or URI-encoded in a path segment, a query name
+ * or value or the fragment, it becomes ***; user info is never reported.
+ */
+export function reportedUrl(url: URL): string {
+  let u: URL
+  try {
+    u = new URL(redact(url.href))
+  } catch {
+    return `${url.protocol}//***`
+  }
+  if (u.username || u.password) {
+    u.username = '***'
+    u.password = ''
+  }
+  u.pathname = u.pathname
+    .split('/')
+    .map(s => scrub(s))
+    .join('/')
+  if (u.search) {
+    u.search = u.search
+      .slice(1)
+      .split('&')
+      .map(pair => {
+        const at = pair.indexOf('=')
+        return at < 0 ? scrub(pair, true) : `${scrub(pair.slice(0, at), true)}=${scrub(pair.slice(at + 1), true)}`
+      })
+      .join('&')
+  }
+  if (u.hash) u.hash = scrub(u.hash.slice(1))
+  return u.href
 }
 
 /**
@@ -39,6 +157,10 @@ export async function download(client: NemoClient, url: URL, file: string, signa
   let expected: number | undefined
   let current = url
   let pointers = 0
+  // what led to `current`, for a refusal's message (the first hop of the fallback is the API's
+  // origin, never refused)
+  let whence = "the render's download URL"
+  const dispatcher = agentFor(client.base)
   try {
     for (let hop = 0; ; hop++) {
       if (!isAllowedUrl(current))
@@ -52,7 +174,7 @@ export async function download(client: NemoClient, url: URL, file: string, signa
       expected = undefined
       await stream(
         current,
-        { method: 'GET', headers, signal, headersTimeout: timeout, bodyTimeout: timeout },
+        { method: 'GET', headers, signal, headersTimeout: timeout, bodyTimeout: timeout, dispatcher },
         ({ statusCode: code, headers: h }) => {
           statusCode = code
           if (statusCode >= 300 && statusCode < 400 && h.location) {
@@ -77,6 +199,7 @@ export async function download(client: NemoClient, url: URL, file: string, signa
       )
       if (redirect) {
         if (hop >= MAX_REDIRECTS) throw new BadDownload(`too many redirects (more than ${MAX_REDIRECTS})`)
+        whence = `a redirect from ${current.hostname}`
         current = new URL(redirect, current)
         continue
       }
@@ -84,12 +207,13 @@ export async function download(client: NemoClient, url: URL, file: string, signa
       if (json) {
         const next = pointedUrl(Buffer.concat(json))
         if (!next || pointers++ > 0) throw new BadDownload('the body is JSON without a usable output.url')
+        whence = `the URL in the JSON answer from ${current.hostname}`
         current = new URL(next, current)
         continue
       }
       if (expected !== undefined && received !== expected) throw new BadDownload(`truncated: ${received} of ${expected} bytes arrived`)
       try {
-        return { facts: inspector.finish(), url: current.href }
+        return { facts: inspector.finish(), url: reportedUrl(current) }
       } catch (err) {
         if (err instanceof BadMp4Error) throw new BadDownload(`the body is ${err.message}`)
         throw err
@@ -98,6 +222,11 @@ export async function download(client: NemoClient, url: URL, file: string, signa
   } catch (err) {
     if (signal.aborted) throw signal.reason ?? err
     if (err instanceof BadDownload) throw err
+    const refused = refusalIn(err)
+    if (refused) {
+      const at = isIP(current.hostname.replace(/^\[|\]$/g, '')) ? current.hostname : `${current.hostname} (${refused.address})`
+      throw new Refused(`${whence} points at ${at}, ${refused.reason}: refused`)
+    }
     const got = received > 0 || expected !== undefined ? ` after ${received}${expected !== undefined ? ` of ${expected}` : ''} bytes` : ''
     const what = isConnectionError(err) && received > 0 ? 'truncated: the connection closed' : describeNetworkError(err, timeout)
     throw new BadDownload(`${what}${got}`, { cause: err })
@@ -124,7 +253,8 @@ export async function downloadVideo(
   }
   const attempts: URL[] = primary ? [primary, primary, fallback] : [fallback, fallback]
   const errors: string[] = []
-  for (const [i, target] of attempts.entries()) {
+  for (let i = 0; i < attempts.length; i++) {
+    const target = attempts[i]
     try {
       const started = Date.now()
       const got = await download(client, target, file, signal)
@@ -134,6 +264,8 @@ export async function downloadVideo(
       if (!(err instanceof BadDownload)) throw err
       errors.push(`${target === fallback ? 'fallback' : 'download'}: ${err.message}`) // NemoError redacts
       if (err instanceof TooLarge) break
+      // the same URL would be refused again: on to the next different one
+      if (err instanceof Refused) while (attempts[i + 1] === target) i++
       if (i < attempts.length - 1) {
         log.info(
           `The download failed (${redact(err.message)}); ${attempts[i + 1] === fallback ? 'trying the fallback download endpoint' : 'retrying'}.`
