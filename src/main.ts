@@ -58,7 +58,7 @@ export async function run(): Promise<void> {
             signal,
             timeoutMinutes: inputs.timeoutMinutes,
             previews: inputs.previews && ffmpeg,
-            cache: inputs.cache ? { workspace: inputs.workspace, explicit: inputs.cacheExplicit } : undefined
+            cache: inputs.cache ? { workspace: inputs.workspace, explicit: inputs.cacheExplicit, apiUrl: inputs.apiUrl } : undefined
           })
         ),
       { failFast: inputs.failFast, signal: cancel.signal }

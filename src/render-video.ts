@@ -14,6 +14,8 @@ import { DeadlineError, errorMessage } from './shared/errors.js'
 import { log } from './shared/log.js'
 import { summarize, type Draft, type TimelineSummary } from './shared/timeline.js'
 
+type CacheOptions = { workspace: string; explicit: boolean; apiUrl: URL }
+
 /** A video that is at its `output`, with what the backend said about it. */
 export interface MadeVideo {
   name: string
@@ -40,8 +42,11 @@ export async function renderVideo(
     signal: AbortSignal
     timeoutMinutes: number
     previews: false | FfmpegSettings
-    /** when the cache is on: the workspace (its staging folder) and whether 'cache: true' asked for it */
-    cache?: { workspace: string; explicit: boolean }
+    /**
+     * when the cache is on: the workspace (its staging folder), whether 'cache: true' asked for it
+     * and the cloud's api-url (part of the key)
+     */
+    cache?: CacheOptions
   }
 ): Promise<MadeVideo[]> {
   const formats = formatsOf(prepared.spec)
@@ -50,7 +55,8 @@ export async function renderVideo(
     ? await Promise.all(
         formats.map(f =>
           cacheEntry({ ...prepared, request: { ...prepared.request, aspectRatio: f.aspectRatio } }, backend.name, {
-            ...(opts.cache as { workspace: string; explicit: boolean }),
+            ...(opts.cache as CacheOptions),
+            tempRoot: opts.tempRoot,
             previews: !!opts.previews
           })
         )

@@ -26,6 +26,7 @@ import {
   RELEASE_NOTES
 } from './options.js'
 import { isLoopbackHost } from '../shared/guards.js'
+import { log } from '../shared/log.js'
 
 export const DEFAULT_API_URL = 'https://mega-api-prod.nemovideo.ai'
 
@@ -503,11 +504,24 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
     })
   )
 
-  // cache: auto is on for the cloud (a render costs credits), off for local (a render costs a minute of CPU)
+  // cache: auto is on for the cloud (a render costs credits), off for local (a render costs a
+  // minute of CPU), and off on a release event: a run reads the default branch's entries, so anyone
+  // who can save one there (a test job's compromised dependency, a pull_request_target job running
+  // PR code) would reach every release; 'cache: true' still turns it on, and the log says so
   const cacheChoice = r.oneOf(Input.cache, CACHE_CHOICES, 'auto') ?? 'auto'
-  const cache = cacheChoice === 'auto' ? backend === 'nemo' : cacheChoice === 'true'
+  const release = env.GITHUB_EVENT_NAME === 'release'
+  const cache = cacheChoice === 'auto' ? backend === 'nemo' && !release : cacheChoice === 'true'
 
   if (r.problems.length) throw new InputError(r.problems)
+  if (release && cacheChoice === 'auto' && backend === 'nemo') {
+    log.info(
+      `Cache: off on a release event ('cache: auto'): the release's video is rendered, never restored from an entry another run saved. Set 'cache: true' to restore anyway.`
+    )
+  } else if (release && cache) {
+    log.info(
+      `Cache: on for a release event, as 'cache: true' asks: an entry saved by another run of this branch or the default branch may be restored (checked, but made by whoever could save it) instead of rendered.`
+    )
+  }
   return {
     videos,
     batch: !!manifestPath,
