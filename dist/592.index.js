@@ -507,8 +507,8 @@ function stillArgs(p, lowres, lines) {
     ];
 }
 
-// EXTERNAL MODULE: ./src/backends/local/images.ts
-var local_images = __webpack_require__(26311);
+// EXTERNAL MODULE: ./src/media/image-info.ts
+var image_info = __webpack_require__(81086);
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __webpack_require__(31421);
 // EXTERNAL MODULE: external "node:fs"
@@ -928,15 +928,15 @@ async function inspectImages(plan, tempDir) {
     const infos = [];
     for (const [i, c] of plan.clips.entries()) {
         let path = c.path;
-        let info = await (0,local_images/* readImageInfo */.Kl)(c.path, c.type ?? '');
+        let info = await (0,image_info/* readImageInfo */.Kl)(c.path, c.type ?? '');
         if (info?.animated && c.type === 'webp') {
             // ffmpeg 5.x has no animated WebP decoder: the first frame, as a still WebP
-            const first = (0,local_images/* firstWebpFrame */.sN)(await (0,promises_.readFile)(c.path));
+            const first = (0,image_info/* firstWebpFrame */.sN)(await (0,promises_.readFile)(c.path));
             if (!first)
                 throw new errors/* FfmpegError */.K(`${c.name} is an animated WebP whose frames cannot be read; convert it first, e.g. 'img2webp' to a still WebP or 'convert ${c.name} out.gif' (ImageMagick).`);
             path = (0,external_node_path_.join)(tempDir, `frame-${i}.webp`);
             await (0,promises_.writeFile)(path, first);
-            info = (0,local_images/* parseImageInfo */.JO)(first, 'webp') ?? info;
+            info = (0,image_info/* parseImageInfo */.JO)(first, 'webp') ?? info;
             info = { ...info, animated: false };
             log/* log */.R.info(`${c.name} is an animated WebP: the local backend shows its first frame (use a GIF to have it play).`);
         }

@@ -28,7 +28,7 @@ import {
   segments,
   type ClipLayout
 } from './filtergraph.js'
-import { firstWebpFrame, parseImageInfo, readImageInfo, type ImageInfo } from './images.js'
+import { firstWebpFrame, parseImageInfo, readImageInfo, type ImageInfo } from '../../media/image-info.js'
 import { chooseFont } from './fonts.js'
 import { describeHints, makePlan, planToDraft, readPrompt, targetDuration, type LocalPlan, type PromptHints } from './plan.js'
 import { DURATION } from '../../inputs/options.js'
