@@ -975,7 +975,7 @@ async function download(client, url, file, signal) {
             if (expected !== undefined && received !== expected)
                 throw new BadDownload(`truncated: ${received} of ${expected} bytes arrived`);
             try {
-                return { facts: inspector.finish(), url: reportedUrl(current) };
+                return { facts: await inspector.finish(signal), url: reportedUrl(current) };
             }
             catch (err) {
                 if (err instanceof mp4/* BadMp4Error */.ph)

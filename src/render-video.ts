@@ -96,7 +96,7 @@ export async function renderVideo(
     const made: MadeVideo[] = []
     for (const [i, f] of formats.entries()) {
       const r = result.videos[i]
-      const video = await finishVideo(r.video, f.output)
+      const video = await finishVideo(r.video, f.output, signal)
       const previews = opts.previews ? await previewsOf(video, result.draft, opts.previews, signal, r.preview) : undefined
       const cache = entries[i]
       if (cache) await saveVideo(cache.key, cache, { ...r, sessionId: result.sessionId, draft: result.draft, video, previews })

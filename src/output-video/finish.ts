@@ -2,7 +2,7 @@
 // structure checked and the facts read (mp4.ts) → SHA-256 → an atomic rename. `output` never
 // holds a partial or broken file.
 import { randomBytes } from 'node:crypto'
-import { mkdir, realpath, rename, rm } from 'node:fs/promises'
+import { mkdir, open, realpath, rename, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { inspectFile, type VideoFacts, type VideoInfo } from '../media/mp4.js'
 
@@ -19,9 +19,12 @@ export interface FinishedVideo {
 }
 
 /**
- * A fresh temp path beside `output` (same folder, so the rename is atomic); makes the folder.
+ * A fresh temp file beside `output` (same folder, so the rename is atomic); makes the folder.
  * `output` is a real path (the inputs resolved its links and checked where it leads): if the
  * folder's real path differs now, a link appeared on the way, and nothing is written through it.
+ * The file is created here, empty, under a name of 128 random bits and only if nothing is at that
+ * name (O_EXCL): a link a repository planted is never opened, and what writes to it later (ffmpeg,
+ * the download) opens this new regular file.
  */
 export async function tempFileFor(output: string): Promise<string> {
   const dir = dirname(output)
@@ -32,13 +35,18 @@ export async function tempFileFor(output: string): Promise<string> {
       `The output folder ${dir} now leads to ${real} through a link; nothing was written. Write to a folder that is not a link.`
     )
   }
-  return join(dir, `.${basename(output)}.${randomBytes(4).toString('hex')}.part`)
+  const temp = join(dir, `.${basename(output)}.${randomBytes(16).toString('hex')}.part`)
+  await (await open(temp, 'wx')).close()
+  return temp
 }
 
-/** Checks the temp file (read once, unless the backend read it already), then renames it to `output`. */
-export async function finishVideo(rendered: RenderedFile, output: string): Promise<FinishedVideo> {
+/**
+ * Checks the temp file (read once, unless the backend read it already), then renames it to
+ * `output`; the check stops once `signal` aborts (the deadline, a cancel).
+ */
+export async function finishVideo(rendered: RenderedFile, output: string, signal?: AbortSignal): Promise<FinishedVideo> {
   try {
-    const facts = rendered.facts ?? (await inspectFile(rendered.file))
+    const facts = rendered.facts ?? (await inspectFile(rendered.file, signal))
     await rename(rendered.file, output)
     return { path: output, ...facts }
   } catch (err) {

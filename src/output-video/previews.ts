@@ -3,8 +3,8 @@
 // animated WebP preview (at most 480 px wide and 2 MB) for READMEs and pull-request comments.
 // The poster comes from the finished MP4; so does the preview, unless the backend made it from the
 // frames it encoded (the local backend does: the same filter and encoder settings, no second decode).
-import { copyFile, rename, rm, stat } from 'node:fs/promises'
-import { basename } from 'node:path'
+import { copyFile, mkdtemp, rename, rm, stat } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
 import type { Ffmpeg } from '../media/ffmpeg.js'
 import { input } from '../media/inputs.js'
 import { PREVIEW, previewEncoder, previewFilter, previewSeconds, previewTries } from '../media/preview-format.js'
@@ -74,7 +74,10 @@ async function writeFrame(
   return { mean, spread: Math.sqrt(sq / px.length) }
 }
 
-/** Writes the poster and the preview beside the MP4 (temp files, then renamed). */
+/**
+ * Writes the poster and the preview beside the MP4: each is written in a private folder beside it,
+ * then renamed into place.
+ */
 export async function makePreviews(
   ffmpeg: Ffmpeg,
   video: FinishedVideo,
@@ -85,12 +88,18 @@ export async function makePreviews(
 ): Promise<Previews> {
   const paths = previewPaths(video.path)
   const duration = video.info.duration
+  // The temp files go in a folder of the action's own, made here (mkdtemp: a random name, created
+  // only if nothing is there, mode 0700), not at names a repository could predict and plant links
+  // at (ffmpeg follows them). Beside the MP4, on its file system, so the renames stay atomic.
+  const scratch = await mkdtemp(join(dirname(video.path), '.img2vid-previews-'))
+  const posterTemp = join(scratch, 'poster.jpg')
+  const previewTemp = join(scratch, 'preview.webp')
 
   // the poster: the first candidate that is neither black nor flat, else the first
   const poster = (async () => {
     const candidates = posterCandidates(draft, duration)
     let chosen: number | undefined
-    await atomically(paths.posterPath, async tmp => {
+    await atomically(posterTemp, paths.posterPath, async tmp => {
       for (const t of candidates.slice(0, 12)) {
         const { mean, spread } = await writeFrame(ffmpeg, video.path, t, tmp, signal)
         if (mean > 24 && spread > 8) return (chosen = t)
@@ -104,10 +113,11 @@ export async function makePreviews(
   const seconds = previewSeconds(duration)
   const preview = (async () => {
     const early = made ? await stat(made).catch(() => undefined) : undefined
-    if (made && early && early.size > 0 && early.size <= PREVIEW.maxBytes) return atomically(paths.previewPath, tmp => copyFile(made, tmp))
+    if (made && early && early.size > 0 && early.size <= PREVIEW.maxBytes)
+      return atomically(previewTemp, paths.previewPath, tmp => copyFile(made, tmp))
     const tries = previewTries(video.info.width)
     for (const [i, p] of tries.entries()) {
-      await atomically(paths.previewPath, tmp =>
+      await atomically(previewTemp, paths.previewPath, tmp =>
         ffmpeg.run(
           [
             '-v',
@@ -135,6 +145,7 @@ export async function makePreviews(
   })()
   // both settle before either failure is reported: nothing is written after the caller moved on
   const [at, done] = await Promise.allSettled([poster, preview])
+  await rm(scratch, { recursive: true, force: true })
   if (at.status === 'rejected') throw at.reason
   if (done.status === 'rejected') throw done.reason
   log.info(
@@ -143,8 +154,8 @@ export async function makePreviews(
   return paths
 }
 
-async function atomically(path: string, write: (tmp: string) => Promise<unknown>): Promise<void> {
-  const tmp = `${path}.${process.pid}.part`
+/** `write` fills `tmp` (in the private folder), which then replaces `path`. */
+async function atomically(tmp: string, path: string, write: (tmp: string) => Promise<unknown>): Promise<void> {
   try {
     await write(tmp)
     await rename(tmp, path)

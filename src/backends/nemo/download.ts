@@ -213,7 +213,7 @@ export async function download(client: NemoClient, url: URL, file: string, signa
       }
       if (expected !== undefined && received !== expected) throw new BadDownload(`truncated: ${received} of ${expected} bytes arrived`)
       try {
-        return { facts: inspector.finish(), url: reportedUrl(current) }
+        return { facts: await inspector.finish(signal), url: reportedUrl(current) }
       } catch (err) {
         if (err instanceof BadMp4Error) throw new BadDownload(`the body is ${err.message}`)
         throw err
