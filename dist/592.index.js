@@ -726,11 +726,13 @@ const EACH_BEFORE = new RegExp(String.raw `(?:(?<![\p{L}])(?:each|every|jede[snm
 /** after the number: "per photo", "pro Bild", "je Foto", "por foto", "par photo", "each", ずつ */
 const EACH_AFTER = new RegExp(String.raw `^\s*(?:(?:per|pro|je|por|par|para cada|/)\s*(?:(?:a|an|one|cada)\s+)?${PHOTO}|each(?![\p{L}])|ずつ|每张|每張)`, 'u');
 const WORD = (words) => new RegExp(String.raw `(?<![\p{L}])(?:${words})(?![\p{L}])`, 'u');
-const PORTRAIT = WORD('9:16|vertical|vertikal|portrait|hochformat|hochkant|retrato|stories|reels?|tiktok|shorts');
+// adjectives with their inflected forms: vertical(e)(s), verticaux, verticais, vertikal(e|en|er|es|em);
+// cuadrado/a(s), carré(e)(s), quadrado/a(s), quadratisch(e…); horizontal(e…), horizontaux, horizontais
+const PORTRAIT = WORD('9:16|vertical(?:e|es)?|verticaux|verticais|vertikal(?:e[nmrs]?)?|portrait|hochformat|hochkant|retrato|stories|reels?|tiktok|shorts');
 const PORTRAIT_CJK = /竖屏|竖版|竖向|竖直|豎屏|豎版|縦型|縦長|縦向き|縦動画/u;
-const SQUARE = WORD('1:1|square|quadratisch|cuadrad[oa]|carrée?|quadrad[oa]');
+const SQUARE = WORD('1:1|square|quadratisch(?:e[nmrs]?)?|cuadrad[oa]s?|carrée?s?|quadrad[oa]s?');
 const SQUARE_CJK = /正方形|方形|スクエア/u;
-const LANDSCAPE = WORD('16:9|horizontal|landscape|widescreen|querformat|apaisado|formato paisaje|modo paisaje|format paysage|mode paysage|formato paisagem|modo paisagem');
+const LANDSCAPE = WORD('16:9|horizontal(?:e[nmrs]?|es)?|horizontaux|horizontais|landscape|widescreen|querformat|apaisad[oa]s?|formato paisaje|modo paisaje|format paysage|mode paysage|formato paisagem|modo paisagem');
 const LANDSCAPE_CJK = /横屏|横版|横向|横型|横長|横向き|ワイド/u;
 /** words that make the quoted text next to them the title (Latin ones as whole words) */
 const TITLE_WORDS = String.raw `(?<![\p{L}])(?:title[ds]?|caption(?:ed)?|text|heading|headline|called|named|titel|überschrift|schriftzug|betitelt|` +

@@ -84,6 +84,34 @@ describe('local plan', () => {
     assert.equal(readPrompt('a wipe, 2 minutes').duration, 120)
   })
 
+  // the orientation as people write it: adjectives agree with their noun (fr, es, pt, de)
+  const inflected: [string, string, ReturnType<typeof readPrompt>['aspectRatio']][] = [
+    ['en', 'Make it vertical, like Reels', '9:16'],
+    ['de', 'Ein vertikales Video aus den Fotos', '9:16'],
+    ['de', 'Eine vertikale Diashow', '9:16'],
+    ['de', 'Ein Querformat-Video', '16:9'],
+    ['de', 'Ein horizontales Video', '16:9'],
+    ['de', 'Ein quadratisches Video für den Feed', '1:1'],
+    ['es', 'Crea unos vídeos verticales', '9:16'],
+    ['es', 'Unas imágenes cuadradas', '1:1'],
+    ['es', 'Un vídeo apaisado', '16:9'],
+    ['es', 'Unas tomas horizontales', '16:9'],
+    ['fr', 'Crée une vidéo verticale de mes photos', '9:16'],
+    ['fr', 'Des vidéos verticales pour les stories', '9:16'],
+    ['fr', 'Des formats verticaux', '9:16'],
+    ['fr', 'Une vidéo carrée', '1:1'],
+    ['fr', 'Une vidéo horizontale', '16:9'],
+    ['fr', 'Des plans horizontaux', '16:9'],
+    ['pt', 'Crie uns vídeos verticais', '9:16'],
+    ['pt', 'Uma imagem quadrada', '1:1'],
+    ['pt', 'Vídeos horizontais', '16:9']
+  ]
+  for (const [lang, prompt, aspectRatio] of inflected) {
+    it(`reads the orientation in its inflected form (${lang}): ${prompt}`, () => {
+      assert.equal(readPrompt(prompt).aspectRatio, aspectRatio)
+    })
+  }
+
   // one case per language: the whole duration, the time per photo, the orientation and the title
   const languages: [string, string, ReturnType<typeof readPrompt>][] = [
     ['en', 'A 20-second portrait video titled "Summer in Rome"', { duration: 20, aspectRatio: '9:16', title: 'Summer in Rome' }],
