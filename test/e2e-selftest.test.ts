@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path'
 import { describe, it } from 'node:test'
 import { promisify } from 'node:util'
 import { parse } from 'yaml'
-import { sha256File } from '../src/media/find-ffmpeg.js'
+import { sha256File } from '../src/shared/sha256.js'
 import { runAction, sandbox, type ActionRun } from './helpers/action.js'
 
 const run = promisify(execFile)

@@ -2,14 +2,13 @@
 // package on Linux runners. What is found is opened (its version checked) by the runner in ffmpeg.ts.
 import { aptInstall, notInstalledHint, type InstallPolicy } from '../shared/apt.js'
 import { log } from '../shared/log.js'
+import { sha256File } from '../shared/sha256.js'
 import * as io from '@actions/io'
 import * as tc from '@actions/tool-cache'
-import { createHash } from 'node:crypto'
-import { constants, createReadStream } from 'node:fs'
+import { constants } from 'node:fs'
 import { access, copyFile, lstat, mkdtemp, readdir, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { pipeline } from 'node:stream/promises'
 import { FfmpegError } from './errors.js'
 import { Ffmpeg } from './ffmpeg.js'
 
@@ -41,12 +40,6 @@ export function configuredSource(env: NodeJS.ProcessEnv = process.env): FfmpegSo
     sha256: (env.IMG2VID_FFMPEG_SHA256 as string).toLowerCase(),
     version: env.IMG2VID_FFMPEG_VERSION || '0.0.0-custom'
   }
-}
-
-export async function sha256File(path: string): Promise<string> {
-  const h = createHash('sha256')
-  await pipeline(createReadStream(path), h)
-  return h.digest('hex')
 }
 
 /** The archive's name in its slot: the extension says how to extract it. */

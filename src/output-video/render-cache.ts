@@ -13,7 +13,7 @@
 // paths are then the same on every run (the toolkit's cache version is a hash of them), whatever
 // the video's `output`. The folder is removed once the files are saved.
 import { createHash } from 'node:crypto'
-import { constants, createReadStream } from 'node:fs'
+import { constants } from 'node:fs'
 import { copyFile, link, lstat, mkdir, mkdtemp, open, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseImageInfo } from '../media/image-info.js'
@@ -24,6 +24,7 @@ import type { VideoRequest } from '../request/request.js'
 import { errorMessage } from '../shared/errors.js'
 import { isAllowedUrl } from '../shared/guards.js'
 import { log } from '../shared/log.js'
+import { sha256File } from '../shared/sha256.js'
 import { readDraftValue, summarize, type Draft, type TimelineSummary } from '../shared/timeline.js'
 import { oneLine } from '../shared/untrusted.js'
 import { VERSION } from '../shared/version.js'
@@ -96,12 +97,6 @@ function isUrl(text: string): boolean {
   } catch {
     return false
   }
-}
-
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256')
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer)
-  return hash.digest('hex')
 }
 
 /** JSON with object keys sorted and undefined left out: the same value always gives the same text. */
