@@ -110,6 +110,30 @@ const ZOOM_SIDE = 0.06;
 const PAN_MAX = 0.3;
 /** pixels a pan moves each frame */
 const PAN_STEP = 2;
+/** A photo at least this many times as long (for its side) as the frame is a panorama. */
+const PANORAMA = 2;
+/** A panorama pans at most a 240th of the frame's width a frame (8 px at 1080p: 1/8 of the frame a second). */
+const PANORAMA_STEP = 240;
+/**
+ * The pan across a panorama (a photo at least twice the frame's shape): across its whole length
+ * at the panorama's height, at a steady even step of pixels, as far as the clip's frames and the
+ * step's cap allow. Undefined for other photos.
+ */
+function panoramaPan(photo, W, H, F, i) {
+    if (!photo.width || !photo.height || F < 2)
+        return undefined;
+    const wide = photo.width / photo.height >= (PANORAMA * W) / H;
+    const tall = photo.height / photo.width >= (PANORAMA * H) / W;
+    if (!wide && !tall)
+        return undefined;
+    // the panorama's length at the frame's height (or width), less what one frame shows
+    const length = wide ? Math.round((photo.width * H) / photo.height) : Math.round((photo.height * W) / photo.width);
+    const across = length - (wide ? W : H);
+    const cap = Math.max(PAN_STEP, 2 * Math.floor((wide ? W : H) / PANORAMA_STEP / 2));
+    const step = Math.min(cap, Math.max(PAN_STEP, 2 * Math.floor(across / (F - 1) / 2)));
+    const dir = wide ? (i % 2 === 0 ? 'right' : 'left') : i % 2 === 0 ? 'down' : 'up';
+    return { dir, travel: step * (F - 1), step, length };
+}
 /**
  * An animation's still file holds at most this many bytes of raw frames; a longer clip plays them
  * in a loop. Without a cap one GIF on screen for 600 s at 1080p would be 56 GB of raw frames.
@@ -125,14 +149,24 @@ function layoutClips(plan, frames, facts) {
     return frames.map((F, i) => {
         let motion = { kind: 'still' };
         let [w, h] = [W, H];
+        // a panorama is crossed unless the inputs ask to see it whole ('fit: contain' or 'blur')
+        const crossing = plan.kenBurns && (plan.fit ?? 'auto') !== 'contain' && plan.fit !== 'blur';
+        const panorama = crossing ? panoramaPan(facts[i] ?? {}, W, H, F, i) : undefined;
         if (facts[i]?.animated)
             motion = { kind: 'animated' };
+        else if (panorama) {
+            motion = { kind: 'pan', dir: panorama.dir, travel: panorama.travel, step: panorama.step, panorama: true };
+            if (panorama.dir === 'right' || panorama.dir === 'left')
+                w = W + panorama.travel;
+            else
+                h = H + panorama.travel;
+        }
         else if (plan.kenBurns && F > 1) {
             const dir = PANS[((i - 1) / 2) % PANS.length];
             const horizontal = dir === 'right' || dir === 'left';
             const travel = PAN_STEP * (F - 1);
             if (i % 2 === 1 && travel <= PAN_MAX * (horizontal ? W : H)) {
-                motion = { kind: 'pan', dir, travel };
+                motion = { kind: 'pan', dir, travel, step: PAN_STEP };
                 if (horizontal)
                     w = W + travel;
                 else
@@ -165,7 +199,7 @@ function motionGraph(c, from, count, plan, src, out) {
     if (m.kind === 'pan') {
         // the frame number within the clip
         const n = `(n+${from})`;
-        const pos = m.dir === 'right' || m.dir === 'down' ? `${PAN_STEP}*${n}` : `${m.travel}-${PAN_STEP}*${n}`;
+        const pos = m.dir === 'right' || m.dir === 'down' ? `${m.step}*${n}` : `${m.travel}-${m.step}*${n}`;
         const [x, y] = m.dir === 'right' || m.dir === 'left' ? [pos, '0'] : ['0', pos];
         return `[${src}]${hold},crop=${W}:${H}:x='${x}':y='${y}':exact=1[${out}]`;
     }
@@ -962,7 +996,9 @@ async function inspectImages(plan, tempDir) {
             if (changes.length)
                 log/* log */.R.info(`${c.name}: ${changes.join(', ')}.`);
             info = { width: p.width, height: p.height, alpha: p.alpha, animated: false };
-            photo = true;
+            // a plain sRGB JPEG, PNG or WebP shown as stored goes to ffmpeg as before, which decodes it
+            // natively (a JPEG at 1/2, 1/4 or 1/8 size): libvips in WebAssembly is ~25 % slower at it
+            photo = changes.length > 0;
         }
         if (info && info.width * 4 <= plan.width && info.height * 4 <= plan.height)
             log/* log */.R.warning(`${c.name} is ${info.width}×${info.height}, much smaller than the ${plan.width}×${plan.height} video: it is enlarged ${Math.round(Math.min(plan.width / info.width, plan.height / info.height))}× and will look blurred.`);
@@ -1006,7 +1042,8 @@ function prepareStills(ffmpeg, plan, tempDir, layout, images, signal) {
             const c = layout[i];
             const info = images.infos[i];
             const file = (0,external_node_path_.join)(tempDir, `still-${i}.yuv`);
-            const fit = chooseFit(plan.fit, info ?? {}, plan);
+            // a panorama that pans is shown at the frame's height (width) and crossed, not fitted inside
+            const fit = c.motion.kind === 'pan' && c.motion.panorama ? 'cover' : chooseFit(plan.fit, info ?? {}, plan);
             const spec = {
                 path: images.paths[i],
                 type: images.types[i],
@@ -1127,10 +1164,19 @@ async function renderPlan(ffmpeg, plan, videoFile, tempDir, signal, opts = {}) {
     await log/* log */.R.block(`ffmpeg: ${plan.clips.length} images → ${plan.width}×${plan.height}, ${plan.total.toFixed(1)} s`, async () => {
         const started = Date.now();
         const images = await inspectImages(plan, tempDir);
-        const layout = layoutClips(plan, clipFrames(plan), images.infos.map(i => ({ animated: i?.animated })));
-        for (const [i, c] of layout.entries())
+        const layout = layoutClips(plan, clipFrames(plan), images.infos.map(i => ({ animated: i?.animated, width: i?.width, height: i?.height })));
+        for (const [i, c] of layout.entries()) {
+            const info = images.infos[i];
+            if (c.motion.kind === 'pan' && c.motion.panorama && info) {
+                const horizontal = c.motion.dir === 'left' || c.motion.dir === 'right';
+                // its length at the frame's height (width), against what the pan passes over
+                const length = horizontal ? (info.width * plan.height) / info.height : (info.height * plan.width) / info.width;
+                const shown = Math.min(1, (c.motion.travel + (horizontal ? plan.width : plan.height)) / length);
+                log/* log */.R.info(`${plan.clips[i].name} is a panorama (${info.width}×${info.height}): the camera pans across ${Math.round(shown * 100)} % of it in ${(c.frames / plan.fps).toFixed(1)} s${shown < 0.98 ? ' (a longer duration shows more of it)' : ''}.`);
+            }
             if (loopsAnimation(c))
                 log/* log */.R.info(`${plan.clips[i].name} is animated and on screen for ${(c.frames / plan.fps).toFixed(1)} s: its first ${(c.count / plan.fps).toFixed(1)} s play in a loop (${MAX_ANIMATION_BYTES / 1048576} MB of frames at most per animation).`);
+        }
         const leadFrames = preview ? Math.ceil((0,preview_format/* previewSeconds */.KK)(plan.total) * plan.fps) : 0;
         const parts = segments(plan, layout, { cores, leadFrames });
         // the preview comes from the first segment's frames when it is long enough (with many short

@@ -7,7 +7,10 @@ import { createHash } from 'node:crypto'
 import { copyFile, mkdir, readFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { before, describe, it } from 'node:test'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
 import { runAction, sandbox, type ActionRun } from './helpers/action.js'
+import { greyFrames, shift } from './helpers/motion.js'
 import { nemoFixture } from './helpers/nemo.js'
 import {
   COLOURFUL,
@@ -20,6 +23,7 @@ import {
   p3ToSrgb,
   PHOTO,
   rgbFrame,
+  WOOD,
   upright,
   withOrientation
 } from './helpers/photos.js'
@@ -121,6 +125,42 @@ describe('phone photos, locally', () => {
     const a = await rgbFrame((await render(png16, '16:9')).video, 0.5, 128, 72)
     const b = await rgbFrame((await render(png8, '16:9')).video, 0.5, 128, 72)
     assert.ok(meanDeltaE(a, b) < 2, `mean ΔE ${meanDeltaE(a, b).toFixed(2)}`)
+  })
+})
+
+describe('a panorama, locally', () => {
+  it('a 12000×2000 panorama fills the frame and pans across it at a steady step, saying how much it shows', async () => {
+    const dir = (await sandbox()).temp
+    const pano = join(dir, 'pano.jpg')
+    // a real photo of wood grain (detail everywhere, for the motion measure) five times side by
+    // side at 2000 px high, every other one mirrored, cut to 12000
+    await promisify(execFile)('ffmpeg', [
+      ...['-v', 'error', '-y', '-i', WOOD],
+      '-filter_complex',
+      '[0]scale=-2:2000,split=3[a][e][g];[a]split[a1][b];[b]hflip,split[c][d];[a1][c][e][d][g]hstack=inputs=5,crop=12000:2000:0:0',
+      ...['-q:v', '3', pano]
+    ])
+    const { run, video } = await render(pano, '16:9', { prompt: 'a slow pan', duration: '4' })
+    // 720p: the panorama is 4320 px long at 720 px high; 4 px a frame over 119 steps passes 1756 px of it
+    assert.match(
+      run.stdout,
+      /pano\.jpg is a panorama \(12000×2000\): the camera pans across 41 % of it in 4\.0 s \(a longer duration shows more of it\)/
+    )
+    const frames = await greyFrames(video, 1280, 720)
+    assert.equal(frames.length, 120)
+    const steps = Array.from({ length: 100 }, (_v, k) => shift(frames[k + 10], frames[k + 11], 1280, 720))
+    const mean = steps.reduce((a, p) => a + p.x, 0) / steps.length
+    assert.ok(
+      Math.abs(mean + 4) < 0.3,
+      `the picture moves ${mean.toFixed(2)} px a frame (the camera 4 px right): ${steps
+        .slice(0, 12)
+        .map(p => p.x.toFixed(1))
+        .join(' ')} (${video})`
+    )
+    assert.ok(Math.max(...steps.map(p => Math.abs(p.x - mean) + Math.abs(p.y))) < 1, 'steady, no judder')
+    // filled: the top and bottom rows are the photo's (bright sky, field), not blurred dark bars
+    const row = (f: Buffer, y: number): number => f.subarray(y * 1280, (y + 1) * 1280).reduce((a, v) => a + v, 0) / 1280
+    assert.ok(Math.abs(row(frames[60], 2) - row(frames[60], 360)) < 60, 'no bars above and below')
   })
 })
 

@@ -15,6 +15,8 @@ const run = promisify(execFile)
 export const PHOTO = '/usr/share/backgrounds/mate/nature/Storm.jpg'
 /** A saturated one (2560×1600, a red ladybird on green leaves): where Display P3 and sRGB differ most */
 export const COLOURFUL = '/usr/share/backgrounds/mate/nature/LadyBird.jpg'
+/** Wood grain (2560×1920): detail everywhere, for measuring motion */
+export const WOOD = '/usr/share/backgrounds/mate/nature/Wood.jpg'
 /** libvips' Display P3 profile (CC0, 480 bytes), as iPhones tag their photos */
 export const DISPLAY_P3 = resolve(import.meta.dirname, '../fixtures/DisplayP3.icc')
 

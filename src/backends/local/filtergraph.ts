@@ -89,7 +89,7 @@ const PAN_STEP = 2
 export type Motion =
   | { kind: 'still' }
   | { kind: 'animated' }
-  | { kind: 'pan'; dir: (typeof PANS)[number]; travel: number }
+  | { kind: 'pan'; dir: (typeof PANS)[number]; travel: number; /** pixels a frame (even) */ step: number; panorama?: boolean }
   | { kind: 'zoom'; dir: 'in' | 'out'; k: number; m: number }
 
 export interface ClipLayout {
@@ -105,6 +105,39 @@ export interface ClipLayout {
 
 export interface ImageFacts {
   animated?: boolean
+  /** the photo's size as shown, when known (a panorama pans across its length) */
+  width?: number
+  height?: number
+}
+
+/** A photo at least this many times as long (for its side) as the frame is a panorama. */
+const PANORAMA = 2
+/** A panorama pans at most a 240th of the frame's width a frame (8 px at 1080p: 1/8 of the frame a second). */
+const PANORAMA_STEP = 240
+
+/**
+ * The pan across a panorama (a photo at least twice the frame's shape): across its whole length
+ * at the panorama's height, at a steady even step of pixels, as far as the clip's frames and the
+ * step's cap allow. Undefined for other photos.
+ */
+export function panoramaPan(
+  photo: ImageFacts,
+  W: number,
+  H: number,
+  F: number,
+  i: number
+): { dir: (typeof PANS)[number]; travel: number; step: number; length: number } | undefined {
+  if (!photo.width || !photo.height || F < 2) return undefined
+  const wide = photo.width / photo.height >= (PANORAMA * W) / H
+  const tall = photo.height / photo.width >= (PANORAMA * H) / W
+  if (!wide && !tall) return undefined
+  // the panorama's length at the frame's height (or width), less what one frame shows
+  const length = wide ? Math.round((photo.width * H) / photo.height) : Math.round((photo.height * W) / photo.width)
+  const across = length - (wide ? W : H)
+  const cap = Math.max(PAN_STEP, 2 * Math.floor((wide ? W : H) / PANORAMA_STEP / 2))
+  const step = Math.min(cap, Math.max(PAN_STEP, 2 * Math.floor(across / (F - 1) / 2)))
+  const dir = wide ? (i % 2 === 0 ? 'right' : 'left') : i % 2 === 0 ? 'down' : 'up'
+  return { dir, travel: step * (F - 1), step, length }
 }
 
 /**
@@ -120,18 +153,29 @@ export const animationFrames = (w: number, h: number): number => Math.max(1, Mat
 export const loopsAnimation = (c: ClipLayout): boolean => c.motion.kind === 'animated' && c.count < c.frames
 
 /** Motion and still size per clip. */
-export function layoutClips(plan: Pick<LocalPlan, 'width' | 'height' | 'kenBurns'>, frames: number[], facts: ImageFacts[]): ClipLayout[] {
+export function layoutClips(
+  plan: Pick<LocalPlan, 'width' | 'height' | 'kenBurns'> & { fit?: Fit },
+  frames: number[],
+  facts: ImageFacts[]
+): ClipLayout[] {
   const { width: W, height: H } = plan
   return frames.map((F, i): ClipLayout => {
     let motion: Motion = { kind: 'still' }
     let [w, h] = [W, H]
+    // a panorama is crossed unless the inputs ask to see it whole ('fit: contain' or 'blur')
+    const crossing = plan.kenBurns && (plan.fit ?? 'auto') !== 'contain' && plan.fit !== 'blur'
+    const panorama = crossing ? panoramaPan(facts[i] ?? {}, W, H, F, i) : undefined
     if (facts[i]?.animated) motion = { kind: 'animated' }
-    else if (plan.kenBurns && F > 1) {
+    else if (panorama) {
+      motion = { kind: 'pan', dir: panorama.dir, travel: panorama.travel, step: panorama.step, panorama: true }
+      if (panorama.dir === 'right' || panorama.dir === 'left') w = W + panorama.travel
+      else h = H + panorama.travel
+    } else if (plan.kenBurns && F > 1) {
       const dir = PANS[((i - 1) / 2) % PANS.length]
       const horizontal = dir === 'right' || dir === 'left'
       const travel = PAN_STEP * (F - 1)
       if (i % 2 === 1 && travel <= PAN_MAX * (horizontal ? W : H)) {
-        motion = { kind: 'pan', dir, travel }
+        motion = { kind: 'pan', dir, travel, step: PAN_STEP }
         if (horizontal) w = W + travel
         else h = H + travel
       } else {
@@ -167,7 +211,7 @@ export function motionGraph(
   if (m.kind === 'pan') {
     // the frame number within the clip
     const n = `(n+${from})`
-    const pos = m.dir === 'right' || m.dir === 'down' ? `${PAN_STEP}*${n}` : `${m.travel}-${PAN_STEP}*${n}`
+    const pos = m.dir === 'right' || m.dir === 'down' ? `${m.step}*${n}` : `${m.travel}-${m.step}*${n}`
     const [x, y] = m.dir === 'right' || m.dir === 'left' ? [pos, '0'] : ['0', pos]
     return `[${src}]${hold},crop=${W}:${H}:x='${x}':y='${y}':exact=1[${out}]`
   }

@@ -43,7 +43,7 @@ export interface InspectedImages {
   /** the type of what is at paths[i] (a HEIC's PNG is 'png') */
   types: string[]
   infos: (ImageInfo | undefined)[]
-  /** decoded upright and in sRGB by src/media/photo.ts before ffmpeg frames it (every still; not GIFs or animations) */
+  /** decoded upright and in sRGB by src/media/photo.ts before ffmpeg frames it: the stills a viewer would turn or convert (HEIC, AVIF, EXIF orientation, a non-sRGB profile, CMYK, 16 bits) */
   photos: boolean[]
 }
 
@@ -80,7 +80,9 @@ export async function inspectImages(plan: LocalPlan, tempDir: string): Promise<I
       changes.push(...p.changes)
       if (changes.length) log.info(`${c.name}: ${changes.join(', ')}.`)
       info = { width: p.width, height: p.height, alpha: p.alpha, animated: false }
-      photo = true
+      // a plain sRGB JPEG, PNG or WebP shown as stored goes to ffmpeg as before, which decodes it
+      // natively (a JPEG at 1/2, 1/4 or 1/8 size): libvips in WebAssembly is ~25 % slower at it
+      photo = changes.length > 0
     }
     if (info && info.width * 4 <= plan.width && info.height * 4 <= plan.height)
       log.warning(
@@ -144,7 +146,8 @@ function prepareStills(
       const c = layout[i]
       const info = images.infos[i]
       const file = join(tempDir, `still-${i}.yuv`)
-      const fit = chooseFit(plan.fit, info ?? {}, plan)
+      // a panorama that pans is shown at the frame's height (width) and crossed, not fitted inside
+      const fit = c.motion.kind === 'pan' && c.motion.panorama ? 'cover' : chooseFit(plan.fit, info ?? {}, plan)
       const spec: PrepareSpec = {
         path: images.paths[i],
         type: images.types[i],
@@ -280,13 +283,24 @@ export async function renderPlan(
     const layout = layoutClips(
       plan,
       clipFrames(plan),
-      images.infos.map(i => ({ animated: i?.animated }))
+      images.infos.map(i => ({ animated: i?.animated, width: i?.width, height: i?.height }))
     )
-    for (const [i, c] of layout.entries())
+    for (const [i, c] of layout.entries()) {
+      const info = images.infos[i]
+      if (c.motion.kind === 'pan' && c.motion.panorama && info) {
+        const horizontal = c.motion.dir === 'left' || c.motion.dir === 'right'
+        // its length at the frame's height (width), against what the pan passes over
+        const length = horizontal ? (info.width * plan.height) / info.height : (info.height * plan.width) / info.width
+        const shown = Math.min(1, (c.motion.travel + (horizontal ? plan.width : plan.height)) / length)
+        log.info(
+          `${plan.clips[i].name} is a panorama (${info.width}×${info.height}): the camera pans across ${Math.round(shown * 100)} % of it in ${(c.frames / plan.fps).toFixed(1)} s${shown < 0.98 ? ' (a longer duration shows more of it)' : ''}.`
+        )
+      }
       if (loopsAnimation(c))
         log.info(
           `${plan.clips[i].name} is animated and on screen for ${(c.frames / plan.fps).toFixed(1)} s: its first ${(c.count / plan.fps).toFixed(1)} s play in a loop (${MAX_ANIMATION_BYTES / 1048576} MB of frames at most per animation).`
         )
+    }
     const leadFrames = preview ? Math.ceil(previewSeconds(plan.total) * plan.fps) : 0
     const parts = segments(plan, layout, { cores, leadFrames })
     // the preview comes from the first segment's frames when it is long enough (with many short
