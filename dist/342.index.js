@@ -63,7 +63,7 @@ let internals;
 const cacheInternals = () => (internals ??= Promise.all([
     __webpack_require__.e(/* import() */ 253).then(__webpack_require__.bind(__webpack_require__, 65253)),
     __webpack_require__.e(/* import() */ 604).then(__webpack_require__.bind(__webpack_require__, 48604)),
-    Promise.all(/* import() */[__webpack_require__.e(604), __webpack_require__.e(659), __webpack_require__.e(375)]).then(__webpack_require__.bind(__webpack_require__, 86375)),
+    Promise.all(/* import() */[__webpack_require__.e(604), __webpack_require__.e(222), __webpack_require__.e(632)]).then(__webpack_require__.bind(__webpack_require__, 71632)),
     Promise.all(/* import() */[__webpack_require__.e(604), __webpack_require__.e(420), __webpack_require__.e(513), __webpack_require__.e(201)]).then(__webpack_require__.bind(__webpack_require__, 99513))
 ]));
 /**

@@ -28,8 +28,8 @@ var core = __webpack_require__(33838);
 var external_path_ = __webpack_require__(16928);
 // EXTERNAL MODULE: ./node_modules/@actions/cache/lib/internal/cacheUtils.js + 10 modules
 var cacheUtils = __webpack_require__(48604);
-// EXTERNAL MODULE: ./node_modules/@actions/cache/lib/internal/cacheHttpClient.js + 60 modules
-var cacheHttpClient = __webpack_require__(86375);
+// EXTERNAL MODULE: ./node_modules/@actions/cache/lib/internal/cacheHttpClient.js + 89 modules
+var cacheHttpClient = __webpack_require__(71632);
 // EXTERNAL MODULE: ./node_modules/@actions/cache/lib/internal/shared/cacheTwirpClient.js + 5 modules
 var cacheTwirpClient = __webpack_require__(99513);
 // EXTERNAL MODULE: ./node_modules/@actions/cache/lib/internal/config.js

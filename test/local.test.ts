@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { before, describe, it } from 'node:test'
 import { promisify } from 'node:util'
 import { createLocalBackend, encoderThreads, renderPlan } from '../src/backends/local/local-backend.js'
-import { chooseFit, clipFrames, layoutClips, segmentGraph, segments, titleSize, xfadeOffsets } from '../src/backends/local/filtergraph.js'
+import { chooseFit, clipFrames, layoutClips, segmentArgs, segmentGraph, segments, xfadeOffsets } from '../src/backends/local/filtergraph.js'
 import { describeHints, makePlan, planToDraft, readPrompt, type LocalPlan } from '../src/backends/local/plan.js'
 import { CJK_FONTS, chooseFont, findFont, fontFaces, scriptOf } from '../src/backends/local/fonts.js'
 import type { InputFile } from '../src/input-files/input-file.js'
@@ -239,17 +239,31 @@ describe('local plan', () => {
     assert.throws(() => xfadeOffsets([4, 0.5, 4], 1), /does not fit/)
   })
 
-  it('quotes the title and font paths and never inlines the title text', async () => {
+  it('lays the title over the frames as a picture (its PNG an input of its own) and never puts its text in a graph', async () => {
     const plan = makePlan({ ...base, title: "It's 50% off: now" }, images)
     const [first] = segments(plan, layoutClips(plan, clipFrames(plan), []), { cores: 2 })
     const graph = segmentGraph(
       first,
       plan,
-      { titleFile: "/tmp/a b/it's.txt", fontFile: '/f/x.ttf' },
+      { title: { file: "/tmp/a b/it's.png", x: 10, y: 20 } },
       { videoColours: 'in_color_matrix=auto:in_range=auto' }
     )
     assert.ok(!graph.includes('50% off'))
-    assert.match(graph, /textfile='\/tmp\/a b\/it'\\''s\.txt'/)
+    assert.ok(!graph.includes("it's.png"), 'the file is an input, not a filter option')
+    assert.match(
+      graph,
+      new RegExp(`\\[${first.clips.length}:v\\]format=rgba,.*fade=t=in:st=0:d=0\\.4:alpha=1,fade=t=out:st=2\\.5:d=0\\.5:alpha=1`)
+    )
+    assert.match(graph, /\[v\]\[title\]overlay=x=10:y=20:eof_action=pass/)
+    const args = segmentArgs(first, [{ file: '/s.yuv', w: 8, h: 8 }], plan, graph, '/o.mp4', { threads: 1, title: "/tmp/a b/it's.png" })
+    assert.deepEqual(args.slice(args.indexOf("file:/tmp/a b/it's.png") - 5, args.indexOf("file:/tmp/a b/it's.png") + 1), [
+      '-f',
+      'png_pipe',
+      '-protocol_whitelist',
+      'file',
+      '-i',
+      "file:/tmp/a b/it's.png"
+    ])
   })
 })
 
@@ -500,7 +514,7 @@ describe('local render (real ffmpeg)', () => {
       // relative luminance (WCAG 2) of the pixels in the middle of the title's line
       const lin = (v: number): number => (v / 255 <= 0.04045 ? v / 255 / 12.92 : ((v / 255 + 0.055) / 1.055) ** 2.4)
       const lum: number[] = []
-      const size = titleSize('Summer Trip', W, H)
+      const size = Math.round(Math.min(W, H) / 12)
       for (let y = Math.round(0.7 * H - 0.3 * size); y <= Math.round(0.7 * H + 0.3 * size); y++)
         for (let x = W / 2 - 80; x < W / 2 + 80; x++) {
           const o = (y * W + x) * 3

@@ -97,6 +97,8 @@ export interface RunOptions {
   onStdout?: (chunk: string) => void
   /** the action's process, once started (e.g. to read its memory) */
   onSpawn?: (child: ChildProcess) => void
+  /** the bundle to run (a copy of dist/ elsewhere); dist/index.js by default */
+  dist?: string
 }
 
 export async function runAction(opts: RunOptions): Promise<ActionRun> {
@@ -122,7 +124,7 @@ export async function runAction(opts: RunOptions): Promise<ActionRun> {
     ...opts.env
   }
   for (const [k, v] of Object.entries({ ...actionDefaults(), ...opts.inputs })) env[inputVar(k)] = v
-  const child = spawn(process.execPath, [DIST], { cwd: box.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [opts.dist ?? DIST], { cwd: box.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] })
   opts.onSpawn?.(child)
   let stdout = ''
   let stderr = ''

@@ -349,23 +349,14 @@ export function segments(plan: LocalPlan, layout: ClipLayout[], opts: { cores: n
 }
 
 export interface GraphFiles {
-  titleFile?: string
-  fontFile?: string
+  /** the title drawn (title.ts): its PNG and where it goes */
+  title?: { file: string; x: number; y: number }
 }
 
-/**
- * The title's box: black at this opacity over the whitest photo is grey 102, against which white
- * text has a WCAG contrast of 5.7:1 (at least 4.5:1 is asked); over a black photo 21:1.
- */
-export const TITLE_BOX = 0.6
-/** the title's centre line: the lower third, above the bottom fifth that 9:16 apps cover with their own UI */
-const TITLE_Y = 0.7
-
-/** The title's font size: a twelfth of the short side, smaller for a long title so it keeps 8% margins. */
-export function titleSize(text: string, W: number, H: number): number {
-  // DejaVu Sans Bold averages ~0.62 em per Latin glyph; CJK glyphs are ~1 em
-  const ems = [...text].reduce((s, ch) => s + (/[\u2E80-\u9FFF\uAC00-\uD7AF\uF900-\uFAFF\uFF00-\uFFEF]/u.test(ch) ? 1 : 0.62), 0)
-  return Math.max(12, Math.round(Math.min(Math.min(W, H) / 12, (0.84 * W - Math.min(W, H) / 12) / Math.max(1, ems))))
+/** Frames of the title in a segment (0 when it shows none): the title is on the video's first `duration` seconds. */
+export function titleFrames(seg: Pick<Segment, 'start' | 'frames'>, plan: Pick<LocalPlan, 'fps' | 'title'>): number {
+  if (!plan.title) return 0
+  return Math.max(0, Math.min(seg.frames, Math.round(plan.title.duration * plan.fps) - seg.start))
 }
 
 /**
@@ -380,19 +371,22 @@ export function segmentGraph(
   ffmpeg: Pick<Ffmpeg, 'videoColours'>,
   preview = false
 ): string {
-  const { width: W, height: H, fps } = plan
+  const { width: W, fps } = plan
   const lines = [seg.graph]
   let last = 'v'
-  if (plan.title && files.titleFile && files.fontFile && seg.start < plan.title.duration * fps) {
+  const count = titleFrames(seg, plan)
+  if (plan.title && files.title && count > 0) {
+    // the title's PNG (text and box, straight alpha) is the input after the stills: converted once
+    // to the video's BT.709 4:2:0, held for the frames it is on screen, stamped with the video's
+    // clock (a segment may start mid-title), faded in over 0.4 s and out over the last 0.5 s on
+    // its alpha (text and box together), then laid over the frames from the segment's first one
     const D = plan.title.duration
-    const size = titleSize(plan.title.text, W, H)
-    const t = seg.start ? `(t+${seg.start}/${fps})` : 't'
-    const alpha = `if(lt(${t},0.4),${t}/0.4,if(lt(${t},${D - 0.5}),1,max(0,(${D}-${t})/0.5)))`
     lines.push(
-      `[${last}]drawtext=fontfile=${quote(files.fontFile)}:textfile=${quote(files.titleFile)}:expansion=none:fontsize=${size}:fontcolor=white:` +
-        `box=1:boxcolor=black@${TITLE_BOX}:boxborderw=${Math.round(size / 2)}:x=(w-text_w)/2:y=${TITLE_Y}*h-text_h/2:` +
-        `alpha=${quote(alpha)}:enable=${quote(`lt(${t},${D})`)}[vt]`
+      `[${seg.clips.length}:v]format=rgba,scale=out_color_matrix=bt709:out_range=tv,format=yuva420p,` +
+        `loop=loop=${count - 1}:size=1:start=0,settb=AVTB,setpts=(N+${seg.start})/${fps}/TB,` +
+        `fade=t=in:st=0:d=0.4:alpha=1,fade=t=out:st=${Math.max(0, D - 0.5)}:d=${Math.min(0.5, D)}:alpha=1,setpts=PTS-STARTPTS[title]`
     )
+    lines.push(`[${last}][title]overlay=x=${files.title.x}:y=${files.title.y}:eof_action=pass:format=yuv420[vt]`)
     last = 'vt'
   }
   // the stills are BT.709 limited range already (prepareArgs); say so in the stream
@@ -439,7 +433,7 @@ export function segmentArgs(
   plan: Pick<LocalPlan, 'fps' | 'width'>,
   graph: string,
   output: string,
-  opts: { threads: number; preview?: string }
+  opts: { threads: number; preview?: string; title?: string }
 ): string[] {
   const inputs = seg.clips.flatMap(i =>
     input('raw', stills[i].file, [
@@ -452,6 +446,8 @@ export function segmentArgs(
     ...QUIET,
     '-y',
     ...inputs,
+    // the title's PNG, one frame (segmentGraph holds it): only for a segment that shows it
+    ...(opts.title ? input('png', opts.title) : []),
     '-filter_complex',
     graph,
     '-map',

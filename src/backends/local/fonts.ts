@@ -1,6 +1,7 @@
-// The title's font, per script: DejaVu Sans Bold (shipped in fonts/) for Latin, Greek and
-// Cyrillic; for Chinese, Japanese and Korean a CJK font of the system (Noto Sans CJK first, in the
-// face of the text's language), installed with apt on a GitHub-hosted runner when there is none.
+// The title's fonts, per script: DejaVu Sans Bold (shipped in fonts/) for Latin, Greek, Cyrillic,
+// Arabic and Hebrew; for Chinese, Japanese and Korean a CJK font of the system (Noto Sans CJK
+// first, in the face of the text's language), installed with apt on a GitHub-hosted runner when
+// there is none. title.ts adds a colour emoji font and others, and checks every character.
 import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { open } from 'node:fs/promises'
@@ -170,7 +171,7 @@ export async function chooseFont(text: string, tempDir: string, policy: InstallP
   if (!found) {
     const lang = { ja: 'Japanese', zh: 'Chinese', ko: 'Korean' }[script]
     throw new FfmpegError(
-      `The title "${text}" is ${lang} and no font with its characters was found${notInstalledHint(policy)}: install one in an earlier step, e.g. 'sudo apt-get install -y ${CJK_PACKAGE}' (Debian/Ubuntu) — the local backend never draws a title as empty boxes.`
+      `input 'title' (or the title quoted in the prompt) "${text}" is ${lang} and no font with its characters was found${notInstalledHint(policy)}: install one in an earlier step, e.g. 'sudo apt-get install -y ${CJK_PACKAGE}' (Debian/Ubuntu) — the local backend never draws a title as empty boxes.`
     )
   }
   if (!/\.ttc$/i.test(found)) return found

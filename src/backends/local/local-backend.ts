@@ -26,12 +26,14 @@ import {
   segmentArgs,
   segmentGraph,
   segments,
+  titleFrames,
   type ClipLayout,
+  type GraphFiles,
   type PrepareSpec
 } from './filtergraph.js'
 import { firstWebpFrame, parseImageInfo, readImageInfo, type ImageInfo } from '../../media/image-info.js'
 import { decodePhoto, heicToPng, isPhotoType, photoInfo, type PhotoType } from '../../media/photo.js'
-import { chooseFont } from './fonts.js'
+import { prepareTitle } from './title.js'
 import { describeHints, makePlan, planToDraft, readPrompt, targetDuration, type LocalPlan, type PromptHints } from './plan.js'
 import { DURATION } from '../../inputs/options.js'
 import type { VideoRequest } from '../../request/request.js'
@@ -270,13 +272,11 @@ export async function renderPlan(
 ): Promise<void> {
   const { preview, cores = availableParallelism() } = opts
   checkTransition(plan.transition, ffmpeg)
-  const files: { titleFile?: string; fontFile?: string } = {}
-  if (plan.title) {
-    files.fontFile = await chooseFont(plan.title.text, tempDir, { installMissing: opts.installMissing ?? false })
-    if (!files.fontFile) log.warning('No font found for the title; rendering without it.')
-    files.titleFile = join(tempDir, 'title.txt')
-    await writeFile(files.titleFile, plan.title.text)
-  }
+  // the title's fonts checked and the title drawn before anything is rendered: a character no font
+  // has fails the run here
+  const files: GraphFiles = {}
+  if (plan.title)
+    files.title = await prepareTitle(plan.title.text, plan.width, plan.height, tempDir, { installMissing: opts.installMissing ?? false })
   await log.block(`ffmpeg: ${plan.clips.length} images → ${plan.width}×${plan.height}, ${plan.total.toFixed(1)} s`, async () => {
     const started = Date.now()
     const images = await inspectImages(plan, tempDir)
@@ -332,8 +332,12 @@ export async function renderPlan(
       const byClip: Still[] = []
       part.clips.forEach((c, j) => (byClip[c] = inputs[j]))
       const threads = encoderThreads(part.frames, totalFrames, cores, parts.length)
-      const args = segmentArgs(part, byClip, plan, graphs[i], join(tempDir, names[i]), { threads, preview: i === 0 ? early : undefined })
-      await ffmpeg.run(args, { signal: poolSignal, failOn: /drawtext/i })
+      const args = segmentArgs(part, byClip, plan, graphs[i], join(tempDir, names[i]), {
+        threads,
+        preview: i === 0 ? early : undefined,
+        title: titleFrames(part, plan) > 0 ? files.title?.file : undefined
+      })
+      await ffmpeg.run(args, { signal: poolSignal })
       finished[i] = true
       framesDone += part.frames
       progress(framesDone / plan.fps)
@@ -373,6 +377,7 @@ export async function renderPlan(
         ),
         ...names.map(n => rm(join(tempDir, n), { force: true })),
         rm(listFile, { force: true }),
+        files.title && rm(files.title.file, { force: true }),
         audioFile && rm(audioFile, { force: true })
       ])
     }

@@ -1,0 +1,535 @@
+// The title as one transparent PNG (its text and its translucent box), drawn before the render by
+// Skia's text layout (CanvasKit, WebAssembly: the same on every runner and every ffmpeg) and laid
+// over the frames by ffmpeg's overlay. Skia shapes (HarfBuzz), orders right-to-left text (ICU
+// bidi), falls back per character across the fonts it is handed and draws colour emoji (CBDT,
+// COLR, sbix); ffmpeg's drawtext draws one font, no colour, and before 6.1 neither shapes nor
+// orders right-to-left text. Every character is checked against the fonts' character maps
+// first: one that no font has fails the run, before anything is rendered, instead of an empty box.
+import type { CanvasKit, Paragraph, Typeface } from 'canvaskit-wasm'
+import { execFile } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { readFile, writeFile } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { FfmpegError } from '../../media/errors.js'
+import { aptInstall, notInstalledHint, type InstallPolicy } from '../../shared/apt.js'
+import { log } from '../../shared/log.js'
+import { chooseFont, CJK_PACKAGE, findFont, scriptOf } from './fonts.js'
+
+const run = promisify(execFile)
+
+/** A file URL as a path; ncc turns a `new URL(…, import.meta.url)` of an asset into a path string. */
+const toPath = (u: URL | string): string => (typeof u === 'string' ? u : fileURLToPath(u))
+
+async function loadKit(): Promise<CanvasKit> {
+  // ncc copies the file this names into dist/ byte for byte and points the name there (its asset
+  // relocator; it reads this module only while it holds no syntax newer than it parses, such as
+  // logical assignment: webpack would then take the URL and copy the file as text); from the
+  // sources it is the package's own file
+  const wasm = toPath(new URL('../../../node_modules/canvaskit-wasm/bin/canvaskit.wasm', import.meta.url))
+  if (!existsSync(wasm)) throw new Error(`CanvasKit's WebAssembly is not at ${wasm}: the action is incomplete (rebuild dist/)`)
+  // a CommonJS module: its exports are `default`, and the function is their `default` too
+  const { default: mod } = await import('canvaskit-wasm')
+  // its loader asks for __dirname, which a bundle (an ES module) has not: defined for the call
+  const g = globalThis as { __dirname?: string }
+  const had = '__dirname' in g
+  if (!had) g.__dirname = dirname(wasm)
+  try {
+    // the loader reads the file it is pointed to (its own guess, beside its script, a bundle moves)
+    return await mod.default({ locateFile: () => wasm })
+  } finally {
+    if (!had) delete g.__dirname
+  }
+}
+
+let kit: Promise<CanvasKit> | undefined
+
+/** CanvasKit, loaded once and only for a title (~7 MB of WebAssembly, compiled in ~0.2 s). */
+export function canvasKit(): Promise<CanvasKit> {
+  if (!kit) kit = loadKit()
+  return kit
+}
+
+/** Colour emoji fonts where their packages put them (Debian/Ubuntu, Arch, Fedora), macOS's, Windows'. */
+export const EMOJI_FONTS = [
+  '/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf',
+  '/usr/share/fonts/noto/NotoColorEmoji.ttf',
+  '/usr/share/fonts/google-noto-color-emoji-fonts/NotoColorEmoji.ttf',
+  '/usr/share/fonts/google-noto-emoji/NotoColorEmoji.ttf',
+  '/System/Library/Fonts/Apple Color Emoji.ttc',
+  'C:\\Windows\\Fonts\\seguiemj.ttf'
+]
+/** The Debian/Ubuntu package installed on a runner when there is no colour emoji font. */
+export const EMOJI_PACKAGE = 'fonts-noto-color-emoji'
+/** … and the one with Noto fonts for most other scripts (Arabic, Hebrew, Devanagari, Thai…). */
+export const OTHER_PACKAGE = 'fonts-noto-core'
+
+/** Characters drawn with no glyph of their own: spaces, joiners, variation selectors, bidi marks, tags. */
+const INVISIBLE = /^[\s\p{Cc}\p{Cf}\u{FE00}-\u{FE0F}\u{E0100}-\u{E01EF}]$/u
+
+/** An emoji as a picture (a flag, a keycap, a sequence, an emoji-presentation character), not as text. */
+export function isEmoji(cluster: string): boolean {
+  if (cluster.includes('\uFE0E')) return false
+  return /\p{Regional_Indicator}|\u20E3|\p{Extended_Pictographic}(?:\uFE0F|\u200D|[\u{1F3FB}-\u{1F3FF}])|\p{Emoji_Presentation}/u.test(
+    cluster
+  )
+}
+
+const graphemes = (text: string): string[] =>
+  [...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text)].map(s => s.segment)
+
+/** A font handed to Skia under its own family name. */
+export interface TitleFont {
+  path: string
+  family: string
+  bytes: Uint8Array
+  typeface: Typeface
+  /** a colour emoji font */
+  emoji: boolean
+}
+
+/** Which font draws each character, in the order the layout tries them. */
+export interface TitleFonts {
+  fonts: TitleFont[]
+  /** families for text, in order */
+  text: string[]
+  /** families for emoji: the colour font first */
+  emoji: string[]
+  /** each visible character and the font that has it */
+  covered: Map<string, TitleFont>
+  missing: { char: string; emoji: boolean }[]
+}
+
+/** The package that brings a font for characters like `char`. */
+export const packageFor = (char: string, emoji: boolean): string =>
+  emoji ? EMOJI_PACKAGE : scriptOf(char) !== 'latin' ? CJK_PACKAGE : OTHER_PACKAGE
+
+/**
+ * Which of `paths` (emoji fonts marked) draws each character of `text`, by each font's character
+ * map (Skia's glyph lookup: glyph 0 is the font's empty box). Text tries the text fonts in order,
+ * then the emoji font; an emoji the emoji font first.
+ */
+export async function coverage(ck: CanvasKit, text: string, paths: { path: string; emoji?: boolean }[]): Promise<TitleFonts> {
+  const fonts: TitleFont[] = []
+  for (const [i, p] of paths.entries()) {
+    const bytes = new Uint8Array(await readFile(p.path))
+    const typeface = ck.Typeface.MakeTypefaceFromData(
+      bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer
+    )
+    if (!typeface) {
+      log.info(`The font ${p.path} cannot be read; the title does not use it.`)
+      continue
+    }
+    fonts.push({ path: p.path, family: `title-font-${i}`, bytes, typeface, emoji: !!p.emoji })
+  }
+  const textFonts = [...fonts.filter(f => !f.emoji), ...fonts.filter(f => f.emoji)]
+  const emojiFonts = [...fonts.filter(f => f.emoji), ...fonts.filter(f => !f.emoji)]
+  const covered = new Map<string, TitleFont>()
+  const missing: { char: string; emoji: boolean }[] = []
+  const seen = new Set<string>()
+  for (const cluster of graphemes(text)) {
+    const emoji = isEmoji(cluster)
+    for (const char of cluster) {
+      if (INVISIBLE.test(char) || seen.has(char)) continue
+      seen.add(char)
+      const font = (emoji ? emojiFonts : textFonts).find(f => f.typeface.getGlyphIDs(char, 1)[0] !== 0)
+      if (font) covered.set(char, font)
+      else missing.push({ char, emoji })
+    }
+  }
+  const used = new Set(covered.values())
+  const keep = (list: TitleFont[]): string[] => list.filter(f => used.has(f)).map(f => f.family)
+  return { fonts: fonts.filter(f => used.has(f)), text: keep(textFonts), emoji: keep(emojiFonts), covered, missing }
+}
+
+/** Font files fontconfig knows with `char` (bold first), when fontconfig is there. */
+async function fontconfigFor(char: string): Promise<string[]> {
+  try {
+    const { stdout } = await run('fc-list', ['-f', '%{file}\t%{style[0]}\n', `:charset=${(char.codePointAt(0) ?? 0).toString(16)}`])
+    const rows = stdout
+      .split('\n')
+      .filter(Boolean)
+      .map(l => l.split('\t'))
+      .filter(r => /\.(ttf|otf)$/i.test(r[0]))
+    return [...new Set([...rows.filter(r => /bold/i.test(r[1] ?? '')), ...rows].map(r => r[0]))]
+  } catch {
+    return []
+  }
+}
+
+const hex = (c: string): string => `U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`
+
+/**
+ * The fonts for `text`: the shipped DejaVu Sans Bold, a CJK font in the face of the text's
+ * language (chooseFont), a colour emoji font, and for other characters what fontconfig knows;
+ * what is missing installed with apt when the policy allows. Throws, naming the characters and
+ * the package that has them, when a character is in no font.
+ */
+export async function titleFonts(text: string, tempDir: string, policy: InstallPolicy): Promise<TitleFonts> {
+  const ck = await canvasKit()
+  const clusters = graphemes(text)
+  const paths: { path: string; emoji?: boolean }[] = []
+  const main = findFont()
+  if (main) paths.push({ path: main })
+  if (scriptOf(text) !== 'latin') {
+    const cjk = await chooseFont(text, tempDir, policy)
+    if (cjk && cjk !== main) paths.push({ path: cjk })
+  }
+  if (clusters.some(isEmoji)) {
+    let emoji = EMOJI_FONTS.find(f => existsSync(f))
+    if (!emoji && (await aptInstall(EMOJI_PACKAGE, 'The title has emoji and no colour emoji font is installed', policy)))
+      emoji = EMOJI_FONTS.find(f => existsSync(f))
+    if (emoji) paths.push({ path: emoji, emoji: true })
+  }
+  let fonts = await coverage(ck, text, paths)
+  // characters of other scripts: a font fontconfig knows, then one of the package for them
+  for (let round = 0; round < 2 && fonts.missing.length; round++) {
+    if (round === 1) {
+      const pkgs = [...new Set(fonts.missing.map(m => packageFor(m.char, m.emoji)))]
+      let installed = false
+      for (const pkg of pkgs)
+        installed =
+          (await aptInstall(
+            pkg,
+            `The title has characters (${fonts.missing.map(m => m.char).join(' ')}) that no installed font has`,
+            policy
+          )) || installed
+      if (!installed) break
+    }
+    for (const { char } of fonts.missing.slice(0, 16)) {
+      const extra = (await fontconfigFor(char)).find(f => !paths.some(p => p.path === f))
+      if (extra) paths.push({ path: extra })
+    }
+    fonts = await coverage(ck, text, paths)
+  }
+  if (fonts.missing.length) {
+    const chars = fonts.missing.map(m => `${m.char} (${hex(m.char)})`).join(', ')
+    const pkgs = [...new Set(fonts.missing.map(m => packageFor(m.char, m.emoji)))]
+    throw new FfmpegError(
+      `input 'title' (or the title quoted in the prompt) "${text}" has characters that no installed font has: ${chars}${notInstalledHint(policy)}. Install a font with them in an earlier step, e.g. 'sudo apt-get install -y ${pkgs.join(' ')}' (Debian/Ubuntu), or leave them out — the local backend never draws a title as empty boxes.`
+    )
+  }
+  const plain = [...fonts.covered].filter(([c, f]) => !f.emoji && clusters.some(k => k.includes(c) && isEmoji(k)))
+  if (plain.length)
+    log.warning(
+      `input 'title': ${plain.map(([c]) => c).join(' ')} ${plain.length > 1 ? 'are' : 'is'} drawn in one colour: no colour emoji font is installed (Debian/Ubuntu: 'sudo apt-get install -y ${EMOJI_PACKAGE}').`
+    )
+  log.info(`Title fonts: ${fonts.fonts.map(f => basename(f.path)).join(', ')}.`)
+  return fonts
+}
+
+/** A break may not come before these (closing punctuation, small kana, the prolonged sound mark) … */
+const NO_START = /^[、。，．,.!?！？)）\]］｝〕〉》」』】〙〗〟’”ゝゞーァィゥェォッャュョヮヵヶぁぃぅぇぉっゃゅょゎゕゖ々…‥・：；:;%％]/u
+/** … nor after these (opening punctuation). */
+const NO_END = /[(（[［｛〔〈《「『【〘〖〝‘“]$/u
+const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u3000-\u303f\uff00-\uffef]/u
+
+/** A piece of the title after which a line may break; `ws` is its trailing white space. */
+interface Token {
+  text: string
+  ws: string
+}
+
+/** Where lines may break: after spaces, and in Chinese or Japanese between words (ICU's dictionary) outside punctuation. */
+export function tokens(text: string): Token[] {
+  const words = new Set([...new Intl.Segmenter(undefined, { granularity: 'word' }).segment(text)].map(s => s.index))
+  const out: Token[] = []
+  let cur = { text: '', ws: '' }
+  let at = 0
+  let prev = ''
+  for (const g of graphemes(text)) {
+    const space = /^\s+$/u.test(g)
+    if (space) {
+      if (cur.text) cur.ws += g
+    } else {
+      const cjkBreak = cur.text && !cur.ws && words.has(at) && (CJK.test(prev) || CJK.test(g)) && !NO_START.test(g) && !NO_END.test(prev)
+      if (cur.ws || cjkBreak) {
+        out.push(cur)
+        cur = { text: '', ws: '' }
+      }
+      cur.text += g
+      prev = g
+    }
+    at += g.length
+  }
+  if (cur.text) out.push(cur)
+  return out
+}
+
+/**
+ * Lines of at most `limit` for pieces of widths `w` (trailing space `ws`): exactly `n` lines of
+ * balanced width (the least sum of squared widths), or undefined when they cannot fit.
+ */
+export function balance(w: number[], ws: number[], n: number, limit: number): { breaks: number[]; widest: number } | undefined {
+  const T = w.length
+  if (n > T) return undefined
+  // the width of pieces i..j on one line, from running sums: O(1) each
+  const sum = [0]
+  for (let k = 0; k < T; k++) sum.push(sum[k] + w[k] + ws[k])
+  const width = (i: number, j: number): number => sum[j] - sum[i] + w[j]
+  // cost[k][j]: the best k lines over pieces 0..j-1
+  const cost = Array.from({ length: n + 1 }, () => new Array<number>(T + 1).fill(Infinity))
+  const from = Array.from({ length: n + 1 }, () => new Array<number>(T + 1).fill(-1))
+  cost[0][0] = 0
+  for (let k = 1; k <= n; k++)
+    for (let j = k; j <= T; j++)
+      for (let i = k - 1; i < j; i++) {
+        if (cost[k - 1][i] === Infinity) continue
+        const lw = width(i, j - 1)
+        if (lw > limit) continue
+        const c = cost[k - 1][i] + lw * lw
+        if (c < cost[k][j]) [cost[k][j], from[k][j]] = [c, i]
+      }
+  if (cost[n][T] === Infinity) return undefined
+  const breaks: number[] = []
+  let widest = 0
+  for (let k = n, j = T; k > 0; k--) {
+    const i = from[k][j]
+    widest = Math.max(widest, width(i, j - 1))
+    breaks.unshift(i)
+    j = i
+  }
+  return { breaks: breaks.slice(1), widest }
+}
+
+/** The least width the widest of `n` lines can have (each line's width is what it holds). */
+function narrowest(w: number[], ws: number[], n: number): number | undefined {
+  let [lo, hi] = [Math.max(...w), w.reduce((s, v, k) => s + v + (k < w.length - 1 ? ws[k] : 0), 0)]
+  if (!balance(w, ws, n, hi)) return undefined
+  for (let step = 0; step < 30 && hi - lo > 0.5; step++) {
+    const mid = (lo + hi) / 2
+    if (balance(w, ws, n, mid)) hi = mid
+    else lo = mid
+  }
+  return hi
+}
+
+/**
+ * Sizes, as shares of the frame, and the zones of a 9:16 frame that Reels, TikTok and Shorts
+ * cover with their own buttons and captions.
+ */
+export const TITLE = {
+  /** the title's box: black at this opacity over the whitest photo is grey 102, against which white
+   *  text has a WCAG contrast of 5.7:1 (at least 4.5:1 is asked); over a black photo 21:1 */
+  box: 0.6,
+  /** the box's centre line: the lower third */
+  y: 0.7,
+  /** the most lines a title takes */
+  lines: 3,
+  /** font size: a twelfth of the short side … */
+  size: 1 / 12,
+  /** … shrunk for a long title, to no less than this share of the frame's height: a line's ink
+   *  (ascender to descender, ~0.99 em in DejaVu Sans Bold) stays above 4 % of the frame, what a
+   *  phone shows legibly */
+  minSize: 0.042,
+  /** a line rather than two while the size stays at least this share of the full size */
+  oneMoreLine: 0.8,
+  /** the box's widest in a landscape or square frame: 8 % margins on each side */
+  width: 0.84,
+  // In a portrait frame (9:16, 4:5) the apps lay their own interface over the video: the bottom
+  // ~20–25 % (caption, account name, music, the navigation bar), a column of buttons in the right
+  // ~15 % (like, comment, share, from about the middle down) and the top ~10–14 % (tabs, search).
+  // The box stays inside: right edge at 85 % of the width, bottom edge at 75 % and top edge at
+  // 14 % of the height, left edge at 5 % of the width.
+  portrait: { left: 0.05, right: 0.85, top: 0.14, bottom: 0.75 }
+} as const
+
+/** The title drawn: its PNG and where it goes on the frame. */
+export interface TitleImage {
+  file: string
+  x: number
+  y: number
+  width: number
+  height: number
+  lines: string[]
+  size: number
+  /** the title as drawn, when it was cut to fit */
+  cut?: string
+}
+
+const even = (n: number): number => Math.round(n / 2) * 2
+
+/** Base direction from the first letter: Arabic or Hebrew (…) is right to left. */
+const rtl = (text: string): boolean =>
+  /[\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}\p{Script=Adlam}]/u.test(
+    /\p{L}/u.exec(text)?.[0] ?? ''
+  )
+
+/**
+ * Lays out and draws `text` for a W×H frame into `file`: balanced lines (at most TITLE.lines), as
+ * large as fits up to TITLE.size, no smaller than TITLE.minSize (cut with a warning when even
+ * three lines at that size cannot hold it), in a translucent box inside the safe zones.
+ */
+export async function drawTitle(fonts: TitleFonts, text: string, W: number, H: number, file: string): Promise<TitleImage> {
+  const ck = await canvasKit()
+  const provider = ck.TypefaceFontProvider.Make()
+  for (const f of fonts.fonts) provider.registerFont(f.bytes, f.family)
+  const portrait = H > W
+  const boxMax = portrait ? (TITLE.portrait.right - TITLE.portrait.left) * W : TITLE.width * W
+  const full = Math.min(W, H) * TITLE.size
+  const least = Math.min(full, H * TITLE.minSize)
+  const dir = rtl(text) ? ck.TextDirection.RTL : ck.TextDirection.LTR
+  const paragraph = (t: string, size: number, width = 1e6): Paragraph => {
+    const builder = ck.ParagraphBuilder.MakeFromFontProvider(
+      new ck.ParagraphStyle({
+        textAlign: ck.TextAlign.Center,
+        textDirection: dir,
+        textStyle: { color: ck.WHITE, fontSize: size, fontFamilies: fonts.text },
+        // every line equally high, whatever font its characters come from
+        strutStyle: {
+          strutEnabled: true,
+          forceStrutHeight: true,
+          fontFamilies: fonts.text,
+          fontSize: size,
+          heightMultiplier: 1.2,
+          halfLeading: true
+        }
+      }),
+      provider
+    )
+    // emoji in the colour font, the rest in the text fonts (each run falls back per character)
+    for (const g of graphemes(t)) {
+      const emoji = isEmoji(g)
+      if (emoji) builder.pushStyle(new ck.TextStyle({ color: ck.WHITE, fontSize: size, fontFamilies: fonts.emoji }))
+      builder.addText(g)
+      if (emoji) builder.pop()
+    }
+    const p = builder.build()
+    builder.delete()
+    p.layout(width)
+    return p
+  }
+  const measure = (t: string): number => {
+    const p = paragraph(t, 100)
+    const w = p.getMaxIntrinsicWidth()
+    p.delete()
+    return w
+  }
+  // every piece measured once at 100 px; widths scale with the size
+  let pieces = tokens(text)
+  const widthAt = (size: number): number => boxMax - size
+  // a word wider than a line at the least size is broken between its characters
+  pieces = pieces.flatMap(t =>
+    (measure(t.text) * least) / 100 <= widthAt(least)
+      ? [t]
+      : graphemes(t.text).map((g, k, all) => ({ text: g, ws: k === all.length - 1 ? t.ws : '' }))
+  )
+  const w = pieces.map(t => measure(t.text))
+  const ws = pieces.map(t => (t.ws ? measure(`${t.text}${t.ws}`) - measure(t.text) : 0))
+  let best: { n: number; size: number } | undefined
+  for (let n = 1; n <= TITLE.lines; n++) {
+    const m = narrowest(w, ws, n)
+    if (m === undefined) break
+    // the largest size at which the widest line and the box's padding (half a size each side) fit
+    const size = Math.min(full, boxMax / (m / 100 + 1))
+    if (!best || size > best.size) best = { n, size }
+    if (size >= TITLE.oneMoreLine * full) break
+  }
+  let lines: string[]
+  let size: number
+  let cut: string | undefined
+  if (best && best.size >= least) {
+    size = Math.floor(best.size)
+    const b = balance(w, ws, best.n, (widthAt(size) * 100) / size) ?? balance(w, ws, best.n, Infinity)
+    const starts = [0, ...(b?.breaks ?? [])]
+    lines = starts.map((s, k) =>
+      pieces
+        .slice(s, starts[k + 1] ?? pieces.length)
+        .map((t, i, all) => t.text + (i < all.length - 1 ? t.ws : ''))
+        .join('')
+    )
+  } else {
+    // too long for three lines at the least size: the most pieces that fit, then an ellipsis, on
+    // balanced lines (a longer prefix never fits where a shorter one does not: a binary search)
+    size = Math.floor(least)
+    const limit = (widthAt(size) * 100) / size
+    const ellipsis = measure('…')
+    const layout = (m: number): { n: number; breaks: number[] } | undefined => {
+      const wm = w.slice(0, m)
+      wm[m - 1] += ellipsis
+      for (let n = 1; n <= Math.min(TITLE.lines, m); n++) {
+        const b = balance(wm, ws.slice(0, m), n, limit)
+        if (b) return { n, breaks: b.breaks }
+      }
+      return undefined
+    }
+    let [lo, hi] = [1, pieces.length - 1]
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2)
+      if (layout(mid)) lo = mid
+      else hi = mid - 1
+    }
+    const kept = pieces.slice(0, lo)
+    const starts = [0, ...(layout(lo)?.breaks ?? [])]
+    lines = starts.map((s, k) =>
+      kept
+        .slice(s, starts[k + 1] ?? kept.length)
+        .map((t, i, all) => t.text + (i < all.length - 1 ? t.ws : ''))
+        .join('')
+    )
+    lines[lines.length - 1] += '…'
+    cut = `${kept.map((t, i) => t.text + (i < kept.length - 1 ? t.ws : '')).join('')}…`
+  }
+  // the real layout; a line that came out wider than its pieces added up shrinks the size
+  let p = paragraph(lines.join('\n'), size)
+  for (let tries = 0; tries < 5 && p.getLongestLine() > widthAt(size); tries++) {
+    size = Math.floor((size * widthAt(size)) / p.getLongestLine())
+    p.delete()
+    p = paragraph(lines.join('\n'), size)
+  }
+  const textW = Math.ceil(p.getLongestLine()) + 2
+  p.layout(textW)
+  const pad = { x: Math.round(size / 2), y: Math.round(size * 0.3) }
+  const width = even(textW + 2 * pad.x)
+  const height = even(p.getHeight() + 2 * pad.y)
+  const surface = ck.MakeSurface(width, height)
+  if (!surface) throw new Error(`CanvasKit could not make a ${width}×${height} surface for the title`)
+  const canvas = surface.getCanvas()
+  canvas.clear(ck.TRANSPARENT)
+  const paint = new ck.Paint()
+  paint.setColor(ck.Color(0, 0, 0, TITLE.box))
+  canvas.drawRect(ck.XYWHRect(0, 0, width, height), paint)
+  canvas.drawParagraph(p, pad.x + (width - 2 * pad.x - textW) / 2, pad.y)
+  const image = surface.makeImageSnapshot()
+  const png = image.encodeToBytes()
+  ;[image, paint, p].forEach(o => o.delete())
+  surface.dispose()
+  provider.delete()
+  if (!png) throw new Error('CanvasKit could not encode the title as PNG')
+  await writeFile(file, png)
+  let x: number
+  let y: number
+  if (portrait) {
+    const z = TITLE.portrait
+    // centred on the frame unless that would reach under the buttons on the right
+    x = even(Math.max(z.left * W, Math.min(W / 2, z.right * W - width / 2) - width / 2))
+    y = even(Math.max(z.top * H, Math.min(TITLE.y * H - height / 2, z.bottom * H - height)))
+  } else {
+    x = even((W - width) / 2)
+    y = even(Math.max(0.05 * H, Math.min(TITLE.y * H - height / 2, 0.95 * H - height)))
+  }
+  return { file, x, y, width, height, lines, size, cut }
+}
+
+/**
+ * The title for a W×H video: its fonts checked (throws when a character is in none), drawn into
+ * a PNG in `tempDir`; a warning when it had to be cut.
+ */
+export async function prepareTitle(
+  text: string,
+  W: number,
+  H: number,
+  tempDir: string,
+  policy: InstallPolicy
+): Promise<TitleImage | undefined> {
+  if (!text.trim()) return undefined
+  const fonts = await titleFonts(text, tempDir, policy)
+  const image = await drawTitle(fonts, text, W, H, join(tempDir, `title-${W}x${H}.png`))
+  if (image.cut)
+    log.warning(
+      `input 'title' is too long for a ${W}×${H} video: at a legible size (${image.size} px, ${Math.round(TITLE.minSize * 1000) / 10} % of its height) at most ${TITLE.lines} lines fit, so it is cut to "${image.cut}". Shorten it to about ${graphemes(image.cut).length - 1} characters.`
+    )
+  log.info(`Title: ${image.lines.length} line${image.lines.length > 1 ? 's' : ''} at ${image.size} px.`)
+  return image
+}
