@@ -57,11 +57,6 @@ export function xfadeOffsets(durations: number[], T: number): number[] {
   return offsets
 }
 
-/** Quote a value for a filtergraph option (paths, expressions with commas). */
-export function quote(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "'\\''").replace(/:/g, '\\:')}'`
-}
-
 // Every photo is decoded once, before the render, by its own small ffmpeg run (prepareArgs): framed
 // (fit, transparency over the fill), scaled to the size its motion needs (at most ~1.13× the
 // frame), converted to BT.709 4:2:0 and written as raw frames into its own file.
