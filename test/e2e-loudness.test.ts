@@ -1,6 +1,7 @@
 // The sound at a platform's loudness and an MP4 every platform takes, measured on the MP4 that
 // dist/index.js writes: EBU R128 loudness and true peak (ffmpeg's ebur128 meter), the box tree (no
-// edit list in any track, moov first), the keyframes (at most 2 s apart, across segment joins too),
+// edit list in any track, the B-frames as signed offsets, moov first), the frames' decoded times
+// (k/30 s from 0), the keyframes (at most 2 s apart, across segment joins too),
 // the streams (H.264 High 4:2:0 BT.709, AAC-LC 48 kHz stereo) and the bit rate.
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
@@ -9,7 +10,7 @@ import { join } from 'node:path'
 import { describe, it, before } from 'node:test'
 import { promisify } from 'node:util'
 import { runAction, sandbox, type Sandbox } from './helpers/action.js'
-import { boxPaths, keyframeTimes, loudnessOf, maxKeyframeGap, streamsOf } from './helpers/mp4-boxes.js'
+import { boxes, frameTimes, keyframeTimes, loudnessOf, maxKeyframeGap, streamsOf } from './helpers/mp4-boxes.js'
 
 const run = promisify(execFile)
 const EXAMPLES = join(import.meta.dirname, '../examples')
@@ -126,16 +127,28 @@ describe('loudness (local backend, through dist)', () => {
 })
 
 describe('an MP4 every platform takes (local backend, through dist)', () => {
-  it('has no edit list, its moov first, keyframes at most 2 s apart across the segments, H.264 High BT.709 and AAC-LC 48 kHz stereo', async () => {
+  it('has no edit list, every frame at k/30 s from 0 (B-frames as signed offsets), its moov first, keyframes at most 2 s apart across the segments, H.264 High BT.709 and AAC-LC 48 kHz stereo', async () => {
     const { file, duration } = await render('real.m4a', { resolution: '1080p', duration: '14' })
-    const boxes = await boxPaths(file)
+    const tree = await boxes(file)
+    const paths = tree.map(b => b.path)
     assert.deepEqual(
-      boxes.filter(b => b.endsWith('/elst') || b.endsWith('/edts')),
+      paths.filter(b => b.endsWith('/elst') || b.endsWith('/edts')),
       [],
       'no edit list in any track'
     )
-    assert.equal(boxes.filter(b => b === 'moov/trak').length, 2)
-    assert.ok(boxes.indexOf('moov') < boxes.indexOf('mdat'), 'moov before mdat (faststart)')
+    assert.equal(paths.filter(b => b === 'moov/trak').length, 2)
+    assert.ok(paths.indexOf('moov') < paths.indexOf('mdat'), 'moov before mdat (faststart)')
+    // the B-frames' reordering as signed composition offsets (version 1), not as a delay an edit list would have to hide
+    assert.deepEqual(
+      tree.filter(b => b.path.endsWith('/stbl/ctts')).map(b => b.version),
+      [1],
+      'one ctts (the video), version 1'
+    )
+    // as ffmpeg decodes it: the first frame at 0, every frame at its own time, across the segments' joins too
+    const times = await frameTimes(file)
+    assert.equal(times.length, Math.round(duration * 30))
+    const late = times.findIndex((t, k) => !(Math.abs(t - k / 30) < 1e-4))
+    assert.equal(late, -1, `frame ${late} shown at ${times[late]} s, not ${(late / 30).toFixed(4)} s`)
     const keys = await keyframeTimes(file)
     assert.ok(keys.keys.length >= 7, `${keys.keys.length} keyframes in ${duration} s`)
     assert.equal(keys.keys[0], 0, 'the first frame is shown at 0')

@@ -11,8 +11,16 @@ const CONTAINERS = new Set(['moov', 'trak', 'edts', 'mdia', 'minf', 'stbl', 'din
 
 /** Every box of the file as its path from the top, e.g. 'moov/trak/edts/elst', in file order. */
 export async function boxPaths(file: string): Promise<string[]> {
+  return (await boxes(file)).map(b => b.path)
+}
+
+/** The boxes whose version (a full box's first byte) tells how their entries are read, e.g. ctts 1: signed offsets. */
+const FULL_BOXES = new Set(['ctts', 'elst', 'mvhd', 'tkhd', 'mdhd'])
+
+/** Every box of the file, in file order: its path from the top and, for the FULL_BOXES, its version. */
+export async function boxes(file: string): Promise<{ path: string; version?: number }[]> {
   const buf = await readFile(file)
-  const out: string[] = []
+  const out: { path: string; version?: number }[] = []
   const walk = (from: number, to: number, parent: string): void => {
     for (let pos = from; pos + 8 <= to;) {
       let size = buf.readUInt32BE(pos)
@@ -22,7 +30,7 @@ export async function boxPaths(file: string): Promise<string[]> {
       else if (size === 0) size = to - pos
       if (size < header || pos + size > to) throw new Error(`${file}: box '${type}' at ${pos} does not fit in '${parent || 'file'}'`)
       const path = parent ? `${parent}/${type}` : type
-      out.push(path)
+      out.push(FULL_BOXES.has(type) && size > header ? { path, version: buf[pos + header] } : { path })
       if (CONTAINERS.has(type)) walk(pos + header, pos + size, path)
       pos += size
     }
@@ -47,6 +55,20 @@ export async function keyframeTimes(file: string): Promise<{ keys: number[]; end
     end = Math.max(end, t + (Number(duration) || 0))
   }
   return { keys: keys.sort((a, b) => a - b), end }
+}
+
+/** Each frame's time as ffmpeg decodes the video stream and would show it, in seconds, in display order. */
+export async function frameTimes(file: string): Promise<number[]> {
+  const { stdout } = await run(
+    'ffprobe',
+    ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'frame=best_effort_timestamp_time', '-of', 'csv=p=0', file],
+    { maxBuffer: 64 << 20 }
+  )
+  // a frame's side data (an H.264 SEI) is a line of its own, empty in csv
+  return stdout
+    .split('\n')
+    .filter(l => l.trim())
+    .map(l => Number(l.split(',')[0]))
 }
 
 /** The longest stretch without a keyframe, from each keyframe to the next (and the last one to the end). */
