@@ -13,6 +13,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:timers/promises"
 var promises_ = __webpack_require__(58500);
+// EXTERNAL MODULE: ./src/media/photo.ts + 1 modules
+var photo = __webpack_require__(30526);
 // EXTERNAL MODULE: ./src/shared/log.ts
 var log = __webpack_require__(31989);
 // EXTERNAL MODULE: ./src/shared/timeline.ts
@@ -1552,6 +1554,7 @@ async function uploadFiles(client, sessionId, files, signal) {
 
 
 
+
 function createNemoBackend(cfg) {
     // one client for every video of the run: one token, one 429 pause
     const client = new NemoClient(cfg);
@@ -1559,6 +1562,11 @@ function createNemoBackend(cfg) {
         name: 'nemo',
         async render(job) {
             try {
+                // HEIC, AVIF, rotated and wide-gamut photos as JPEGs the service shows as a viewer does
+                const { files, converted } = await (0,photo/* photosForUpload */.q5)(job.images, job.tempDir);
+                if (converted.length)
+                    log/* log */.R.info(`Converted to upright sRGB JPEG before the upload: ${converted.join('; ')}.`);
+                job = { ...job, images: files };
                 try {
                     return await conversation(client, cfg, job);
                 }
@@ -1737,6 +1745,319 @@ function offCanvas(made, canvas) {
         return undefined;
     const want = canvas.width / canvas.height;
     return Math.abs(info.width / info.height - want) > 0.02 * want ? `${info.width}×${info.height}` : undefined;
+}
+
+
+/***/ }),
+
+/***/ 30526:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  z7: () => (/* binding */ decodePhoto),
+  mB: () => (/* binding */ heicToPng),
+  RX: () => (/* binding */ isPhotoType),
+  XU: () => (/* binding */ photoInfo),
+  q5: () => (/* binding */ photosForUpload)
+});
+
+// UNUSED EXPORTS: MAX_PIXELS, PHOTO_TYPES, PhotoError, photoAsJpeg, profileName
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __webpack_require__(51455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __webpack_require__(76760);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __webpack_require__(38522);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(73024);
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __webpack_require__(73136);
+;// CONCATENATED MODULE: ./src/media/sharp.ts
+// sharp (libvips) in its WebAssembly build, loaded from beside the bundle where `npm run build`
+// puts it (scripts/vendor-sharp.mjs), or from dist/ when the sources run under tsx. Loaded on first
+// use only: runs that decode no photo do not pay its start (~0.3 s).
+
+
+const ENTRY = 'sharp/node_modules/sharp/dist/index.mjs';
+let loaded;
+function loadSharp() {
+    loaded ??= (async () => {
+        const candidates = [new URL(`./${ENTRY}`, import.meta.url), new URL(`../../dist/${ENTRY}`, import.meta.url)];
+        const found = candidates.find(u => (0,external_node_fs_.existsSync)(u));
+        if (!found)
+            throw new Error(`sharp's WebAssembly build is missing beside the action (${ENTRY}): run 'npm run build'.`);
+        // webpackIgnore: the bundler leaves this import to Node (it is a file beside the bundle, not in it)
+        const mod = (await import(/* webpackIgnore: true */ (0,external_node_url_.pathToFileURL)(found.pathname).href));
+        const sharp = mod.default;
+        // one photo at a time per decode; libvips' own cache would hold every photo's pixels
+        sharp.cache(false);
+        return sharp;
+    })();
+    return loaded;
+}
+
+;// CONCATENATED MODULE: ./src/media/photo.ts
+// Photos decoded the way a colour-managed viewer shows them, for both backends: upright (EXIF
+// orientation, all eight values; HEIF's own rotation), converted from their ICC profile (Display
+// P3, Adobe RGB, CMYK) to sRGB, 8 bits per channel, and shrunk on load to the size they are shown
+// at. libvips does the work (sharp's WebAssembly build, src/media/sharp.ts); HEIC, whose HEVC
+// codec libvips' build leaves out, is decoded by libheif's WebAssembly build first.
+
+
+
+
+/** The still types decoded here (GIFs and animated WebPs go to ffmpeg, which plays them). */
+const PHOTO_TYPES = ['jpg', 'png', 'webp', 'heic', 'avif'];
+const isPhotoType = (type) => PHOTO_TYPES.includes(type);
+/**
+ * The most pixels a photo may have (a 100 MP camera's; a 12 MP phone photo is 12): a small file
+ * that claims 60000×60000 pixels would otherwise take 14 GB to decode.
+ */
+const MAX_PIXELS = 100_000_000;
+class PhotoError extends Error {
+}
+/** HEIC/HEIF through libheif (transformations applied), as RGBA with the file's ICC profile. */
+async function decodeHeif(path, name) {
+    const libheif = await heifModule();
+    const decoder = new libheif.HeifDecoder();
+    const images = decoder.decode(await (0,promises_.readFile)(path));
+    const image = images[0];
+    if (!image)
+        throw new PhotoError(`${name} holds no image libheif can decode`);
+    try {
+        const width = image.get_width();
+        const height = image.get_height();
+        if (width * height > MAX_PIXELS)
+            throw new PhotoError(`${name} is ${width}×${height}, more than ${MAX_PIXELS / 1e6} MP`);
+        const rgba = Buffer.alloc(width * height * 4);
+        const shown = await new Promise(resolve => image.display({ data: new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, rgba.length), width, height }, resolve));
+        if (!shown)
+            throw new PhotoError(`${name}: libheif could not decode its image`);
+        return { width, height, alpha: !!image.has_alpha_channel(), rgba, icc: heifProfile(libheif, image) };
+    }
+    finally {
+        for (const im of images)
+            im.free();
+    }
+}
+let libheifModule;
+function heifModule() {
+    // the build with its WebAssembly inline: one chunk of the bundle, loaded on the first HEIC only
+    libheifModule ??= __webpack_require__.e(/* import() */ 762).then(__webpack_require__.bind(__webpack_require__, 28762)).then(m => m.default());
+    return libheifModule;
+}
+/** The image's ICC profile ('prof' or 'rICC'), read through libheif's C API; undefined for nclx or none. */
+function heifProfile(libheif, image) {
+    const handle = image.handle.$$?.ptr;
+    if (!handle)
+        return undefined;
+    const type = libheif._heif_image_handle_get_color_profile_type(handle);
+    if (type !== 0x70726f66 && type !== 0x72494343)
+        return undefined;
+    const size = libheif._heif_image_handle_get_raw_color_profile_size(handle);
+    if (size <= 0 || size > 1 << 20)
+        return undefined;
+    // heif_error is returned through a pointer first (the WebAssembly ABI for a struct result)
+    const error = libheif._malloc(16);
+    const out = libheif._malloc(size);
+    try {
+        libheif._heif_image_handle_get_raw_color_profile(error, handle, out);
+        return Buffer.from(libheif.HEAPU8.slice(out, out + size));
+    }
+    finally {
+        libheif._free(out);
+        libheif._free(error);
+    }
+}
+/**
+ * A HEIC/HEIF photo as a PNG file (lossless, with its ICC profile in an iCCP chunk), which the
+ * rest of the pipeline reads like any other: libvips' build has no HEVC decoder.
+ */
+async function heicToPng(path, name, output) {
+    const h = await decodeHeif(path, name);
+    const sharp = await loadSharp();
+    let image = sharp(h.rgba, { raw: { width: h.width, height: h.height, channels: 4 } });
+    if (!h.alpha)
+        image = image.removeAlpha();
+    const png = await image.png({ compressionLevel: 1 }).toBuffer();
+    await (0,promises_.writeFile)(output, h.icc ? withIccp(png, h.icc) : png, { flag: 'wx', mode: 0o600 });
+}
+/** The PNG with `icc` in an iCCP chunk right after IHDR (the PNG spec's place for it). */
+function withIccp(png, icc) {
+    const body = Buffer.concat([Buffer.from('icc\0\0', 'latin1'), (0,external_node_zlib_.deflateSync)(icc)]);
+    const chunk = Buffer.alloc(12 + body.length);
+    chunk.writeUInt32BE(body.length, 0);
+    chunk.write('iCCP', 4, 'latin1');
+    body.copy(chunk, 8);
+    chunk.writeUInt32BE((0,external_node_zlib_.crc32)(chunk.subarray(4, 8 + body.length)), 8 + body.length);
+    // the 8-byte signature and the 25-byte IHDR chunk come first
+    return Buffer.concat([png.subarray(0, 33), chunk, png.subarray(33)]);
+}
+/** The file as libvips opens it; HEIC must have been made a PNG by heicToPng() first. */
+function source(path, type) {
+    if (type === 'heic')
+        throw new PhotoError('a HEIC photo is decoded by heicToPng() first');
+    return path;
+}
+const SHARP_OPTIONS = { limitInputPixels: MAX_PIXELS, failOn: 'error' };
+/** Size as shown, transparency, orientation and profile of a photo. */
+async function photoInfo(path, type, name) {
+    const sharp = await loadSharp();
+    try {
+        const m = await sharp(source(path, type), SHARP_OPTIONS).metadata();
+        const orientation = m.orientation ?? 1;
+        const changes = [];
+        if (type === 'avif')
+            changes.push('decoded from AVIF');
+        if (orientation !== 1)
+            changes.push(`turned upright (EXIF orientation ${orientation})`);
+        const profile = m.icc ? profileName(m.icc) : undefined;
+        if (m.space === 'cmyk')
+            changes.push(`CMYK${profile ? ` (${profile})` : ''} → sRGB`);
+        else if (profile && !/srgb|iec61966/i.test(profile))
+            changes.push(`${profile} → sRGB`);
+        if (m.depth && !/char$/.test(m.depth))
+            changes.push('16 → 8 bits');
+        return {
+            width: m.autoOrient?.width ?? m.width ?? 0,
+            height: m.autoOrient?.height ?? m.height ?? 0,
+            alpha: !!m.hasAlpha,
+            orientation,
+            profile,
+            changes
+        };
+    }
+    catch (err) {
+        throw photoError(err, name);
+    }
+}
+/**
+ * The photo upright and in sRGB as raw 8-bit RGB or RGBA, halved as often as it stays at least as
+ * large as `box` needs (covered, or fitted inside): a JPEG is then shrunk while it is decoded (its
+ * DCT scaled, not resampled), and ffmpeg makes the last, exact scale as it does for every still.
+ */
+async function decodePhoto(path, type, name, box) {
+    const sharp = await loadSharp();
+    try {
+        const { width, height } = await photoInfo(path, type, name);
+        const need = box.fit === 'cover' ? Math.max(box.width / width, box.height / height) : Math.min(box.width / width, box.height / height);
+        let shrink = 1;
+        while (shrink < 8 && need * shrink * 2 <= 1)
+            shrink *= 2;
+        let image = sharp(source(path, type), SHARP_OPTIONS).autoOrient();
+        if (shrink > 1)
+            image = image.resize({ width: Math.round(width / shrink), height: Math.round(height / shrink), fit: 'fill' });
+        const { data, info } = await image.toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+        if (info.channels !== 3 && info.channels !== 4)
+            throw new PhotoError(`${name} decoded to ${info.channels} channels`);
+        return { data, width: info.width, height: info.height, channels: info.channels };
+    }
+    catch (err) {
+        throw photoError(err, name);
+    }
+}
+/** The photo as an upright sRGB JPEG (for a backend that takes JPEG, PNG, WebP and GIF only). */
+async function photoAsJpeg(path, type, name, output) {
+    const sharp = await loadSharp();
+    try {
+        await sharp(source(path, type), SHARP_OPTIONS)
+            .autoOrient()
+            .toColourspace('srgb')
+            .jpeg({ quality: 92, chromaSubsampling: '4:4:4' })
+            .toFile(output);
+    }
+    catch (err) {
+        throw photoError(err, name);
+    }
+}
+/** The profile's description tag ('desc', v2 text or v4 'mluc'), when it has one. */
+function profileName(icc) {
+    if (icc.length < 132)
+        return undefined;
+    const count = Math.min(icc.readUInt32BE(128), 100);
+    for (let i = 0; i < count; i++) {
+        const at = 132 + i * 12;
+        if (at + 12 > icc.length)
+            return undefined;
+        if (icc.toString('latin1', at, at + 4) !== 'desc')
+            continue;
+        const off = icc.readUInt32BE(at + 4);
+        const len = icc.readUInt32BE(at + 8);
+        if (off + len > icc.length || len < 12)
+            return undefined;
+        const tag = icc.subarray(off, off + len);
+        const kind = tag.toString('latin1', 0, 4);
+        if (kind === 'desc')
+            return clean(tag.toString('latin1', 12, 12 + Math.min(tag.readUInt32BE(8), len - 12)));
+        if (kind === 'mluc' && len >= 28) {
+            const size = tag.readUInt32BE(20);
+            const start = tag.readUInt32BE(24);
+            if (start + size <= len)
+                return clean(Buffer.from(tag.subarray(start, start + size))
+                    .swap16()
+                    .toString('utf16le'));
+        }
+        return undefined;
+    }
+    return undefined;
+}
+function clean(s) {
+    const t = s
+        .replace(/\0+$/, '')
+        .replace(/[^\p{L}\p{N} ._()-]/gu, '')
+        .trim();
+    return t.slice(0, 60) || undefined;
+}
+function photoError(err, name) {
+    if (err instanceof PhotoError)
+        return err;
+    const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    if (/pixel limit/i.test(why))
+        return new PhotoError(`${name} has more than ${MAX_PIXELS / 1e6} MP: scale it down first, e.g. 'vipsthumbnail ${name} -s 8000'.`);
+    return new PhotoError(`${name} could not be decoded (${why}): open it in an image editor and save it again as JPEG or PNG.`);
+}
+/**
+ * The images as a backend that takes JPEG, PNG, WebP and GIF as they are shows them: a HEIC or
+ * AVIF photo, or one that a viewer turns upright or converts from its profile, becomes an upright
+ * sRGB JPEG in `tempDir` (named like the photo, with .jpg); the others are sent as they are.
+ */
+async function photosForUpload(images, tempDir) {
+    const files = [];
+    const converted = [];
+    for (const [i, f] of images.entries()) {
+        if (!isPhotoType(f.type)) {
+            files.push(f);
+            continue;
+        }
+        let path = f.path;
+        let type = f.type;
+        const changes = [];
+        if (type === 'heic') {
+            path = (0,external_node_path_.join)(tempDir, `upload-${i}.png`);
+            await heicToPng(f.path, f.name, path);
+            type = 'png';
+            changes.push('HEIC');
+        }
+        const info = await photoInfo(path, type, f.name);
+        changes.push(...info.changes);
+        if (!changes.length) {
+            files.push(f);
+            continue;
+        }
+        const jpeg = (0,external_node_path_.join)(tempDir, `upload-${i}.jpg`);
+        await photoAsJpeg(path, type, f.name, jpeg);
+        if (path !== f.path)
+            await (0,promises_.rm)(path, { force: true });
+        const base = f.name.replace(/\.[^.]*$/, '');
+        // the names stay unique: IMG_1.heic beside IMG_1.jpg is sent as IMG_1-heic.jpg
+        const name = images.some(o => o !== f && o.name.toLowerCase() === `${base}.jpg`.toLowerCase()) ? `${base}-${f.type}.jpg` : `${base}.jpg`;
+        files.push({ ...f, path: jpeg, name, type: 'jpg', mime: 'image/jpeg', size: (await (0,promises_.stat)(jpeg)).size });
+        converted.push(`${f.name} → ${name} (${changes.join(', ')})`);
+    }
+    return { files, converted };
 }
 
 

@@ -432,8 +432,10 @@ const MAX_BITRATE = 12_000_000;
 const BUFFER_BITS = MAX_BITRATE;
 /**
  * x264 and the stream's colour tags, the same for every segment (they are joined by stream copy):
- * High profile 4:2:0, a closed GOP with a keyframe at least every KEYFRAME_SECONDS (each segment
- * starts with one, so the joins keep the rhythm), no B-frames, the rate capped at MAX_BITRATE.
+ * High profile 4:2:0 with x264's B-frames (without them the rate rises by half and each segment's
+ * opening keyframe stands out as a jump in quality), a closed GOP with a keyframe at least every
+ * KEYFRAME_SECONDS (each segment starts with one, so the joins keep the rhythm), the rate capped
+ * at MAX_BITRATE.
  */
 function videoEncoder(threads, fps) {
     return [
@@ -454,10 +456,6 @@ function videoEncoder(threads, fps) {
         String(Math.max(1, Math.floor(KEYFRAME_SECONDS * fps))),
         '-flags',
         '+cgop',
-        // no B-frames: their reordering delays the first frame by two, which only an edit list hides
-        // (and the MP4 has none); a photo's motion is predicted as well forward only (+3% measured on a pan)
-        '-bf',
-        '0',
         '-pix_fmt',
         'yuv420p',
         '-color_primaries',
@@ -470,6 +468,14 @@ function videoEncoder(threads, fps) {
         'tv'
     ];
 }
+/**
+ * The MP4's times, for the segments and the final mux alike: no edit list (some platforms' ingest
+ * ignores one or refuses the file), and the B-frames' reordering written as signed composition
+ * offsets (ctts version 1) instead of a delay: the first frame is shown at 0 and every frame at
+ * k/fps, as written, with no edit list to shift them back. Without the signed offsets the video
+ * would start two frames (0.067 s at 30 fps) late, behind a blank.
+ */
+const mp4Times = (movflags = '') => ['-use_editlist', '0', '-movflags', `+negative_cts_offsets${movflags}`];
 /**
  * One segment's ffmpeg run: its stills in, its frames encoded into `output` (an MP4 holding only
  * this stretch of video); with `preview`, the preview WebP too. `threads` 0 lets x264 choose.
@@ -491,6 +497,7 @@ function segmentArgs(seg, stills, plan, graph, output, opts) {
         '-frames:v',
         String(seg.frames),
         ...videoEncoder(opts.threads, plan.fps),
+        ...mp4Times(),
         '-f',
         'mp4',
         `file:${output}`,
@@ -546,9 +553,9 @@ function audioArgs(music, total, output, gainDb = 0) {
 }
 /**
  * The last run: the segments and the sound joined by stream copy, the MP4's index moved to the
- * front for streaming, and no edit lists: some platforms' ingest ignores them or refuses the file
- * (the video would start with its B-frame delay as a blank frame, the sound with the encoder's
- * priming), so the tracks' times are written as they are, from 0.
+ * front for streaming, and no edit lists (mp4Times): some platforms' ingest ignores them or
+ * refuses the file, so the tracks' times are written as they are, from 0 (the video's B-frames as
+ * signed offsets, the sound with the encoder's priming as its first 21 ms).
  */
 function muxArgs(plan, listFile, output, audioFile) {
     return [
@@ -560,10 +567,7 @@ function muxArgs(plan, listFile, output, audioFile) {
         'copy',
         '-t',
         String(plan.total),
-        '-movflags',
-        '+faststart',
-        '-use_editlist',
-        '0',
+        ...mp4Times('+faststart'),
         '-f',
         'mp4',
         `file:${output}`
@@ -593,7 +597,7 @@ function prepareArgs(p) {
     const { w, h } = p;
     // decode big JPEGs at 1/2, 1/4 or 1/8 when that is still larger than needed: less memory and time
     let lowres = 0;
-    if (p.type === 'jpg' && p.width && p.height) {
+    if (p.type === 'jpg' && !p.pixels && p.width && p.height) {
         const need = p.fit === 'cover' ? Math.max(w / p.width, h / p.height) : Math.min(w / p.width, h / p.height);
         while (lowres < 3 && need * 2 ** (lowres + 1) <= 1)
             lowres++;
@@ -629,7 +633,9 @@ function stillArgs(p, lowres, lines) {
         ...QUIET,
         ...(lowres ? ['-lowres', String(lowres)] : []),
         ...(p.count > 1 && p.type === 'gif' ? ['-ignore_loop', '0'] : []),
-        ...(0,media_inputs/* input */.hF)((0,media_inputs/* inputType */.L2)(p.type, IMAGES), p.path),
+        ...(p.pixels
+            ? (0,media_inputs/* input */.hF)('raw', p.path, ['-pix_fmt', p.pixels.format, '-video_size', `${p.pixels.width}x${p.pixels.height}`])
+            : (0,media_inputs/* input */.hF)((0,media_inputs/* inputType */.L2)(p.type, IMAGES), p.path)),
         '-filter_complex',
         lines.join(';'),
         '-map',
@@ -646,6 +652,8 @@ function stillArgs(p, lowres, lines) {
 
 // EXTERNAL MODULE: ./src/media/image-info.ts
 var image_info = __webpack_require__(49176);
+// EXTERNAL MODULE: ./src/media/photo.ts + 1 modules
+var media_photo = __webpack_require__(30526);
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __webpack_require__(31421);
 // EXTERNAL MODULE: external "node:fs"
@@ -1069,14 +1077,17 @@ function planToDraft(plan) {
 
 
 
+
 /** What is known of each photo before rendering; notes in the log for what a person should know. */
 async function inspectImages(plan, tempDir) {
-    const paths = [];
-    const infos = [];
+    const out = { paths: [], types: [], infos: [], photos: [] };
     for (const [i, c] of plan.clips.entries()) {
         let path = c.path;
-        let info = await (0,image_info/* readImageInfo */.Kl)(c.path, c.type ?? '');
-        if (info?.animated && c.type === 'webp') {
+        let type = c.type ?? '';
+        // a WebP's header says whether it is animated; other photos are measured by libvips, upright
+        let info = type === 'webp' || !(0,media_photo/* isPhotoType */.RX)(type) ? await (0,image_info/* readImageInfo */.Kl)(c.path, type) : undefined;
+        let photo = false;
+        if (info?.animated && type === 'webp') {
             // ffmpeg 5.x has no animated WebP decoder: the first frame, as a still WebP
             const first = (0,image_info/* firstWebpFrame */.sN)(await (0,promises_.readFile)(c.path));
             if (!first)
@@ -1087,12 +1098,29 @@ async function inspectImages(plan, tempDir) {
             info = { ...info, animated: false };
             log/* log */.R.info(`${c.name} is an animated WebP: the local backend shows its first frame (use a GIF to have it play).`);
         }
+        else if ((0,media_photo/* isPhotoType */.RX)(type) && !info?.animated) {
+            const changes = [];
+            if (type === 'heic') {
+                path = (0,external_node_path_.join)(tempDir, `photo-${i}.png`);
+                await (0,media_photo/* heicToPng */.mB)(c.path, c.name, path);
+                type = 'png';
+                changes.push('decoded from HEIC');
+            }
+            const p = await (0,media_photo/* photoInfo */.XU)(path, type, c.name);
+            changes.push(...p.changes);
+            if (changes.length)
+                log/* log */.R.info(`${c.name}: ${changes.join(', ')}.`);
+            info = { width: p.width, height: p.height, alpha: p.alpha, animated: false };
+            photo = true;
+        }
         if (info && info.width * 4 <= plan.width && info.height * 4 <= plan.height)
             log/* log */.R.warning(`${c.name} is ${info.width}×${info.height}, much smaller than the ${plan.width}×${plan.height} video: it is enlarged ${Math.round(Math.min(plan.width / info.width, plan.height / info.height))}× and will look blurred.`);
-        paths.push(path);
-        infos.push(info);
+        out.paths.push(path);
+        out.types.push(type);
+        out.infos.push(info);
+        out.photos.push(photo);
     }
-    return { paths, infos };
+    return out;
 }
 /** How many stills may be prepared ahead of the oldest segment not yet made, at least (each is a few MB on disk). */
 const AHEAD = 8;
@@ -1127,12 +1155,13 @@ function prepareStills(ffmpeg, plan, tempDir, layout, images, signal) {
             const c = layout[i];
             const info = images.infos[i];
             const file = (0,external_node_path_.join)(tempDir, `still-${i}.yuv`);
+            const fit = chooseFit(plan.fit, info ?? {}, plan);
             const spec = {
                 path: images.paths[i],
-                type: plan.clips[i].type ?? '',
+                type: images.types[i],
                 width: info?.width,
                 height: info?.height,
-                fit: chooseFit(plan.fit, info ?? {}, plan),
+                fit,
                 background: plan.background,
                 alpha: info?.alpha,
                 w: c.w,
@@ -1140,7 +1169,22 @@ function prepareStills(ffmpeg, plan, tempDir, layout, images, signal) {
                 count: c.count,
                 fps: plan.fps
             };
+            const pixels = (0,external_node_path_.join)(tempDir, `photo-${i}.rgb`);
             try {
+                if (images.photos[i]) {
+                    // upright, sRGB and shrunk to the still's size (never enlarged) before ffmpeg frames it
+                    const d = await (0,media_photo/* decodePhoto */.z7)(images.paths[i], images.types[i], plan.clips[i].name, {
+                        width: c.w,
+                        height: c.h,
+                        fit: fit === 'cover' ? 'cover' : 'inside'
+                    });
+                    await (0,promises_.writeFile)(pixels, d.data, { mode: 0o600 });
+                    Object.assign(spec, {
+                        path: pixels,
+                        alpha: d.channels === 4,
+                        pixels: { format: d.channels === 4 ? 'rgba' : 'rgb24', width: d.width, height: d.height }
+                    });
+                }
                 const fh = await (0,promises_.open)(file, 'w');
                 let written;
                 try {
@@ -1150,6 +1194,7 @@ function prepareStills(ffmpeg, plan, tempDir, layout, images, signal) {
                 finally {
                     await fh.close();
                 }
+                await (0,promises_.rm)(pixels, { force: true });
                 const want = c.count * c.w * c.h * 1.5;
                 if (written !== want)
                     throw new errors/* FfmpegError */.K(`${plan.clips[i].name} could not be decoded by ffmpeg (${written} of ${want} bytes); convert it to JPEG or PNG first, e.g. 'ffmpeg -i ${plan.clips[i].name} out.png'.`);
@@ -1337,7 +1382,7 @@ async function renderPlan(ffmpeg, plan, videoFile, tempDir, signal, opts = {}) {
         finally {
             stills.stop();
             await Promise.all([
-                ...layout.map((_c, i) => (0,promises_.rm)((0,external_node_path_.join)(tempDir, `still-${i}.yuv`), { force: true })),
+                ...layout.flatMap((_c, i) => [`still-${i}.yuv`, `photo-${i}.rgb`, `photo-${i}.png`].map(f => (0,promises_.rm)((0,external_node_path_.join)(tempDir, f), { force: true }))),
                 ...names.map(n => (0,promises_.rm)((0,external_node_path_.join)(tempDir, n), { force: true })),
                 (0,promises_.rm)(listFile, { force: true }),
                 audioFile && (0,promises_.rm)(audioFile, { force: true })
@@ -1413,6 +1458,319 @@ function createLocalBackend(opts) {
             };
         }
     };
+}
+
+
+/***/ }),
+
+/***/ 30526:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  z7: () => (/* binding */ decodePhoto),
+  mB: () => (/* binding */ heicToPng),
+  RX: () => (/* binding */ isPhotoType),
+  XU: () => (/* binding */ photoInfo),
+  q5: () => (/* binding */ photosForUpload)
+});
+
+// UNUSED EXPORTS: MAX_PIXELS, PHOTO_TYPES, PhotoError, photoAsJpeg, profileName
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __webpack_require__(51455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __webpack_require__(76760);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __webpack_require__(38522);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(73024);
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __webpack_require__(73136);
+;// CONCATENATED MODULE: ./src/media/sharp.ts
+// sharp (libvips) in its WebAssembly build, loaded from beside the bundle where `npm run build`
+// puts it (scripts/vendor-sharp.mjs), or from dist/ when the sources run under tsx. Loaded on first
+// use only: runs that decode no photo do not pay its start (~0.3 s).
+
+
+const ENTRY = 'sharp/node_modules/sharp/dist/index.mjs';
+let loaded;
+function loadSharp() {
+    loaded ??= (async () => {
+        const candidates = [new URL(`./${ENTRY}`, import.meta.url), new URL(`../../dist/${ENTRY}`, import.meta.url)];
+        const found = candidates.find(u => (0,external_node_fs_.existsSync)(u));
+        if (!found)
+            throw new Error(`sharp's WebAssembly build is missing beside the action (${ENTRY}): run 'npm run build'.`);
+        // webpackIgnore: the bundler leaves this import to Node (it is a file beside the bundle, not in it)
+        const mod = (await import(/* webpackIgnore: true */ (0,external_node_url_.pathToFileURL)(found.pathname).href));
+        const sharp = mod.default;
+        // one photo at a time per decode; libvips' own cache would hold every photo's pixels
+        sharp.cache(false);
+        return sharp;
+    })();
+    return loaded;
+}
+
+;// CONCATENATED MODULE: ./src/media/photo.ts
+// Photos decoded the way a colour-managed viewer shows them, for both backends: upright (EXIF
+// orientation, all eight values; HEIF's own rotation), converted from their ICC profile (Display
+// P3, Adobe RGB, CMYK) to sRGB, 8 bits per channel, and shrunk on load to the size they are shown
+// at. libvips does the work (sharp's WebAssembly build, src/media/sharp.ts); HEIC, whose HEVC
+// codec libvips' build leaves out, is decoded by libheif's WebAssembly build first.
+
+
+
+
+/** The still types decoded here (GIFs and animated WebPs go to ffmpeg, which plays them). */
+const PHOTO_TYPES = ['jpg', 'png', 'webp', 'heic', 'avif'];
+const isPhotoType = (type) => PHOTO_TYPES.includes(type);
+/**
+ * The most pixels a photo may have (a 100 MP camera's; a 12 MP phone photo is 12): a small file
+ * that claims 60000×60000 pixels would otherwise take 14 GB to decode.
+ */
+const MAX_PIXELS = 100_000_000;
+class PhotoError extends Error {
+}
+/** HEIC/HEIF through libheif (transformations applied), as RGBA with the file's ICC profile. */
+async function decodeHeif(path, name) {
+    const libheif = await heifModule();
+    const decoder = new libheif.HeifDecoder();
+    const images = decoder.decode(await (0,promises_.readFile)(path));
+    const image = images[0];
+    if (!image)
+        throw new PhotoError(`${name} holds no image libheif can decode`);
+    try {
+        const width = image.get_width();
+        const height = image.get_height();
+        if (width * height > MAX_PIXELS)
+            throw new PhotoError(`${name} is ${width}×${height}, more than ${MAX_PIXELS / 1e6} MP`);
+        const rgba = Buffer.alloc(width * height * 4);
+        const shown = await new Promise(resolve => image.display({ data: new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, rgba.length), width, height }, resolve));
+        if (!shown)
+            throw new PhotoError(`${name}: libheif could not decode its image`);
+        return { width, height, alpha: !!image.has_alpha_channel(), rgba, icc: heifProfile(libheif, image) };
+    }
+    finally {
+        for (const im of images)
+            im.free();
+    }
+}
+let libheifModule;
+function heifModule() {
+    // the build with its WebAssembly inline: one chunk of the bundle, loaded on the first HEIC only
+    libheifModule ??= __webpack_require__.e(/* import() */ 762).then(__webpack_require__.bind(__webpack_require__, 28762)).then(m => m.default());
+    return libheifModule;
+}
+/** The image's ICC profile ('prof' or 'rICC'), read through libheif's C API; undefined for nclx or none. */
+function heifProfile(libheif, image) {
+    const handle = image.handle.$$?.ptr;
+    if (!handle)
+        return undefined;
+    const type = libheif._heif_image_handle_get_color_profile_type(handle);
+    if (type !== 0x70726f66 && type !== 0x72494343)
+        return undefined;
+    const size = libheif._heif_image_handle_get_raw_color_profile_size(handle);
+    if (size <= 0 || size > 1 << 20)
+        return undefined;
+    // heif_error is returned through a pointer first (the WebAssembly ABI for a struct result)
+    const error = libheif._malloc(16);
+    const out = libheif._malloc(size);
+    try {
+        libheif._heif_image_handle_get_raw_color_profile(error, handle, out);
+        return Buffer.from(libheif.HEAPU8.slice(out, out + size));
+    }
+    finally {
+        libheif._free(out);
+        libheif._free(error);
+    }
+}
+/**
+ * A HEIC/HEIF photo as a PNG file (lossless, with its ICC profile in an iCCP chunk), which the
+ * rest of the pipeline reads like any other: libvips' build has no HEVC decoder.
+ */
+async function heicToPng(path, name, output) {
+    const h = await decodeHeif(path, name);
+    const sharp = await loadSharp();
+    let image = sharp(h.rgba, { raw: { width: h.width, height: h.height, channels: 4 } });
+    if (!h.alpha)
+        image = image.removeAlpha();
+    const png = await image.png({ compressionLevel: 1 }).toBuffer();
+    await (0,promises_.writeFile)(output, h.icc ? withIccp(png, h.icc) : png, { flag: 'wx', mode: 0o600 });
+}
+/** The PNG with `icc` in an iCCP chunk right after IHDR (the PNG spec's place for it). */
+function withIccp(png, icc) {
+    const body = Buffer.concat([Buffer.from('icc\0\0', 'latin1'), (0,external_node_zlib_.deflateSync)(icc)]);
+    const chunk = Buffer.alloc(12 + body.length);
+    chunk.writeUInt32BE(body.length, 0);
+    chunk.write('iCCP', 4, 'latin1');
+    body.copy(chunk, 8);
+    chunk.writeUInt32BE((0,external_node_zlib_.crc32)(chunk.subarray(4, 8 + body.length)), 8 + body.length);
+    // the 8-byte signature and the 25-byte IHDR chunk come first
+    return Buffer.concat([png.subarray(0, 33), chunk, png.subarray(33)]);
+}
+/** The file as libvips opens it; HEIC must have been made a PNG by heicToPng() first. */
+function source(path, type) {
+    if (type === 'heic')
+        throw new PhotoError('a HEIC photo is decoded by heicToPng() first');
+    return path;
+}
+const SHARP_OPTIONS = { limitInputPixels: MAX_PIXELS, failOn: 'error' };
+/** Size as shown, transparency, orientation and profile of a photo. */
+async function photoInfo(path, type, name) {
+    const sharp = await loadSharp();
+    try {
+        const m = await sharp(source(path, type), SHARP_OPTIONS).metadata();
+        const orientation = m.orientation ?? 1;
+        const changes = [];
+        if (type === 'avif')
+            changes.push('decoded from AVIF');
+        if (orientation !== 1)
+            changes.push(`turned upright (EXIF orientation ${orientation})`);
+        const profile = m.icc ? profileName(m.icc) : undefined;
+        if (m.space === 'cmyk')
+            changes.push(`CMYK${profile ? ` (${profile})` : ''} → sRGB`);
+        else if (profile && !/srgb|iec61966/i.test(profile))
+            changes.push(`${profile} → sRGB`);
+        if (m.depth && !/char$/.test(m.depth))
+            changes.push('16 → 8 bits');
+        return {
+            width: m.autoOrient?.width ?? m.width ?? 0,
+            height: m.autoOrient?.height ?? m.height ?? 0,
+            alpha: !!m.hasAlpha,
+            orientation,
+            profile,
+            changes
+        };
+    }
+    catch (err) {
+        throw photoError(err, name);
+    }
+}
+/**
+ * The photo upright and in sRGB as raw 8-bit RGB or RGBA, halved as often as it stays at least as
+ * large as `box` needs (covered, or fitted inside): a JPEG is then shrunk while it is decoded (its
+ * DCT scaled, not resampled), and ffmpeg makes the last, exact scale as it does for every still.
+ */
+async function decodePhoto(path, type, name, box) {
+    const sharp = await loadSharp();
+    try {
+        const { width, height } = await photoInfo(path, type, name);
+        const need = box.fit === 'cover' ? Math.max(box.width / width, box.height / height) : Math.min(box.width / width, box.height / height);
+        let shrink = 1;
+        while (shrink < 8 && need * shrink * 2 <= 1)
+            shrink *= 2;
+        let image = sharp(source(path, type), SHARP_OPTIONS).autoOrient();
+        if (shrink > 1)
+            image = image.resize({ width: Math.round(width / shrink), height: Math.round(height / shrink), fit: 'fill' });
+        const { data, info } = await image.toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+        if (info.channels !== 3 && info.channels !== 4)
+            throw new PhotoError(`${name} decoded to ${info.channels} channels`);
+        return { data, width: info.width, height: info.height, channels: info.channels };
+    }
+    catch (err) {
+        throw photoError(err, name);
+    }
+}
+/** The photo as an upright sRGB JPEG (for a backend that takes JPEG, PNG, WebP and GIF only). */
+async function photoAsJpeg(path, type, name, output) {
+    const sharp = await loadSharp();
+    try {
+        await sharp(source(path, type), SHARP_OPTIONS)
+            .autoOrient()
+            .toColourspace('srgb')
+            .jpeg({ quality: 92, chromaSubsampling: '4:4:4' })
+            .toFile(output);
+    }
+    catch (err) {
+        throw photoError(err, name);
+    }
+}
+/** The profile's description tag ('desc', v2 text or v4 'mluc'), when it has one. */
+function profileName(icc) {
+    if (icc.length < 132)
+        return undefined;
+    const count = Math.min(icc.readUInt32BE(128), 100);
+    for (let i = 0; i < count; i++) {
+        const at = 132 + i * 12;
+        if (at + 12 > icc.length)
+            return undefined;
+        if (icc.toString('latin1', at, at + 4) !== 'desc')
+            continue;
+        const off = icc.readUInt32BE(at + 4);
+        const len = icc.readUInt32BE(at + 8);
+        if (off + len > icc.length || len < 12)
+            return undefined;
+        const tag = icc.subarray(off, off + len);
+        const kind = tag.toString('latin1', 0, 4);
+        if (kind === 'desc')
+            return clean(tag.toString('latin1', 12, 12 + Math.min(tag.readUInt32BE(8), len - 12)));
+        if (kind === 'mluc' && len >= 28) {
+            const size = tag.readUInt32BE(20);
+            const start = tag.readUInt32BE(24);
+            if (start + size <= len)
+                return clean(Buffer.from(tag.subarray(start, start + size))
+                    .swap16()
+                    .toString('utf16le'));
+        }
+        return undefined;
+    }
+    return undefined;
+}
+function clean(s) {
+    const t = s
+        .replace(/\0+$/, '')
+        .replace(/[^\p{L}\p{N} ._()-]/gu, '')
+        .trim();
+    return t.slice(0, 60) || undefined;
+}
+function photoError(err, name) {
+    if (err instanceof PhotoError)
+        return err;
+    const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    if (/pixel limit/i.test(why))
+        return new PhotoError(`${name} has more than ${MAX_PIXELS / 1e6} MP: scale it down first, e.g. 'vipsthumbnail ${name} -s 8000'.`);
+    return new PhotoError(`${name} could not be decoded (${why}): open it in an image editor and save it again as JPEG or PNG.`);
+}
+/**
+ * The images as a backend that takes JPEG, PNG, WebP and GIF as they are shows them: a HEIC or
+ * AVIF photo, or one that a viewer turns upright or converts from its profile, becomes an upright
+ * sRGB JPEG in `tempDir` (named like the photo, with .jpg); the others are sent as they are.
+ */
+async function photosForUpload(images, tempDir) {
+    const files = [];
+    const converted = [];
+    for (const [i, f] of images.entries()) {
+        if (!isPhotoType(f.type)) {
+            files.push(f);
+            continue;
+        }
+        let path = f.path;
+        let type = f.type;
+        const changes = [];
+        if (type === 'heic') {
+            path = (0,external_node_path_.join)(tempDir, `upload-${i}.png`);
+            await heicToPng(f.path, f.name, path);
+            type = 'png';
+            changes.push('HEIC');
+        }
+        const info = await photoInfo(path, type, f.name);
+        changes.push(...info.changes);
+        if (!changes.length) {
+            files.push(f);
+            continue;
+        }
+        const jpeg = (0,external_node_path_.join)(tempDir, `upload-${i}.jpg`);
+        await photoAsJpeg(path, type, f.name, jpeg);
+        if (path !== f.path)
+            await (0,promises_.rm)(path, { force: true });
+        const base = f.name.replace(/\.[^.]*$/, '');
+        // the names stay unique: IMG_1.heic beside IMG_1.jpg is sent as IMG_1-heic.jpg
+        const name = images.some(o => o !== f && o.name.toLowerCase() === `${base}.jpg`.toLowerCase()) ? `${base}-${f.type}.jpg` : `${base}.jpg`;
+        files.push({ ...f, path: jpeg, name, type: 'jpg', mime: 'image/jpeg', size: (await (0,promises_.stat)(jpeg)).size });
+        converted.push(`${f.name} → ${name} (${changes.join(', ')})`);
+    }
+    return { files, converted };
 }
 
 

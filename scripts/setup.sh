@@ -17,6 +17,12 @@ done
 if ! ls /usr/share/fonts/opentype/noto/NotoSansCJK-*.ttc /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf >/dev/null 2>&1; then
   img2vid_missing="$img2vid_missing fonts-droid-fallback"
 fi
+# the tests' phone photos: a real photograph (mate-backgrounds), the EXIF tag and ICC profile
+# writer (exiftool), LittleCMS's converters (the colour reference) and libheif's encoder
+[ -f /usr/share/backgrounds/mate/nature/Storm.jpg ] || img2vid_missing="$img2vid_missing mate-backgrounds"
+command -v exiftool >/dev/null || img2vid_missing="$img2vid_missing libimage-exiftool-perl"
+command -v jpgicc >/dev/null || img2vid_missing="$img2vid_missing liblcms2-utils"
+command -v heif-enc >/dev/null || img2vid_missing="$img2vid_missing libheif-examples"
 if [ -n "$img2vid_missing" ]; then
   img2vid_pkgs=$(echo "$img2vid_missing" | sed 's/ffprobe/ffmpeg/g')
   sudo_cmd=""; [ "$(id -u)" != 0 ] && sudo_cmd="sudo"

@@ -85,10 +85,23 @@ describe('checkFile', () => {
     )
   })
 
-  it('refuses HEIC with a conversion hint', () => {
-    const head = Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from('ftypheic')])
-    const r = sniff(head)
-    assert.ok(r && 'refused' in r && /convert it to JPEG/.test(r.refused))
+  it('tells HEIC from AVIF by the major and compatible brands of the ftyp box', () => {
+    const ftyp = (...brands: string[]): Buffer => {
+      const b = Buffer.concat([
+        Buffer.alloc(4),
+        Buffer.from('ftyp'),
+        Buffer.from(brands[0]),
+        Buffer.alloc(4),
+        ...brands.slice(1).map(x => Buffer.from(x))
+      ])
+      b.writeUInt32BE(b.length, 0)
+      return b
+    }
+    assert.equal(sniff(ftyp('heic', 'mif1', 'heic'))?.type, 'heic')
+    assert.equal(sniff(ftyp('mif1', 'mif1', 'heic', 'miaf'))?.type, 'heic')
+    assert.equal(sniff(ftyp('avif', 'mif1', 'avif', 'miaf'))?.type, 'avif')
+    assert.equal(sniff(ftyp('mif1', 'mif1', 'avif'))?.type, 'avif')
+    assert.equal(sniff(ftyp('isom', 'isom', 'mp41')), undefined)
   })
 
   it('refuses empty files and files over 200 MB (sparse)', async () => {

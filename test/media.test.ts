@@ -136,7 +136,7 @@ describe('every ffmpeg the action starts (dist/index.js, a logging wrapper as ff
       assert.ok(f >= 0 && (Object.values(DEMUXERS) as string[]).includes(a[f + 1]), a.join(' '))
     }
     const demuxers = new Set(inputs.map(a => a[a.lastIndexOf('-f') + 1]))
-    for (const d of ['jpeg_pipe', 'rawvideo', 'mp3', 'concat', 'mov']) assert.ok(demuxers.has(d), `${d} used: ${[...demuxers].join(', ')}`)
+    for (const d of ['rawvideo', 'mp3', 'concat', 'mov']) assert.ok(demuxers.has(d), `${d} used: ${[...demuxers].join(', ')}`)
   })
 
   it('refuses an ffmpeg older than the minimum before rendering: the error names it and the fix, nothing is written', async () => {

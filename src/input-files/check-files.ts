@@ -38,8 +38,7 @@ export async function checkFile(path: string, workspace: string, want: InputKind
       return buf.subarray(0, bytesRead)
     }
     const found = sniff(await read(0, 16))
-    if (found && 'refused' in found) throw new FileCheckError(`Input '${inputName}': ${shown} is ${found.refused}.`)
-    const accepted = want === 'image' ? 'JPEG, PNG, WebP or GIF' : 'MP3, WAV, M4A or AAC'
+    const accepted = want === 'image' ? 'JPEG, PNG, WebP, GIF, HEIC or AVIF' : 'MP3, WAV, M4A or AAC'
     if (!found || found.kind !== want) {
       const what = found
         ? `${found.kind === 'audio' ? 'an audio' : 'an image'} file (${found.type})`

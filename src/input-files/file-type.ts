@@ -8,7 +8,7 @@ export interface Sniffed {
 }
 
 /** Type of a file from its first bytes; undefined when it is none the backend accepts. */
-export function sniff(head: Buffer): Sniffed | { refused: string } | undefined {
+export function sniff(head: Buffer): Sniffed | undefined {
   const ascii = (a: number, b: number): string => head.toString('latin1', a, b)
   if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return { type: 'jpg', mime: 'image/jpeg', kind: 'image' }
   if (head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])))
@@ -18,11 +18,14 @@ export function sniff(head: Buffer): Sniffed | { refused: string } | undefined {
   if (ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WAVE') return { type: 'wav', mime: 'audio/wav', kind: 'audio' }
   if (ascii(4, 8) === 'ftyp') {
     const brand = ascii(8, 12)
-    if (/^(heic|heix|heim|heis|hevc|hevx|mif1|msf1|avif)$/.test(brand)) {
-      return {
-        refused: `a HEIC/HEIF/AVIF image (brand '${brand}'), which the backend does not accept: convert it to JPEG first, e.g. 'heif-convert in.heic out.jpg' or 'ffmpeg -i in.heic out.jpg'`
-      }
-    }
+    // the major brand and the compatible ones: an iPhone's HEIC says 'heic', a generic HEIF
+    // 'mif1' with 'heic' or 'avif' among the compatible brands
+    const size = Math.min(head.readUInt32BE(0), head.length, 256)
+    const brands = [brand]
+    for (let at = 16; at + 4 <= size; at += 4) brands.push(ascii(at, at + 4))
+    if (brands.some(b => b === 'avif' || b === 'avis')) return { type: 'avif', mime: 'image/avif', kind: 'image' }
+    if (brands.some(b => /^(heic|heix|heim|heis|hevc|hevx)$/.test(b)) || /^(mif1|msf1)$/.test(brand))
+      return { type: 'heic', mime: 'image/heic', kind: 'image' }
     if (/^(M4A |M4B |M4P )$/.test(brand)) return { type: 'm4a', mime: 'audio/mp4', kind: 'audio' }
     return undefined
   }

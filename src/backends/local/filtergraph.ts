@@ -548,6 +548,8 @@ export interface PrepareSpec {
   /** frames to write: 1, or the clip's length for an animation */
   count: number
   fps: number
+  /** `path` holds raw 8-bit sRGB pixels of this size (a photo decoded by src/media/photo.ts), not a file of `type` */
+  pixels?: { format: 'rgb24' | 'rgba'; width: number; height: number }
 }
 
 /** Which framing `auto` picks: cover while it keeps at least ~2/3 of the photo, else blur. */
@@ -575,7 +577,7 @@ export function prepareArgs(p: PrepareSpec): string[] {
   const { w, h } = p
   // decode big JPEGs at 1/2, 1/4 or 1/8 when that is still larger than needed: less memory and time
   let lowres = 0
-  if (p.type === 'jpg' && p.width && p.height) {
+  if (p.type === 'jpg' && !p.pixels && p.width && p.height) {
     const need = p.fit === 'cover' ? Math.max(w / p.width, h / p.height) : Math.min(w / p.width, h / p.height)
     while (lowres < 3 && need * 2 ** (lowres + 1) <= 1) lowres++
   }
@@ -613,7 +615,9 @@ function stillArgs(p: PrepareSpec, lowres: number, lines: string[]): string[] {
     ...QUIET,
     ...(lowres ? ['-lowres', String(lowres)] : []),
     ...(p.count > 1 && p.type === 'gif' ? ['-ignore_loop', '0'] : []),
-    ...input(inputType(p.type, IMAGES), p.path),
+    ...(p.pixels
+      ? input('raw', p.path, ['-pix_fmt', p.pixels.format, '-video_size', `${p.pixels.width}x${p.pixels.height}`])
+      : input(inputType(p.type, IMAGES), p.path)),
     '-filter_complex',
     lines.join(';'),
     '-map',

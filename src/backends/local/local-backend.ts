@@ -26,9 +26,11 @@ import {
   segmentArgs,
   segmentGraph,
   segments,
-  type ClipLayout
+  type ClipLayout,
+  type PrepareSpec
 } from './filtergraph.js'
 import { firstWebpFrame, parseImageInfo, readImageInfo, type ImageInfo } from '../../media/image-info.js'
+import { decodePhoto, heicToPng, isPhotoType, photoInfo, type PhotoType } from '../../media/photo.js'
 import { chooseFont } from './fonts.js'
 import { correctedGain, loudnessGain, measureArgs, parseR128, TOLERANCE, TRUE_PEAK_MAX, type R128 } from './loudness.js'
 import { describeHints, makePlan, planToDraft, readPrompt, targetDuration, type LocalPlan, type PromptHints } from './plan.js'
@@ -37,14 +39,25 @@ import type { VideoRequest } from '../../request/request.js'
 
 export { findFont } from './fonts.js'
 
+export interface InspectedImages {
+  paths: string[]
+  /** the type of what is at paths[i] (a HEIC's PNG is 'png') */
+  types: string[]
+  infos: (ImageInfo | undefined)[]
+  /** decoded upright and in sRGB by src/media/photo.ts before ffmpeg frames it (every still; not GIFs or animations) */
+  photos: boolean[]
+}
+
 /** What is known of each photo before rendering; notes in the log for what a person should know. */
-export async function inspectImages(plan: LocalPlan, tempDir: string): Promise<{ paths: string[]; infos: (ImageInfo | undefined)[] }> {
-  const paths: string[] = []
-  const infos: (ImageInfo | undefined)[] = []
+export async function inspectImages(plan: LocalPlan, tempDir: string): Promise<InspectedImages> {
+  const out: InspectedImages = { paths: [], types: [], infos: [], photos: [] }
   for (const [i, c] of plan.clips.entries()) {
     let path = c.path
-    let info = await readImageInfo(c.path, c.type ?? '')
-    if (info?.animated && c.type === 'webp') {
+    let type = c.type ?? ''
+    // a WebP's header says whether it is animated; other photos are measured by libvips, upright
+    let info = type === 'webp' || !isPhotoType(type) ? await readImageInfo(c.path, type) : undefined
+    let photo = false
+    if (info?.animated && type === 'webp') {
       // ffmpeg 5.x has no animated WebP decoder: the first frame, as a still WebP
       const first = firstWebpFrame(await readFile(c.path))
       if (!first)
@@ -56,6 +69,19 @@ export async function inspectImages(plan: LocalPlan, tempDir: string): Promise<{
       info = parseImageInfo(first, 'webp') ?? info
       info = { ...info, animated: false }
       log.info(`${c.name} is an animated WebP: the local backend shows its first frame (use a GIF to have it play).`)
+    } else if (isPhotoType(type) && !info?.animated) {
+      const changes: string[] = []
+      if (type === 'heic') {
+        path = join(tempDir, `photo-${i}.png`)
+        await heicToPng(c.path, c.name, path)
+        type = 'png'
+        changes.push('decoded from HEIC')
+      }
+      const p = await photoInfo(path, type as PhotoType, c.name)
+      changes.push(...p.changes)
+      if (changes.length) log.info(`${c.name}: ${changes.join(', ')}.`)
+      info = { width: p.width, height: p.height, alpha: p.alpha, animated: false }
+      photo = true
     }
     if (info && info.width * 4 <= plan.width && info.height * 4 <= plan.height)
       log.warning(
@@ -63,10 +89,12 @@ export async function inspectImages(plan: LocalPlan, tempDir: string): Promise<{
           Math.min(plan.width / info.width, plan.height / info.height)
         )}× and will look blurred.`
       )
-    paths.push(path)
-    infos.push(info)
+    out.paths.push(path)
+    out.types.push(type)
+    out.infos.push(info)
+    out.photos.push(photo)
   }
-  return { paths, infos }
+  return out
 }
 
 /** How many stills may be prepared ahead of the oldest segment not yet made, at least (each is a few MB on disk). */
@@ -90,7 +118,7 @@ function prepareStills(
   plan: LocalPlan,
   tempDir: string,
   layout: ClipLayout[],
-  images: { paths: string[]; infos: (ImageInfo | undefined)[] },
+  images: InspectedImages,
   signal: AbortSignal
 ): { still: (i: number) => Promise<Still>; progress: (first: number, last: number) => void; stop: () => void } {
   const ready = layout.map(() => {
@@ -117,12 +145,13 @@ function prepareStills(
       const c = layout[i]
       const info = images.infos[i]
       const file = join(tempDir, `still-${i}.yuv`)
-      const spec = {
+      const fit = chooseFit(plan.fit, info ?? {}, plan)
+      const spec: PrepareSpec = {
         path: images.paths[i],
-        type: plan.clips[i].type ?? '',
+        type: images.types[i],
         width: info?.width,
         height: info?.height,
-        fit: chooseFit(plan.fit, info ?? {}, plan),
+        fit,
         background: plan.background,
         alpha: info?.alpha,
         w: c.w,
@@ -130,7 +159,22 @@ function prepareStills(
         count: c.count,
         fps: plan.fps
       }
+      const pixels = join(tempDir, `photo-${i}.rgb`)
       try {
+        if (images.photos[i]) {
+          // upright, sRGB and shrunk to the still's size (never enlarged) before ffmpeg frames it
+          const d = await decodePhoto(images.paths[i], images.types[i] as PhotoType, plan.clips[i].name, {
+            width: c.w,
+            height: c.h,
+            fit: fit === 'cover' ? 'cover' : 'inside'
+          })
+          await writeFile(pixels, d.data, { mode: 0o600 })
+          Object.assign(spec, {
+            path: pixels,
+            alpha: d.channels === 4,
+            pixels: { format: d.channels === 4 ? 'rgba' : 'rgb24', width: d.width, height: d.height }
+          })
+        }
         const fh = await open(file, 'w')
         let written: number
         try {
@@ -138,6 +182,7 @@ function prepareStills(
         } finally {
           await fh.close()
         }
+        await rm(pixels, { force: true })
         const want = c.count * c.w * c.h * 1.5
         if (written !== want)
           throw new FfmpegError(
@@ -359,7 +404,9 @@ export async function renderPlan(
     } finally {
       stills.stop()
       await Promise.all([
-        ...layout.map((_c, i) => rm(join(tempDir, `still-${i}.yuv`), { force: true })),
+        ...layout.flatMap((_c, i) =>
+          [`still-${i}.yuv`, `photo-${i}.rgb`, `photo-${i}.png`].map(f => rm(join(tempDir, f), { force: true }))
+        ),
         ...names.map(n => rm(join(tempDir, n), { force: true })),
         rm(listFile, { force: true }),
         audioFile && rm(audioFile, { force: true })

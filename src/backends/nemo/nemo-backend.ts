@@ -3,6 +3,7 @@
 // stream is judged by the state, as the vendor documents (the agent keeps working for minutes
 // after a disconnect), and never by re-sending (that would charge twice).
 import { setTimeout as sleep } from 'node:timers/promises'
+import { photosForUpload } from '../../media/photo.js'
 import { log } from '../../shared/log.js'
 import { describe, hasSegments, summarize, type Draft } from '../../shared/timeline.js'
 import { canvasSize } from '../../inputs/options.js'
@@ -28,6 +29,10 @@ export function createNemoBackend(cfg: NemoConfig): Backend {
     name: 'nemo',
     async render(job: RenderJob): Promise<RenderResult> {
       try {
+        // HEIC, AVIF, rotated and wide-gamut photos as JPEGs the service shows as a viewer does
+        const { files, converted } = await photosForUpload(job.images, job.tempDir)
+        if (converted.length) log.info(`Converted to upright sRGB JPEG before the upload: ${converted.join('; ')}.`)
+        job = { ...job, images: files }
         try {
           return await conversation(client, cfg, job)
         } catch (err) {
