@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { after, before, describe, it } from 'node:test'
 import { photoSandbox, runAction, type ActionRun, type Sandbox } from './helpers/action.js'
-import { makeImage, sha256 } from './helpers/media.js'
+import { makeImage, makeMp4, sha256 } from './helpers/media.js'
 import { startCacheServer, type CacheServer } from './servers/cache.js'
 import { startNemoServer, type NemoServer } from './servers/nemo.js'
 import { startResultsServer, type ResultsServer } from './servers/results.js'
@@ -27,7 +27,11 @@ let results: ResultsServer
 let cache: CacheServer
 
 before(async () => {
-  nemo = await startNemoServer({ config: { userTokens: [TOKEN, OTHER_TOKEN], credits: 1000, renderPolls: 0 } })
+  // a video every platform takes (3 s, 640×360): these tests assert a run without warnings
+  nemo = await startNemoServer({
+    mp4Path: await makeMp4({ width: 640, height: 360, seconds: 3 }),
+    config: { userTokens: [TOKEN, OTHER_TOKEN], credits: 1000, renderPolls: 0 }
+  })
   results = await startResultsServer()
   cache = await startCacheServer({ upstream: results })
   // made once, before tests that run at the same time copy them

@@ -23,6 +23,8 @@ import {
   type Transition,
   CACHE_CHOICES,
   DURATION,
+  LOUDNESS,
+  type Loudness,
   RELEASE_NOTES
 } from './options.js'
 import { isLoopbackHost } from '../shared/guards.js'
@@ -51,6 +53,7 @@ export const Input = {
   background: 'background',
   title: 'title',
   music: 'music',
+  loudness: 'loudness',
   language: 'language',
   output: 'output',
   backend: 'backend',
@@ -91,6 +94,7 @@ export const VIDEO_KEYS: readonly string[] = [
   Input.background,
   Input.title,
   Input.music,
+  Input.loudness,
   Input.language,
   Input.output
 ]
@@ -115,6 +119,8 @@ export interface VideoSpec {
   title?: string
   /** an audio file (absolute path) or a description */
   music?: { file: string } | { description: string }
+  /** local backend: the music's loudness in LUFS, or 'off' */
+  loudness: Loudness
   language: string
   /** absolute path */
   output: string
@@ -234,6 +240,22 @@ class Reader {
     return fallback
   }
 
+  /** A loudness in LUFS (a negative number in LOUDNESS's range) or 'off'. */
+  loudness(name: string): Loudness {
+    const v = this.get(name).trim()
+    if (v === '') return LOUDNESS.default
+    if (['off', 'false', 'none'].includes(v.toLowerCase())) return 'off'
+    const n = /^[+-]?(\d+(\.\d*)?|\.\d+)(\s*lufs)?$/i.test(v) ? Number.parseFloat(v) : NaN
+    if (Number.isFinite(n) && n >= LOUDNESS.min && n <= LOUDNESS.max) return n
+    // a loudness is negative: '14' is almost surely -14
+    const hint = Number.isFinite(n) && -n >= LOUDNESS.min && -n <= LOUDNESS.max ? ` (a loudness is negative: did you mean ${-n}?)` : ''
+    this.fail(
+      name,
+      `must be the music's loudness in LUFS, from ${LOUDNESS.min} to ${LOUDNESS.max} (${LOUDNESS.default}, the default, is what the platforms play at), or 'off' to keep the music as it is (got '${v}')${hint}.`
+    )
+    return LOUDNESS.default
+  }
+
   number(name: string, opts: { min: number; max: number; integer?: boolean; unit: string }, fallback?: number): number | undefined {
     const v = this.get(name).trim()
     if (v === '') return fallback
@@ -293,6 +315,7 @@ function readVideo(
     r.fail(Input.background, `must be a colour name such as 'white' or '#RRGGBB' (got '${background}').`)
   const title = r.get(Input.title).trim() || undefined
   const language = r.get(Input.language).trim() || 'en'
+  const loudness = r.loudness(Input.loudness)
 
   // music: a file in the workspace, or (cloud only) a description
   let music: VideoSpec['music']
@@ -357,6 +380,7 @@ function readVideo(
     background,
     title,
     music,
+    loudness,
     language,
     output
   }
@@ -513,6 +537,12 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
   const cache = cacheChoice === 'auto' ? backend === 'nemo' && !release : cacheChoice === 'true'
 
   if (r.problems.length) throw new InputError(r.problems)
+  // the cloud mixes its own sound track: say once that a loudness other than the default is not applied
+  const loudnessSet = videos.find(v => v.loudness !== LOUDNESS.default && v.music)
+  if (backend === 'nemo' && loudnessSet)
+    log.info(
+      `Input '${Input.loudness}' (${loudnessSet.loudness}) applies to the local backend only: the NemoVideo cloud mixes the sound track itself, and its level is left as it is.`
+    )
   if (release && cacheChoice === 'auto' && backend === 'nemo') {
     log.info(
       `Cache: off on a release event ('cache: auto'): the release's video is rendered, never restored from an entry another run saved. Set 'cache: true' to restore anyway.`

@@ -18,6 +18,14 @@ export function canvasSize(aspect: AspectRatio = '16:9', resolution: Resolution 
 /** The video lengths a run makes, in seconds: input 'duration', and what a prompt asks for (clamped). */
 export const DURATION = { min: 1, max: 600 } as const
 
+/**
+ * What 'loudness' accepts: the music's integrated loudness in LUFS (EBU R128), from a quiet -30 to
+ * a loud -5; -14 is what the platforms play at (YouTube, Instagram, TikTok turn louder videos
+ * down). 'off' keeps the music as it is.
+ */
+export const LOUDNESS = { default: -14, min: -30, max: -5 } as const
+export type Loudness = number | 'off'
+
 /** How the local backend frames a photo whose shape differs from the video's. */
 export const FITS = ['auto', 'cover', 'contain', 'blur'] as const
 export type Fit = (typeof FITS)[number]

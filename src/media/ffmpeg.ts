@@ -83,7 +83,7 @@ export class Ffmpeg {
   }
 
   private static async check(bin: string): Promise<Ffmpeg> {
-    const out = await spawnFfmpeg(bin, ['-hide_banner', '-version'], {
+    const { stdout: out } = await spawnFfmpeg(bin, ['-hide_banner', '-version'], {
       signal: AbortSignal.timeout(VERSION_TIMEOUT_MS),
       stdout: { maxBytes: 1 << 16 }
     }).catch((err: unknown) => {
@@ -120,13 +120,14 @@ export class Ffmpeg {
 
   /**
    * Runs ffmpeg with `args`; every `-i` in them must come from `input()`. Resolves with what it
-   * wrote to stdout when that is collected (else an empty buffer) and the bytes it wrote to a file.
+   * wrote to stdout when that is collected (else an empty buffer), the bytes it wrote to a file and
+   * the end of its stderr (where a measuring filter prints its summary).
    */
-  async run(args: string[], opts: RunOptions): Promise<{ stdout: Buffer; written: number }> {
+  async run(args: string[], opts: RunOptions): Promise<{ stdout: Buffer; written: number; stderr: string }> {
     checkInputs(args)
     let written = 0
-    const stdout = await spawnFfmpeg(this.bin, args, opts, n => (written += n))
-    return { stdout, written }
+    const { stdout, stderr } = await spawnFfmpeg(this.bin, args, opts, n => (written += n))
+    return { stdout, written, stderr }
   }
 }
 
@@ -145,7 +146,12 @@ function summarizeStderr(stderr: string): string {
 }
 
 /** Spawns, feeds stdout where asked, kills on abort (TERM, then KILL), and turns a failure into an FfmpegError. */
-async function spawnFfmpeg(bin: string, args: string[], opts: RunOptions, onWrite?: (n: number) => void): Promise<Buffer> {
+async function spawnFfmpeg(
+  bin: string,
+  args: string[],
+  opts: RunOptions,
+  onWrite?: (n: number) => void
+): Promise<{ stdout: Buffer; stderr: string }> {
   const { signal } = opts
   if (signal.aborted) throw signal.reason
   const sink = opts.stdout ?? { ignore: true }
@@ -192,7 +198,7 @@ async function spawnFfmpeg(bin: string, args: string[], opts: RunOptions, onWrit
     }
     const reported = opts.failOn && stderr.split('\n').find(l => opts.failOn?.test(l))
     if (reported) throw new FfmpegError(`ffmpeg reported an error: ${reported.trim()}`)
-    return Buffer.concat(chunks)
+    return { stdout: Buffer.concat(chunks), stderr }
   } catch (err) {
     if (child.exitCode === null && child.signalCode === null) kill()
     throw err

@@ -5,6 +5,8 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, open, realpath, rename, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { inspectFile, type VideoFacts, type VideoInfo } from '../media/mp4.js'
+import { log } from '../shared/log.js'
+import { platformBreaches } from './platforms.js'
 
 /** What a backend hands over: a temp file, and its facts when it already read them in passing. */
 export interface RenderedFile {
@@ -42,12 +44,14 @@ export async function tempFileFor(output: string): Promise<string> {
 
 /**
  * Checks the temp file (read once, unless the backend read it already), then renames it to
- * `output`; the check stops once `signal` aborts (the deadline, a cancel).
+ * `output`; the check stops once `signal` aborts (the deadline, a cancel). A warning for each
+ * platform whose limits the finished video breaks (platforms.ts), whichever backend made it.
  */
 export async function finishVideo(rendered: RenderedFile, output: string, signal?: AbortSignal): Promise<FinishedVideo> {
   try {
     const facts = rendered.facts ?? (await inspectFile(rendered.file, signal))
     await rename(rendered.file, output)
+    for (const b of platformBreaches(facts.info)) log.warning(`${basename(output)}: ${b.message}`)
     return { path: output, ...facts }
   } catch (err) {
     await rm(rendered.file, { force: true })

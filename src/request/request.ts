@@ -2,7 +2,7 @@
 // from its inputs and its checked files.
 import type { InputFile } from '../input-files/input-file.js'
 import type { VideoSpec } from '../inputs/get-inputs.js'
-import type { AspectRatio, Fit, Resolution, Transition } from '../inputs/options.js'
+import type { AspectRatio, Fit, Loudness, Resolution, Transition } from '../inputs/options.js'
 
 export type Music = { file: InputFile } | { description: string }
 
@@ -18,6 +18,8 @@ export interface VideoRequest {
   background?: string
   title?: string
   music?: Music
+  /** local backend: the music's loudness in LUFS, or 'off' (as it is); unset: LOUDNESS.default */
+  loudness?: Loudness
   language: string
 }
 
@@ -41,6 +43,7 @@ export function buildRequest(spec: VideoSpec, music: InputFile | undefined): Vid
     background: spec.background,
     title: spec.title,
     music: music ? { file: music } : spec.music && 'description' in spec.music ? spec.music : undefined,
+    loudness: spec.loudness,
     language: spec.language
   }
 }

@@ -5,6 +5,7 @@ import { FfmpegError } from '../../media/errors.js'
 import type { Ffmpeg } from '../../media/ffmpeg.js'
 import { input, inputType } from '../../media/inputs.js'
 import { previewEncoder, previewFilter, previewSeconds, previewTries } from '../../media/preview-format.js'
+import { musicChain } from './loudness.js'
 import type { LocalPlan } from './plan.js'
 
 export const PRESET = 'veryfast'
@@ -393,8 +394,25 @@ export function segmentGraph(
   return lines.join(';\n')
 }
 
-/** x264 and the stream's colour tags, the same for every segment (they are joined by stream copy). */
-function videoEncoder(threads: number): string[] {
+/** Longest stretch between two keyframes, in seconds: the platforms' ingest and players seek and cut there. */
+export const KEYFRAME_SECONDS = 2
+/**
+ * The video's bit rate cap (VBV), bits per second, and the decoder buffer it is held to. CRF 23
+ * gives a photo video ~2–3 Mb/s at 1080p; a detailed photo moving in Ken Burns can ask several
+ * times more, and the platforms re-encode anything above their own caps (X and Instagram take up
+ * to ~25 Mb/s, YouTube asks 8–12 Mb/s at 1080p): 12 Mb/s, a 2 s buffer, keeps every video in range.
+ */
+export const MAX_BITRATE = 12_000_000
+const BUFFER_BITS = MAX_BITRATE
+
+/**
+ * x264 and the stream's colour tags, the same for every segment (they are joined by stream copy):
+ * High profile 4:2:0 with x264's B-frames (without them the rate rises by half and each segment's
+ * opening keyframe stands out as a jump in quality), a closed GOP with a keyframe at least every
+ * KEYFRAME_SECONDS (each segment starts with one, so the joins keep the rhythm), the rate capped
+ * at MAX_BITRATE.
+ */
+function videoEncoder(threads: number, fps: number): string[] {
   return [
     '-c:v',
     'libx264',
@@ -405,6 +423,14 @@ function videoEncoder(threads: number): string[] {
     'high',
     '-crf',
     '23',
+    '-maxrate',
+    String(MAX_BITRATE),
+    '-bufsize',
+    String(BUFFER_BITS),
+    '-g',
+    String(Math.max(1, Math.floor(KEYFRAME_SECONDS * fps))),
+    '-flags',
+    '+cgop',
     '-pix_fmt',
     'yuv420p',
     '-color_primaries',
@@ -417,6 +443,15 @@ function videoEncoder(threads: number): string[] {
     'tv'
   ]
 }
+
+/**
+ * The MP4's times, for the segments and the final mux alike: no edit list (some platforms' ingest
+ * ignores one or refuses the file), and the B-frames' reordering written as signed composition
+ * offsets (ctts version 1) instead of a delay: the first frame is shown at 0 and every frame at
+ * k/fps, as written, with no edit list to shift them back. Without the signed offsets the video
+ * would start two frames (0.067 s at 30 fps) late, behind a blank.
+ */
+const mp4Times = (movflags = ''): string[] => ['-use_editlist', '0', '-movflags', `+negative_cts_offsets${movflags}`]
 
 /**
  * One segment's ffmpeg run: its stills in, its frames encoded into `output` (an MP4 holding only
@@ -449,7 +484,8 @@ export function segmentArgs(
     '[out]',
     '-frames:v',
     String(seg.frames),
-    ...videoEncoder(opts.threads),
+    ...videoEncoder(opts.threads, plan.fps),
+    ...mp4Times(),
     '-f',
     'mp4',
     `file:${output}`,
@@ -467,9 +503,12 @@ export function concatList(files: { name: string; frames: number }[], fps: numbe
   return files.map(f => `file '${f.name}'\nduration ${(f.frames / fps).toFixed(6)}\n`).join('')
 }
 
-/** The music as the video's sound track, encoded while the segments are: looped, cut to the video, faded in and out. */
-export function audioArgs(music: { path: string; type: string }, total: number, output: string): string[] {
-  const fadeOut = Math.min(1.5, total / 3)
+/**
+ * The music as the video's sound track, encoded while the segments are: looped, cut to the video,
+ * faded in and out (musicChain), turned up or down by `gainDb` (input 'loudness'), AAC-LC 48 kHz
+ * stereo.
+ */
+export function audioArgs(music: { path: string; type: string }, total: number, output: string, gainDb = 0): string[] {
   return [
     ...QUIET,
     '-y',
@@ -478,21 +517,35 @@ export function audioArgs(music: { path: string; type: string }, total: number, 
     '-1',
     ...input(inputType(music.type, MUSIC), music.path),
     '-filter_complex',
-    `[0:a]atrim=0:${total},asetpts=PTS-STARTPTS,aresample=48000,aformat=channel_layouts=stereo,` +
-      `afade=t=in:st=0:d=${Math.min(1, total / 3)},afade=t=out:st=${Math.max(0, total - fadeOut)}:d=${fadeOut}[aout]`,
+    `[0:a]${musicChain(total)}${gainDb ? `,volume=${gainDb}dB` : ''}[aout]`,
     '-map',
     '[aout]',
     '-c:a',
     'aac',
+    '-profile:a',
+    'aac_low',
     '-b:a',
     '160k',
+    '-ar',
+    '48000',
+    '-ac',
+    '2',
+    // the encoder's priming (1024 samples) kept as the track's first 21 ms instead of cut by an
+    // edit list: the mux then takes the track from 0, beside the video's first frame
+    '-use_editlist',
+    '0',
     '-f',
     'mp4',
     `file:${output}`
   ]
 }
 
-/** The last run: the segments and the sound joined by stream copy, the MP4's index moved to the front for streaming. */
+/**
+ * The last run: the segments and the sound joined by stream copy, the MP4's index moved to the
+ * front for streaming, and no edit lists (mp4Times): some platforms' ingest ignores them or
+ * refuses the file, so the tracks' times are written as they are, from 0 (the video's B-frames as
+ * signed offsets, the sound with the encoder's priming as its first 21 ms).
+ */
 export function muxArgs(plan: LocalPlan, listFile: string, output: string, audioFile?: string): string[] {
   return [
     ...QUIET,
@@ -503,8 +556,7 @@ export function muxArgs(plan: LocalPlan, listFile: string, output: string, audio
     'copy',
     '-t',
     String(plan.total),
-    '-movflags',
-    '+faststart',
+    ...mp4Times('+faststart'),
     '-f',
     'mp4',
     `file:${output}`

@@ -34,6 +34,7 @@ import {
 import { firstWebpFrame, parseImageInfo, readImageInfo, type ImageInfo } from '../../media/image-info.js'
 import { decodePhoto, heicToPng, isPhotoType, photoInfo, type PhotoType } from '../../media/photo.js'
 import { prepareTitle } from './title.js'
+import { correctedGain, loudnessGain, measureArgs, parseR128, TOLERANCE, TRUE_PEAK_MAX, type R128 } from './loudness.js'
 import { describeHints, makePlan, planToDraft, readPrompt, targetDuration, type LocalPlan, type PromptHints } from './plan.js'
 import { DURATION } from '../../inputs/options.js'
 import type { VideoRequest } from '../../request/request.js'
@@ -255,6 +256,55 @@ export function encoderThreads(frames: number, total: number, cores: number, cou
   return Math.min(cores, Math.max(1, Math.round((cores * frames) / total)))
 }
 
+/**
+ * The sound track: the music encoded as the video carries it; with a loudness, measured first (as
+ * the video carries it) and encoded with the gain that brings it there, then measured as encoded
+ * and, when the encoder moved it off the target or over the peak, encoded once more with the
+ * gain corrected. Audio only: each run takes a fraction of the segments' time.
+ */
+export async function renderSound(
+  ffmpeg: Ffmpeg,
+  music: NonNullable<LocalPlan['music']>,
+  total: number,
+  file: string,
+  signal: AbortSignal
+): Promise<R128 | undefined> {
+  const target = music.loudness
+  if (target === undefined) {
+    await ffmpeg.run(audioArgs(music, total, file), { signal })
+    return undefined
+  }
+  const measure = async (args: string[]): Promise<R128> => {
+    const r128 = parseR128((await ffmpeg.run(args, { signal })).stderr)
+    if (!r128)
+      throw new FfmpegError(
+        `ffmpeg's loudness meter (ebur128) gave no reading of ${music.name}; set 'loudness: off' to keep the music as it is.`
+      )
+    return r128
+  }
+  const source = await measure(measureArgs(music, total))
+  let gain = loudnessGain(source, target)
+  await ffmpeg.run(audioArgs(music, total, file, gain.db), { signal })
+  let encoded = await measure(measureArgs({ path: file, type: 'mp4' }))
+  const again = correctedGain(gain, encoded, target)
+  if (again) {
+    gain = again
+    await ffmpeg.run(audioArgs(music, total, file, gain.db), { signal })
+    encoded = await measure(measureArgs({ path: file, type: 'mp4' }))
+  }
+  const level = (m: R128): string => `${m.integrated.toFixed(1)} LUFS, true peak ${m.truePeak.toFixed(1)} dBTP`
+  if (gain.silent) log.info(`Music ${music.name}: silent (${level(source)}); left as it is.`)
+  else
+    log.info(
+      `Music ${music.name}: ${level(source)} → ${level(encoded)} (${gain.db >= 0 ? '+' : ''}${gain.db.toFixed(1)} dB; input 'loudness' ${target} LUFS).`
+    )
+  if (gain.peakBound && target - encoded.integrated > TOLERANCE)
+    log.info(
+      `Music ${music.name}: its peaks stand ${(source.truePeak - source.integrated).toFixed(1)} dB above its loudness, so it is turned up only until they reach ${TRUE_PEAK_MAX} dBTP (${encoded.integrated.toFixed(1)} LUFS, not ${target}): no limiter squashes it. A lower 'loudness' keeps it level with that.`
+    )
+  return encoded
+}
+
 /** Renders a plan into `videoFile`: stills, then segments encoded side by side, then one mux. */
 export async function renderPlan(
   ffmpeg: Ffmpeg,
@@ -356,7 +406,7 @@ export async function renderPlan(
       // the sound is encoded beside the segments; a failure of either stops the other
       const stop = new AbortController()
       const both = AbortSignal.any([signal, stop.signal])
-      const sound = plan.music && audioFile ? ffmpeg.run(audioArgs(plan.music, plan.total, audioFile), { signal: both }) : undefined
+      const sound = plan.music && audioFile ? renderSound(ffmpeg, plan.music, plan.total, audioFile, both) : undefined
       sound?.catch((err: unknown) => stop.abort(err))
       const results = await runPool([...parts.keys()], workers, encode, { failFast: true, signal: both })
       const failed = results.find(r => !r.ok && !r.skipped)

@@ -2,7 +2,7 @@
 // prompt says; the prompt is read the way a person writes it ("30-second", "vertical", "fade").
 import { basename } from 'node:path'
 import type { InputFile } from '../../input-files/input-file.js'
-import { canvasSize, DURATION, type AspectRatio, type Fit, type Resolution, type Transition } from '../../inputs/options.js'
+import { canvasSize, DURATION, LOUDNESS, type AspectRatio, type Fit, type Resolution, type Transition } from '../../inputs/options.js'
 import type { VideoRequest } from '../../request/request.js'
 import { TRACK_AUDIO, TRACK_TEXT, TRACK_VIDEO, type Draft } from '../../shared/timeline.js'
 
@@ -28,7 +28,8 @@ export interface LocalPlan {
   /** behind transparent pixels and contained photos */
   background: string
   title?: { text: string; duration: number }
-  music?: { path: string; name: string; type: string }
+  /** `loudness`: LUFS to bring the music to (undefined: as it is) */
+  music?: { path: string; name: string; type: string; loudness?: number }
   /** seconds */
   total: number
 }
@@ -227,7 +228,14 @@ export function makePlan(req: VideoRequest, images: InputFile[]): LocalPlan {
     background: req.background ?? 'black',
     title: titleText ? { text: titleText, duration: Math.min(3, total) } : undefined,
     music:
-      req.music && 'file' in req.music ? { path: req.music.file.path, name: req.music.file.name, type: req.music.file.type } : undefined,
+      req.music && 'file' in req.music
+        ? {
+            path: req.music.file.path,
+            name: req.music.file.name,
+            type: req.music.file.type,
+            loudness: req.loudness === 'off' ? undefined : (req.loudness ?? LOUDNESS.default)
+          }
+        : undefined,
     total
   }
 }
