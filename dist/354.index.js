@@ -1587,8 +1587,9 @@ async function inspectImages(plan, tempDir) {
     for (const [i, c] of plan.clips.entries()) {
         let path = c.path;
         let type = c.type ?? '';
-        // a WebP's header says whether it is animated; other photos are measured by libvips, upright
-        let info = type === 'webp' || !(0,media_photo/* isPhotoType */.RX)(type) ? await (0,image_info/* readImageInfo */.Kl)(c.path, type) : undefined;
+        // the header tells a WebP's animation, and whether a viewer would show the photo otherwise
+        // than stored (turned, from a profile): only then is libvips loaded and the photo measured by it
+        let info = type === 'heic' || type === 'avif' ? undefined : await (0,image_info/* readImageInfo */.Kl)(c.path, type);
         let photo = false;
         if (info?.animated && type === 'webp') {
             // ffmpeg 5.x has no animated WebP decoder: the first frame, as a still WebP
@@ -1601,7 +1602,7 @@ async function inspectImages(plan, tempDir) {
             info = { ...info, animated: false };
             log/* log */.R.info(`${c.name} is an animated WebP: the local backend shows its first frame (use a GIF to have it play).`);
         }
-        else if ((0,media_photo/* isPhotoType */.RX)(type) && !info?.animated) {
+        else if ((0,media_photo/* isPhotoType */.RX)(type) && !info?.animated && (0,image_info/* mayNeedViewer */.IR)(info)) {
             const changes = [];
             if (type === 'heic') {
                 path = (0,external_node_path_.join)(tempDir, `photo-${i}.png`);
@@ -2001,6 +2002,8 @@ var promises_ = __webpack_require__(51455);
 var external_node_path_ = __webpack_require__(76760);
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __webpack_require__(38522);
+// EXTERNAL MODULE: ./src/media/image-info.ts
+var image_info = __webpack_require__(81086);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(73024);
 // EXTERNAL MODULE: external "node:url"
@@ -2035,6 +2038,7 @@ function loadSharp() {
 // P3, Adobe RGB, CMYK) to sRGB, 8 bits per channel, and shrunk on load to the size they are shown
 // at. libvips does the work (sharp's WebAssembly build, src/media/sharp.ts); HEIC, whose HEVC
 // codec libvips' build leaves out, is decoded by libheif's WebAssembly build first.
+
 
 
 
@@ -2259,6 +2263,12 @@ async function photosForUpload(images, tempDir) {
     const converted = [];
     for (const [i, f] of images.entries()) {
         if (!isPhotoType(f.type)) {
+            files.push(f);
+            continue;
+        }
+        // a plain photo (no orientation, profile, CMYK or 16 bits in its header) is sent as it is,
+        // without loading libvips
+        if (f.type !== 'heic' && f.type !== 'avif' && !(0,image_info/* mayNeedViewer */.IR)(await (0,image_info/* readImageInfo */.Kl)(f.path, f.type))) {
             files.push(f);
             continue;
         }

@@ -1771,6 +1771,8 @@ var promises_ = __webpack_require__(51455);
 var external_node_path_ = __webpack_require__(76760);
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __webpack_require__(38522);
+// EXTERNAL MODULE: ./src/media/image-info.ts
+var image_info = __webpack_require__(81086);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(73024);
 // EXTERNAL MODULE: external "node:url"
@@ -1805,6 +1807,7 @@ function loadSharp() {
 // P3, Adobe RGB, CMYK) to sRGB, 8 bits per channel, and shrunk on load to the size they are shown
 // at. libvips does the work (sharp's WebAssembly build, src/media/sharp.ts); HEIC, whose HEVC
 // codec libvips' build leaves out, is decoded by libheif's WebAssembly build first.
+
 
 
 
@@ -2029,6 +2032,12 @@ async function photosForUpload(images, tempDir) {
     const converted = [];
     for (const [i, f] of images.entries()) {
         if (!isPhotoType(f.type)) {
+            files.push(f);
+            continue;
+        }
+        // a plain photo (no orientation, profile, CMYK or 16 bits in its header) is sent as it is,
+        // without loading libvips
+        if (f.type !== 'heic' && f.type !== 'avif' && !(0,image_info/* mayNeedViewer */.IR)(await (0,image_info/* readImageInfo */.Kl)(f.path, f.type))) {
             files.push(f);
             continue;
         }

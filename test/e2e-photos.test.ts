@@ -11,6 +11,7 @@ import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { runAction, sandbox, type ActionRun } from './helpers/action.js'
 import { greyFrames, shift } from './helpers/motion.js'
+import { mayNeedViewer, readImageInfo, type ImageInfo } from '../src/media/image-info.js'
 import { nemoFixture } from './helpers/nemo.js'
 import {
   COLOURFUL,
@@ -55,6 +56,21 @@ async function render(photo: string, aspect: string, extra: Record<string, strin
 }
 
 const size = (aspect: string): [number, number] => (aspect === '9:16' ? [72, 128] : [128, 72])
+
+describe('what a header says a viewer would change', () => {
+  it('orientation, an ICC profile and 16 bits are read from the header; a plain photo needs none of libvips', async () => {
+    const info = async (f: string, type: string): Promise<ImageInfo | undefined> => readImageInfo(f, type)
+    assert.equal((await info(await withOrientation(6), 'jpg'))?.viewer?.orientation, 6)
+    assert.equal((await info(await withOrientation(8), 'jpg'))?.viewer?.orientation, 8)
+    assert.equal((await info(await displayP3Jpeg(), 'jpg'))?.viewer?.icc, true)
+    assert.equal(mayNeedViewer(await info(await withOrientation(3), 'jpg')), true)
+    assert.equal(mayNeedViewer(await info(await upright(), 'jpg')), false)
+    assert.equal(mayNeedViewer(await info(PHOTO, 'jpg')), false)
+    const deep = join((await sandbox()).temp, 'deep.png')
+    await promisify(execFile)('ffmpeg', ['-v', 'error', '-y', '-i', PHOTO, '-pix_fmt', 'rgb48be', deep])
+    assert.equal((await info(deep, 'png'))?.viewer?.deep, true)
+  })
+})
 
 describe('phone photos, locally', () => {
   for (const aspect of ['9:16', '16:9']) {

@@ -9,6 +9,17 @@ export interface ImageInfo {
   alpha: boolean
   /** more than one frame (GIF, WebP) */
   animated: boolean
+  /**
+   * what may make a viewer show the file otherwise than as stored, so that libvips decodes it
+   * (src/media/photo.ts): an EXIF orientation other than 1, an embedded ICC profile, CMYK, 16 bits
+   */
+  viewer?: { orientation?: number; icc?: boolean; cmyk?: boolean; deep?: boolean; exif?: boolean }
+}
+
+/** Whether a photo may look otherwise in a viewer than as stored (then libvips decodes it, not ffmpeg). */
+export function mayNeedViewer(info: ImageInfo | undefined): boolean {
+  const v = info?.viewer
+  return !info || !!(v && ((v.orientation ?? 1) !== 1 || v.icc || v.cmyk || v.deep || v.exif))
 }
 
 const HEAD = 1 << 20
@@ -40,6 +51,7 @@ export function parseImageInfo(b: Buffer, type: string): ImageInfo | undefined {
 
 function jpeg(b: Buffer): ImageInfo | undefined {
   let i = 2
+  const viewer: NonNullable<ImageInfo['viewer']> = {}
   while (i + 9 < b.length) {
     if (b[i] !== 0xff) return undefined
     const marker = b[i + 1]
@@ -48,12 +60,34 @@ function jpeg(b: Buffer): ImageInfo | undefined {
       continue
     }
     const len = b.readUInt16BE(i + 2)
+    const body = b.subarray(i + 4, Math.min(b.length, i + 2 + len))
+    if (marker === 0xe1 && body.toString('latin1', 0, 6) === 'Exif\0\0') viewer.orientation = exifOrientation(body.subarray(6))
+    if (marker === 0xe2 && body.toString('latin1', 0, 12) === 'ICC_PROFILE\0') viewer.icc = true
     // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC)
-    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc)
-      return { height: b.readUInt16BE(i + 5), width: b.readUInt16BE(i + 7), alpha: false, animated: false }
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      if (b[i + 9] === 4) viewer.cmyk = true
+      return { height: b.readUInt16BE(i + 5), width: b.readUInt16BE(i + 7), alpha: false, animated: false, viewer }
+    }
     i += 2 + len
   }
   return undefined
+}
+
+/** The Orientation tag (0x0112) of an EXIF block's first IFD; 1 when there is none. */
+function exifOrientation(tiff: Buffer): number {
+  if (tiff.length < 8) return 1
+  const le = tiff.toString('latin1', 0, 2) === 'II'
+  const u16 = (o: number): number => (le ? tiff.readUInt16LE(o) : tiff.readUInt16BE(o))
+  const u32 = (o: number): number => (le ? tiff.readUInt32LE(o) : tiff.readUInt32BE(o))
+  const ifd = u32(4)
+  if (ifd + 2 > tiff.length) return 1
+  const count = Math.min(u16(ifd), 256)
+  for (let k = 0; k < count; k++) {
+    const at = ifd + 2 + 12 * k
+    if (at + 12 > tiff.length) return 1
+    if (u16(at) === 0x0112) return u16(at + 8)
+  }
+  return 1
 }
 
 function png(b: Buffer): ImageInfo {
@@ -62,15 +96,18 @@ function png(b: Buffer): ImageInfo {
   const colorType = b[25]
   let alpha = colorType === 4 || colorType === 6
   let animated = false
+  const viewer: NonNullable<ImageInfo['viewer']> = { deep: b[24] === 16 }
   for (let i = 8; i + 8 <= b.length;) {
     const len = b.readUInt32BE(i)
     const kind = b.toString('latin1', i + 4, i + 8)
     if (kind === 'tRNS') alpha = true
     if (kind === 'acTL') animated = true
+    if (kind === 'iCCP') viewer.icc = true
+    if (kind === 'eXIf') viewer.exif = true
     if (kind === 'IDAT') break
     i += 12 + len
   }
-  return { width, height, alpha, animated }
+  return { width, height, alpha, animated, viewer }
 }
 
 function gif(b: Buffer): ImageInfo {
@@ -109,7 +146,8 @@ function webp(b: Buffer): ImageInfo | undefined {
       width: 1 + b.readUIntLE(24, 3),
       height: 1 + b.readUIntLE(27, 3),
       alpha: (flags & 0x10) !== 0,
-      animated: (flags & 0x02) !== 0
+      animated: (flags & 0x02) !== 0,
+      viewer: { icc: (flags & 0x20) !== 0, exif: (flags & 0x08) !== 0 }
     }
   }
   if (chunk === 'VP8L') {

@@ -6,6 +6,7 @@
 import { readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { crc32, deflateSync } from 'node:zlib'
+import { mayNeedViewer, readImageInfo } from './image-info.js'
 import { loadSharp } from './sharp.js'
 
 /** The still types decoded here (GIFs and animated WebPs go to ffmpeg, which plays them). */
@@ -275,6 +276,12 @@ export async function photosForUpload<F extends { path: string; name: string; ty
   const converted: string[] = []
   for (const [i, f] of images.entries()) {
     if (!isPhotoType(f.type)) {
+      files.push(f)
+      continue
+    }
+    // a plain photo (no orientation, profile, CMYK or 16 bits in its header) is sent as it is,
+    // without loading libvips
+    if (f.type !== 'heic' && f.type !== 'avif' && !mayNeedViewer(await readImageInfo(f.path, f.type))) {
       files.push(f)
       continue
     }

@@ -31,7 +31,7 @@ import {
   type GraphFiles,
   type PrepareSpec
 } from './filtergraph.js'
-import { firstWebpFrame, parseImageInfo, readImageInfo, type ImageInfo } from '../../media/image-info.js'
+import { firstWebpFrame, mayNeedViewer, parseImageInfo, readImageInfo, type ImageInfo } from '../../media/image-info.js'
 import { decodePhoto, heicToPng, isPhotoType, photoInfo, type PhotoType } from '../../media/photo.js'
 import { prepareTitle } from './title.js'
 import { correctedGain, loudnessGain, measureArgs, parseR128, TOLERANCE, TRUE_PEAK_MAX, type R128 } from './loudness.js'
@@ -56,8 +56,9 @@ export async function inspectImages(plan: LocalPlan, tempDir: string): Promise<I
   for (const [i, c] of plan.clips.entries()) {
     let path = c.path
     let type = c.type ?? ''
-    // a WebP's header says whether it is animated; other photos are measured by libvips, upright
-    let info = type === 'webp' || !isPhotoType(type) ? await readImageInfo(c.path, type) : undefined
+    // the header tells a WebP's animation, and whether a viewer would show the photo otherwise
+    // than stored (turned, from a profile): only then is libvips loaded and the photo measured by it
+    let info = type === 'heic' || type === 'avif' ? undefined : await readImageInfo(c.path, type)
     let photo = false
     if (info?.animated && type === 'webp') {
       // ffmpeg 5.x has no animated WebP decoder: the first frame, as a still WebP
@@ -71,7 +72,7 @@ export async function inspectImages(plan: LocalPlan, tempDir: string): Promise<I
       info = parseImageInfo(first, 'webp') ?? info
       info = { ...info, animated: false }
       log.info(`${c.name} is an animated WebP: the local backend shows its first frame (use a GIF to have it play).`)
-    } else if (isPhotoType(type) && !info?.animated) {
+    } else if (isPhotoType(type) && !info?.animated && mayNeedViewer(info)) {
       const changes: string[] = []
       if (type === 'heic') {
         path = join(tempDir, `photo-${i}.png`)
