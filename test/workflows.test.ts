@@ -72,7 +72,7 @@ describe('GitHub workflows', () => {
       .flatMap(j => j.steps.map(s => s.run ?? ''))
       .join('\n')
     for (const s of new Set(steps)) assert.ok(runs.includes(s), `ci.yml lacks '${s}'`)
-    assert.match(runs, /--untracked-files=all -- dist\//)
+    assert.match(runs, /--untracked-files=all --ignored -- dist\//)
   })
 })
 
