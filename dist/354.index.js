@@ -1680,11 +1680,8 @@ function prepareStills(ffmpeg, plan, tempDir, layout, images, signal) {
             try {
                 if (images.photos[i]) {
                     // upright, sRGB and shrunk to the still's size (never enlarged) before ffmpeg frames it
-                    const d = await (0,media_photo/* decodePhoto */.z7)(images.paths[i], images.types[i], plan.clips[i].name, {
-                        width: c.w,
-                        height: c.h,
-                        fit: fit === 'cover' ? 'cover' : 'inside'
-                    });
+                    // the upright size inspectImages() measured: libvips does not read the header again
+                    const d = await (0,media_photo/* decodePhoto */.z7)(images.paths[i], images.types[i], plan.clips[i].name, { width: c.w, height: c.h, fit: fit === 'cover' ? 'cover' : 'inside' }, info);
                     await (0,promises_.writeFile)(pixels, d.data, { mode: 0o600 });
                     Object.assign(spec, {
                         path: pixels,
@@ -2173,10 +2170,12 @@ async function photoInfo(path, type, name) {
  * large as `box` needs (covered, or fitted inside): a JPEG is then shrunk while it is decoded (its
  * DCT scaled, not resampled), and ffmpeg makes the last, exact scale as it does for every still.
  */
-async function decodePhoto(path, type, name, box) {
+async function decodePhoto(path, type, name, box, 
+/** the size as shown, when photoInfo() has measured it already */
+shown) {
     const sharp = await loadSharp();
     try {
-        const { width, height } = await photoInfo(path, type, name);
+        const { width, height } = shown ?? (await photoInfo(path, type, name));
         const need = box.fit === 'cover' ? Math.max(box.width / width, box.height / height) : Math.min(box.width / width, box.height / height);
         let shrink = 1;
         while (shrink < 8 && need * shrink * 2 <= 1)

@@ -1942,10 +1942,12 @@ async function photoInfo(path, type, name) {
  * large as `box` needs (covered, or fitted inside): a JPEG is then shrunk while it is decoded (its
  * DCT scaled, not resampled), and ffmpeg makes the last, exact scale as it does for every still.
  */
-async function decodePhoto(path, type, name, box) {
+async function decodePhoto(path, type, name, box, 
+/** the size as shown, when photoInfo() has measured it already */
+shown) {
     const sharp = await loadSharp();
     try {
-        const { width, height } = await photoInfo(path, type, name);
+        const { width, height } = shown ?? (await photoInfo(path, type, name));
         const need = box.fit === 'cover' ? Math.max(box.width / width, box.height / height) : Math.min(box.width / width, box.height / height);
         let shrink = 1;
         while (shrink < 8 && need * shrink * 2 <= 1)

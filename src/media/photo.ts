@@ -186,11 +186,13 @@ export async function decodePhoto(
   path: string,
   type: PhotoType,
   name: string,
-  box: { width: number; height: number; fit: 'cover' | 'inside' }
+  box: { width: number; height: number; fit: 'cover' | 'inside' },
+  /** the size as shown, when photoInfo() has measured it already */
+  shown?: { width: number; height: number }
 ): Promise<DecodedPhoto> {
   const sharp = await loadSharp()
   try {
-    const { width, height } = await photoInfo(path, type, name)
+    const { width, height } = shown ?? (await photoInfo(path, type, name))
     const need = box.fit === 'cover' ? Math.max(box.width / width, box.height / height) : Math.min(box.width / width, box.height / height)
     let shrink = 1
     while (shrink < 8 && need * shrink * 2 <= 1) shrink *= 2

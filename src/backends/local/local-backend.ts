@@ -169,11 +169,14 @@ function prepareStills(
       try {
         if (images.photos[i]) {
           // upright, sRGB and shrunk to the still's size (never enlarged) before ffmpeg frames it
-          const d = await decodePhoto(images.paths[i], images.types[i] as PhotoType, plan.clips[i].name, {
-            width: c.w,
-            height: c.h,
-            fit: fit === 'cover' ? 'cover' : 'inside'
-          })
+          // the upright size inspectImages() measured: libvips does not read the header again
+          const d = await decodePhoto(
+            images.paths[i],
+            images.types[i] as PhotoType,
+            plan.clips[i].name,
+            { width: c.w, height: c.h, fit: fit === 'cover' ? 'cover' : 'inside' },
+            info
+          )
           await writeFile(pixels, d.data, { mode: 0o600 })
           Object.assign(spec, {
             path: pixels,
