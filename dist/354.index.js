@@ -11,7 +11,7 @@ __webpack_require__.d(__webpack_exports__, {
   createLocalBackend: () => (/* binding */ createLocalBackend)
 });
 
-// UNUSED EXPORTS: encoderThreads, findFont, inspectImages, progressLog, renderPlan, renderSound, reportPrompt
+// UNUSED EXPORTS: encoderThreads, findFont, inspectImages, progressLog, removeInspected, renderPlan, renderSound, reportPrompt
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(77598);
@@ -198,20 +198,24 @@ const ZOOM_SIDE = 0.06;
 const PAN_MAX = 0.3;
 /** pixels a pan moves each frame */
 const PAN_STEP = 2;
-/** A photo at least this many times as long (for its side) as the frame is a panorama. */
+/**
+ * A panorama is at least this many times as long as it is high (or high as it is wide), and this
+ * many times the frame's shape when the frame is longer that way than square (3.56:1 in a 16:9
+ * frame): a phone's 4:3 photo is never one, in any frame, and is shown as fit 'auto' chooses.
+ */
 const PANORAMA = 2;
 /** A panorama pans at most a 240th of the frame's width a frame (8 px at 1080p: 1/8 of the frame a second). */
 const PANORAMA_STEP = 240;
 /**
- * The pan across a panorama (a photo at least twice the frame's shape): across its whole length
+ * The pan across a panorama (PANORAMA): across its whole length
  * at the panorama's height, at a steady even step of pixels, as far as the clip's frames and the
  * step's cap allow. Undefined for other photos.
  */
 function panoramaPan(photo, W, H, F, i) {
     if (!photo.width || !photo.height || F < 2)
         return undefined;
-    const wide = photo.width / photo.height >= (PANORAMA * W) / H;
-    const tall = photo.height / photo.width >= (PANORAMA * H) / W;
+    const wide = photo.width / photo.height >= PANORAMA * Math.max(1, W / H);
+    const tall = photo.height / photo.width >= PANORAMA * Math.max(1, H / W);
     if (!wide && !tall)
         return undefined;
     // the panorama's length at the frame's height (or width), less what one frame shows
@@ -449,21 +453,26 @@ function segmentGraph(seg, plan, files, ffmpeg, preview = false) {
 /** Longest stretch between two keyframes, in seconds: the platforms' ingest and players seek and cut there. */
 const KEYFRAME_SECONDS = 2;
 /**
- * The video's bit rate cap (VBV), bits per second, and the decoder buffer it is held to. CRF 23
- * gives a photo video ~2–3 Mb/s at 1080p; a detailed photo moving in Ken Burns can ask several
- * times more, and the platforms re-encode anything above their own caps (X and Instagram take up
- * to ~25 Mb/s, YouTube asks 8–12 Mb/s at 1080p): 12 Mb/s, a 2 s buffer, keeps every video in range.
+ * The video's bit rate cap, bits per second, and the decoder buffer x264's VBV holds it to. CRF 23
+ * gives a photo video ~2–3 Mb/s at 1080p; a grainy photo moving in Ken Burns can ask several times
+ * more (a photo of pure noise 23 Mb/s), and the platforms re-encode anything above their own caps
+ * (X and Instagram take up to ~25 Mb/s, YouTube asks 8–12 Mb/s at 1080p): 12 Mb/s, a 1 s buffer,
+ * keeps every video in range. The VBV costs ~5 % of x264's time on every frame, even where it
+ * never binds, so a segment is encoded with it only when it came out above the cap
+ * (overMaxBitrate): nearly every segment never pays for it.
  */
 const MAX_BITRATE = 12_000_000;
 const BUFFER_BITS = MAX_BITRATE;
+/** A segment file of `bytes` holding `frames` frames at `fps` is above MAX_BITRATE (its few KB of index counted too). */
+const overMaxBitrate = (bytes, frames, fps) => (bytes * 8 * fps) / frames > MAX_BITRATE;
 /**
  * x264 and the stream's colour tags, the same for every segment (they are joined by stream copy):
  * High profile 4:2:0 with x264's B-frames (without them the rate rises by half and each segment's
  * opening keyframe stands out as a jump in quality), a closed GOP with a keyframe at least every
- * KEYFRAME_SECONDS (each segment starts with one, so the joins keep the rhythm), the rate capped
- * at MAX_BITRATE.
+ * KEYFRAME_SECONDS (each segment starts with one, so the joins keep the rhythm); with `capped`,
+ * the rate held to MAX_BITRATE.
  */
-function videoEncoder(threads, fps) {
+function videoEncoder(threads, fps, capped) {
     return [
         '-c:v',
         'libx264',
@@ -474,10 +483,7 @@ function videoEncoder(threads, fps) {
         'high',
         '-crf',
         '23',
-        '-maxrate',
-        String(MAX_BITRATE),
-        '-bufsize',
-        String(BUFFER_BITS),
+        ...(capped ? ['-maxrate', String(MAX_BITRATE), '-bufsize', String(BUFFER_BITS)] : []),
         '-g',
         String(Math.max(1, Math.floor(KEYFRAME_SECONDS * fps))),
         '-flags',
@@ -524,7 +530,7 @@ function segmentArgs(seg, stills, plan, graph, output, opts) {
         '[out]',
         '-frames:v',
         String(seg.frames),
-        ...videoEncoder(opts.threads, plan.fps),
+        ...videoEncoder(opts.threads, plan.fps, opts.capped ?? false),
         ...mp4Times(),
         '-f',
         'mp4',
@@ -1581,10 +1587,14 @@ function planToDraft(plan) {
 
 
 
-/** What is known of each photo before rendering; notes in the log for what a person should know. */
-async function inspectImages(plan, tempDir) {
+/**
+ * What is known of each photo before rendering, once per job (every format of the video reads the
+ * same photos): a HEIC is decoded here, to photo-i.png in `tempDir` (an animated WebP's first
+ * frame to frame-i.webp), which removeInspected() removes; notes in the log for what a person should know.
+ */
+async function inspectImages(clips, tempDir) {
     const out = { paths: [], types: [], infos: [], photos: [] };
-    for (const [i, c] of plan.clips.entries()) {
+    for (const [i, c] of clips.entries()) {
         let path = c.path;
         let type = c.type ?? '';
         // the header tells a WebP's animation, and whether a viewer would show the photo otherwise
@@ -1619,14 +1629,22 @@ async function inspectImages(plan, tempDir) {
             // natively (a JPEG at 1/2, 1/4 or 1/8 size): libvips in WebAssembly is ~25 % slower at it
             photo = changes.length > 0;
         }
-        if (info && info.width * 4 <= plan.width && info.height * 4 <= plan.height)
-            log/* log */.R.warning(`${c.name} is ${info.width}×${info.height}, much smaller than the ${plan.width}×${plan.height} video: it is enlarged ${Math.round(Math.min(plan.width / info.width, plan.height / info.height))}× and will look blurred.`);
         out.paths.push(path);
         out.types.push(type);
         out.infos.push(info);
         out.photos.push(photo);
     }
     return out;
+}
+/** The files inspectImages() wrote (a HEIC's PNG, an animated WebP's first frame). */
+async function removeInspected(images, tempDir) {
+    await Promise.all(images.paths.flatMap((_p, i) => [`photo-${i}.png`, `frame-${i}.webp`].map(f => (0,promises_.rm)((0,external_node_path_.join)(tempDir, f), { force: true }))));
+}
+/** A warning for each photo so much smaller than the plan's canvas that it will look blurred. */
+function warnSmall(plan, images) {
+    for (const [i, info] of images.infos.entries())
+        if (info && info.width * 4 <= plan.width && info.height * 4 <= plan.height)
+            log/* log */.R.warning(`${plan.clips[i].name} is ${info.width}×${info.height}, much smaller than the ${plan.width}×${plan.height} video: it is enlarged ${Math.round(Math.min(plan.width / info.width, plan.height / info.height))}× and will look blurred.`);
 }
 /** How many stills may be prepared ahead of the oldest segment not yet made, at least (each is a few MB on disk). */
 const AHEAD = 8;
@@ -1813,7 +1831,8 @@ async function renderPlan(ffmpeg, plan, videoFile, tempDir, signal, opts = {}) {
         files.title = await prepareTitle(plan.title.text, plan.width, plan.height, tempDir, { installMissing: opts.installMissing ?? false });
     await log/* log */.R.block(`ffmpeg: ${plan.clips.length} images → ${plan.width}×${plan.height}, ${plan.total.toFixed(1)} s`, async () => {
         const started = Date.now();
-        const images = await inspectImages(plan, tempDir);
+        const images = opts.images ?? (await inspectImages(plan.clips, tempDir));
+        warnSmall(plan, images);
         const layout = layoutClips(plan, clipFrames(plan), images.infos.map(i => ({ animated: i?.animated, width: i?.width, height: i?.height })));
         for (const [i, c] of layout.entries()) {
             const info = images.infos[i];
@@ -1850,6 +1869,7 @@ async function renderPlan(ffmpeg, plan, videoFile, tempDir, signal, opts = {}) {
         stills.progress(...window(0));
         const progress = progressLog(plan.total);
         let framesDone = 0;
+        const capped = [];
         const encode = async (i, poolSignal) => {
             const part = parts[i];
             // a segment waiting for its stills stops when another one has failed
@@ -1857,12 +1877,20 @@ async function renderPlan(ffmpeg, plan, videoFile, tempDir, signal, opts = {}) {
             const byClip = [];
             part.clips.forEach((c, j) => (byClip[c] = inputs[j]));
             const threads = encoderThreads(part.frames, totalFrames, cores, parts.length);
-            const args = segmentArgs(part, byClip, plan, graphs[i], (0,external_node_path_.join)(tempDir, names[i]), {
+            const file = (0,external_node_path_.join)(tempDir, names[i]);
+            const args = (held) => segmentArgs(part, byClip, plan, graphs[i], file, {
                 threads,
                 preview: i === 0 ? early : undefined,
-                title: titleFrames(part, plan) > 0 ? files.title?.file : undefined
+                title: titleFrames(part, plan) > 0 ? files.title?.file : undefined,
+                capped: held
             });
-            await ffmpeg.run(args, { signal: poolSignal });
+            await ffmpeg.run(args(false), { signal: poolSignal });
+            const { size } = await (0,promises_.stat)(file);
+            if (overMaxBitrate(size, part.frames, plan.fps)) {
+                // rare (a grainy photo): this stretch again, held to the cap (MAX_BITRATE says why not always)
+                capped.push({ frames: part.frames, mbps: (size * 8 * plan.fps) / part.frames / 1e6 });
+                await ffmpeg.run(args(true), { signal: poolSignal });
+            }
             finished[i] = true;
             framesDone += part.frames;
             progress(framesDone / plan.fps);
@@ -1887,6 +1915,10 @@ async function renderPlan(ffmpeg, plan, videoFile, tempDir, signal, opts = {}) {
             if (failed && !failed.ok)
                 throw failed.error;
             await ffmpeg.run(muxArgs(plan, listFile, videoFile, audioFile), { signal });
+            if (capped.length) {
+                const seconds = capped.reduce((t, c) => t + c.frames, 0) / plan.fps;
+                log/* log */.R.info(`${seconds.toFixed(1)} of ${plan.total.toFixed(1)} s of the video came out above ${MAX_BITRATE / 1e6} Mb/s (up to ${Math.max(...capped.map(c => c.mbps)).toFixed(1)} Mb/s: fine detail or grain in motion) and ${capped.length === 1 ? 'was' : 'were'} encoded again, held to ${MAX_BITRATE / 1e6} Mb/s for the platforms.`);
+            }
         }
         catch (err) {
             // nothing half-written is left behind, whatever ffmpeg managed to write before it failed
@@ -1896,7 +1928,8 @@ async function renderPlan(ffmpeg, plan, videoFile, tempDir, signal, opts = {}) {
         finally {
             stills.stop();
             await Promise.all([
-                ...layout.flatMap((_c, i) => [`still-${i}.yuv`, `photo-${i}.rgb`, `photo-${i}.png`].map(f => (0,promises_.rm)((0,external_node_path_.join)(tempDir, f), { force: true }))),
+                ...layout.flatMap((_c, i) => [`still-${i}.yuv`, `photo-${i}.rgb`].map(f => (0,promises_.rm)((0,external_node_path_.join)(tempDir, f), { force: true }))),
+                !opts.images && removeInspected(images, tempDir),
                 ...names.map(n => (0,promises_.rm)((0,external_node_path_.join)(tempDir, n), { force: true })),
                 (0,promises_.rm)(listFile, { force: true }),
                 files.title && (0,promises_.rm)(files.title.file, { force: true }),
@@ -1953,13 +1986,24 @@ function createLocalBackend(opts) {
             reportPrompt(request, job.images.length, job.videos.some(v => v.aspectRatio));
             const id = (0,external_node_crypto_.randomBytes)(6).toString('hex');
             let draft;
-            for (const [i, v] of job.videos.entries()) {
-                const plan = makePlan(v.aspectRatio ? { ...request, aspectRatio: v.aspectRatio } : request, job.images);
-                if (i === 0) {
-                    draft = planToDraft(plan);
-                    log/* log */.R.info((0,timeline/* describe */.q0)((0,timeline/* summarize */.eh)(draft)));
+            const plans = job.videos.map(v => makePlan(v.aspectRatio ? { ...request, aspectRatio: v.aspectRatio } : request, job.images));
+            // the photos are read (a HEIC decoded) once for every format
+            const images = await inspectImages(plans[0].clips, job.tempDir);
+            try {
+                for (const [i, v] of job.videos.entries()) {
+                    if (i === 0) {
+                        draft = planToDraft(plans[i]);
+                        log/* log */.R.info((0,timeline/* describe */.q0)((0,timeline/* summarize */.eh)(draft)));
+                    }
+                    await renderPlan(ffmpeg, plans[i], v.file, job.tempDir, job.signal, {
+                        preview: v.preview,
+                        installMissing: opts.installMissing,
+                        images
+                    });
                 }
-                await renderPlan(ffmpeg, plan, v.file, job.tempDir, job.signal, { preview: v.preview, installMissing: opts.installMissing });
+            }
+            finally {
+                await removeInspected(images, job.tempDir);
             }
             return {
                 videos: job.videos.map((v, i) => ({

@@ -109,6 +109,27 @@ describe('phone photos, locally', () => {
     }
   })
 
+  it('a HEIC in two formats is decoded once for both, and each format shows it in sRGB', async t => {
+    const heic = await heif('heic')
+    const { run } = await render(heic, '16:9, 9:16')
+    assert.equal(run.stdout.match(/decoded from HEIC/g)?.length, 1, run.stdout)
+    const videos = JSON.parse(run.outputs.videos) as { ok: boolean; 'video-path': string; width: string; height: string }[]
+    assert.deepEqual(
+      videos.map(v => [v.ok, v.width, v.height]),
+      [
+        [true, '1280', '720'],
+        [true, '720', '1280']
+      ]
+    )
+    for (const [i, aspect] of ['16:9', '9:16'].entries()) {
+      const [w, h] = size(aspect)
+      const reference = await rgbFrame((await render(COLOURFUL, aspect)).video, 0.5, w, h)
+      const dE = meanDeltaE(await rgbFrame(videos[i]['video-path'], 0.5, w, h), reference)
+      t.diagnostic(`HEIC, ${aspect}: mean ΔE76 ${dE.toFixed(2)}`)
+      assert.ok(dE <= 2, `HEIC in ${aspect}: mean ΔE ${dE.toFixed(2)} from the sRGB photo's frame`)
+    }
+  })
+
   it('saturated Display P3 patches (a Mac screenshot) come out as LittleCMS converts them', async t => {
     const colours: [number, number, number][] = [
       [234, 51, 35],
@@ -145,6 +166,15 @@ describe('phone photos, locally', () => {
 })
 
 describe('a panorama, locally', () => {
+  it('a portrait phone photo in 16:9 with Ken Burns is no panorama: shown whole, as without motion', async t => {
+    const reference = await rgbFrame((await render(await upright(), '16:9')).video, 0, 128, 72)
+    const { run, video } = await render(await upright(), '16:9', { prompt: 'Ken Burns', duration: '3' })
+    assert.doesNotMatch(run.stdout, /panorama/)
+    const dE = meanDeltaE(await rgbFrame(video, 0, 128, 72), reference)
+    t.diagnostic(`first frame with Ken Burns against the still one: mean ΔE76 ${dE.toFixed(2)}`)
+    assert.ok(dE < 4, `mean ΔE ${dE.toFixed(2)}: the photo is cropped, not shown whole`)
+  })
+
   it('a 12000×2000 panorama fills the frame and pans across it at a steady step, saying how much it shows', async () => {
     const dir = (await sandbox()).temp
     const pano = join(dir, 'pano.jpg')

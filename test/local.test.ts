@@ -9,7 +9,16 @@ import { join } from 'node:path'
 import { before, describe, it } from 'node:test'
 import { promisify } from 'node:util'
 import { createLocalBackend, encoderThreads, renderPlan } from '../src/backends/local/local-backend.js'
-import { chooseFit, clipFrames, layoutClips, segmentArgs, segmentGraph, segments, xfadeOffsets } from '../src/backends/local/filtergraph.js'
+import {
+  chooseFit,
+  clipFrames,
+  layoutClips,
+  panoramaPan,
+  segmentArgs,
+  segmentGraph,
+  segments,
+  xfadeOffsets
+} from '../src/backends/local/filtergraph.js'
 import { describeHints, makePlan, planToDraft, readPrompt, type LocalPlan } from '../src/backends/local/plan.js'
 import { CJK_FONTS, chooseFont, findFont, fontFaces, scriptOf } from '../src/backends/local/fonts.js'
 import type { InputFile } from '../src/input-files/input-file.js'
@@ -237,6 +246,31 @@ describe('local plan', () => {
     assert.deepEqual(xfadeOffsets([4, 4, 4], 1), [3, 6])
     assert.deepEqual(xfadeOffsets([2, 3, 4, 2], 0.5), [1.5, 4, 7.5])
     assert.throws(() => xfadeOffsets([4, 0.5, 4], 1), /does not fit/)
+  })
+
+  it('takes for a panorama only a photo twice as long as high, and twice the frame when the frame is long', () => {
+    const kind = (w: number, h: number, W: number, H: number): string | undefined => panoramaPan({ width: w, height: h }, W, H, 120, 0)?.dir
+    // phone photos, portrait and landscape, in every frame: none (fit 'auto' shows them)
+    for (const [W, H] of [
+      [1920, 1080],
+      [1080, 1920],
+      [1080, 1080],
+      [1080, 1350]
+    ])
+      for (const [w, h] of [
+        [3024, 4032],
+        [4032, 3024],
+        [1080, 1920]
+      ])
+        assert.equal(kind(w, h, W, H), undefined, `${w}×${h} in ${W}×${H}`)
+    assert.equal(kind(12000, 2000, 1920, 1080), 'right')
+    assert.equal(kind(3400, 1000, 1920, 1080), undefined)
+    assert.equal(kind(3600, 1000, 1920, 1080), 'right')
+    assert.equal(kind(2000, 1000, 1080, 1920), 'right')
+    assert.equal(kind(2000, 1000, 1080, 1080), 'right')
+    assert.equal(kind(1000, 2000, 1080, 1080), 'down')
+    assert.equal(kind(1000, 3600, 1080, 1920), 'down')
+    assert.equal(kind(1000, 3400, 1080, 1920), undefined)
   })
 
   it('lays the title over the frames as a picture (its PNG an input of its own) and never puts its text in a graph', async () => {

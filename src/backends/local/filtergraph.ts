@@ -106,13 +106,17 @@ export interface ImageFacts {
   height?: number
 }
 
-/** A photo at least this many times as long (for its side) as the frame is a panorama. */
+/**
+ * A panorama is at least this many times as long as it is high (or high as it is wide), and this
+ * many times the frame's shape when the frame is longer that way than square (3.56:1 in a 16:9
+ * frame): a phone's 4:3 photo is never one, in any frame, and is shown as fit 'auto' chooses.
+ */
 const PANORAMA = 2
 /** A panorama pans at most a 240th of the frame's width a frame (8 px at 1080p: 1/8 of the frame a second). */
 const PANORAMA_STEP = 240
 
 /**
- * The pan across a panorama (a photo at least twice the frame's shape): across its whole length
+ * The pan across a panorama (PANORAMA): across its whole length
  * at the panorama's height, at a steady even step of pixels, as far as the clip's frames and the
  * step's cap allow. Undefined for other photos.
  */
@@ -124,8 +128,8 @@ export function panoramaPan(
   i: number
 ): { dir: (typeof PANS)[number]; travel: number; step: number; length: number } | undefined {
   if (!photo.width || !photo.height || F < 2) return undefined
-  const wide = photo.width / photo.height >= (PANORAMA * W) / H
-  const tall = photo.height / photo.width >= (PANORAMA * H) / W
+  const wide = photo.width / photo.height >= PANORAMA * Math.max(1, W / H)
+  const tall = photo.height / photo.width >= PANORAMA * Math.max(1, H / W)
   if (!wide && !tall) return undefined
   // the panorama's length at the frame's height (or width), less what one frame shows
   const length = wide ? Math.round((photo.width * H) / photo.height) : Math.round((photo.height * W) / photo.width)
@@ -397,22 +401,28 @@ export function segmentGraph(
 /** Longest stretch between two keyframes, in seconds: the platforms' ingest and players seek and cut there. */
 export const KEYFRAME_SECONDS = 2
 /**
- * The video's bit rate cap (VBV), bits per second, and the decoder buffer it is held to. CRF 23
- * gives a photo video ~2–3 Mb/s at 1080p; a detailed photo moving in Ken Burns can ask several
- * times more, and the platforms re-encode anything above their own caps (X and Instagram take up
- * to ~25 Mb/s, YouTube asks 8–12 Mb/s at 1080p): 12 Mb/s, a 2 s buffer, keeps every video in range.
+ * The video's bit rate cap, bits per second, and the decoder buffer x264's VBV holds it to. CRF 23
+ * gives a photo video ~2–3 Mb/s at 1080p; a grainy photo moving in Ken Burns can ask several times
+ * more (a photo of pure noise 23 Mb/s), and the platforms re-encode anything above their own caps
+ * (X and Instagram take up to ~25 Mb/s, YouTube asks 8–12 Mb/s at 1080p): 12 Mb/s, a 1 s buffer,
+ * keeps every video in range. The VBV costs ~5 % of x264's time on every frame, even where it
+ * never binds, so a segment is encoded with it only when it came out above the cap
+ * (overMaxBitrate): nearly every segment never pays for it.
  */
 export const MAX_BITRATE = 12_000_000
 const BUFFER_BITS = MAX_BITRATE
+
+/** A segment file of `bytes` holding `frames` frames at `fps` is above MAX_BITRATE (its few KB of index counted too). */
+export const overMaxBitrate = (bytes: number, frames: number, fps: number): boolean => (bytes * 8 * fps) / frames > MAX_BITRATE
 
 /**
  * x264 and the stream's colour tags, the same for every segment (they are joined by stream copy):
  * High profile 4:2:0 with x264's B-frames (without them the rate rises by half and each segment's
  * opening keyframe stands out as a jump in quality), a closed GOP with a keyframe at least every
- * KEYFRAME_SECONDS (each segment starts with one, so the joins keep the rhythm), the rate capped
- * at MAX_BITRATE.
+ * KEYFRAME_SECONDS (each segment starts with one, so the joins keep the rhythm); with `capped`,
+ * the rate held to MAX_BITRATE.
  */
-function videoEncoder(threads: number, fps: number): string[] {
+function videoEncoder(threads: number, fps: number, capped: boolean): string[] {
   return [
     '-c:v',
     'libx264',
@@ -423,10 +433,7 @@ function videoEncoder(threads: number, fps: number): string[] {
     'high',
     '-crf',
     '23',
-    '-maxrate',
-    String(MAX_BITRATE),
-    '-bufsize',
-    String(BUFFER_BITS),
+    ...(capped ? ['-maxrate', String(MAX_BITRATE), '-bufsize', String(BUFFER_BITS)] : []),
     '-g',
     String(Math.max(1, Math.floor(KEYFRAME_SECONDS * fps))),
     '-flags',
@@ -463,7 +470,7 @@ export function segmentArgs(
   plan: Pick<LocalPlan, 'fps' | 'width'>,
   graph: string,
   output: string,
-  opts: { threads: number; preview?: string; title?: string }
+  opts: { threads: number; preview?: string; title?: string; capped?: boolean }
 ): string[] {
   const inputs = seg.clips.flatMap(i =>
     input('raw', stills[i].file, [
@@ -484,7 +491,7 @@ export function segmentArgs(
     '[out]',
     '-frames:v',
     String(seg.frames),
-    ...videoEncoder(opts.threads, plan.fps),
+    ...videoEncoder(opts.threads, plan.fps, opts.capped ?? false),
     ...mp4Times(),
     '-f',
     'mp4',

@@ -1,7 +1,7 @@
 // The local backend: the same request rendered by ffmpeg on the runner. No token, no
 // network. The MP4 goes to the temp file the job names; the finish line checks and renames it.
 import { randomBytes } from 'node:crypto'
-import { open, readFile, rm, writeFile } from 'node:fs/promises'
+import { open, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import type { Backend, RenderJob, RenderResult } from '../backend.js'
@@ -21,7 +21,9 @@ import {
   layoutClips,
   loopsAnimation,
   MAX_ANIMATION_BYTES,
+  MAX_BITRATE,
   muxArgs,
+  overMaxBitrate,
   prepareArgs,
   segmentArgs,
   segmentGraph,
@@ -50,10 +52,14 @@ export interface InspectedImages {
   photos: boolean[]
 }
 
-/** What is known of each photo before rendering; notes in the log for what a person should know. */
-export async function inspectImages(plan: LocalPlan, tempDir: string): Promise<InspectedImages> {
+/**
+ * What is known of each photo before rendering, once per job (every format of the video reads the
+ * same photos): a HEIC is decoded here, to photo-i.png in `tempDir` (an animated WebP's first
+ * frame to frame-i.webp), which removeInspected() removes; notes in the log for what a person should know.
+ */
+export async function inspectImages(clips: LocalPlan['clips'], tempDir: string): Promise<InspectedImages> {
   const out: InspectedImages = { paths: [], types: [], infos: [], photos: [] }
-  for (const [i, c] of plan.clips.entries()) {
+  for (const [i, c] of clips.entries()) {
     let path = c.path
     let type = c.type ?? ''
     // the header tells a WebP's animation, and whether a viewer would show the photo otherwise
@@ -88,18 +94,28 @@ export async function inspectImages(plan: LocalPlan, tempDir: string): Promise<I
       // natively (a JPEG at 1/2, 1/4 or 1/8 size): libvips in WebAssembly is ~25 % slower at it
       photo = changes.length > 0
     }
-    if (info && info.width * 4 <= plan.width && info.height * 4 <= plan.height)
-      log.warning(
-        `${c.name} is ${info.width}×${info.height}, much smaller than the ${plan.width}×${plan.height} video: it is enlarged ${Math.round(
-          Math.min(plan.width / info.width, plan.height / info.height)
-        )}× and will look blurred.`
-      )
     out.paths.push(path)
     out.types.push(type)
     out.infos.push(info)
     out.photos.push(photo)
   }
   return out
+}
+
+/** The files inspectImages() wrote (a HEIC's PNG, an animated WebP's first frame). */
+export async function removeInspected(images: InspectedImages, tempDir: string): Promise<void> {
+  await Promise.all(images.paths.flatMap((_p, i) => [`photo-${i}.png`, `frame-${i}.webp`].map(f => rm(join(tempDir, f), { force: true }))))
+}
+
+/** A warning for each photo so much smaller than the plan's canvas that it will look blurred. */
+function warnSmall(plan: LocalPlan, images: InspectedImages): void {
+  for (const [i, info] of images.infos.entries())
+    if (info && info.width * 4 <= plan.width && info.height * 4 <= plan.height)
+      log.warning(
+        `${plan.clips[i].name} is ${info.width}×${info.height}, much smaller than the ${plan.width}×${plan.height} video: it is enlarged ${Math.round(
+          Math.min(plan.width / info.width, plan.height / info.height)
+        )}× and will look blurred.`
+      )
 }
 
 /** How many stills may be prepared ahead of the oldest segment not yet made, at least (each is a few MB on disk). */
@@ -322,6 +338,8 @@ export async function renderPlan(
     cores?: number
     /** whether a missing font may be installed (off unless the inputs say so) */
     installMissing?: boolean
+    /** the job's inspectImages() of plan.clips; without it the photos are inspected (and cleaned up) here */
+    images?: InspectedImages
   } = {}
 ): Promise<void> {
   const { preview, cores = availableParallelism() } = opts
@@ -333,7 +351,8 @@ export async function renderPlan(
     files.title = await prepareTitle(plan.title.text, plan.width, plan.height, tempDir, { installMissing: opts.installMissing ?? false })
   await log.block(`ffmpeg: ${plan.clips.length} images → ${plan.width}×${plan.height}, ${plan.total.toFixed(1)} s`, async () => {
     const started = Date.now()
-    const images = await inspectImages(plan, tempDir)
+    const images = opts.images ?? (await inspectImages(plan.clips, tempDir))
+    warnSmall(plan, images)
     const layout = layoutClips(
       plan,
       clipFrames(plan),
@@ -379,6 +398,7 @@ export async function renderPlan(
     stills.progress(...window(0))
     const progress = progressLog(plan.total)
     let framesDone = 0
+    const capped: { frames: number; mbps: number }[] = []
     const encode = async (i: number, poolSignal: AbortSignal): Promise<void> => {
       const part = parts[i]
       // a segment waiting for its stills stops when another one has failed
@@ -386,12 +406,21 @@ export async function renderPlan(
       const byClip: Still[] = []
       part.clips.forEach((c, j) => (byClip[c] = inputs[j]))
       const threads = encoderThreads(part.frames, totalFrames, cores, parts.length)
-      const args = segmentArgs(part, byClip, plan, graphs[i], join(tempDir, names[i]), {
-        threads,
-        preview: i === 0 ? early : undefined,
-        title: titleFrames(part, plan) > 0 ? files.title?.file : undefined
-      })
-      await ffmpeg.run(args, { signal: poolSignal })
+      const file = join(tempDir, names[i])
+      const args = (held: boolean): string[] =>
+        segmentArgs(part, byClip, plan, graphs[i], file, {
+          threads,
+          preview: i === 0 ? early : undefined,
+          title: titleFrames(part, plan) > 0 ? files.title?.file : undefined,
+          capped: held
+        })
+      await ffmpeg.run(args(false), { signal: poolSignal })
+      const { size } = await stat(file)
+      if (overMaxBitrate(size, part.frames, plan.fps)) {
+        // rare (a grainy photo): this stretch again, held to the cap (MAX_BITRATE says why not always)
+        capped.push({ frames: part.frames, mbps: (size * 8 * plan.fps) / part.frames / 1e6 })
+        await ffmpeg.run(args(true), { signal: poolSignal })
+      }
       finished[i] = true
       framesDone += part.frames
       progress(framesDone / plan.fps)
@@ -419,6 +448,12 @@ export async function renderPlan(
       if (signal.aborted) throw signal.reason
       if (failed && !failed.ok) throw failed.error
       await ffmpeg.run(muxArgs(plan, listFile, videoFile, audioFile), { signal })
+      if (capped.length) {
+        const seconds = capped.reduce((t, c) => t + c.frames, 0) / plan.fps
+        log.info(
+          `${seconds.toFixed(1)} of ${plan.total.toFixed(1)} s of the video came out above ${MAX_BITRATE / 1e6} Mb/s (up to ${Math.max(...capped.map(c => c.mbps)).toFixed(1)} Mb/s: fine detail or grain in motion) and ${capped.length === 1 ? 'was' : 'were'} encoded again, held to ${MAX_BITRATE / 1e6} Mb/s for the platforms.`
+        )
+      }
     } catch (err) {
       // nothing half-written is left behind, whatever ffmpeg managed to write before it failed
       await Promise.all([videoFile, preview].map(f => f && rm(f, { force: true })))
@@ -426,9 +461,8 @@ export async function renderPlan(
     } finally {
       stills.stop()
       await Promise.all([
-        ...layout.flatMap((_c, i) =>
-          [`still-${i}.yuv`, `photo-${i}.rgb`, `photo-${i}.png`].map(f => rm(join(tempDir, f), { force: true }))
-        ),
+        ...layout.flatMap((_c, i) => [`still-${i}.yuv`, `photo-${i}.rgb`].map(f => rm(join(tempDir, f), { force: true }))),
+        !opts.images && removeInspected(images, tempDir),
         ...names.map(n => rm(join(tempDir, n), { force: true })),
         rm(listFile, { force: true }),
         files.title && rm(files.title.file, { force: true }),
@@ -492,13 +526,23 @@ export function createLocalBackend(opts: FfmpegSettings): Backend {
       )
       const id = randomBytes(6).toString('hex')
       let draft: Draft | undefined
-      for (const [i, v] of job.videos.entries()) {
-        const plan = makePlan(v.aspectRatio ? { ...request, aspectRatio: v.aspectRatio } : request, job.images)
-        if (i === 0) {
-          draft = planToDraft(plan)
-          log.info(describe(summarize(draft)))
+      const plans = job.videos.map(v => makePlan(v.aspectRatio ? { ...request, aspectRatio: v.aspectRatio } : request, job.images))
+      // the photos are read (a HEIC decoded) once for every format
+      const images = await inspectImages(plans[0].clips, job.tempDir)
+      try {
+        for (const [i, v] of job.videos.entries()) {
+          if (i === 0) {
+            draft = planToDraft(plans[i])
+            log.info(describe(summarize(draft)))
+          }
+          await renderPlan(ffmpeg, plans[i], v.file, job.tempDir, job.signal, {
+            preview: v.preview,
+            installMissing: opts.installMissing,
+            images
+          })
         }
-        await renderPlan(ffmpeg, plan, v.file, job.tempDir, job.signal, { preview: v.preview, installMissing: opts.installMissing })
+      } finally {
+        await removeInspected(images, job.tempDir)
       }
       return {
         videos: job.videos.map((v, i) => ({
