@@ -10,9 +10,9 @@ export const modules = {
 /* harmony export */   createReleaseApi: () => (/* binding */ createReleaseApi),
 /* harmony export */   releaseFromEvent: () => (/* binding */ releaseFromEvent),
 /* harmony export */   videoBlock: () => (/* binding */ videoBlock),
-/* harmony export */   withVideoBlock: () => (/* binding */ withVideoBlock)
+/* harmony export */   writeVideoBlock: () => (/* binding */ writeVideoBlock)
 /* harmony export */ });
-/* unused harmony export contentTypeOf */
+/* unused harmony exports contentTypeOf, withVideoBlock, NOTES_SETTLE_MS, NOTES_TRIES */
 /* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(61351);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(77598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_1__);
@@ -263,15 +263,49 @@ function proven(lines, begin, end) {
         return signed[1] === checksum(content.join('\n')) && content.every(l => VIDEO_LINE.test(l));
     return lines[begin] === BEGIN_OLD && content.every(l => OLD_VIDEO_LINE.test(l));
 }
+/** The link text of a video line (its name, escaped as videoBlock writes it), or undefined. */
+const LINE_NAME = new RegExp(String.raw `^\[(?:!\[)?(${TEXT})\]\(`);
+/**
+ * The block's lines when `order` (the manifest's names, one job of a matrix) is given: this job's
+ * `own` lines, and the lines `existing` holds for the manifest's other videos (written by the
+ * other jobs), by manifest order; a video's formats (`name-1080x1920`) stay together in the order
+ * they were made. Without `order`, this job made every video: its own lines only.
+ */
+function mergeLines(existing, own, order) {
+    if (!order)
+        return own;
+    const keys = order.map(linkText);
+    const entryOf = (line) => {
+        const name = LINE_NAME.exec(line)?.[1];
+        return name === undefined
+            ? -1
+            : keys.findIndex(k => name === k || (name.startsWith(`${k}-`) && /^\d+x\d+$/.test(name.slice(k.length + 1))));
+    };
+    const made = new Set(own.map(l => LINE_NAME.exec(l)?.[1]));
+    const seen = new Set();
+    const others = existing.filter(l => {
+        const name = LINE_NAME.exec(l)?.[1];
+        if (name === undefined || made.has(name) || seen.has(name) || entryOf(l) < 0)
+            return false;
+        seen.add(name);
+        return true;
+    });
+    // a stable sort: lines of one video keep their order
+    return [...others, ...own]
+        .map((line, i) => ({ line, i, at: entryOf(line) }))
+        .sort((a, b) => (a.at < 0 ? keys.length : a.at) - (b.at < 0 ? keys.length : b.at) || a.i - b.i)
+        .map(x => x.line);
+}
 /**
  * The release body with the action's block replaced (the first one it can prove it wrote), or
- * appended when there is none. `foreign` counts the markers it left alone, which the caller warns
- * about. The rest of the body is kept as it was, its line ends (GitHub stores CRLF after an edit
- * in the browser) included.
+ * appended when there is none; with `order` (see mergeLines), the other jobs' lines in it kept.
+ * `foreign` counts the markers it left alone, which the caller warns about. The rest of the body
+ * is kept as it was, its line ends (GitHub stores CRLF after an edit in the browser) included.
  */
-function withVideoBlock(body, block) {
-    const content = block.trim();
-    const wrapped = `${beginLine(content)}\n${content}\n${END}`;
+function withVideoBlock(body, block, order) {
+    const own = block.trim().split('\n');
+    const wrap = (content) => `${beginLine(content)}\n${content}\n${END}`;
+    const wrapped = wrap(mergeLines([], own, order).join('\n'));
     const lines = body.split('\n');
     const bare = lines.map(l => l.replace(/\r$/, ''));
     const markers = (text) => text.match(ANY_MARKER)?.length ?? 0;
@@ -287,12 +321,21 @@ function withVideoBlock(body, block) {
         if (end < 0 || !(bare[i] === BEGIN_OLD || BEGIN_SIGNED.test(bare[i])) || !proven(bare, i, end))
             continue;
         const eol = lines[end].endsWith('\r') ? '\r' : '';
-        const next = [...lines.slice(0, i), wrapped.replace(/\n/g, `${eol}\n`) + eol, ...lines.slice(end + 1)].join('\n');
+        const merged = wrap(mergeLines(bare.slice(i + 1, end), own, order).join('\n'));
+        const next = [...lines.slice(0, i), merged.replace(/\n/g, `${eol}\n`) + eol, ...lines.slice(end + 1)].join('\n');
         const around = [...lines.slice(0, i), ...lines.slice(end + 1)].join('\n');
         return { body: next, replaced: true, foreign: markers(around) };
     }
     const appended = body.trim() ? `${body.replace(/\s+$/, '')}\n\n${wrapped}\n` : `${wrapped}\n`;
     return { body: appended, replaced: false, foreign: markers(body) };
+}
+/** A video's name as the link text of its line (see videoBlock). */
+function linkText(name) {
+    return (name
+        // eslint-disable-next-line no-control-regex -- control characters are what is replaced
+        .replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029]+/g, ' ')
+        .trim()
+        .replace(/[\\[\]<>&*_~`!|]/g, '\\$&') || 'video');
 }
 /**
  * One line per video: its poster, linking to its MP4 (Markdown). A name is one line of plain
@@ -302,16 +345,42 @@ function withVideoBlock(body, block) {
  * tag or an entity.
  */
 function videoBlock(videos) {
-    const text = (s) => s
-        // eslint-disable-next-line no-control-regex -- control characters are what is replaced
-        .replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029]+/g, ' ')
-        .trim()
-        .replace(/[\\[\]<>&*_~`!|]/g, '\\$&') || 'video';
+    const text = linkText;
     // a URL inside (…) holds no parenthesis, space, angle bracket or backslash (asset URLs are already encoded)
     const url = (u) => u.replace(/[()<>\\\s]/g, c => ({ '(': '%28', ')': '%29' })[c] ?? encodeURIComponent(c));
     return videos
         .map(v => (v.posterUrl ? `[![${text(v.name)}](${url(v.posterUrl)})](${url(v.mp4Url)})` : `[${text(v.name)}](${url(v.mp4Url)})`))
         .join('\n');
+}
+/** How long a job of a matrix waits after writing the notes before it reads them back, and how often it writes at most. */
+const NOTES_SETTLE_MS = 2000;
+const NOTES_TRIES = 6;
+/**
+ * Writes the video block into the release notes. Alone (no `order`), one read and one write. As
+ * one job of a matrix, other jobs write the same notes at the same moment and the releases API has
+ * no compare-and-set: after each write the job waits a settle time with jitter (longer than a
+ * read-and-write of another job that read before this write landed), reads the notes back, and
+ * while its lines are not there as it wrote them, merges again and writes, `tries` times at most.
+ */
+async function writeVideoBlock(api, releaseId, block, opts = {}) {
+    const { order, settleMs = NOTES_SETTLE_MS, tries = NOTES_TRIES } = opts;
+    let body = await api.getBody(releaseId);
+    let first;
+    let writes = 0;
+    for (let attempt = 1;; attempt++) {
+        const next = withVideoBlock(body, block, order);
+        first ??= next;
+        if (next.body === body)
+            return { ...first, writes, repairs: Math.max(0, writes - 1), kept: true };
+        if (attempt > tries)
+            return { ...first, writes, repairs: Math.max(0, writes - 1), kept: false };
+        await api.setBody(releaseId, next.body);
+        writes++;
+        if (!order)
+            return { ...first, writes, repairs: 0, kept: true };
+        await new Promise(r => setTimeout(r, settleMs * (1 + Math.random())));
+        body = await api.getBody(releaseId);
+    }
 }
 
 

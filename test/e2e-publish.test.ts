@@ -121,3 +121,57 @@ describe('publish end to end', () => {
     assert.match(r.stdout, /::error::No release with tag 'v9\.9\.9' was found \('release-tag'\)\..*draft releases are not found by tag/)
   })
 })
+
+describe('release-notes: append from the jobs of a matrix (manifest and only)', () => {
+  it('three jobs appending at the same moment leave every video once, in manifest order, and the hand-written notes as they were', async () => {
+    const NOTES = '## Highlights\r\n\r\nHand-written by the release manager.\r\n'
+    const srv = await startReleasesServer({ owner: 'octo', repo: 'promo', releases: [{ tag: 'v5.0.0', body: NOTES }], latencyMs: 60 })
+    try {
+      const manifest = ['- name: sneakers-en', '  title: Sneakers', '- name: sneakers-de', '  title: Turnschuhe', '- name: boots', ''].join(
+        '\n'
+      )
+      const job = async (name: string): ReturnType<typeof runAction> => {
+        const b = await box()
+        await writeFile(join(b.workspace, 'videos.yml'), manifest)
+        return runAction({
+          box: b,
+          env: { GITHUB_API_URL: srv.url, GITHUB_REPOSITORY: 'octo/promo', GITHUB_RUN_ID: '4343' },
+          inputs: {
+            images: 'photos/*.jpg',
+            prompt: 'Release promo',
+            backend: 'local',
+            duration: '1',
+            resolution: '720p',
+            manifest: 'videos.yml',
+            only: name,
+            'release-tag': 'v5.0.0',
+            'release-notes': 'append',
+            'github-token': srv.token,
+            'upload-artifact': 'false',
+            cache: 'false'
+          }
+        })
+      }
+      // the matrix's jobs in the order the runners happen to start them
+      const runs = await Promise.all(['boots', 'sneakers-de', 'sneakers-en'].map(job))
+      for (const r of runs) {
+        assert.equal(r.code, 0, r.all.slice(-3000))
+        assert.match(r.stdout, /Release notes: the video block (added|replaced)/)
+        assert.doesNotMatch(r.stdout, /::warning::.*release notes/i)
+      }
+      const body = srv.releaseJson('v5.0.0').body as string
+      assert.ok(body.startsWith(`${NOTES.trimEnd()}\n\n<!-- img2vid:begin sha256=`), JSON.stringify(body))
+      const block = /<!-- img2vid:begin sha256=[0-9a-f]{16} -->\n([^]*?)\n<!-- img2vid:end -->\n$/.exec(body)?.[1] ?? ''
+      assert.deepEqual(
+        block.split('\n').map(l => /^\[!\[([^\]]*)\]\(([^)]*)\)\]\(([^)]*)\)$/.exec(l)?.slice(1)),
+        ['sneakers-en', 'sneakers-de', 'boots'].map(n => [
+          n,
+          `${srv.url}/octo/promo/releases/download/v5.0.0/${n}.poster.jpg`,
+          `${srv.url}/octo/promo/releases/download/v5.0.0/${n}.mp4`
+        ])
+      )
+    } finally {
+      await srv.close()
+    }
+  })
+})

@@ -3,7 +3,16 @@ import assert from 'node:assert/strict'
 import { statSync } from 'node:fs'
 import { afterEach, before, describe, it } from 'node:test'
 import { PublishError } from '../src/publish/errors.js'
-import { attachToRelease, createReleaseApi, releaseFromEvent, type ReleaseApi } from '../src/publish/release.js'
+import {
+  attachToRelease,
+  createReleaseApi,
+  NOTES_TRIES,
+  releaseFromEvent,
+  videoBlock,
+  withVideoBlock,
+  writeVideoBlock,
+  type ReleaseApi
+} from '../src/publish/release.js'
 import { makeMp4, sha256 } from './helpers/media.js'
 import { startReleasesServer, type ReleaseSpec, type ReleasesServer } from './servers/releases.js'
 
@@ -172,5 +181,87 @@ describe('attachToRelease', () => {
     )
     assert.equal(decoy.requests.length, 0)
     assert.deepEqual(routes(srv), ['release-by-tag', 'list-assets'])
+  })
+})
+
+describe('the release notes written by the jobs of a matrix', () => {
+  const NAMES = ['sneakers-en', 'sneakers-de', 'boots', 'bags', 'hats', 'socks', 'belts', 'caps']
+  const HAND = 'Hand-written notes\r\n\r\n## Changes\r\n- faster checkout\r\n'
+  const lineOf = (srv: ReleasesServer, name: string): string =>
+    videoBlock([
+      {
+        name,
+        mp4Url: `${srv.url}/${srv.owner}/${srv.repo}/releases/download/v3.0.0/${name}.mp4`,
+        posterUrl: `${srv.url}/${srv.owner}/${srv.repo}/releases/download/v3.0.0/${name}.poster.jpg`
+      }
+    ])
+  /** the block's video names, in the order the body lists them */
+  const listed = (body: string): string[] => {
+    const block = /<!-- img2vid:begin sha256=[0-9a-f]{16} -->\n([^]*?)\n<!-- img2vid:end -->/.exec(body)?.[1] ?? ''
+    return block.split('\n').map(l => /^\[!\[([^\]]*)\]/.exec(l)?.[1] ?? `?${l}`)
+  }
+  /** eight jobs, each with its own client (as on eight runners), started at the same moment */
+  async function eightJobs(tries: number): Promise<{ srv: ReleasesServer; results: Awaited<ReturnType<typeof writeVideoBlock>>[] }> {
+    const srv = await startReleasesServer({ releases: [{ tag: 'v3.0.0', id: 300, body: HAND }], latencyMs: 40 })
+    open.push(srv)
+    const results = await Promise.all(
+      NAMES.map(name =>
+        writeVideoBlock(createReleaseApi({ token: srv.token, owner: srv.owner, repo: srv.repo, apiUrl: srv.url }), 300, lineOf(srv, name), {
+          order: NAMES,
+          settleMs: 200,
+          tries
+        })
+      )
+    )
+    return { srv, results }
+  }
+
+  it('eight jobs appending at the same moment end with every video once, in manifest order, the hand-written text untouched', async t => {
+    const { srv, results } = await eightJobs(NOTES_TRIES)
+    const body = srv.releaseJson('v3.0.0').body as string
+    assert.deepEqual(listed(body), NAMES)
+    assert.ok(body.startsWith(`${HAND.trimEnd()}\n\n<!-- img2vid:begin`), JSON.stringify(body.slice(0, 120)))
+    assert.ok(
+      results.every(r => r.kept),
+      'every job saw its video in the notes'
+    )
+    const repairs = results.reduce((n, r) => n + r.repairs, 0)
+    t.diagnostic(`${srv.bodyUpdates.length} writes, ${repairs} of them repairs`)
+    // the jobs did overlap: some wrote over the others and had to put their video back
+    assert.ok(repairs > 0, 'no job had to repair: the jobs did not overlap')
+    // a re-run of one job changes nothing
+    const again = await writeVideoBlock(
+      createReleaseApi({ token: srv.token, owner: srv.owner, repo: srv.repo, apiUrl: srv.url }),
+      300,
+      lineOf(srv, 'boots'),
+      { order: NAMES, settleMs: 10 }
+    )
+    assert.deepEqual([again.writes, again.kept, srv.releaseJson('v3.0.0').body], [0, true, body])
+  })
+
+  it('without reading the notes back, the same eight jobs lose videos', async () => {
+    const { srv, results } = await eightJobs(1)
+    const names = listed(srv.releaseJson('v3.0.0').body as string)
+    assert.ok(names.length < NAMES.length, `all ${names.length} videos survived: the jobs did not overlap`)
+    assert.ok(results.some(r => !r.kept))
+  })
+
+  it('merges by manifest order: the other jobs’ videos kept, a video’s formats together, names no longer in the manifest dropped', () => {
+    const url = (n: string): string => `https://github.com/o/r/releases/download/v1/${n}.mp4`
+    const line = (n: string): string => videoBlock([{ name: n, mp4Url: url(n) }])
+    const existing = withVideoBlock('Notes', [line('a'), line('gone'), line('c-1920x1080')].join('\n'), ['a', 'gone', 'b', 'c']).body
+    const next = withVideoBlock(existing, [line('b-1080x1920'), line('b-1920x1080')].join('\n'), ['a', 'b', 'c'])
+    assert.equal(next.replaced, true)
+    assert.deepEqual(
+      next.body.split('\n').filter(l => l.startsWith('[')),
+      [line('a'), line('b-1080x1920'), line('b-1920x1080'), line('c-1920x1080')]
+    )
+    // one job that made every video (no 'only'): its videos replace the block
+    assert.deepEqual(
+      withVideoBlock(next.body, line('a'))
+        .body.split('\n')
+        .filter(l => l.startsWith('[')),
+      [line('a')]
+    )
   })
 })

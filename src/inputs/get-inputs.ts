@@ -130,6 +130,11 @@ export interface Inputs {
   videos: VideoSpec[]
   /** true when the videos come from a manifest */
   batch: boolean
+  /**
+   * With 'only' (one job of a matrix): every video name of the manifest, in order. Each job's
+   * release-notes block then keeps the other jobs' videos and lists them all in this order.
+   */
+  manifestOrder?: string[]
   backend: BackendName
   /** why this backend: what 'backend' said, or for 'auto' whether a token was given */
   backendReason: string
@@ -397,6 +402,7 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
   const manifestPath = r.get(Input.manifest).trim()
   const only = r.get(Input.only).trim()
   let videos: VideoSpec[] = []
+  let manifestOrder: string[] | undefined
   if (manifestPath) {
     const read = readWorkspaceText(workspace, manifestPath, MAX_MANIFEST_BYTES)
     if ('problem' in read) r.fail(Input.manifest, read.problem)
@@ -405,6 +411,7 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
       r.problems.push(...manifest.problems)
       let entries = manifest.entries
       if (only) {
+        manifestOrder = entries.map(e => e.name)
         entries = entries.filter(e => e.name === only)
         if (entries.length === 0 && manifest.problems.length === 0) {
           r.fail(
@@ -555,6 +562,7 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
   return {
     videos,
     batch: !!manifestPath,
+    manifestOrder,
     backend,
     backendReason,
     token,

@@ -17,6 +17,7 @@ export interface VideoLinks {
 export type PublishSettings = Pick<
   Inputs,
   | 'batch'
+  | 'manifestOrder'
   | 'uploadArtifact'
   | 'artifactName'
   | 'artifactPerVideo'
@@ -66,7 +67,7 @@ export async function publishVideos(settings: PublishSettings, videos: VideoToPu
 
   if (!settings.releaseTag && process.env.GITHUB_EVENT_NAME !== 'release') return
   const github = await import('@actions/github')
-  const { attachToRelease, createReleaseApi, releaseFromEvent, videoBlock, withVideoBlock } = await import('./release.js')
+  const { attachToRelease, createReleaseApi, releaseFromEvent, videoBlock, writeVideoBlock } = await import('./release.js')
   const eventRelease = releaseFromEvent(github.context.eventName, github.context.payload)
   if (!settings.releaseTag && !eventRelease) return
   if (!settings.githubToken) {
@@ -104,10 +105,16 @@ export async function publishVideos(settings: PublishSettings, videos: VideoToPu
       attached.push({ name: v.name, mp4Url: r.assetUrl, posterUrl })
     }
     if (settings.releaseNotes === 'append' && releaseId !== undefined) {
-      const body = await api.getBody(releaseId)
-      const next = withVideoBlock(body, videoBlock(attached))
-      if (next.body !== body) await api.setBody(releaseId, next.body)
+      const next = await writeVideoBlock(api, releaseId, videoBlock(attached), { order: settings.manifestOrder })
       log.info(`📝 Release notes: the video block ${next.replaced ? 'replaced' : 'added'}.`)
+      if (next.repairs)
+        log.info(
+          `📝 Release notes: other jobs rewrote them at the same time; this job's videos were put back ${next.repairs} time${next.repairs === 1 ? '' : 's'}.`
+        )
+      if (!next.kept)
+        log.warning(
+          `The release notes kept being rewritten by other jobs (${next.writes} writes by this one): its videos may be missing from the video block. Re-run this job, or give the matrix 'max-parallel'.`
+        )
       if (next.foreign) {
         log.warning(
           `The release notes hold ${next.foreign} img2vid marker${next.foreign === 1 ? '' : 's'} that this action cannot prove it wrote (in a pull request title, hand-written, or edited since): they and the text between them were left as they are, and ${next.replaced ? 'only the block it wrote was replaced' : 'the video block was added at the end'}.`

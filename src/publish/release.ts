@@ -288,15 +288,49 @@ function proven(lines: string[], begin: number, end: number): boolean {
   return lines[begin] === BEGIN_OLD && content.every(l => OLD_VIDEO_LINE.test(l))
 }
 
+/** The link text of a video line (its name, escaped as videoBlock writes it), or undefined. */
+const LINE_NAME = new RegExp(String.raw`^\[(?:!\[)?(${TEXT})\]\(`)
+
+/**
+ * The block's lines when `order` (the manifest's names, one job of a matrix) is given: this job's
+ * `own` lines, and the lines `existing` holds for the manifest's other videos (written by the
+ * other jobs), by manifest order; a video's formats (`name-1080x1920`) stay together in the order
+ * they were made. Without `order`, this job made every video: its own lines only.
+ */
+function mergeLines(existing: string[], own: string[], order?: string[]): string[] {
+  if (!order) return own
+  const keys = order.map(linkText)
+  const entryOf = (line: string): number => {
+    const name = LINE_NAME.exec(line)?.[1]
+    return name === undefined
+      ? -1
+      : keys.findIndex(k => name === k || (name.startsWith(`${k}-`) && /^\d+x\d+$/.test(name.slice(k.length + 1))))
+  }
+  const made = new Set(own.map(l => LINE_NAME.exec(l)?.[1]))
+  const seen = new Set<string>()
+  const others = existing.filter(l => {
+    const name = LINE_NAME.exec(l)?.[1]
+    if (name === undefined || made.has(name) || seen.has(name) || entryOf(l) < 0) return false
+    seen.add(name)
+    return true
+  })
+  // a stable sort: lines of one video keep their order
+  return [...others, ...own]
+    .map((line, i) => ({ line, i, at: entryOf(line) }))
+    .sort((a, b) => (a.at < 0 ? keys.length : a.at) - (b.at < 0 ? keys.length : b.at) || a.i - b.i)
+    .map(x => x.line)
+}
+
 /**
  * The release body with the action's block replaced (the first one it can prove it wrote), or
- * appended when there is none. `foreign` counts the markers it left alone, which the caller warns
- * about. The rest of the body is kept as it was, its line ends (GitHub stores CRLF after an edit
- * in the browser) included.
+ * appended when there is none; with `order` (see mergeLines), the other jobs' lines in it kept.
+ * `foreign` counts the markers it left alone, which the caller warns about. The rest of the body
+ * is kept as it was, its line ends (GitHub stores CRLF after an edit in the browser) included.
  */
-export function withVideoBlock(body: string, block: string): { body: string; replaced: boolean; foreign: number } {
-  const content = block.trim()
-  const wrapped = `${beginLine(content)}\n${content}\n${END}`
+export function withVideoBlock(body: string, block: string, order?: string[]): { body: string; replaced: boolean; foreign: number } {
+  const own = block.trim().split('\n')
+  const wrap = (content: string): string => `${beginLine(content)}\n${content}\n${END}`
+  const wrapped = wrap(mergeLines([], own, order).join('\n'))
   const lines = body.split('\n')
   const bare = lines.map(l => l.replace(/\r$/, ''))
   const markers = (text: string): number => text.match(ANY_MARKER)?.length ?? 0
@@ -310,12 +344,24 @@ export function withVideoBlock(body: string, block: string): { body: string; rep
     const end = nextEnd[i]
     if (end < 0 || !(bare[i] === BEGIN_OLD || BEGIN_SIGNED.test(bare[i])) || !proven(bare, i, end)) continue
     const eol = lines[end].endsWith('\r') ? '\r' : ''
-    const next = [...lines.slice(0, i), wrapped.replace(/\n/g, `${eol}\n`) + eol, ...lines.slice(end + 1)].join('\n')
+    const merged = wrap(mergeLines(bare.slice(i + 1, end), own, order).join('\n'))
+    const next = [...lines.slice(0, i), merged.replace(/\n/g, `${eol}\n`) + eol, ...lines.slice(end + 1)].join('\n')
     const around = [...lines.slice(0, i), ...lines.slice(end + 1)].join('\n')
     return { body: next, replaced: true, foreign: markers(around) }
   }
   const appended = body.trim() ? `${body.replace(/\s+$/, '')}\n\n${wrapped}\n` : `${wrapped}\n`
   return { body: appended, replaced: false, foreign: markers(body) }
+}
+
+/** A video's name as the link text of its line (see videoBlock). */
+function linkText(name: string): string {
+  return (
+    name
+      // eslint-disable-next-line no-control-regex -- control characters are what is replaced
+      .replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029]+/g, ' ')
+      .trim()
+      .replace(/[\\[\]<>&*_~`!|]/g, '\\$&') || 'video'
+  )
 }
 
 /**
@@ -326,15 +372,44 @@ export function withVideoBlock(body: string, block: string): { body: string; rep
  * tag or an entity.
  */
 export function videoBlock(videos: { name: string; mp4Url: string; posterUrl?: string }[]): string {
-  const text = (s: string): string =>
-    s
-      // eslint-disable-next-line no-control-regex -- control characters are what is replaced
-      .replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029]+/g, ' ')
-      .trim()
-      .replace(/[\\[\]<>&*_~`!|]/g, '\\$&') || 'video'
+  const text = linkText
   // a URL inside (…) holds no parenthesis, space, angle bracket or backslash (asset URLs are already encoded)
   const url = (u: string): string => u.replace(/[()<>\\\s]/g, c => ({ '(': '%28', ')': '%29' })[c] ?? encodeURIComponent(c))
   return videos
     .map(v => (v.posterUrl ? `[![${text(v.name)}](${url(v.posterUrl)})](${url(v.mp4Url)})` : `[${text(v.name)}](${url(v.mp4Url)})`))
     .join('\n')
+}
+
+/** How long a job of a matrix waits after writing the notes before it reads them back, and how often it writes at most. */
+export const NOTES_SETTLE_MS = 2000
+export const NOTES_TRIES = 6
+
+/**
+ * Writes the video block into the release notes. Alone (no `order`), one read and one write. As
+ * one job of a matrix, other jobs write the same notes at the same moment and the releases API has
+ * no compare-and-set: after each write the job waits a settle time with jitter (longer than a
+ * read-and-write of another job that read before this write landed), reads the notes back, and
+ * while its lines are not there as it wrote them, merges again and writes, `tries` times at most.
+ */
+export async function writeVideoBlock(
+  api: Pick<ReleaseApi, 'getBody' | 'setBody'>,
+  releaseId: number,
+  block: string,
+  opts: { order?: string[]; settleMs?: number; tries?: number } = {}
+): Promise<{ replaced: boolean; foreign: number; writes: number; repairs: number; kept: boolean }> {
+  const { order, settleMs = NOTES_SETTLE_MS, tries = NOTES_TRIES } = opts
+  let body = await api.getBody(releaseId)
+  let first: { replaced: boolean; foreign: number } | undefined
+  let writes = 0
+  for (let attempt = 1; ; attempt++) {
+    const next = withVideoBlock(body, block, order)
+    first ??= next
+    if (next.body === body) return { ...first, writes, repairs: Math.max(0, writes - 1), kept: true }
+    if (attempt > tries) return { ...first, writes, repairs: Math.max(0, writes - 1), kept: false }
+    await api.setBody(releaseId, next.body)
+    writes++
+    if (!order) return { ...first, writes, repairs: 0, kept: true }
+    await new Promise(r => setTimeout(r, settleMs * (1 + Math.random())))
+    body = await api.getBody(releaseId)
+  }
 }

@@ -69,6 +69,8 @@ export async function startReleasesServer(opts: {
   owner?: string
   repo?: string
   token?: string
+  /** each answer this much later (jobs writing the notes at the same moment then overlap as on GitHub) */
+  latencyMs?: number
 }): Promise<ReleasesServer> {
   const owner = opts.owner ?? 'octo-org'
   const repo = opts.repo ?? 'demo'
@@ -107,9 +109,12 @@ export async function startReleasesServer(opts: {
   )
 
   const server = createServer((req, res) => {
-    handle(req, res).catch(err => {
-      if (!res.headersSent) res.writeHead(500).end(String(err))
-    })
+    const late = opts.latencyMs ? new Promise(r => setTimeout(r, opts.latencyMs)) : Promise.resolve()
+    late
+      .then(() => handle(req, res))
+      .catch(err => {
+        if (!res.headersSent) res.writeHead(500).end(String(err))
+      })
   })
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
