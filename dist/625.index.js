@@ -8,7 +8,7 @@ export const modules = {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   uploadArtifact: () => (/* binding */ uploadArtifact)
 /* harmony export */ });
-/* unused harmony export commonRoot */
+/* unused harmony exports commonRoot, artifactUrl */
 /* harmony import */ var _actions_artifact__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(75203);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(51455);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
@@ -60,7 +60,7 @@ async function deleteExisting(client, name) {
 }
 async function uploadArtifact(opts) {
     const { name, overwrite } = opts;
-    const bad = (0,_shared_artifact_names_js__WEBPACK_IMPORTED_MODULE_3__/* .validateArtifactName */ .Y)(name);
+    const bad = (0,_shared_artifact_names_js__WEBPACK_IMPORTED_MODULE_3__/* .validateArtifactName */ .YG)(name);
     if (bad)
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .PublishError */ .S(bad);
     const files = opts.files ?? (opts.file ? [opts.file] : []);

@@ -14,6 +14,12 @@ import { writeSummary } from './report/summary.js'
 import { CancelledError, errorMessage } from './shared/errors.js'
 import { log, withVideoLog } from './shared/log.js'
 import { runPool } from './shared/pool.js'
+import { recordPath } from './inputs/video-files.js'
+import { recordOf, writeRecord } from './report/video-record.js'
+import type { PreparedVideo } from './prepare.js'
+import type { BackendName } from './inputs/options.js'
+import { mkdir } from 'node:fs/promises'
+import { dirname } from 'node:path'
 
 /** How long cleanup may take after SIGINT/SIGTERM before the process exits anyway (runner kills at ~7.5 s). */
 const CANCEL_GRACE_MS = 4500
@@ -74,29 +80,44 @@ export async function run(): Promise<void> {
       )
     }
 
-    // a failed upload must not hide a good video: the outputs and summary are written either way
+    // each video's outcomes: one per format, or its failure; the links are filled in by publishing
     const links = new Map<string, VideoLinks>()
+    const outcomes = settled.map((s, i): VideoOutcome[] =>
+      s.ok
+        ? s.value.map(m => ({ name: m.name, made: m, links: links.get(m.name) ?? {} }))
+        : [{ name: prepared[i].spec.name, error: errorMessage(s.error), skipped: !!s.skipped, links: {} }]
+    )
+    // with a manifest, each video's record goes into its artifact, for collect/ (a failure's too)
+    const records = inputs.records ? await writeRecords(prepared, inputs.backend, outcomes) : []
+    const toPublish = outcomes.flatMap((o, i) =>
+      o.map((v, j) => ({
+        name: v.name,
+        path: v.made?.video.path,
+        extras: v.made?.previews ? [v.made.previews.posterPath, v.made.previews.previewPath] : [],
+        // a video's record travels with its first format
+        record: j === 0 ? records[i] : undefined
+      }))
+    )
+
+    // a failed upload must not hide a good video: the outputs and summary are written either way
     let publishError: unknown
-    if (made.length) {
+    if (made.length || records.length) {
       try {
         await publishVideos(
           inputs,
-          made.map(v => ({ name: v.name, path: v.video.path, extras: v.previews ? [v.previews.posterPath, v.previews.previewPath] : [] })),
+          toPublish.filter(v => v.path || v.record),
           links
         )
       } catch (err) {
         publishError = err
       }
     }
+    for (const o of outcomes.flat()) o.links = links.get(o.name) ?? {}
     const report: RunReport = {
       backend: inputs.backend,
       batch: inputs.batch,
       workspace: inputs.workspace,
-      videos: settled.flatMap((s, i): VideoOutcome[] =>
-        s.ok
-          ? s.value.map(m => ({ name: m.name, made: m, links: links.get(m.name) ?? {} }))
-          : [{ name: prepared[i].spec.name, error: errorMessage(s.error), skipped: !!s.skipped, links: {} }]
-      ),
+      videos: outcomes.flat(),
       publishError: publishError === undefined ? undefined : errorMessage(publishError),
       warnings: log.warnings()
     }
@@ -115,4 +136,17 @@ export async function run(): Promise<void> {
     process.removeListener('SIGINT', onSignal)
     process.removeListener('SIGTERM', onSignal)
   }
+}
+
+/** Each video's record beside its MP4 (where the MP4 would have been, for a failed one). */
+async function writeRecords(prepared: PreparedVideo[], backend: BackendName, outcomes: VideoOutcome[][]): Promise<string[]> {
+  return Promise.all(
+    prepared.map(async (p, i) => {
+      const path = recordPath(p.spec.output)
+      await mkdir(dirname(path), { recursive: true })
+      // the record's paths are names beside it, its links the artifact's listing (collect/)
+      await writeRecord(path, recordOf(p.spec.name, backend, outcomes[i]))
+      return path
+    })
+  )
 }

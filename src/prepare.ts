@@ -13,23 +13,27 @@ export interface PreparedVideo {
   request: VideoRequest
 }
 
-export async function prepareVideos(inputs: Inputs): Promise<PreparedVideo[]> {
+/** `list: false` (the plan, over thousands of videos): the files are checked but not listed in the log. */
+export async function prepareVideos(
+  inputs: Pick<Inputs, 'videos' | 'batch' | 'workspace'>,
+  opts: { list: boolean } = { list: true }
+): Promise<PreparedVideo[]> {
   const prepared: PreparedVideo[] = []
   const problems: string[] = []
   for (const spec of inputs.videos) {
     const prefix = inputs.batch ? `Video '${spec.name}': ` : ''
     try {
-      const files = await log.block(`Images${inputs.batch ? ` for ${spec.name}` : ''}`, async () => {
-        const found = await collectInputFiles(
-          spec.images,
-          inputs.workspace,
-          spec.music && 'file' in spec.music ? spec.music.file : undefined
-        )
-        for (const f of found.images) log.info(`🖼  ${relative(inputs.workspace, f.path)} (${f.type}, ${(f.size / 1024).toFixed(0)} KB)`)
-        if (found.music) log.info(`🎵 ${relative(inputs.workspace, found.music.path)} (${found.music.type})`)
-        log.info(`${found.images.length} image${found.images.length === 1 ? '' : 's'} matched.`)
-        return found
-      })
+      const find = (): ReturnType<typeof collectInputFiles> =>
+        collectInputFiles(spec.images, inputs.workspace, spec.music && 'file' in spec.music ? spec.music.file : undefined)
+      const files = !opts.list
+        ? await find()
+        : await log.block(`Images${inputs.batch ? ` for ${spec.name}` : ''}`, async () => {
+            const found = await find()
+            for (const f of found.images) log.info(`🖼  ${relative(inputs.workspace, f.path)} (${f.type}, ${(f.size / 1024).toFixed(0)} KB)`)
+            if (found.music) log.info(`🎵 ${relative(inputs.workspace, found.music.path)} (${found.music.type})`)
+            log.info(`${found.images.length} image${found.images.length === 1 ? '' : 's'} matched.`)
+            return found
+          })
       for (const p of files.unmatched) log.warning(`${prefix}input 'images': ${p}`)
       prepared.push({ spec, images: files.images, request: buildRequest(spec, files.music) })
     } catch (err) {

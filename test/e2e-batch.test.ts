@@ -130,8 +130,16 @@ describe('batch end to end', () => {
     const artifact = results.artifacts.find(a => a.name === 'promo-videos' && a.finalized)
     assert.ok(artifact?.zip)
     const entries = await unzipEntries(artifact.zip)
-    const withPreviews = (stem: string): string[] => [`${stem}.mp4`, `${stem}.poster.jpg`, `${stem}.preview.webp`]
-    assert.deepEqual([...entries.keys()].sort(), [...withPreviews('out/sandals-vertical'), ...withPreviews('sneakers')])
+    const withPreviews = (stem: string): string[] => [`${stem}.img2vid.json`, `${stem}.mp4`, `${stem}.poster.jpg`, `${stem}.preview.webp`]
+    // and the failed video's record, with its error, for collect
+    assert.deepEqual([...entries.keys()].sort(), [
+      'boots.img2vid.json',
+      ...withPreviews('out/sandals-vertical'),
+      ...withPreviews('sneakers')
+    ])
+    const failed = JSON.parse(String(entries.get('boots.img2vid.json'))) as { video: string; entries: { name: string; error: string }[] }
+    assert.equal(failed.video, 'boots')
+    assert.match(failed.entries[0].error, /the session has no draft to export/)
     const sha = (buf: Buffer): string => createHash('sha256').update(buf).digest('hex')
     assert.equal(sha(entries.get('sneakers.mp4') as Buffer), sha(await readFile(join(b.workspace, 'sneakers.mp4'))))
     assert.match(r.summary, /sneakers[\s\S]*❌ failed[\s\S]*sandals/)

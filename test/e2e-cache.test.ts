@@ -231,9 +231,11 @@ describe('the render cache', { concurrency: true }, () => {
         ]
       )
       assert.deepEqual((await readdir(join(again.workspace, 'out'))).sort(), [
+        'twin-a.img2vid.json',
         'twin-a.mp4',
         'twin-a.poster.jpg',
         'twin-a.preview.webp',
+        'twin-b.img2vid.json',
         'twin-b.mp4',
         'twin-b.poster.jpg',
         'twin-b.preview.webp'

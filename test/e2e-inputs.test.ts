@@ -195,7 +195,7 @@ describe('the manifest is bounded (13.16)', () => {
     await writeFile(join(b.workspace, 'videos.yml'), entries)
     await refused(
       await go({ manifest: 'videos.yml' }, b),
-      /^videos\.yml: lists 10000 videos; a manifest holds at most 100\. Split it into several manifests\.$/
+      /^videos\.yml: lists 10000 videos; one step renders at most 100\. Split it into several manifests, or plan it onto a job matrix \(img2vid-action\/plan\) and render a part of it in each job with 'only'\.$/
     )
   })
 

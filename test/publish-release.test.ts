@@ -187,14 +187,12 @@ describe('attachToRelease', () => {
 describe('the release notes written by the jobs of a matrix', () => {
   const NAMES = ['sneakers-en', 'sneakers-de', 'boots', 'bags', 'hats', 'socks', 'belts', 'caps']
   const HAND = 'Hand-written notes\r\n\r\n## Changes\r\n- faster checkout\r\n'
-  const lineOf = (srv: ReleasesServer, name: string): string =>
-    videoBlock([
-      {
-        name,
-        mp4Url: `${srv.url}/${srv.owner}/${srv.repo}/releases/download/v3.0.0/${name}.mp4`,
-        posterUrl: `${srv.url}/${srv.owner}/${srv.repo}/releases/download/v3.0.0/${name}.poster.jpg`
-      }
-    ])
+  const assetsOf = (srv: ReleasesServer, name: string): { name: string; mp4Url: string; posterUrl: string } => ({
+    name,
+    mp4Url: `${srv.url}/${srv.owner}/${srv.repo}/releases/download/v3.0.0/${name}.mp4`,
+    posterUrl: `${srv.url}/${srv.owner}/${srv.repo}/releases/download/v3.0.0/${name}.poster.jpg`
+  })
+  const lineOf = (srv: ReleasesServer, name: string): string => videoBlock([assetsOf(srv, name)])
   /** the block's video names, in the order the body lists them */
   const listed = (body: string): string[] => {
     const block = /<!-- img2vid:begin sha256=[0-9a-f]{16} -->\n([^]*?)\n<!-- img2vid:end -->/.exec(body)?.[1] ?? ''
@@ -237,6 +235,18 @@ describe('the release notes written by the jobs of a matrix', () => {
       { order: NAMES, settleMs: 10 }
     )
     assert.deepEqual([again.writes, again.kept, srv.releaseJson('v3.0.0').body], [0, true, body])
+
+    // collect writing the block once, for every video (in a job's order of arrival), gives the same body
+    const once = await startReleasesServer({ releases: [{ tag: 'v3.0.0', id: 300, body: HAND }] })
+    open.push(once)
+    const written = await writeVideoBlock(
+      createReleaseApi({ token: once.token, owner: once.owner, repo: once.repo, apiUrl: once.url }),
+      300,
+      videoBlock([...NAMES].reverse().map(n => assetsOf(srv, n))),
+      { order: NAMES, settleMs: 10 }
+    )
+    assert.equal(written.writes, 1)
+    assert.equal(once.releaseJson('v3.0.0').body, body)
   })
 
   it('without reading the notes back, the same eight jobs lose videos', async () => {

@@ -4,9 +4,9 @@ import * as core from '@actions/core'
 import { randomUUID } from 'node:crypto'
 import { existsSync, statSync } from 'node:fs'
 import { basename, extname, resolve } from 'node:path'
-import { parseManifest } from './manifest.js'
+import { MAX_PLANNED_VIDEOS, MAX_VIDEOS, parseManifest } from './manifest.js'
 import { isInside } from '../shared/guards.js'
-import { artifactGroups, validateArtifactName } from '../shared/artifact-names.js'
+import { artifactGroups, defaultArtifactName, validateArtifactName } from '../shared/artifact-names.js'
 import { caseVariants, readWorkspaceText, realDir, realOutputPath } from './workspace-paths.js'
 import { writtenFileProblems } from './video-files.js'
 import {
@@ -135,6 +135,8 @@ export interface Inputs {
    * release-notes block then keeps the other jobs' videos and lists them all in this order.
    */
   manifestOrder?: string[]
+  /** each video's record goes beside its MP4 into its artifact (a manifest uploaded as artifacts) */
+  records: boolean
   backend: BackendName
   /** why this backend: what 'backend' said, or for 'auto' whether a token was given */
   backendReason: string
@@ -202,7 +204,7 @@ export function splitPatterns(raw: string): string[] {
 }
 
 /** Reads and checks values; `label(name)` says where a value came from in messages. */
-class Reader {
+export class Reader {
   readonly problems: string[] = []
   constructor(
     readonly get: (name: string) => string,
@@ -391,6 +393,111 @@ function readVideo(
   }
 }
 
+/**
+ * 'only': the names of the manifest's videos this step makes (a job of a matrix), as the plan
+ * hands them out: one name, or several separated by commas, spaces or lines, or a JSON array.
+ */
+function readOnly(r: Reader): string[] | undefined {
+  const raw = r.get(Input.only).trim()
+  if (!raw) return undefined
+  let names: string[]
+  if (raw.startsWith('[')) {
+    try {
+      const parsed: unknown = JSON.parse(raw)
+      if (!Array.isArray(parsed) || !parsed.every(n => typeof n === 'string')) throw new Error('not a list of names')
+      names = parsed.map(n => n.trim()).filter(Boolean)
+    } catch {
+      r.fail(
+        Input.only,
+        `starts with '[' but is not a JSON array of names (got '${raw.slice(0, 80)}'): give names separated by commas, or the plan's 'matrix' value.`
+      )
+      return []
+    }
+  } else names = raw.split(/[\s,]+/).filter(Boolean)
+  const unique = [...new Set(names)]
+  if (unique.length > MAX_VIDEOS)
+    r.fail(Input.only, `names ${unique.length} videos; one step renders at most ${MAX_VIDEOS}: give the plan a smaller 'per-job'.`)
+  return unique
+}
+
+/**
+ * The videos of a manifest, each entry's keys over the step's inputs. With `only`, those videos
+ * alone (a job of a matrix), from a manifest that may hold up to MAX_PLANNED_VIDEOS; `planned`:
+ * every video of such a manifest (the plan checks them all). `order` is every name, in order.
+ */
+export function readManifestVideos(
+  r: Reader,
+  dirs: { workspace: string; tempDir: string },
+  manifestPath: string,
+  opts: { only?: string[]; planned: boolean }
+): { videos: VideoSpec[]; order: string[] } {
+  const read = readWorkspaceText(dirs.workspace, manifestPath, MAX_MANIFEST_BYTES)
+  if ('problem' in read) {
+    r.fail(Input.manifest, read.problem)
+    return { videos: [], order: [] }
+  }
+  const part = opts.planned || opts.only !== undefined
+  const manifest = parseManifest(read.text, VIDEO_KEYS, manifestPath, {
+    max: part ? MAX_PLANNED_VIDEOS : MAX_VIDEOS,
+    planned: part
+  })
+  r.problems.push(...manifest.problems)
+  const order = manifest.entries.map(e => e.name)
+  let entries = manifest.entries
+  const only = opts.only
+  if (only) {
+    entries = entries.filter(e => only.includes(e.name))
+    const unknown = only.filter(n => !order.includes(n))
+    if (unknown.length && manifest.problems.length === 0) {
+      const listed =
+        order.length > 20
+          ? `${order
+              .slice(0, 20)
+              .map(n => `'${n}'`)
+              .join(', ')}, … (${order.length} in all)`
+          : order.map(n => `'${n}'`).join(', ')
+      r.fail(
+        Input.only,
+        `names ${unknown.length === 1 ? 'no video' : `${unknown.length} names that are no video`} of ${manifestPath} (${unknown
+          .slice(0, 5)
+          .map(n => `'${n}'`)
+          .join(', ')}${unknown.length > 5 ? ', …' : ''}; the names are ${listed}).`
+      )
+    }
+  }
+  const videos: VideoSpec[] = []
+  for (const e of entries) {
+    const sets = (key: string): boolean => key in e.values
+    // an entry's own prompt or prompt-file replaces both fallbacks
+    const ownPrompt = sets(Input.prompt) || sets(Input.promptFile)
+    const entryReader = new Reader(
+      name => (sets(name) ? e.values[name] : ownPrompt && (name === Input.prompt || name === Input.promptFile) ? '' : r.get(name)),
+      name => (sets(name) ? `${manifestPath}:${e.lines[name]}: video '${e.name}', key '${name}'` : `Video '${e.name}', input '${name}'`),
+      (a, b) =>
+        sets(a) ? `${manifestPath}:${e.lines[a]}: video '${e.name}', keys '${a}' and '${b}'` : `Video '${e.name}', inputs '${a}' and '${b}'`
+    )
+    videos.push(readVideo(entryReader, dirs, { name: e.name, sets }))
+    r.problems.push(...entryReader.problems)
+  }
+  return { videos, order }
+}
+
+/** The files the videos write, by their final names and paths, checked together (see video-files.ts). */
+export function writtenFilesProblems(
+  videos: VideoSpec[],
+  opts: { workspace: string; tempDir: string; manifestPath: string; previews: boolean; records: boolean }
+): string[] {
+  return writtenFileProblems(videos, {
+    roots: [opts.workspace, opts.tempDir],
+    previews: opts.previews,
+    records: opts.records,
+    label: () => (opts.manifestPath ? opts.manifestPath : `Input '${Input.output}'`),
+    fix: opts.manifestPath
+      ? `give each its own 'output', or set the '${Input.output}' input to a folder ending in '/' or a pattern such as 'videos/{name}.mp4'.`
+      : `give another 'output'.`
+  })
+}
+
 export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
   const r = new Reader(name => core.getInput(name))
   // real paths: a workspace reached through a link (self-hosted runners) holds the same files
@@ -400,43 +507,13 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
 
   // the videos: one from the inputs, or one per manifest entry (unset keys fall back to the inputs)
   const manifestPath = r.get(Input.manifest).trim()
-  const only = r.get(Input.only).trim()
-  let videos: VideoSpec[] = []
+  const only = readOnly(r)
+  let videos: VideoSpec[]
   let manifestOrder: string[] | undefined
   if (manifestPath) {
-    const read = readWorkspaceText(workspace, manifestPath, MAX_MANIFEST_BYTES)
-    if ('problem' in read) r.fail(Input.manifest, read.problem)
-    else {
-      const manifest = parseManifest(read.text, VIDEO_KEYS, manifestPath)
-      r.problems.push(...manifest.problems)
-      let entries = manifest.entries
-      if (only) {
-        manifestOrder = entries.map(e => e.name)
-        entries = entries.filter(e => e.name === only)
-        if (entries.length === 0 && manifest.problems.length === 0) {
-          r.fail(
-            Input.only,
-            `names no video of ${manifestPath} (got '${only}'; the names are ${manifest.entries.map(e => `'${e.name}'`).join(', ')}).`
-          )
-        }
-      }
-      for (const e of entries) {
-        const sets = (key: string): boolean => key in e.values
-        // an entry's own prompt or prompt-file replaces both fallbacks
-        const ownPrompt = sets(Input.prompt) || sets(Input.promptFile)
-        const entryReader = new Reader(
-          name => (sets(name) ? e.values[name] : ownPrompt && (name === Input.prompt || name === Input.promptFile) ? '' : r.get(name)),
-          name =>
-            sets(name) ? `${manifestPath}:${e.lines[name]}: video '${e.name}', key '${name}'` : `Video '${e.name}', input '${name}'`,
-          (a, b) =>
-            sets(a)
-              ? `${manifestPath}:${e.lines[a]}: video '${e.name}', keys '${a}' and '${b}'`
-              : `Video '${e.name}', inputs '${a}' and '${b}'`
-        )
-        videos.push(readVideo(entryReader, dirs, { name: e.name, sets }))
-        r.problems.push(...entryReader.problems)
-      }
-    }
+    const read = readManifestVideos(r, dirs, manifestPath, { only, planned: false })
+    videos = read.videos
+    if (only) manifestOrder = read.order
   } else {
     if (only) r.fail(Input.only, `needs a '${Input.manifest}' to choose from.`)
     videos = [readVideo(r, dirs)]
@@ -496,7 +573,9 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
 
   // publishing
   const uploadArtifact = r.bool(Input.uploadArtifact, true)
-  const artifactName = r.get(Input.artifactName).trim() || 'img2vid'
+  const artifactName = r.get(Input.artifactName).trim() || defaultArtifactName(only)
+  // a manifest's videos each carry a record in their artifact, for collect/
+  const records = !!manifestPath && uploadArtifact
   const artifactPerVideo = r.bool(Input.artifactPerVideo, false)
   if (uploadArtifact) {
     for (const group of artifactGroups(
@@ -524,16 +603,7 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
   const releaseNotes = (r.oneOf(Input.releaseNotes, RELEASE_NOTES, 'none') ?? 'none') as 'none' | 'append'
 
   // the files the videos write, by their final names and paths (each format's, the previews)
-  r.problems.push(
-    ...writtenFileProblems(videos, {
-      roots: [workspace, tempDir],
-      previews,
-      label: () => (manifestPath ? manifestPath : `Input '${Input.output}'`),
-      fix: manifestPath
-        ? `give each its own 'output', or set the '${Input.output}' input to a folder ending in '/' or a pattern such as 'videos/{name}.mp4'.`
-        : `give another 'output'.`
-    })
-  )
+  r.problems.push(...writtenFilesProblems(videos, { workspace, tempDir, manifestPath, previews, records }))
 
   // cache: auto is on for the cloud (a render costs credits), off for local (a render costs a
   // minute of CPU), and off on a release event: a run reads the default branch's entries, so anyone
@@ -563,6 +633,7 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
     videos,
     batch: !!manifestPath,
     manifestOrder,
+    records,
     backend,
     backendReason,
     token,

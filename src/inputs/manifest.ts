@@ -16,12 +16,27 @@ export interface Manifest {
   problems: string[]
 }
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/
+/** A video's name: it names the MP4, its artifact and its release assets. */
+export const VIDEO_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/
 
-/** The most videos one manifest may list (each is a session and a render; they share one step). */
+/** The most videos one step renders (each is a session and a render; they share one runner). */
 export const MAX_VIDEOS = 100
+/**
+ * The most videos a manifest that is planned onto a job matrix may list (see plan/): 256 jobs of a
+ * matrix, each rendering at most MAX_VIDEOS. Its 1 MB size limit usually binds first.
+ */
+export const MAX_PLANNED_VIDEOS = 256 * MAX_VIDEOS
 
-export function parseManifest(text: string, keys: readonly string[], shown: string): Manifest {
+/**
+ * `max`: the most entries the manifest may hold, MAX_VIDEOS for a step that renders all of them;
+ * `planned` says the caller renders a part of it (a job of a matrix), which the message names.
+ */
+export function parseManifest(
+  text: string,
+  keys: readonly string[],
+  shown: string,
+  limit: { max: number; planned: boolean } = { max: MAX_VIDEOS, planned: false }
+): Manifest {
   const lc = new LineCounter()
   // failsafe: every value is the text as written ('0x10' stays '0x10', 'yes' stays 'yes')
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false, schema: 'failsafe' })
@@ -41,10 +56,15 @@ export function parseManifest(text: string, keys: readonly string[], shown: stri
     }
   }
 
-  if (list.items.length > MAX_VIDEOS) {
+  if (list.items.length > limit.max) {
+    const fix = limit.planned
+      ? 'Split it into several manifests.'
+      : `Split it into several manifests, or plan it onto a job matrix (img2vid-action/plan) and render a part of it in each job with 'only'.`
     return {
       entries: [],
-      problems: [`${shown}: lists ${list.items.length} videos; a manifest holds at most ${MAX_VIDEOS}. Split it into several manifests.`]
+      problems: [
+        `${shown}: lists ${list.items.length} videos; ${limit.planned ? 'a planned manifest' : 'one step renders'} at most ${limit.max}. ${fix}`
+      ]
     }
   }
 
@@ -60,7 +80,7 @@ export function parseManifest(text: string, keys: readonly string[], shown: stri
     const name = isScalar(nameNode) ? String(nameNode.value ?? '').trim() : ''
     const label = name ? `video '${name}'` : `video #${index + 1}`
     if (!name) problems.push(`${where}: ${label} has no 'name'.`)
-    else if (!NAME.test(name))
+    else if (!VIDEO_NAME.test(name))
       problems.push(
         `${shown}:${lineOf(nameNode)}: ${label}, key 'name': use letters, digits, '.', '_' and '-' only (it names the MP4 and the artifact).`
       )

@@ -35,6 +35,15 @@ export function previewPaths(output: string): Previews {
 }
 
 /**
+ * Where the record of a video of a manifest goes, beside its MP4: `video.img2vid.json` (see
+ * report/video-record.ts). It travels in the video's artifact, so that collect/ reads each video's
+ * outputs, or its error, without probing anything.
+ */
+export function recordPath(output: string): string {
+  return `${join(dirname(output), basename(output, extname(output)))}.img2vid.json`
+}
+
+/**
  * The formats a video is made in: one (the request's), or one per aspect ratio asked for, each
  * named and written as `<name>-<w>x<h>` beside the single-format output.
  */
@@ -64,11 +73,33 @@ export function filesOf(format: VideoFormat, previews: boolean): string[] {
  */
 export function writtenFileProblems(
   videos: FormatSource[],
-  opts: { roots: string[]; previews: boolean; label: (video: string) => string; fix: string }
+  opts: { roots: string[]; previews: boolean; records: boolean; label: (video: string) => string; fix: string }
 ): string[] {
   const problems: string[] = []
   const names = new Map<string, string>()
   const files = new Map<string, { video: string; file: string }>()
+  const claim = (v: FormatSource, file: string, output: string): void => {
+    const shown = shownPath(opts.roots, file)
+    if (opts.roots.some(r => isInside(r, file) && inGitDir(r, file))) {
+      problems.push(
+        `${opts.label(v.name)}: '${shown}' is inside '.git/', which holds the checkout's configuration, hooks and credentials: write the video elsewhere, such as 'videos/${basename(output)}'.`
+      )
+      return
+    }
+    const other = files.get(file.toLowerCase())
+    if (other) {
+      const same =
+        other.file === file
+          ? `the same file ${shown}`
+          : `${shownPath(opts.roots, other.file)} and ${shown}, one file on a disk that ignores letter case`
+      problems.push(
+        other.video === v.name
+          ? `${opts.label(v.name)}: video '${v.name}' would write ${same} twice: ${opts.fix}`
+          : `${opts.label(v.name)}: videos '${other.video}' and '${v.name}' write ${same}: ${opts.fix}`
+      )
+    }
+    files.set(file.toLowerCase(), { video: v.name, file })
+  }
   for (const v of videos) {
     for (const f of formatsOf(v)) {
       const otherName = names.get(f.name.toLowerCase())
@@ -78,29 +109,9 @@ export function writtenFileProblems(
         )
       }
       names.set(f.name.toLowerCase(), v.name)
-      for (const file of filesOf(f, opts.previews)) {
-        const shown = shownPath(opts.roots, file)
-        if (opts.roots.some(r => isInside(r, file) && inGitDir(r, file))) {
-          problems.push(
-            `${opts.label(v.name)}: '${shown}' is inside '.git/', which holds the checkout's configuration, hooks and credentials: write the video elsewhere, such as 'videos/${basename(f.output)}'.`
-          )
-          continue
-        }
-        const other = files.get(file.toLowerCase())
-        if (other) {
-          const same =
-            other.file === file
-              ? `the same file ${shown}`
-              : `${shownPath(opts.roots, other.file)} and ${shown}, one file on a disk that ignores letter case`
-          problems.push(
-            other.video === v.name
-              ? `${opts.label(v.name)}: video '${v.name}' would write ${same} twice: ${opts.fix}`
-              : `${opts.label(v.name)}: videos '${other.video}' and '${v.name}' write ${same}: ${opts.fix}`
-          )
-        }
-        files.set(file.toLowerCase(), { video: v.name, file })
-      }
+      for (const file of filesOf(f, opts.previews)) claim(v, file, f.output)
     }
+    if (opts.records) claim(v, recordPath(v.output), v.output)
   }
   return problems
 }

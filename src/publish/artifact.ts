@@ -31,7 +31,7 @@ export function commonRoot(files: string[]): string {
 }
 
 /** Where the run's artifact is shown: <server>/<owner>/<repo>/actions/runs/<run_id>/artifacts/<id>. */
-function artifactUrl(id: number): string {
+export function artifactUrl(id: number): string {
   const server = (process.env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '')
   return `${server}/${process.env.GITHUB_REPOSITORY ?? ''}/actions/runs/${process.env.GITHUB_RUN_ID ?? ''}/artifacts/${id}`
 }

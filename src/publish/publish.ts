@@ -12,6 +12,8 @@ export interface VideoLinks {
   artifactUrl?: string
   artifactName?: string
   releaseAssetUrl?: string
+  /** the poster's release asset, shown in the summary */
+  releasePosterUrl?: string
 }
 
 export type PublishSettings = Pick<
@@ -30,10 +32,12 @@ export type PublishSettings = Pick<
 
 export interface VideoToPublish {
   name: string
-  /** the MP4 */
-  path: string
+  /** the MP4; none for a video that failed (its record alone goes into the artifact) */
+  path?: string
   /** files that go with it (poster, preview), named like the MP4 plus a suffix */
   extras: string[]
+  /** the video's record (report/video-record.ts): in the artifact only, never on a release */
+  record?: string
 }
 
 /** Publishes the videos; `links` gets each video's links as soon as they exist (also when a later step fails). */
@@ -56,11 +60,12 @@ export async function publishVideos(settings: PublishSettings, videos: VideoToPu
       await log.block(`Artifact ${g.name}`, async () => {
         const files = g.videos.flatMap(n => {
           const v = byName.get(n) as VideoToPublish
-          return [v.path, ...v.extras]
+          return [v.path, ...v.extras, v.record].filter((f): f is string => !!f)
         })
         const a = await uploadArtifact({ name: g.name, files, retentionDays: settings.retentionDays, overwrite: settings.overwrite })
         log.info(`📦 Artifact ${g.name} (id ${a.id}, ${files.length} file${files.length === 1 ? '' : 's'}): ${a.url}`)
-        for (const n of g.videos) Object.assign(linksOf(n), { artifactId: String(a.id), artifactUrl: a.url, artifactName: g.name })
+        for (const n of g.videos)
+          if (byName.get(n)?.path) Object.assign(linksOf(n), { artifactId: String(a.id), artifactUrl: a.url, artifactName: g.name })
       })
     }
   }
@@ -80,9 +85,10 @@ export async function publishVideos(settings: PublishSettings, videos: VideoToPu
   await log.block(`Release ${settings.releaseTag || eventRelease?.tag}`, async () => {
     const attached: { name: string; mp4Url: string; posterUrl?: string }[] = []
     let releaseId: number | undefined
-    for (const v of videos) {
+    for (const { path, ...v } of videos) {
+      if (!path) continue
       // a batch names assets after the videos; one video keeps its file names
-      const stem = basename(v.path, extname(v.path))
+      const stem = basename(path, extname(path))
       const assetName = (file: string): string => (settings.batch ? `${v.name}${basename(file).slice(stem.length)}` : basename(file))
       const attach = (file: string): ReturnType<typeof attachToRelease> =>
         attachToRelease({
@@ -93,7 +99,7 @@ export async function publishVideos(settings: PublishSettings, videos: VideoToPu
           name: assetName(file),
           overwrite: settings.overwrite
         })
-      const r = await attach(v.path)
+      const r = await attach(path)
       releaseId = r.release.id
       log.info(`🚀 Release ${oneLine(r.release.tag)}: ${oneLine(r.assetUrl, 2000)}`)
       linksOf(v.name).releaseAssetUrl = r.assetUrl
@@ -102,6 +108,7 @@ export async function publishVideos(settings: PublishSettings, videos: VideoToPu
         const e = await attach(extra)
         if (/\.jpe?g$/i.test(extra)) posterUrl = e.assetUrl
       }
+      linksOf(v.name).releasePosterUrl = posterUrl
       attached.push({ name: v.name, mp4Url: r.assetUrl, posterUrl })
     }
     if (settings.releaseNotes === 'append' && releaseId !== undefined) {

@@ -12,8 +12,10 @@ import type { RunReport, VideoOutcome } from './run-report.js'
 export const MAX_VIDEOS_OUTPUT_BYTES = 512 * 1024
 /** Error texts are cut to this many characters when the whole output does not fit. */
 const SHORT_ERROR = 200
+/** The outputs that are paths of files the video wrote. */
+export const PATH_OUTPUTS = ['video-path', 'poster-path', 'preview-path'] as const
 /** What no form of the output leaves out: which video, whether it was made, and its files. */
-const KEPT = ['name', 'ok', 'video-path', 'poster-path', 'preview-path']
+const KEPT = ['name', 'ok', ...PATH_OUTPUTS]
 
 /** Seconds with three decimals, always: "12.000", "16.934". */
 export const formatDuration = (seconds: number): string => seconds.toFixed(3)
@@ -44,10 +46,7 @@ export function videoOutputs(v: VideoOutcome): Record<string, string> {
 
 export function setOutputs(report: RunReport): void {
   core.setOutput('backend', report.backend)
-  const videos = report.videos.map((v): VideoEntry =>
-    v.made ? { name: v.name, ok: true, ...videoOutputs(v) } : { name: v.name, ok: false, error: v.error ?? 'not made' }
-  )
-  core.setOutput('videos', boundedVideos(videos))
+  core.setOutput('videos', boundedVideos(report.videos.map(videoEntry)))
   const made = report.videos.filter(v => v.made)
   if (!report.batch) {
     if (made[0]) for (const [k, val] of Object.entries(videoOutputs(made[0]))) core.setOutput(k, val)
@@ -66,7 +65,12 @@ export function setOutputs(report: RunReport): void {
   if (credits.length) core.setOutput('credits-available', String(Math.min(...credits)))
 }
 
-type VideoEntry = Record<string, string | boolean>
+/** One video's entry of the `videos` output: its outputs, or its error. */
+export type VideoEntry = Record<string, string | boolean>
+
+export function videoEntry(v: VideoOutcome): VideoEntry {
+  return v.made ? { name: v.name, ok: true, ...videoOutputs(v) } : { name: v.name, ok: false, error: v.error ?? 'not made' }
+}
 
 const cut = (text: string, max: number): string => {
   if (text.length <= max) return text

@@ -52,12 +52,18 @@ function compose(report: RunReport, details: boolean, rows: number): void {
   const path = (v: VideoOutcome): string => (v.made ? relative(report.workspace, v.made.video.path) || v.made.video.path : '')
 
   if (report.batch || !details) {
+    // a poster can be shown once it has a URL: on the release (an artifact's files have none)
+    const posters = details && report.videos.some(v => v.links.releasePosterUrl)
+    const poster = (v: VideoOutcome): string[] =>
+      !posters ? [] : [v.links.releasePosterUrl ? `<img src="${htmlText(v.links.releasePosterUrl)}" alt="" width="160">` : '–']
     s.addTable([
-      header(['Video', 'Status', 'File', 'Duration', 'Size', 'Links']),
+      header([...(posters ? ['Poster'] : []), 'Video', 'Status', 'File', 'Duration', 'Size', 'Links']),
       ...report.videos.slice(0, rows).map(v => {
-        if (!v.made) return [htmlText(v.name), v.skipped ? '⏭ skipped' : '❌ failed', cell(htmlText(v.error ?? '')), '–', '–', '–']
+        if (!v.made)
+          return [...poster(v), htmlText(v.name), v.skipped ? '⏭ skipped' : '❌ failed', cell(htmlText(v.error ?? '')), '–', '–', '–']
         const { info } = v.made.video
         return [
+          ...poster(v),
           htmlText(v.name),
           '✅',
           code(path(v)),

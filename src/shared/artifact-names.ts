@@ -22,3 +22,18 @@ export function validateArtifactName(name: string): string | undefined {
 export function artifactGroups(artifactName: string, perVideo: boolean, videoNames: string[]): { name: string; videos: string[] }[] {
   return perVideo ? videoNames.map(v => ({ name: `${artifactName}-${v}`, videos: [v] })) : [{ name: artifactName, videos: videoNames }]
 }
+
+/** The artifact name when 'artifact-name' is empty. */
+export const DEFAULT_ARTIFACT_NAME = 'img2vid'
+
+/**
+ * A job of a matrix ('only') names its artifact after its first video, `img2vid-<name>`: the jobs'
+ * names differ (a plan hands each video to one job), so no job replaces another's artifact, and
+ * collect/ finds them all by JOB_ARTIFACTS.
+ */
+export function defaultArtifactName(only?: string[]): string {
+  return only?.length ? `${DEFAULT_ARTIFACT_NAME}-${only[0]}` : DEFAULT_ARTIFACT_NAME
+}
+
+/** What collect/ downloads by default: the artifacts of the jobs of a matrix (and per-video ones). */
+export const JOB_ARTIFACTS = `${DEFAULT_ARTIFACT_NAME}-*`

@@ -44,6 +44,8 @@ export interface Draft {
 }
 
 export type TrackKind = 'video' | 'audio' | 'text' | 'other'
+/** How the summary names a track of each kind. */
+export const TRACK_LABELS: Record<TrackKind, string> = { video: 'Video', audio: 'BGM', text: 'Title', other: 'Track' }
 
 export interface TrackSummary {
   kind: TrackKind
@@ -172,7 +174,7 @@ export function summarize(draft: Draft): TimelineSummary {
       end = Math.max(end, span.end)
     }
     const names = sgs.map(segmentName).filter((n): n is string => !!n)
-    const label = kind === 'video' ? 'Video' : kind === 'audio' ? 'BGM' : kind === 'text' ? 'Title' : 'Track'
+    const label = TRACK_LABELS[kind]
     const name =
       kind === 'video' && sgs.length > 1
         ? `${sgs.length} clips`

@@ -13,13 +13,21 @@ import { makeImage } from './media.js'
 
 export const DIST = resolve(import.meta.dirname, '../../dist/index.js')
 export const ACTION_YML = resolve(import.meta.dirname, '../../action.yml')
+/** The sub-actions of the repository (plan/, collect/): their action.yml and their bundle. */
+export const SUB_ACTIONS = {
+  plan: { yml: resolve(import.meta.dirname, '../../plan/action.yml'), dist: resolve(import.meta.dirname, '../../dist/plan/index.js') },
+  collect: {
+    yml: resolve(import.meta.dirname, '../../collect/action.yml'),
+    dist: resolve(import.meta.dirname, '../../dist/collect/index.js')
+  }
+} as const
 
 /** What `${{ github.token }}` becomes in tests. */
 export const FAKE_GITHUB_TOKEN = 'ghs_e2e_fake_github_token_000000000000'
 
 /** action.yml's defaults, as the runner passes them: expressions evaluated, everything a string. */
-export function actionDefaults(): Record<string, string> {
-  const action = parse(readFileSync(ACTION_YML, 'utf8')) as { inputs: Record<string, { default?: unknown }> }
+export function actionDefaults(yml: string = ACTION_YML): Record<string, string> {
+  const action = parse(readFileSync(yml, 'utf8')) as { inputs: Record<string, { default?: unknown }> }
   const defaults: Record<string, string> = {}
   for (const [name, spec] of Object.entries(action.inputs)) {
     if (spec.default === undefined || spec.default === null) continue
@@ -99,6 +107,8 @@ export interface RunOptions {
   onSpawn?: (child: ChildProcess) => void
   /** the bundle to run (a copy of dist/ elsewhere); dist/index.js by default */
   dist?: string
+  /** a sub-action of the repository instead of the main one: its bundle, with its action.yml's defaults */
+  action?: keyof typeof SUB_ACTIONS
 }
 
 export async function runAction(opts: RunOptions): Promise<ActionRun> {
@@ -123,8 +133,13 @@ export async function runAction(opts: RunOptions): Promise<ActionRun> {
     GITHUB_EVENT_NAME: 'workflow_dispatch',
     ...opts.env
   }
-  for (const [k, v] of Object.entries({ ...actionDefaults(), ...opts.inputs })) env[inputVar(k)] = v
-  const child = spawn(process.execPath, [opts.dist ?? DIST], { cwd: box.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const sub = opts.action && SUB_ACTIONS[opts.action]
+  for (const [k, v] of Object.entries({ ...actionDefaults(sub ? sub.yml : ACTION_YML), ...opts.inputs })) env[inputVar(k)] = v
+  const child = spawn(process.execPath, [opts.dist ?? (sub ? sub.dist : DIST)], {
+    cwd: box.workspace,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
   opts.onSpawn?.(child)
   let stdout = ''
   let stderr = ''

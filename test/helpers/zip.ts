@@ -1,8 +1,10 @@
-// Reads a received ZIP back with the system unzip (a second, independent implementation).
+// Reads a received ZIP back with the system unzip (a second, independent implementation), and
+// writes one by hand for tests.
 import { execFile } from 'node:child_process'
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { crc32 } from 'node:zlib'
 import { promisify } from 'node:util'
 
 const run = promisify(execFile)
@@ -17,4 +19,48 @@ export async function unzipEntries(zip: Buffer): Promise<Map<string, Buffer>> {
     out.set(name, r.stdout as unknown as Buffer)
   }
   return out
+}
+
+/**
+ * A ZIP of stored (uncompressed) entries, as an artifact a job could upload: for tests that hand
+ * collect an artifact the action did not write. Names are written as given (`../x` included).
+ */
+export function storedZip(entries: Record<string, Buffer | string>): Buffer {
+  const locals: Buffer[] = []
+  const central: Buffer[] = []
+  let offset = 0
+  for (const [name, content] of Object.entries(entries)) {
+    const data = Buffer.isBuffer(content) ? content : Buffer.from(content)
+    const n = Buffer.from(name)
+    const crc = crc32(data)
+    const local = Buffer.alloc(30)
+    local.writeUInt32LE(0x04034b50, 0)
+    local.writeUInt16LE(20, 4)
+    local.writeUInt16LE(0x0800, 6) // UTF-8 names
+    local.writeUInt32LE(crc, 14)
+    local.writeUInt32LE(data.length, 18)
+    local.writeUInt32LE(data.length, 22)
+    local.writeUInt16LE(n.length, 26)
+    const dir = Buffer.alloc(46)
+    dir.writeUInt32LE(0x02014b50, 0)
+    dir.writeUInt16LE(20, 4)
+    dir.writeUInt16LE(20, 6)
+    dir.writeUInt16LE(0x0800, 8)
+    dir.writeUInt32LE(crc, 16)
+    dir.writeUInt32LE(data.length, 20)
+    dir.writeUInt32LE(data.length, 24)
+    dir.writeUInt16LE(n.length, 28)
+    dir.writeUInt32LE(offset, 42)
+    locals.push(local, n, data)
+    central.push(dir, n)
+    offset += local.length + n.length + data.length
+  }
+  const size = central.reduce((s, b) => s + b.length, 0)
+  const end = Buffer.alloc(22)
+  end.writeUInt32LE(0x06054b50, 0)
+  end.writeUInt16LE(Object.keys(entries).length, 8)
+  end.writeUInt16LE(Object.keys(entries).length, 10)
+  end.writeUInt32LE(size, 12)
+  end.writeUInt32LE(offset, 16)
+  return Buffer.concat([...locals, ...central, end])
 }

@@ -1,13 +1,14 @@
 // A loopback emulation of the Actions results service as @actions/artifact uses it: the Twirp JSON
 // ArtifactService (snake_case fields, int64 as strings, errors as {code,msg}) and the Azure
-// block-blob upload to the signed URL (path-style /account/container/blob for an IP host).
+// block-blob upload to the signed URL (path-style /account/container/blob for an IP host), and the
+// download of a finalized artifact from the signed URL GetSignedArtifactURL hands out.
 // Every request is recorded; faults are one-shot per RPC.
 import { randomBytes, randomUUID } from 'node:crypto'
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { BlockBlobs, storageError, twirp } from './results-service.js'
 
-export type Rpc = 'CreateArtifact' | 'FinalizeArtifact' | 'ListArtifacts' | 'DeleteArtifact'
+export type Rpc = 'CreateArtifact' | 'FinalizeArtifact' | 'ListArtifacts' | 'GetSignedArtifactURL' | 'DeleteArtifact'
 
 export interface ResultsRequest {
   kind: 'twirp' | 'blob'
@@ -181,6 +182,11 @@ export async function startResultsServer(): Promise<ResultsServer> {
           }))
         })
       }
+      case 'GetSignedArtifactURL': {
+        const a = artifacts.find(x => live(x) && x.name === name)
+        if (!a) return twirp(res, 404, { code: 'not_found', msg: `artifact ${name} not found` })
+        return twirp(res, 200, { signed_url: `${base()}${a.blobPath}?sv=2023-11-03&se=2099-01-01&sr=b&sp=r&sig=${sig}` })
+      }
       case 'DeleteArtifact': {
         const i = artifacts.findIndex(a => live(a) && a.name === name)
         if (i < 0) return twirp(res, 404, { code: 'not_found', msg: `artifact ${name} not found` })
@@ -195,6 +201,10 @@ export async function startResultsServer(): Promise<ResultsServer> {
   function blob(req: IncomingMessage, u: URL, body: Buffer, res: ServerResponse): void {
     if (u.searchParams.get('sig') !== sig) return storageError(res, 403, 'AuthenticationFailed')
     const a = artifacts.find(x => x.blobPath === decodeURIComponent(u.pathname))
+    if (a && req.method === 'GET' && a.finalized && a.zip) {
+      // a download, as Azure serves a blob: the bytes, their type and length
+      return void res.writeHead(200, { 'content-type': 'application/zip', 'content-length': String(a.zip.length) }).end(a.zip)
+    }
     if (!a || req.method !== 'PUT') return storageError(res, 404, 'BlobNotFound')
     blobs.put(req, u, body, res, a.blobPath, zip => (a.zip = zip))
   }

@@ -1,0 +1,119 @@
+// The collect action's inputs, named once and checked together, as getInputs checks the main action's.
+import * as core from '@actions/core'
+import { existsSync, readdirSync, statSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { Input, InputError, Reader } from '../inputs/get-inputs.js'
+import { VIDEO_NAME } from '../inputs/manifest.js'
+import { RELEASE_NOTES } from '../inputs/options.js'
+import { inGitDir, realDir, realOutputPath } from '../inputs/workspace-paths.js'
+import { DEFAULT_ARTIFACT_NAME, JOB_ARTIFACTS, validateArtifactName } from '../shared/artifact-names.js'
+import { isInside } from '../shared/guards.js'
+
+export const CollectInput = {
+  names: 'names',
+  pattern: 'pattern',
+  path: 'path',
+  merge: 'merge',
+  mergedName: 'merged-name',
+  deleteMerged: 'delete-merged',
+  retentionDays: Input.retentionDays,
+  releaseTag: Input.releaseTag,
+  releaseNotes: Input.releaseNotes,
+  overwrite: Input.overwrite,
+  githubToken: Input.githubToken
+} as const
+
+export const CollectOutput = { count: 'count', failed: 'failed', path: 'path' } as const
+
+/** Where the artifacts are downloaded when 'path' is empty: a folder of the workspace. */
+export const DEFAULT_COLLECT_PATH = 'img2vid-videos'
+
+export interface CollectInputs {
+  /** the plan's names, in manifest order; empty: whatever the artifacts hold */
+  names?: string[]
+  pattern: string
+  /** absolute; each artifact is downloaded into its own folder in it */
+  path: string
+  merge: boolean
+  mergedName: string
+  deleteMerged: boolean
+  retentionDays?: number
+  releaseTag: string
+  releaseNotes: 'none' | 'append'
+  overwrite: boolean
+  githubToken: string
+  workspace: string
+}
+
+export function getCollectInputs(env: NodeJS.ProcessEnv = process.env): CollectInputs {
+  const r = new Reader(name => core.getInput(name))
+  const workspace = realDir(env.GITHUB_WORKSPACE || process.cwd())
+  const tempDir = realDir(env.RUNNER_TEMP || (env.TMPDIR ?? '/tmp'))
+
+  let names: string[] | undefined
+  const rawNames = r.get(CollectInput.names).trim()
+  if (rawNames) {
+    let parsed: unknown
+    try {
+      parsed = rawNames.startsWith('[') ? JSON.parse(rawNames) : rawNames.split(/[\s,]+/).filter(Boolean)
+    } catch {
+      parsed = undefined
+    }
+    if (!Array.isArray(parsed) || !parsed.every(n => typeof n === 'string' && VIDEO_NAME.test(n))) {
+      r.fail(
+        CollectInput.names,
+        `must be the plan's 'names' output (a JSON array of video names), or names separated by commas (got '${rawNames.slice(0, 80)}').`
+      )
+    } else names = [...new Set(parsed as string[])]
+  }
+  const pattern = r.get(CollectInput.pattern).trim() || JOB_ARTIFACTS
+
+  const given = r.get(CollectInput.path).trim() || DEFAULT_COLLECT_PATH
+  let path = resolve(workspace, given)
+  if (!isInside(workspace, path) && !isInside(tempDir, path))
+    r.fail(CollectInput.path, `must be inside the workspace or RUNNER_TEMP (got '${given}').`)
+  else {
+    // the folder's own real path: a link at 'path' itself is followed too
+    path = dirname(realOutputPath(join(path, 'x')))
+    if (!isInside(workspace, path) && !isInside(tempDir, path))
+      r.fail(CollectInput.path, `goes through a link to ${path}: give a folder that is not a link.`)
+    else if ([workspace, tempDir].some(root => isInside(root, path) && inGitDir(root, path)))
+      r.fail(CollectInput.path, `is inside '.git/': give another folder, such as '${DEFAULT_COLLECT_PATH}'.`)
+    else if (existsSync(path) && (!statSync(path).isDirectory() || readdirSync(path).length))
+      r.fail(
+        CollectInput.path,
+        `('${given}') must be an empty or new folder: the artifacts are downloaded into it, and nothing in it is replaced.`
+      )
+  }
+
+  const merge = r.bool(CollectInput.merge, false)
+  const mergedName = r.get(CollectInput.mergedName).trim() || DEFAULT_ARTIFACT_NAME
+  if (merge) {
+    const bad = validateArtifactName(mergedName)
+    if (bad) r.problems.push(bad.replace(`Input '${Input.artifactName}'`, `Input '${CollectInput.mergedName}'`))
+  }
+  const deleteMerged = r.bool(CollectInput.deleteMerged, false)
+  if (deleteMerged && !merge)
+    r.fail(CollectInput.deleteMerged, `needs 'merge: true': the jobs' artifacts are deleted only once they are merged into one.`)
+  const retentionDays = r.number(CollectInput.retentionDays, { min: 1, max: 90, integer: true, unit: 'days' })
+  const releaseTag = r.get(CollectInput.releaseTag).trim()
+  const releaseNotes = (r.oneOf(CollectInput.releaseNotes, RELEASE_NOTES, 'none') ?? 'none') as 'none' | 'append'
+  const overwrite = r.bool(CollectInput.overwrite, true)
+  const githubToken = r.get(CollectInput.githubToken).trim()
+  if (githubToken) core.setSecret(githubToken)
+  if (r.problems.length) throw new InputError(r.problems)
+  return {
+    names,
+    pattern,
+    path,
+    merge,
+    mergedName,
+    deleteMerged,
+    retentionDays,
+    releaseTag,
+    releaseNotes,
+    overwrite,
+    githubToken,
+    workspace
+  }
+}

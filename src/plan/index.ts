@@ -1,0 +1,4 @@
+// The plan action's entry point (plan/action.yml).
+import { run } from './main.js'
+
+await run()
