@@ -12,12 +12,13 @@ import { ATTRIBUTION, NemoClient } from '../src/backends/nemo/client.js'
 import { createSession } from '../src/backends/nemo/session.js'
 import { makeMp4 } from '../test/helpers/media.js'
 import { startNemoServer, type NemoServer } from '../test/servers/nemo.js'
+import { matrixScenario } from './matrix.js'
 import { measure, median, type Measured } from './measure.js'
 
 const run = promisify(execFile)
 const root = resolve(import.meta.dirname, '..')
 const smoke = process.argv.includes('--smoke')
-// --only=transfers,start,local,versions runs a part (RESULTS.md is written only by a full run)
+// --only=transfers,start,local,versions,matrix runs a part (RESULTS.md is written only by a full run)
 const only = process.argv
   .find(a => a.startsWith('--only='))
   ?.slice(7)
@@ -579,6 +580,25 @@ async function localVersions(): Promise<void> {
   }
 }
 
+/** A manifest on a job matrix (bench/matrix.ts): what a real matrix's wall time would be, against one job. */
+async function matrix(): Promise<void> {
+  const videos = smoke ? 6 : 24
+  const jobs = smoke ? 2 : 8
+  const sec = (v: number): string => `${v.toFixed(1)} s`
+  const f = await matrixScenario({ videos, jobs })
+  const longest = Math.max(...f.jobs)
+  const wall = f.plan + longest + f.collect
+  log(`matrix: one job ${sec(f.oneJob)}; plan ${sec(f.plan)}, jobs ${f.jobs.map(sec).join(' ')}, collect ${sec(f.collect)}`)
+  rows.push({
+    figure: `matrix: ${videos} local videos, plan + the longest of ${jobs} jobs + collect`,
+    value: `${sec(wall)} (plan ${sec(f.plan)}, collect ${sec(f.collect)}: ${((100 * (f.plan + f.collect)) / wall).toFixed(0)} %)`,
+    reference: `one job, max-parallel 2: ${sec(f.oneJob)}`,
+    ratio: `${(f.oneJob / wall).toFixed(2)}× faster`,
+    target: `≥ ${jobs / 2}× faster`,
+    ok: f.oneJob / wall >= jobs / 2
+  })
+}
+
 try {
   log(`img2vid bench${smoke ? ' (smoke)' : ''}: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`)
   const clients = await bundleClients()
@@ -586,6 +606,7 @@ try {
   if (wanted('start')) await latencyAndColdStart()
   if (wanted('local')) await localRender()
   if (wanted('versions')) await localVersions()
+  if (wanted('matrix')) await matrix()
   const table = [
     '| figure | action | reference (same run) | ratio | target | met |',
     '|---|---|---|---|---|---|',
