@@ -7,7 +7,6 @@ export const modules = {
 
 __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   EntryRefused: () => (/* binding */ EntryRefused),
 /* harmony export */   downloadEntry: () => (/* binding */ downloadEntry),
 /* harmony export */   unpackEntry: () => (/* binding */ unpackEntry)
 /* harmony export */ });
@@ -25,6 +24,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_5___default = /*#__PURE__*/__webpack_require__.n(node_zlib__WEBPACK_IMPORTED_MODULE_5__);
 /* harmony import */ var tar_stream__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(56118);
 /* harmony import */ var _shared_untrusted_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(37991);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(1652);
 // A cache entry read without trusting it. Anyone who can write an entry a run reads (a job on the
 // default branch that runs a compromised dependency, a pull_request_target job that runs PR code)
 // chooses its archive. @actions/cache's restoreCache extracts that archive with
@@ -43,10 +43,7 @@ __webpack_require__.r(__webpack_exports__);
 
 
 
-/** The entry is not one this action wrote: a miss, never a partial use. */
-class EntryRefused extends Error {
-    name = 'EntryRefused';
-}
+
 /**
  * @actions/cache's zstd archives are made with `--long=30` (a window of up to 1 GiB, which it
  * reads back with `unzstd --long=30`); the window's memory is only touched as far as the data goes.
@@ -108,7 +105,7 @@ async function decompressor(archive) {
     }
     if (head[0] === 0x1f && head[1] === 0x8b)
         return (0,node_zlib__WEBPACK_IMPORTED_MODULE_5__.createGunzip)();
-    throw new EntryRefused('its archive is neither zstd nor gzip');
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_8__/* .EntryRefused */ .j('its archive is neither zstd nor gzip');
 }
 /**
  * Unpacks `archive` into the private folder `into`: each of `members` exactly once, as a regular
@@ -127,13 +124,13 @@ async function unpackEntry(archive, into, members) {
     // compressed, the members are no larger than they are (zstd and gzip add bytes only to noise)
     const { size } = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.stat)(archive);
     if (size > maxBytes * 1.01)
-        throw new EntryRefused(`its archive is ${size} bytes, more than the files it may hold`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_8__/* .EntryRefused */ .j(`its archive is ${size} bytes, more than the files it may hold`);
     let total = 0;
     const count = new node_stream__WEBPACK_IMPORTED_MODULE_3__.Transform({
         transform(chunk, _enc, done) {
             total += chunk.length;
             if (total > maxBytes)
-                done(new EntryRefused(`its archive decompresses to more than ${maxBytes} bytes`));
+                done(new _errors_js__WEBPACK_IMPORTED_MODULE_8__/* .EntryRefused */ .j(`its archive decompresses to more than ${maxBytes} bytes`));
             else
                 done(null, chunk);
         }
@@ -153,13 +150,13 @@ async function unpackEntry(archive, into, members) {
             }
             const member = byName.get(name);
             if (!member)
-                throw new EntryRefused(`it holds ${quoted}, which the action does not write`);
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_8__/* .EntryRefused */ .j(`it holds ${quoted}, which the action does not write`);
             if (type !== 'file')
-                throw new EntryRefused(`${quoted} is a ${type}, not a regular file`);
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_8__/* .EntryRefused */ .j(`${quoted} is a ${type}, not a regular file`);
             if (seen.has(name))
-                throw new EntryRefused(`it holds ${quoted} twice`);
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_8__/* .EntryRefused */ .j(`it holds ${quoted} twice`);
             if (bytes > member.maxBytes)
-                throw new EntryRefused(`${quoted} is ${bytes} bytes, over the ${member.maxBytes} byte cap`);
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_8__/* .EntryRefused */ .j(`${quoted} is ${bytes} bytes, over the ${member.maxBytes} byte cap`);
             seen.add(name);
             // 'wx': created here, never opened through anything already there
             await (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_4__.pipeline)(entry, (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.createWriteStream)((0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(into, member.file), { flags: 'wx' }));
@@ -170,14 +167,14 @@ async function unpackEntry(archive, into, members) {
         tar.destroy();
         await feed.catch(() => undefined);
         // a file system error (a full disk) is the runner's, not the entry's
-        if (err instanceof EntryRefused || err.syscall)
+        if (err instanceof _errors_js__WEBPACK_IMPORTED_MODULE_8__/* .EntryRefused */ .j || err.syscall)
             throw err;
         // tar-stream's words for a header that is not tar, and the decompressor's for a broken stream
-        throw new EntryRefused(`its archive is not a whole tar archive: ${err.message}`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_8__/* .EntryRefused */ .j(`its archive is not a whole tar archive: ${err.message}`);
     }
     const missing = members.filter(m => !seen.has(m.name)).map(m => m.file);
     if (missing.length)
-        throw new EntryRefused(`it lacks ${missing.join(', ')}`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_8__/* .EntryRefused */ .j(`it lacks ${missing.join(', ')}`);
 }
 
 

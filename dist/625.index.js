@@ -16,9 +16,11 @@ export const modules = {
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
 /* harmony import */ var _shared_artifact_names_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(45638);
 /* harmony import */ var _shared_log_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(21827);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(54188);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(54188);
+/* harmony import */ var _shared_errors_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(58382);
 // The MP4(s) as a workflow artifact, with @actions/artifact. Names are checked up front with the
 // service's rules; overwrite deletes a same-named artifact first, as actions/upload-artifact does.
+
 
 
 
@@ -52,7 +54,7 @@ async function deleteExisting(client, name) {
     catch (err) {
         if (err instanceof _actions_artifact__WEBPACK_IMPORTED_MODULE_0__/* .ArtifactNotFoundError */ .CL)
             return undefined;
-        const why = err instanceof Error ? err.message : String(err);
+        const why = (0,_shared_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .errorMessage */ .gJ)(err);
         _shared_log_js__WEBPACK_IMPORTED_MODULE_4__/* .log */ .R.warning(`Could not delete the existing artifact '${name}' before replacing it: ${why}`);
         return why;
     }
@@ -62,19 +64,19 @@ async function uploadArtifact(opts) {
     const { name, overwrite } = opts;
     const bad = (0,_shared_artifact_names_js__WEBPACK_IMPORTED_MODULE_3__/* .validateArtifactName */ .YG)(name);
     if (bad)
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .PublishError */ .S(bad);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .PublishError */ .S(bad);
     const files = opts.files ?? (opts.file ? [opts.file] : []);
     if (!files.length)
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .PublishError */ .S(`No file to upload as the artifact '${name}'.`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .PublishError */ .S(`No file to upload as the artifact '${name}'.`);
     for (const f of files) {
         if (!(0,node_path__WEBPACK_IMPORTED_MODULE_2__.isAbsolute)(f))
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .PublishError */ .S(`Artifact file paths must be absolute (got '${f}').`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .PublishError */ .S(`Artifact file paths must be absolute (got '${f}').`);
         const s = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.stat)(f).catch(() => undefined);
         if (!s?.isFile())
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .PublishError */ .S(`The file for the artifact '${name}' does not exist: ${f}`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .PublishError */ .S(`The file for the artifact '${name}' does not exist: ${f}`);
     }
     if (isGhes())
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .PublishError */ .S(GHES_HINT);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .PublishError */ .S(GHES_HINT);
     const client = new _actions_artifact__WEBPACK_IMPORTED_MODULE_0__/* .DefaultArtifactClient */ .t9();
     const deleteFailure = overwrite ? await deleteExisting(client, name) : undefined;
     _shared_log_js__WEBPACK_IMPORTED_MODULE_4__/* .log */ .R.info(`Uploading ${files.length === 1 ? 'the video' : `${files.length} videos`} as the artifact '${name}'${opts.retentionDays ? ` (kept ${opts.retentionDays} days)` : ''}.`);
@@ -87,19 +89,19 @@ async function uploadArtifact(opts) {
         });
     }
     catch (err) {
-        const msg = err instanceof Error ? err.message : String(err);
+        const msg = (0,_shared_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .errorMessage */ .gJ)(err);
         if (/\(409\)|already exists/i.test(msg)) {
             const fix = !overwrite
                 ? "Set 'overwrite: true' to replace it, or choose another 'artifact-name'."
                 : deleteFailure
                     ? `Deleting it first failed (${deleteFailure}); retry, or choose another 'artifact-name'.`
                     : "Another job created it during this upload: give each job its own 'artifact-name'.";
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .PublishError */ .S(`An artifact named '${name}' already exists in this workflow run. ${fix}`, { cause: err });
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .PublishError */ .S(`An artifact named '${name}' already exists in this workflow run. ${fix}`, { cause: err });
         }
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .PublishError */ .S(`Uploading the artifact '${name}' failed: ${msg}`, { cause: err });
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .PublishError */ .S(`Uploading the artifact '${name}' failed: ${msg}`, { cause: err });
     }
     if (res.id === undefined)
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .PublishError */ .S(`Uploading the artifact '${name}' failed: the service returned no artifact id.`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .PublishError */ .S(`Uploading the artifact '${name}' failed: the service returned no artifact id.`);
     return { id: res.id, url: artifactUrl(res.id), size: res.size ?? 0 };
 }
 

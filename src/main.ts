@@ -28,7 +28,7 @@ export async function run(): Promise<void> {
   const cancel = new AbortController()
   const onSignal = (sig: NodeJS.Signals): void => {
     if (cancel.signal.aborted) return
-    core.warning(`Received ${sig}: cancelling (aborting requests, cancelling the render, removing temp files).`)
+    log.warning(`Received ${sig}: cancelling (aborting requests, cancelling the render, removing temp files).`)
     cancel.abort(new CancelledError(`Cancelled by ${sig}.`))
     setTimeout(() => process.exit(1), CANCEL_GRACE_MS).unref()
   }

@@ -99,8 +99,7 @@ export async function renderVideo(
       const video = await finishVideo(r.video, f.output, signal)
       const previews = opts.previews ? await previewsOf(video, result.draft, opts.previews, signal, r.preview) : undefined
       const cache = entries[i]
-      if (cache) await saveVideo(cache.key, cache, { ...r, sessionId: result.sessionId, draft: result.draft, video, previews })
-      made.push({
+      const m: MadeVideo = {
         name: f.name,
         video,
         videoUrl: r.videoUrl,
@@ -111,7 +110,9 @@ export async function renderVideo(
         claimUrl: result.claimUrl,
         previews,
         cacheHit: false
-      })
+      }
+      if (cache) await saveVideo(cache.key, cache, m)
+      made.push(m)
     }
     return made
   } catch (err) {

@@ -6,9 +6,10 @@ import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import { promisify } from 'node:util'
 import { after, before, describe, it } from 'node:test'
+import { Output, type OutputName } from '../src/shared/contract.js'
 import { photoSandbox, runAction, type ActionRun, type Sandbox } from './helpers/action.js'
 import { makeImage, makeMp4, sha256 } from './helpers/media.js'
 import { startCacheServer, type CacheServer } from './servers/cache.js'
@@ -136,9 +137,34 @@ describe('the render cache', { concurrency: true }, () => {
         assert.equal(hit.outputs[name], join(hitBox.workspace, file))
         assert.deepEqual(await readFile(join(hitBox.workspace, file)), await readFile(join(miss.workspace, file)), `${file} restored`)
       }
-      for (const o of ['session-id', 'render-id', 'video-url', 'timeline', 'duration', 'width', 'height', 'size'])
-        assert.equal(hit.outputs[o], miss.outputs[o], `output ${o} as the render said`)
-      assert.equal(hit.outputs['credits-available'], '')
+      // every output of the hit is the miss's but these, each as it says
+      const paths = [Output.videoPath, Output.posterPath, Output.previewPath] as string[]
+      const differs: Partial<Record<OutputName, (missed: string, restored: string) => void>> = {
+        [Output.cacheHit]: (m, h) => assert.deepEqual([m, h], ['false', 'true']),
+        // nothing was spent, so no balance was read
+        [Output.creditsAvailable]: (m, h) => assert.deepEqual([/^\d+$/.test(m), h], [true, '']),
+        // each run uploads its own artifact
+        [Output.artifactId]: (m, h) => assert.ok(/^\d+$/.test(h) && h !== m, h),
+        [Output.artifactUrl]: (m, h) => assert.ok(h.startsWith('https://') && h !== m, h),
+        // the same files, each in its own run's workspace (compared above)
+        ...Object.fromEntries(
+          paths.map(o => [o, (m: string, h: string) => assert.equal(relative(hitBox.workspace, h), relative(miss.workspace, m))])
+        ),
+        [Output.videos]: (m, h) => {
+          const [missed, restored] = [m, h].map(j => JSON.parse(j) as Record<string, string>[])
+          assert.equal(restored.length, missed.length)
+          for (const [i, entry] of restored.entries())
+            for (const [k, v] of Object.entries(missed[i]))
+              if (k in differs) differs[k as OutputName]?.(v, entry[k])
+              else assert.equal(entry[k], v, `videos[${i}].${k}`)
+        }
+      }
+      for (const o of Object.values(Output)) {
+        assert.ok(o in miss.outputs, `the miss set '${o}'`)
+        const check = differs[o]
+        if (check) check(miss.outputs[o], hit.outputs[o])
+        else assert.equal(hit.outputs[o], miss.outputs[o], `output ${o}: the hit's is the render's`)
+      }
       assert.match(hit.summary, /restored from the cache/)
       assert.doesNotMatch(miss.summary, /restored from the cache/)
       const videos = JSON.parse(hit.outputs.videos) as { 'cache-hit': string }[]

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict'
 import { copyFile, open, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
+import { STATUS_SHAPES, type StatusShape } from '../src/backends/nemo/replies.js'
 import { nemoFixture } from './helpers/nemo.js'
 import { photoSandbox, runAction, type ActionRun, type Sandbox } from './helpers/action.js'
 import { makeAudio, makeImage, sha256 } from './helpers/media.js'
@@ -217,12 +218,8 @@ describe('the vendor documents: anonymous tokens, render shapes, export retries'
       assert.match(error(eleventh), /refused a new anonymous token \(HTTP 429\)/)
     }))
 
-  for (const [shape, what] of [
-    ['B', 'top-level status + output.url (current)'],
-    ['C', 'top-level status + outputUrl (vendor CLI)'],
-    ['A', '{success, data:{status, outputUrl}} (withdrawn document)']
-  ] as const) {
-    it(`reads the render status as ${what}`, async () => {
+  for (const shape of Object.keys(STATUS_SHAPES) as StatusShape[]) {
+    it(`reads the render status in the ${shape} shape, ${STATUS_SHAPES[shape]}`, async () => {
       nemo.server.config.renderShape = shape
       const run = await go()
       await succeeded(run)

@@ -222,7 +222,7 @@ describe('a hostile cache entry', { concurrency: 1 }, () => {
     const { run: first, entry } = await saved({ prompt: 'A phishing link' })
     assert.match(first.outputs['video-url'], /^http:\/\/127\.0\.0\.1:\d+\/renders\//)
     await rewrite(entry, async (_ws, files) => {
-      await editRecord(files, r => (r.videoUrl = PHISH))
+      await editRecord(files, r => ((r.outputs as Record<string, unknown>).videoUrl = PHISH))
       return []
     })
     const run = await action(await box(), { prompt: 'A phishing link' })

@@ -244,6 +244,17 @@ describe('ffmpeg and packages come only from where the workflow allows', () => {
     assert.match(await readFile(ran, 'utf8'), /apt-get install -y -qq --no-install-recommends ffmpeg/)
   })
 
+  it('a duration too short for the photos fails before ffmpeg is looked for or installed', async () => {
+    const b = await photos([1, 2, 3, 4, 5, 6])
+    const { path, ran } = await bareBin(b)
+    // 6 photos with transitions need more than 1 s: the plan says so, and nothing is installed
+    const r = await runAction({ box: b, timeoutMs: 60_000, env: { PATH: path }, inputs: local({ duration: '1', transition: 'fade' }) })
+    assert.equal(r.code, 1, r.all)
+    assert.match(error(r), /6 images need at least [\d.]+ s with transitions \(the duration is 1 s\): set a longer 'duration'/)
+    assert.doesNotMatch(r.all, /ffmpeg was not found|Installing ffmpeg/)
+    assert.equal(await readFile(ran, 'utf8').catch(() => ''), '', 'neither apt-get nor sudo was started')
+  })
+
   it('a binary planted in the tool cache under the pinned version never runs; the pinned archive does', async () => {
     const b = await photos([1])
     const { path } = await bareBin(b)

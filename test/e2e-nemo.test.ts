@@ -147,7 +147,7 @@ describe('nemo backend end to end', () => {
     assert.equal(await sha256(join(box.workspace, 'out/promo.mp4')), server.mp4.sha256)
   })
 
-  for (const shape of ['A', 'B'] as const) {
+  for (const shape of ['envelope', 'current'] as const) {
     for (const format of ['adk', 'legacy'] as const) {
       it(`works with render shape ${shape} and the ${format} SSE format`, async () => {
         server.config.renderShape = shape
@@ -155,8 +155,8 @@ describe('nemo backend end to end', () => {
           ...server.config.sse,
           format,
           partial: format === 'adk',
-          crlf: shape === 'B',
-          chunkBytes: shape === 'B' ? 7 : 0,
+          crlf: shape === 'current',
+          chunkBytes: shape === 'current' ? 7 : 0,
           heartbeats: 2,
           heartbeatMs: 20
         }
@@ -169,7 +169,7 @@ describe('nemo backend end to end', () => {
           const reply = run.stdout.split('\n').filter(l => /timeline|video|draft/i.test(l) && !/^::/.test(l))
           assert.ok(reply.length > 0, run.stdout)
         } finally {
-          server.config.renderShape = 'A'
+          server.config.renderShape = 'current'
           server.config.sse = { ...server.config.sse, format: 'adk', partial: true, crlf: false, chunkBytes: 0, heartbeats: 0 }
         }
       })

@@ -3,7 +3,8 @@ import { mkdtemp, mkdir, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, it } from 'node:test'
-import { getInputs, InputError, splitPatterns } from '../src/inputs/get-inputs.js'
+import { getInputs, splitPatterns } from '../src/inputs/get-inputs.js'
+import { InputError } from '../src/inputs/errors.js'
 
 let workspace: string
 let temp: string

@@ -22,7 +22,7 @@ import {
 import { describeHints, makePlan, planToDraft, readPrompt, type LocalPlan } from '../src/backends/local/plan.js'
 import { CJK_FONTS, chooseFont, findFont, fontFaces, scriptOf } from '../src/backends/local/fonts.js'
 import type { InputFile } from '../src/input-files/input-file.js'
-import { TRANSITIONS } from '../src/inputs/options.js'
+import { FITS, TRANSITIONS } from '../src/inputs/options.js'
 import type { VideoRequest } from '../src/request/request.js'
 import { describe as describeTimeline, summarize } from '../src/shared/timeline.js'
 import { inspectFile } from '../src/media/mp4.js'
@@ -325,6 +325,33 @@ describe('local render (real ffmpeg)', () => {
       [],
       'no temp file left'
     )
+  })
+
+  it("renders every fit: what shows beside a portrait photo in a landscape frame is each framing's", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'img2vid-local-'))
+    const path = join(dir, 'tall.png')
+    // a mid-grey portrait photo with a light top and a dark bottom, opaque
+    await lavfiImage("color=c=0x808080:s=180x320,format=gray,geq=lum='if(lt(Y,40),220,if(gt(Y,280),20,128))'", path)
+    const photo: InputFile = { path, name: 'tall.png', size: 1, kind: 'image', type: 'png', mime: 'image/png' }
+    // the luma at the frame's left edge (the photo's, the background's or the blur's) and at its top middle
+    const measured: Record<string, { edge: number; top: number }> = {}
+    for (const fit of FITS) {
+      const plan = small(makePlan({ ...base, turns: ['static'], duration: 1, transition: 'none', fit, background: 'white' }, [photo]))
+      const out = join(dir, `${fit}.mp4`)
+      await renderPlan(await ffmpegUnderTest(), plan, out, dir, new AbortController().signal)
+      const f = await frame(out, 0.5)
+      measured[fit] = { edge: f[18 * 64 + 1], top: f[1 * 64 + 32] }
+    }
+    const { cover, contain, blur, auto } = measured
+    const shown = JSON.stringify(measured)
+    // cover crops to fill: the edge is the photo's grey and its top is cut off (mid grey, not light)
+    assert.ok(Math.abs(cover.edge - 128) < 25 && Math.abs(cover.top - 128) < 25, shown)
+    // contain: the white background beside the whole photo, whose light top shows
+    assert.ok(contain.edge > 220 && contain.top > 190, shown)
+    // blur: the photo darkened and blurred beside it, neither the background nor the photo's grey
+    assert.ok(blur.edge > 30 && blur.edge < 110 && blur.top > 190, shown)
+    // auto keeps too little of a portrait photo with a cover crop: it blurs
+    assert.ok(Math.abs(auto.edge - blur.edge) < 6, shown)
   })
 
   it('renders every transition: the frame in its middle is neither neighbour, the video its planned length', async () => {

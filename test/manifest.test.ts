@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { VIDEO_KEYS } from '../src/inputs/get-inputs.js'
+import { VIDEO_KEYS } from '../src/shared/contract.js'
 import { parseManifest } from '../src/inputs/manifest.js'
 import { runPool } from '../src/shared/pool.js'
 

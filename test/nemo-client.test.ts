@@ -212,14 +212,14 @@ describe('nemo backend: the conversation', () => {
     noTokenIn(run, USER)
   })
 
-  for (const shape of ['A', 'B'] as const) {
+  for (const shape of ['envelope', 'current'] as const) {
     for (const format of ['adk', 'legacy'] as const) {
-      it(`works with render shape ${shape} and the ${format} SSE format (chunked${shape === 'B' ? ', CRLF' : ''}, heartbeats)`, async () => {
+      it(`works with render shape ${shape} and the ${format} SSE format (chunked${shape === 'current' ? ', CRLF' : ''}, heartbeats)`, async () => {
         nemo.server.config.renderShape = shape
         Object.assign(nemo.server.config.sse, {
           format,
           partial: format === 'adk',
-          crlf: shape === 'B',
+          crlf: shape === 'current',
           chunkBytes: 7,
           heartbeats: 2,
           heartbeatKind: format === 'adk' ? 'comment' : 'json'

@@ -1,16 +1,26 @@
 // Pure pieces of the NemoVideo client: envelope, Retry-After, redaction, render status shapes,
 // the SSE event reader and the multipart body.
 import assert from 'node:assert/strict'
-import { mkdtemp, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { ReplyReader } from '../src/backends/nemo/chat.js'
-import { readEnvelope, retryAfterMs } from '../src/backends/nemo/client.js'
+import { retryAfterMs } from '../src/backends/nemo/client.js'
 import { explain, NemoError, redact } from '../src/backends/nemo/errors.js'
-import { parseStatus } from '../src/backends/nemo/render.js'
+import {
+  STATUS_SHAPES,
+  STATUS_WORDS,
+  pointedUrl,
+  readEnvelope,
+  readRenderStatus,
+  renderState,
+  type StatusShape,
+  type StatusWord
+} from '../src/backends/nemo/replies.js'
 import { multipart } from '../src/backends/nemo/upload.js'
 import type { InputFile } from '../src/input-files/input-file.js'
+import { STATUS_REPLIES } from './servers/nemo.js'
 
 describe('readEnvelope', () => {
   it('returns data of a code-0 envelope, or a bare object', () => {
@@ -83,33 +93,47 @@ describe('retryAfterMs', () => {
   })
 })
 
-describe('parseStatus', () => {
-  it('reads shape A and shape B', () => {
-    assert.deepEqual(
-      parseStatus({ success: true, data: { id: 'r', status: 'completed', progress: 100, outputUrl: 'https://cdn/x.mp4' } }),
-      {
-        status: 'completed',
-        progress: 100,
-        url: 'https://cdn/x.mp4',
-        reason: undefined
+describe('the render status: every shape with every status word, as the test server answers', () => {
+  const url = 'https://cdn.example/renders/r1.mp4'
+  for (const shape of Object.keys(STATUS_SHAPES) as StatusShape[])
+    it(`${shape}: ${STATUS_SHAPES[shape]}`, () => {
+      for (const word of Object.keys(STATUS_WORDS) as StatusWord[]) {
+        const state = STATUS_WORDS[word]
+        const reply = STATUS_REPLIES[shape]({
+          id: 'r1',
+          // the server's case is not the reader's
+          status: word.toUpperCase(),
+          progress: state === 'done' ? 100 : 40,
+          url: state === 'done' ? url : undefined,
+          error: state === 'failed' ? 'out of memory' : undefined,
+          size: 1
+        })
+        // through the envelope as the client reads it, then the status reader
+        const env = readEnvelope(200, JSON.stringify(reply))
+        assert.ok(env.ok, `${shape}/${word}: the envelope refused ${JSON.stringify(reply)}`)
+        const read = readRenderStatus(env.data)
+        assert.equal(read.status, word, `${shape}/${word}`)
+        assert.equal(renderState(read.status), state, `${shape}/${word}`)
+        assert.equal(read.progress, state === 'done' ? 100 : 40, `${shape}/${word}`)
+        assert.equal(read.url, state === 'done' ? url : undefined, `${shape}/${word}`)
+        assert.equal(read.reason, state === 'failed' ? 'out of memory' : undefined, `${shape}/${word}`)
+        // the envelope left on reads the same, and the download endpoint's JSON answer points the same way
+        assert.deepEqual(readRenderStatus(reply), read, `${shape}/${word}: the whole body`)
+        assert.equal(pointedUrl(Buffer.from(JSON.stringify(reply))), read.url, `${shape}/${word}: pointedUrl`)
       }
-    )
-    assert.deepEqual(parseStatus({ id: 'r', status: 'Processing', progress: 40 }), {
-      status: 'processing',
-      progress: 40,
-      url: undefined,
-      reason: undefined
     })
-    assert.deepEqual(
-      parseStatus({ taskId: 'r', status: 'completed', progress: 100, output: { url: 'https://cdn/y.mp4', duration: 30.5, size: 1 } }),
-      {
-        status: 'completed',
-        progress: 100,
-        url: 'https://cdn/y.mp4',
-        reason: undefined
-      }
-    )
-    assert.equal(parseStatus({ taskId: 'r', status: 'failed', error: 'out of memory' }).reason, 'out of memory')
+  it('docs/nemovideo-protocol.md names the same shapes and words', async () => {
+    const doc = await readFile(new URL('../docs/nemovideo-protocol.md', import.meta.url), 'utf8')
+    for (const shape of Object.keys(STATUS_SHAPES)) assert.ok(doc.includes(`| \`${shape}\` |`), shape)
+    for (const word of Object.keys(STATUS_WORDS)) assert.ok(doc.includes(`\`${word}\``), word)
+  })
+  it('a word no source shows keeps the poll going; a server word is redacted and bounded', () => {
+    assert.equal(renderState('warming-up'), 'running')
+    assert.equal(renderState('constructor'), 'running')
+    const read = readRenderStatus({ status: `x${'y'.repeat(100)}`, progress: '12' })
+    assert.equal(read.status.length, 40)
+    assert.equal(read.progress, 12)
+    assert.equal(pointedUrl(Buffer.from('not json')), undefined)
   })
 })
 

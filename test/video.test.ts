@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { it } from 'node:test'
 import { promisify } from 'node:util'
-import { BadMp4Error, inspectFile } from '../src/media/mp4.js'
+import { inspectFile } from '../src/media/mp4.js'
+import { BadMp4Error } from '../src/media/errors.js'
 import { makeMp4 } from './helpers/media.js'
 
 it('reads duration, size and codecs of a faststart MP4', async () => {

@@ -28459,7 +28459,7 @@ __webpack_unused_export__ = debug; // for test
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9843);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8657);
 // The plan action's entry point (plan/action.yml).
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -28469,7 +28469,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9843:
+/***/ 8657:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31433,8 +31433,27 @@ class CancelledError extends (/* unused pure expression or super */ null && (Err
 class DeadlineError extends (/* unused pure expression or super */ null && (Error)) {
     name = 'DeadlineError';
 }
+/** The one way an error becomes a message: its own, or the thrown value in words. */
 function errorMessage(err) {
     return err instanceof Error ? err.message : String(err);
+}
+/** A draft (a server's data) past its limits or not of the draft's shape. */
+class DraftError extends (/* unused pure expression or super */ null && (Error)) {
+    name = 'DraftError';
+}
+/** A connection refused before it was made: the host, the address it is or resolved to, and why. */
+class errors_RefusedDestination extends Error {
+    host;
+    address;
+    reason;
+    code = 'IMG2VID_REFUSED_DESTINATION';
+    constructor(host, address, reason) {
+        super(`${host === address ? host : `${host} (${address})`} is ${reason}: refused`);
+        this.host = host;
+        this.address = address;
+        this.reason = reason;
+        this.name = 'RefusedDestination';
+    }
 }
 
 // EXTERNAL MODULE: external "node:async_hooks"
@@ -31608,6 +31627,206 @@ async function withVideoLog(name, opts, fn) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/shared/artifact-names.ts
+// Artifact names: the service's rules and which artifact holds which video. getInputs checks the
+// names up front and publish uses the same groups, without loading the artifact client.
+// characters the artifact service refuses in names
+const INVALID = (/* unused pure expression or super */ null && (['"', ':', '<', '>', '|', '*', '?', '\r', '\n', '\\', '/']));
+const SHOWN = { '\r': '\\r', '\n': '\\n' };
+/** undefined when the name is valid, else a message naming the input and the characters. */
+function artifact_names_validateArtifactName(name) {
+    if (!name.trim())
+        return "Input 'artifact-name' is empty: give a name such as 'img2vid'.";
+    const bad = INVALID.filter(c => name.includes(c));
+    if (bad.length) {
+        return `Input 'artifact-name' ('${name.replace(/[\r\n]/g, ' ')}') contains ${bad.map(c => `'${SHOWN[c] ?? c}'`).join(', ')}, which the artifact service refuses: use letters, digits, '-', '_' and '.'.`;
+    }
+    return undefined;
+}
+/**
+ * Which artifact holds which videos: one artifact for all, or with `perVideo` (a batch's
+ * 'artifact-per-video') one each, named `<artifact-name>-<video name>`.
+ */
+function artifact_names_artifactGroups(artifactName, perVideo, videoNames) {
+    return perVideo ? videoNames.map(v => ({ name: `${artifactName}-${v}`, videos: [v] })) : [{ name: artifactName, videos: videoNames }];
+}
+/** The artifact name when 'artifact-name' is empty. */
+const DEFAULT_ARTIFACT_NAME = 'img2vid';
+/**
+ * A job of a matrix ('only') names its artifact after its first video, `img2vid-<name>`: the jobs'
+ * names differ (a plan hands each video to one job), so no job replaces another's artifact, and
+ * collect/ finds them all by JOB_ARTIFACTS.
+ */
+function artifact_names_defaultArtifactName(only) {
+    return only?.length ? `${DEFAULT_ARTIFACT_NAME}-${only[0]}` : DEFAULT_ARTIFACT_NAME;
+}
+/** What collect/ downloads by default: the artifacts of the jobs of a matrix (and per-video ones). */
+const JOB_ARTIFACTS = `${DEFAULT_ARTIFACT_NAME}-*`;
+
+;// CONCATENATED MODULE: ./src/shared/contract.ts
+// The three actions' contract with their action.yml files, named once (as actions/cache keeps
+// Inputs and Outputs): each input's name and plain default, each output's name. The code reads and
+// sets only these names, an empty input reads as its default through `withDefaults`, and
+// test/action-contract.test.ts holds every action.yml to these tables.
+
+const contract_Input = {
+    images: 'images',
+    prompt: 'prompt',
+    promptFile: 'prompt-file',
+    duration: 'duration',
+    aspectRatio: 'aspect-ratio',
+    resolution: 'resolution',
+    transition: 'transition',
+    fit: 'fit',
+    background: 'background',
+    title: 'title',
+    music: 'music',
+    loudness: 'loudness',
+    language: 'language',
+    output: 'output',
+    backend: 'backend',
+    token: 'token',
+    allowAnonymous: 'allow-anonymous',
+    apiUrl: 'api-url',
+    clientId: 'client-id',
+    uploadArtifact: 'upload-artifact',
+    artifactName: 'artifact-name',
+    retentionDays: 'retention-days',
+    releaseTag: 'release-tag',
+    overwrite: 'overwrite',
+    githubToken: 'github-token',
+    timeoutMinutes: 'timeout-minutes',
+    pollInterval: 'poll-interval',
+    ffmpegPath: 'ffmpeg-path',
+    manifest: 'manifest',
+    only: 'only',
+    maxParallel: 'max-parallel',
+    failFast: 'fail-fast',
+    previews: 'previews',
+    releaseNotes: 'release-notes',
+    artifactPerVideo: 'artifact-per-video',
+    cache: 'cache',
+    installMissing: 'install-missing'
+};
+/** The inputs a manifest entry may set for its own video; the rest apply to the whole run. */
+const VIDEO_KEYS = [
+    contract_Input.images,
+    contract_Input.prompt,
+    contract_Input.promptFile,
+    contract_Input.duration,
+    contract_Input.aspectRatio,
+    contract_Input.resolution,
+    contract_Input.transition,
+    contract_Input.fit,
+    contract_Input.background,
+    contract_Input.title,
+    contract_Input.music,
+    contract_Input.loudness,
+    contract_Input.language,
+    contract_Input.output
+];
+/** action.yml's default for 'output'; with a manifest it means "each video writes <name>.mp4". */
+const DEFAULT_OUTPUT = 'img2vid.mp4';
+/** The main action's plain defaults: what an empty input means. */
+const contract_DEFAULTS = {
+    [contract_Input.resolution]: '1080p',
+    [contract_Input.fit]: 'auto',
+    [contract_Input.background]: 'black',
+    [contract_Input.loudness]: '-14',
+    [contract_Input.backend]: 'auto',
+    [contract_Input.allowAnonymous]: 'false',
+    [contract_Input.language]: 'en',
+    [contract_Input.output]: DEFAULT_OUTPUT,
+    [contract_Input.uploadArtifact]: 'true',
+    [contract_Input.overwrite]: 'true',
+    [contract_Input.timeoutMinutes]: '20',
+    [contract_Input.pollInterval]: '10',
+    [contract_Input.installMissing]: 'true',
+    [contract_Input.maxParallel]: '2',
+    [contract_Input.failFast]: 'false',
+    [contract_Input.previews]: 'true',
+    [contract_Input.releaseNotes]: 'none',
+    [contract_Input.artifactPerVideo]: 'false',
+    [contract_Input.cache]: 'auto'
+};
+/**
+ * Defaults that are expressions the runner evaluates before the action starts: the code never
+ * sees them as written, so they are not in the tables of plain defaults.
+ */
+const EXPRESSION_DEFAULTS = { [contract_Input.githubToken]: '${{ github.token }}' };
+/** The main action's outputs. */
+const Output = {
+    videoPath: 'video-path',
+    videoUrl: 'video-url',
+    duration: 'duration',
+    width: 'width',
+    height: 'height',
+    size: 'size',
+    sha256: 'sha256',
+    sessionId: 'session-id',
+    renderId: 'render-id',
+    timeline: 'timeline',
+    creditsAvailable: 'credits-available',
+    artifactId: 'artifact-id',
+    artifactUrl: 'artifact-url',
+    releaseAssetUrl: 'release-asset-url',
+    posterPath: 'poster-path',
+    previewPath: 'preview-path',
+    cacheHit: 'cache-hit',
+    backend: 'backend',
+    videos: 'videos'
+};
+/** plan/action.yml: the manifest, per-job, and the fallbacks the render jobs give. */
+const PlanInput = { perJob: 'per-job' };
+const PLAN_INPUTS = [contract_Input.manifest, PlanInput.perJob, ...VIDEO_KEYS, contract_Input.previews, contract_Input.uploadArtifact];
+const PLAN_DEFAULTS = {
+    [PlanInput.perJob]: 'auto',
+    ...Object.fromEntries(PLAN_INPUTS.flatMap(k => (k in contract_DEFAULTS ? [[k, contract_DEFAULTS[k]]] : [])))
+};
+const PlanOutput = { matrix: 'matrix', names: 'names', count: 'count', jobs: 'jobs' };
+/** collect/action.yml. */
+const CollectInput = {
+    names: 'names',
+    pattern: 'pattern',
+    path: 'path',
+    merge: 'merge',
+    mergedName: 'merged-name',
+    deleteMerged: 'delete-merged',
+    retentionDays: contract_Input.retentionDays,
+    releaseTag: contract_Input.releaseTag,
+    releaseNotes: contract_Input.releaseNotes,
+    overwrite: contract_Input.overwrite,
+    githubToken: contract_Input.githubToken
+};
+/** Where the artifacts are downloaded when 'path' is empty: a folder of the workspace. */
+const DEFAULT_COLLECT_PATH = 'img2vid-videos';
+const COLLECT_DEFAULTS = {
+    [CollectInput.pattern]: JOB_ARTIFACTS,
+    [CollectInput.path]: DEFAULT_COLLECT_PATH,
+    [CollectInput.merge]: 'false',
+    [CollectInput.mergedName]: DEFAULT_ARTIFACT_NAME,
+    [CollectInput.deleteMerged]: 'false',
+    [CollectInput.releaseNotes]: contract_DEFAULTS[contract_Input.releaseNotes],
+    [CollectInput.overwrite]: contract_DEFAULTS[contract_Input.overwrite]
+};
+/** collect's own outputs; it sets the main action's batch outputs too (COLLECT_SHARED_OUTPUTS). */
+const CollectOutput = { count: 'count', failed: 'failed', path: 'path' };
+const COLLECT_SHARED_OUTPUTS = [
+    Output.videos,
+    Output.backend,
+    Output.artifactId,
+    Output.artifactUrl,
+    Output.cacheHit,
+    Output.creditsAvailable
+];
+/** An input read through its action's defaults: empty means the default, as the runner sets it. */
+function contract_withDefaults(get, defaults) {
+    return name => {
+        const v = get(name);
+        return v.trim() === '' ? (defaults[name] ?? v) : v;
+    };
+}
+
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:fs"
@@ -31749,6 +31968,7 @@ var external_node_net_ = __nccwpck_require__(7030);
 
 
 
+
 function isInside(dir, path) {
     const rel = (0,external_node_path_namespaceObject.relative)(dir, path);
     return rel === '' || (!rel.startsWith('..') && !(0,external_node_path_namespaceObject.isAbsolute)(rel));
@@ -31832,20 +32052,6 @@ function addressRefusal(address, allowLoopback) {
 function guards_isLoopbackAddress(address) {
     return addressRefusal(address, false) !== undefined && addressRefusal(address, true) === undefined;
 }
-/** A connection refused before it was made: the host, the address it is or resolved to, and why. */
-class RefusedDestination extends Error {
-    host;
-    address;
-    reason;
-    code = 'IMG2VID_REFUSED_DESTINATION';
-    constructor(host, address, reason) {
-        super(`${host === address ? host : `${host} (${address})`} is ${reason}: refused`);
-        this.host = host;
-        this.address = address;
-        this.reason = reason;
-        this.name = 'RefusedDestination';
-    }
-}
 const systemResolver = (hostname, options, callback) => dnsLookup(hostname, options, callback);
 /**
  * A `lookup` for net/tls.connect that resolves the name and hands the socket only addresses
@@ -31870,42 +32076,6 @@ function guardedLookup(refusal, resolve = systemResolver) {
         });
     };
 }
-
-;// CONCATENATED MODULE: ./src/shared/artifact-names.ts
-// Artifact names: the service's rules and which artifact holds which video. getInputs checks the
-// names up front and publish uses the same groups, without loading the artifact client.
-// characters the artifact service refuses in names
-const INVALID = (/* unused pure expression or super */ null && (['"', ':', '<', '>', '|', '*', '?', '\r', '\n', '\\', '/']));
-const SHOWN = { '\r': '\\r', '\n': '\\n' };
-/** undefined when the name is valid, else a message naming the input and the characters. */
-function artifact_names_validateArtifactName(name) {
-    if (!name.trim())
-        return "Input 'artifact-name' is empty: give a name such as 'img2vid'.";
-    const bad = INVALID.filter(c => name.includes(c));
-    if (bad.length) {
-        return `Input 'artifact-name' ('${name.replace(/[\r\n]/g, ' ')}') contains ${bad.map(c => `'${SHOWN[c] ?? c}'`).join(', ')}, which the artifact service refuses: use letters, digits, '-', '_' and '.'.`;
-    }
-    return undefined;
-}
-/**
- * Which artifact holds which videos: one artifact for all, or with `perVideo` (a batch's
- * 'artifact-per-video') one each, named `<artifact-name>-<video name>`.
- */
-function artifact_names_artifactGroups(artifactName, perVideo, videoNames) {
-    return perVideo ? videoNames.map(v => ({ name: `${artifactName}-${v}`, videos: [v] })) : [{ name: artifactName, videos: videoNames }];
-}
-/** The artifact name when 'artifact-name' is empty. */
-const DEFAULT_ARTIFACT_NAME = 'img2vid';
-/**
- * A job of a matrix ('only') names its artifact after its first video, `img2vid-<name>`: the jobs'
- * names differ (a plan hands each video to one job), so no job replaces another's artifact, and
- * collect/ finds them all by JOB_ARTIFACTS.
- */
-function artifact_names_defaultArtifactName(only) {
-    return only?.length ? `${DEFAULT_ARTIFACT_NAME}-${only[0]}` : DEFAULT_ARTIFACT_NAME;
-}
-/** What collect/ downloads by default: the artifacts of the jobs of a matrix (and per-video ones). */
-const JOB_ARTIFACTS = (/* unused pure expression or super */ null && (`${DEFAULT_ARTIFACT_NAME}-*`));
 
 ;// CONCATENATED MODULE: ./src/inputs/workspace-paths.ts
 // Paths the inputs name, checked by their real path: files the action reads (prompt-file, the
@@ -32135,6 +32305,26 @@ function shownPath(roots, path) {
     return root === undefined ? path : (0,external_node_path_namespaceObject.relative)(root, path) || path;
 }
 
+;// CONCATENATED MODULE: ./src/inputs/errors.ts
+// The inputs' one error: every problem found, each naming the input (or manifest entry and key) and the fix.
+/** At most this many problems are listed in one error, each at most this long. */
+const MAX_PROBLEMS_SHOWN = 20;
+const MAX_PROBLEM_CHARS = 500;
+class errors_InputError extends Error {
+    problems;
+    constructor(problems) {
+        const shown = problems
+            .slice(0, MAX_PROBLEMS_SHOWN)
+            .map(p => (p.length > MAX_PROBLEM_CHARS ? `${p.slice(0, MAX_PROBLEM_CHARS - 1)}…` : p));
+        const more = problems.length - shown.length;
+        if (more > 0)
+            shown.push(`… and ${more} more (fix these first).`);
+        super(problems.length === 1 ? shown[0] : `${problems.length} inputs need fixing:\n- ${shown.join('\n- ')}`);
+        this.problems = problems;
+        this.name = 'InputError';
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/inputs/get-inputs.ts
 // getInputs(): every input name in one place, typed and validated. All problems are reported
 // together, each naming the input (or manifest entry and key) and the fix, before any request.
@@ -32150,85 +32340,12 @@ function shownPath(roots, path) {
 
 
 
+
+
 const DEFAULT_API_URL = 'https://mega-api-prod.nemovideo.ai';
-/** action.yml's default for 'output'; with a manifest it means "each video writes <name>.mp4". */
-const DEFAULT_OUTPUT = 'img2vid.mp4';
 /** Limits on the files the inputs name. */
 const MAX_PROMPT_FILE_BYTES = 64 * 1024;
 const MAX_MANIFEST_BYTES = 1024 * 1024;
-/** At most this many problems are listed in one error, each at most this long. */
-const MAX_PROBLEMS_SHOWN = 20;
-const MAX_PROBLEM_CHARS = 500;
-const Input = {
-    images: 'images',
-    prompt: 'prompt',
-    promptFile: 'prompt-file',
-    duration: 'duration',
-    aspectRatio: 'aspect-ratio',
-    resolution: 'resolution',
-    transition: 'transition',
-    fit: 'fit',
-    background: 'background',
-    title: 'title',
-    music: 'music',
-    loudness: 'loudness',
-    language: 'language',
-    output: 'output',
-    backend: 'backend',
-    token: 'token',
-    allowAnonymous: 'allow-anonymous',
-    apiUrl: 'api-url',
-    clientId: 'client-id',
-    uploadArtifact: 'upload-artifact',
-    artifactName: 'artifact-name',
-    retentionDays: 'retention-days',
-    releaseTag: 'release-tag',
-    overwrite: 'overwrite',
-    githubToken: 'github-token',
-    timeoutMinutes: 'timeout-minutes',
-    pollInterval: 'poll-interval',
-    ffmpegPath: 'ffmpeg-path',
-    manifest: 'manifest',
-    only: 'only',
-    maxParallel: 'max-parallel',
-    failFast: 'fail-fast',
-    previews: 'previews',
-    releaseNotes: 'release-notes',
-    artifactPerVideo: 'artifact-per-video',
-    cache: 'cache',
-    installMissing: 'install-missing'
-};
-/** The inputs a manifest entry may set for its own video; the rest apply to the whole run. */
-const VIDEO_KEYS = [
-    Input.images,
-    Input.prompt,
-    Input.promptFile,
-    Input.duration,
-    Input.aspectRatio,
-    Input.resolution,
-    Input.transition,
-    Input.fit,
-    Input.background,
-    Input.title,
-    Input.music,
-    Input.loudness,
-    Input.language,
-    Input.output
-];
-class InputError extends Error {
-    problems;
-    constructor(problems) {
-        const shown = problems
-            .slice(0, MAX_PROBLEMS_SHOWN)
-            .map(p => (p.length > MAX_PROBLEM_CHARS ? `${p.slice(0, MAX_PROBLEM_CHARS - 1)}…` : p));
-        const more = problems.length - shown.length;
-        if (more > 0)
-            shown.push(`… and ${more} more (fix these first).`);
-        super(problems.length === 1 ? shown[0] : `${problems.length} inputs need fixing:\n- ${shown.join('\n- ')}`);
-        this.problems = problems;
-        this.name = 'InputError';
-    }
-}
 const AUDIO_EXT = /\.(mp3|wav|m4a|aac)$/i;
 /** Split on newlines and on commas outside `{…}` so brace globs like `*.{jpg,png}` survive. */
 function splitPatterns(raw) {
@@ -32291,7 +32408,7 @@ class Reader {
         }
         return out;
     }
-    bool(name, fallback) {
+    bool(name, fallback = false) {
         const v = this.get(name).trim().toLowerCase();
         if (v === '')
             return fallback;
@@ -32333,46 +32450,46 @@ class Reader {
 function readVideo(r, dirs, entry) {
     const { workspace, tempDir } = dirs;
     const name = entry?.name;
-    const images = splitPatterns(r.get(Input.images));
+    const images = splitPatterns(r.get(contract_Input.images));
     if (images.length === 0) {
-        r.fail(Input.images, entry
-            ? `is required: give the video an 'images' key, or set the '${Input.images}' input for videos without one (glob patterns such as 'photos/*.jpg').`
+        r.fail(contract_Input.images, entry
+            ? `is required: give the video an 'images' key, or set the '${contract_Input.images}' input for videos without one (glob patterns such as 'photos/*.jpg').`
             : `is required: give glob patterns of the images, e.g. 'photos/*.jpg'.`);
     }
     // prompt / prompt-file: exactly one
-    const promptText = r.get(Input.prompt);
-    const promptFile = r.get(Input.promptFile).trim();
+    const promptText = r.get(contract_Input.prompt);
+    const promptFile = r.get(contract_Input.promptFile).trim();
     let prompt = '';
     if (promptText.trim() && promptFile) {
-        r.problems.push(`${r.labelBoth(Input.prompt, Input.promptFile)} are both set: keep exactly one of them.`);
+        r.problems.push(`${r.labelBoth(contract_Input.prompt, contract_Input.promptFile)} are both set: keep exactly one of them.`);
     }
     else if (promptFile) {
         const read = readWorkspaceText(workspace, promptFile, MAX_PROMPT_FILE_BYTES);
         if ('problem' in read)
-            r.fail(Input.promptFile, read.problem);
+            r.fail(contract_Input.promptFile, read.problem);
         else if ((prompt = read.text).trim() === '')
-            r.fail(Input.promptFile, `: '${promptFile}' is empty.`);
+            r.fail(contract_Input.promptFile, `: '${promptFile}' is empty.`);
     }
     else if (promptText.trim()) {
         prompt = promptText;
     }
     else {
-        r.problems.push(`${r.label(Input.prompt)} is empty: set '${Input.prompt}' or '${Input.promptFile}', the instruction for the video.`);
+        r.problems.push(`${r.label(contract_Input.prompt)} is empty: set '${contract_Input.prompt}' or '${contract_Input.promptFile}', the instruction for the video.`);
     }
-    const duration = r.number(Input.duration, { ...DURATION, unit: 'seconds' });
-    const aspectRatios = r.someOf(Input.aspectRatio, ASPECT_RATIOS);
-    const resolution = r.oneOf(Input.resolution, RESOLUTIONS, '1080p');
-    const transition = r.oneOf(Input.transition, TRANSITIONS);
-    const fit = r.oneOf(Input.fit, FITS, 'auto');
-    const background = r.get(Input.background).trim() || 'black';
+    const duration = r.number(contract_Input.duration, { ...DURATION, unit: 'seconds' });
+    const aspectRatios = r.someOf(contract_Input.aspectRatio, ASPECT_RATIOS);
+    const resolution = r.oneOf(contract_Input.resolution, RESOLUTIONS);
+    const transition = r.oneOf(contract_Input.transition, TRANSITIONS);
+    const fit = r.oneOf(contract_Input.fit, FITS);
+    const background = r.get(contract_Input.background).trim();
     if (!/^(#[0-9a-fA-F]{6}|[a-zA-Z]{3,20})$/.test(background))
-        r.fail(Input.background, `must be a colour name such as 'white' or '#RRGGBB' (got '${background}').`);
-    const title = r.get(Input.title).trim() || undefined;
-    const language = r.get(Input.language).trim() || 'en';
-    const loudness = r.loudness(Input.loudness);
+        r.fail(contract_Input.background, `must be a colour name such as 'white' or '#RRGGBB' (got '${background}').`);
+    const title = r.get(contract_Input.title).trim() || undefined;
+    const language = r.get(contract_Input.language).trim();
+    const loudness = r.loudness(contract_Input.loudness);
     // music: a file in the workspace, or (cloud only) a description
     let music;
-    const musicRaw = r.get(Input.music).trim();
+    const musicRaw = r.get(contract_Input.music).trim();
     if (musicRaw) {
         let path = (0,external_node_path_namespaceObject.resolve)(workspace, musicRaw);
         const looksLikePath = AUDIO_EXT.test(musicRaw) || /[\\/]/.test(musicRaw);
@@ -32381,12 +32498,12 @@ function readVideo(r, dirs, entry) {
             path = variants.same;
         if ((0,external_node_fs_namespaceObject.existsSync)(path) && (0,external_node_fs_namespaceObject.statSync)(path).isFile()) {
             if (!isInside(workspace, path))
-                r.fail(Input.music, `must be inside the workspace (got '${musicRaw}').`);
+                r.fail(contract_Input.music, `must be inside the workspace (got '${musicRaw}').`);
             else
                 music = { file: path };
         }
         else if (looksLikePath) {
-            r.fail(Input.music, `: no audio file at '${musicRaw}' (relative to the workspace).${variants.others.length ? ` A file differs only in letter case: '${variants.others[0]}'.` : ''} Give an mp3, wav, m4a or aac file, or a description such as 'lo-fi' for the cloud backend.`);
+            r.fail(contract_Input.music, `: no audio file at '${musicRaw}' (relative to the workspace).${variants.others.length ? ` A file differs only in letter case: '${variants.others[0]}'.` : ''} Give an mp3, wav, m4a or aac file, or a description such as 'lo-fi' for the cloud backend.`);
         }
         else {
             music = { description: musicRaw };
@@ -32394,10 +32511,10 @@ function readVideo(r, dirs, entry) {
     }
     // output: a file path; with a manifest also a folder ('out/') or a pattern ('out/{name}.mp4').
     // Its real path (links resolved) must be inside the workspace or the runner's temp dir.
-    const given = r.get(Input.output).trim();
+    const given = r.get(contract_Input.output).trim();
     let outputRaw = given || DEFAULT_OUTPUT;
     if (name !== undefined) {
-        if (outputRaw === DEFAULT_OUTPUT && !entry?.sets(Input.output))
+        if (outputRaw === DEFAULT_OUTPUT && !entry?.sets(contract_Input.output))
             outputRaw = `${name}.mp4`;
         else if (outputRaw.endsWith('/'))
             outputRaw = `${outputRaw}${name}.mp4`;
@@ -32405,22 +32522,22 @@ function readVideo(r, dirs, entry) {
             outputRaw = outputRaw.replaceAll('{name}', name);
     }
     else if (outputRaw.endsWith('/') || outputRaw.endsWith('\\')) {
-        r.fail(Input.output, `ends in '/': give the MP4's file path, such as 'out/promo.mp4' (a folder is only for a manifest).`);
+        r.fail(contract_Input.output, `ends in '/': give the MP4's file path, such as 'out/promo.mp4' (a folder is only for a manifest).`);
     }
     else if (outputRaw.includes('{name}')) {
-        r.fail(Input.output, `uses '{name}', which works only with a manifest: give the MP4's file path, such as 'out/promo.mp4'.`);
+        r.fail(contract_Input.output, `uses '{name}', which works only with a manifest: give the MP4's file path, such as 'out/promo.mp4'.`);
     }
     let output = (0,external_node_path_namespaceObject.resolve)(workspace, outputRaw);
     if (!isInside(workspace, output) && !isInside(tempDir, output)) {
-        r.fail(Input.output, `must resolve inside the workspace or RUNNER_TEMP (got '${outputRaw}' → ${output}).`);
+        r.fail(contract_Input.output, `must resolve inside the workspace or RUNNER_TEMP (got '${outputRaw}' → ${output}).`);
     }
     else {
         const real = realOutputPath(output);
         if (!isInside(workspace, real) && !isInside(tempDir, real)) {
-            r.fail(Input.output, `must resolve inside the workspace or RUNNER_TEMP: '${outputRaw}' goes through a link to ${real}. Write to a folder that is not a link.`);
+            r.fail(contract_Input.output, `must resolve inside the workspace or RUNNER_TEMP: '${outputRaw}' goes through a link to ${real}. Write to a folder that is not a link.`);
         }
         else if ((0,external_node_fs_namespaceObject.existsSync)(real) && (0,external_node_fs_namespaceObject.statSync)(real).isDirectory()) {
-            r.fail(Input.output, `is a directory ('${outputRaw}'): give a file path such as 'out/promo.mp4'.`);
+            r.fail(contract_Input.output, `is a directory ('${outputRaw}'): give a file path such as 'out/promo.mp4'.`);
         }
         output = real;
     }
@@ -32478,7 +32595,7 @@ function readOnly(r) {
 function readManifestVideos(r, dirs, manifestPath, opts) {
     const read = readWorkspaceText(dirs.workspace, manifestPath, MAX_MANIFEST_BYTES);
     if ('problem' in read) {
-        r.fail(Input.manifest, read.problem);
+        r.fail(contract_Input.manifest, read.problem);
         return { videos: [], order: [] };
     }
     const part = opts.planned || opts.only !== undefined;
@@ -32500,7 +32617,7 @@ function readManifestVideos(r, dirs, manifestPath, opts) {
                     .map(n => `'${n}'`)
                     .join(', ')}, … (${order.length} in all)`
                 : order.map(n => `'${n}'`).join(', ');
-            r.fail(Input.only, `names ${unknown.length === 1 ? 'no video' : `${unknown.length} names that are no video`} of ${manifestPath} (${unknown
+            r.fail(contract_Input.only, `names ${unknown.length === 1 ? 'no video' : `${unknown.length} names that are no video`} of ${manifestPath} (${unknown
                 .slice(0, 5)
                 .map(n => `'${n}'`)
                 .join(', ')}${unknown.length > 5 ? ', …' : ''}; the names are ${listed}).`);
@@ -32510,8 +32627,8 @@ function readManifestVideos(r, dirs, manifestPath, opts) {
     for (const e of entries) {
         const sets = (key) => key in e.values;
         // an entry's own prompt or prompt-file replaces both fallbacks
-        const ownPrompt = sets(Input.prompt) || sets(Input.promptFile);
-        const entryReader = new Reader(name => (sets(name) ? e.values[name] : ownPrompt && (name === Input.prompt || name === Input.promptFile) ? '' : r.get(name)), name => (sets(name) ? `${manifestPath}:${e.lines[name]}: video '${e.name}', key '${name}'` : `Video '${e.name}', input '${name}'`), (a, b) => sets(a) ? `${manifestPath}:${e.lines[a]}: video '${e.name}', keys '${a}' and '${b}'` : `Video '${e.name}', inputs '${a}' and '${b}'`);
+        const ownPrompt = sets(contract_Input.prompt) || sets(contract_Input.promptFile);
+        const entryReader = new Reader(contract_withDefaults(name => (sets(name) ? e.values[name] : ownPrompt && (name === contract_Input.prompt || name === contract_Input.promptFile) ? '' : r.get(name)), contract_DEFAULTS), name => (sets(name) ? `${manifestPath}:${e.lines[name]}: video '${e.name}', key '${name}'` : `Video '${e.name}', input '${name}'`), (a, b) => sets(a) ? `${manifestPath}:${e.lines[a]}: video '${e.name}', keys '${a}' and '${b}'` : `Video '${e.name}', inputs '${a}' and '${b}'`);
         videos.push(readVideo(entryReader, dirs, { name: e.name, sets }));
         r.problems.push(...entryReader.problems);
     }
@@ -32523,14 +32640,14 @@ function writtenFilesProblems(videos, opts) {
         roots: [opts.workspace, opts.tempDir],
         previews: opts.previews,
         records: opts.records,
-        label: () => (opts.manifestPath ? opts.manifestPath : `Input '${Input.output}'`),
+        label: () => (opts.manifestPath ? opts.manifestPath : `Input '${contract_Input.output}'`),
         fix: opts.manifestPath
-            ? `give each its own 'output', or set the '${Input.output}' input to a folder ending in '/' or a pattern such as 'videos/{name}.mp4'.`
+            ? `give each its own 'output', or set the '${contract_Input.output}' input to a folder ending in '/' or a pattern such as 'videos/{name}.mp4'.`
             : `give another 'output'.`
     });
 }
 function getInputs(env = process.env) {
-    const r = new Reader(name => core.getInput(name));
+    const r = new Reader(withDefaults(name => core.getInput(name), DEFAULTS));
     // real paths: a workspace reached through a link (self-hosted runners) holds the same files
     const workspace = realDir(env.GITHUB_WORKSPACE || process.cwd());
     const tempDir = realDir(env.RUNNER_TEMP || (env.TMPDIR ?? '/tmp'));
@@ -32561,9 +32678,9 @@ function getInputs(env = process.env) {
     if (token && badChar(token) >= 0) {
         r.problems.push(`The NemoVideo token (${tokenSource}) holds a line break, a space or another character an HTTP header cannot carry (at character ${badChar(token) + 1}): store the secret as a single line.`);
     }
-    const allowAnonymous = r.bool(Input.allowAnonymous, false);
+    const allowAnonymous = r.bool(Input.allowAnonymous);
     // backend: auto is the cloud when a token is given (or anonymous use is allowed), else local
-    const choice = r.oneOf(Input.backend, BACKEND_CHOICES, 'auto');
+    const choice = r.oneOf(Input.backend, BACKEND_CHOICES);
     let backend;
     let backendReason;
     if (choice !== 'auto')
@@ -32600,11 +32717,11 @@ function getInputs(env = process.env) {
         r.fail(Input.clientId, `holds a line break, a space or another character an HTTP header cannot carry (at character ${badChar(clientId) + 1}): use letters, digits and '-'.`);
     }
     // publishing
-    const uploadArtifact = r.bool(Input.uploadArtifact, true);
+    const uploadArtifact = r.bool(Input.uploadArtifact);
     const artifactName = r.get(Input.artifactName).trim() || defaultArtifactName(only);
     // a manifest's videos each carry a record in their artifact, for collect/
     const records = !!manifestPath && uploadArtifact;
-    const artifactPerVideo = r.bool(Input.artifactPerVideo, false);
+    const artifactPerVideo = r.bool(Input.artifactPerVideo);
     if (uploadArtifact) {
         for (const group of artifactGroups(artifactName, artifactPerVideo && !!manifestPath, videos.map(v => v.name))) {
             const bad = validateArtifactName(group.name);
@@ -32614,25 +32731,25 @@ function getInputs(env = process.env) {
     }
     const retentionDays = r.number(Input.retentionDays, { min: 1, max: 90, integer: true, unit: 'days' });
     const releaseTag = r.get(Input.releaseTag).trim();
-    const overwrite = r.bool(Input.overwrite, true);
+    const overwrite = r.bool(Input.overwrite);
     const githubToken = r.get(Input.githubToken).trim();
     if (githubToken)
         core.setSecret(githubToken);
-    const timeoutMinutes = r.number(Input.timeoutMinutes, { min: 0.1, max: 360, unit: 'minutes' }, 20);
-    const pollInterval = r.number(Input.pollInterval, { min: 1, max: 600, unit: 'seconds' }, 10);
+    const timeoutMinutes = r.number(Input.timeoutMinutes, { min: 0.1, max: 360, unit: 'minutes' });
+    const pollInterval = r.number(Input.pollInterval, { min: 1, max: 600, unit: 'seconds' });
     const ffmpegPath = r.get(Input.ffmpegPath).trim();
-    const installMissing = r.bool(Input.installMissing, true);
-    const maxParallel = r.number(Input.maxParallel, { min: 1, max: 16, integer: true, unit: 'videos' }, 2);
-    const failFast = r.bool(Input.failFast, false);
-    const previews = r.bool(Input.previews, true);
-    const releaseNotes = (r.oneOf(Input.releaseNotes, RELEASE_NOTES, 'none') ?? 'none');
+    const installMissing = r.bool(Input.installMissing);
+    const maxParallel = r.number(Input.maxParallel, { min: 1, max: 16, integer: true, unit: 'videos' });
+    const failFast = r.bool(Input.failFast);
+    const previews = r.bool(Input.previews);
+    const releaseNotes = r.oneOf(Input.releaseNotes, RELEASE_NOTES);
     // the files the videos write, by their final names and paths (each format's, the previews)
     r.problems.push(...writtenFilesProblems(videos, { workspace, tempDir, manifestPath, previews, records }));
     // cache: auto is on for the cloud (a render costs credits), off for local (a render costs a
     // minute of CPU), and off on a release event: a run reads the default branch's entries, so anyone
     // who can save one there (a test job's compromised dependency, a pull_request_target job running
     // PR code) would reach every release; 'cache: true' still turns it on, and the log says so
-    const cacheChoice = r.oneOf(Input.cache, CACHE_CHOICES, 'auto') ?? 'auto';
+    const cacheChoice = r.oneOf(Input.cache, CACHE_CHOICES);
     const release = env.GITHUB_EVENT_NAME === 'release';
     const cache = cacheChoice === 'auto' ? backend === 'nemo' && !release : cacheChoice === 'true';
     if (r.problems.length)
@@ -35566,8 +35683,8 @@ minimatch.Minimatch = Minimatch;
 minimatch.escape = escape_escape;
 minimatch.unescape = unescape_unescape;
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./src/input-files/input-file.ts
-// A file the action sends to a backend: an image, or the music track.
+;// CONCATENATED MODULE: ./src/input-files/errors.ts
+// The input files' one error: a file or pattern that cannot be used.
 /** An input file (or pattern) that cannot be used; the message names the input and the fix. */
 class FileCheckError extends Error {
 }
@@ -35743,6 +35860,7 @@ function gone(err) {
 
 
 
+
 /** The backend's per-file limit. */
 const MAX_FILE_BYTES = 200 * 1024 * 1024;
 /** Checks one file and describes it for the backend. */
@@ -35904,29 +36022,29 @@ async function prepareVideos(inputs, opts = { list: true }) {
 
 
 
+
+
 /** The plan action's own inputs (plan/action.yml); the videos' fallbacks are the main action's names. */
-const PlanInput = { perJob: 'per-job' };
-const PlanOutput = { matrix: 'matrix', names: 'names', count: 'count', jobs: 'jobs' };
 /** A job matrix holds at most 256 jobs (GitHub's limit). */
 const MAX_JOBS = 256;
 /** A job's output is at most 1 MB: the matrix and the names must each fit in one. */
 const MAX_OUTPUT_BYTES = 1024 * 1024;
 async function planManifest(env = process.env) {
-    const r = new Reader(name => getInput(name));
+    const r = new Reader(contract_withDefaults(name => getInput(name), PLAN_DEFAULTS));
     const workspace = workspace_paths_realDir(env.GITHUB_WORKSPACE || process.cwd());
     const tempDir = workspace_paths_realDir(env.RUNNER_TEMP || (env.TMPDIR ?? '/tmp'));
-    const manifest = r.get(Input.manifest).trim();
+    const manifest = r.get(contract_Input.manifest).trim();
     if (!manifest)
-        throw new InputError([`Input '${Input.manifest}' is required: the YAML file listing the videos, such as 'videos.yml'.`]);
+        throw new errors_InputError([`Input '${contract_Input.manifest}' is required: the YAML file listing the videos, such as 'videos.yml'.`]);
     const given = r.get(PlanInput.perJob).trim().toLowerCase();
     const asked = given === '' || given === 'auto' ? undefined : r.number(PlanInput.perJob, { min: 1, max: manifest_MAX_VIDEOS, integer: true, unit: 'videos' });
     if (given && given !== 'auto' && asked === undefined && !r.problems.length)
         r.fail(PlanInput.perJob, `must be 'auto' or a whole number.`);
-    const previews = r.bool(Input.previews, true);
-    const uploadArtifact = r.bool(Input.uploadArtifact, true);
+    const previews = r.bool(contract_Input.previews);
+    const uploadArtifact = r.bool(contract_Input.uploadArtifact);
     const { videos, order } = readManifestVideos(r, { workspace, tempDir }, manifest, { planned: true });
     if (r.problems.length)
-        throw new InputError(r.problems);
+        throw new errors_InputError(r.problems);
     // one video per job unless asked; more per job when one each would pass the matrix's limit
     let perJob = asked ?? 1;
     if (Math.ceil(order.length / perJob) > MAX_JOBS) {
@@ -35943,7 +36061,7 @@ async function planManifest(env = process.env) {
         r.problems.push(...writtenFilesProblems(g.map(n => byName.get(n)).filter(v => v !== undefined), { workspace, tempDir, manifestPath: manifest, previews, records: uploadArtifact }));
     }
     if (r.problems.length)
-        throw new InputError(r.problems);
+        throw new errors_InputError(r.problems);
     // the files, checked as the jobs check them: their error, word for word
     await prepareVideos({ videos, batch: true, workspace }, { list: false });
     const plan = { manifest, names: order, perJob, matrix: { include: groups.map(g => ({ only: g.join(',') })) } };
@@ -35953,7 +36071,7 @@ async function planManifest(env = process.env) {
     ]) {
         const bytes = Buffer.byteLength(JSON.stringify(value));
         if (bytes > MAX_OUTPUT_BYTES)
-            throw new InputError([
+            throw new errors_InputError([
                 `${manifest}: the '${output}' output would be ${bytes} bytes, over a job output's 1 MB: use shorter names, or split the manifest.`
             ]);
     }
@@ -35964,6 +36082,7 @@ async function planManifest(env = process.env) {
 // The plan action: reads a manifest, checks every video as a render would (inputs, files, what
 // each job writes), and hands a job matrix to `strategy.matrix: ${{ fromJSON(...) }}`. Nothing is
 // rendered and no tool is needed.
+
 
 
 

@@ -8,6 +8,7 @@ import { minimatch } from 'minimatch'
 import { artifactUrl } from '../publish/artifact.js'
 import { log } from '../shared/log.js'
 import { CollectError } from './errors.js'
+import { errorMessage } from '../shared/errors.js'
 
 /** More artifacts than 256 jobs each with one per video would make is not a matrix's. */
 export const MAX_ARTIFACTS = 1000
@@ -47,10 +48,7 @@ export async function downloadArtifacts(opts: { pattern: string; path: string; e
     const dir = join(opts.path, a.name)
     await mkdir(dir, { recursive: true })
     const r = await client.downloadArtifact(a.id, { path: dir, expectedHash: a.digest }).catch((err: unknown) => {
-      throw new CollectError(
-        `Downloading the artifact '${a.name}' (id ${a.id}) failed: ${err instanceof Error ? err.message : String(err)}`,
-        { cause: err }
-      )
+      throw new CollectError(`Downloading the artifact '${a.name}' (id ${a.id}) failed: ${errorMessage(err)}`, { cause: err })
     })
     if (r.digestMismatch)
       throw new CollectError(
@@ -70,7 +68,7 @@ export async function deleteArtifacts(names: string[]): Promise<void> {
       await client.deleteArtifact(name)
       log.info(`🗑 Deleted the artifact '${name}' ('delete-merged: true').`)
     } catch (err) {
-      log.warning(`Could not delete the merged artifact '${name}': ${err instanceof Error ? err.message : String(err)}`)
+      log.warning(`Could not delete the merged artifact '${name}': ${errorMessage(err)}`)
     }
   }
 }

@@ -2,31 +2,14 @@
 import * as core from '@actions/core'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
-import { Input, InputError, Reader } from '../inputs/get-inputs.js'
+import { Reader } from '../inputs/get-inputs.js'
+import { InputError } from '../inputs/errors.js'
+import { COLLECT_DEFAULTS, CollectInput, DEFAULT_COLLECT_PATH, Input, withDefaults } from '../shared/contract.js'
 import { VIDEO_NAME } from '../inputs/manifest.js'
 import { RELEASE_NOTES } from '../inputs/options.js'
 import { inGitDir, realDir, realOutputPath } from '../inputs/workspace-paths.js'
-import { DEFAULT_ARTIFACT_NAME, JOB_ARTIFACTS, validateArtifactName } from '../shared/artifact-names.js'
+import { validateArtifactName } from '../shared/artifact-names.js'
 import { isInside } from '../shared/guards.js'
-
-export const CollectInput = {
-  names: 'names',
-  pattern: 'pattern',
-  path: 'path',
-  merge: 'merge',
-  mergedName: 'merged-name',
-  deleteMerged: 'delete-merged',
-  retentionDays: Input.retentionDays,
-  releaseTag: Input.releaseTag,
-  releaseNotes: Input.releaseNotes,
-  overwrite: Input.overwrite,
-  githubToken: Input.githubToken
-} as const
-
-export const CollectOutput = { count: 'count', failed: 'failed', path: 'path' } as const
-
-/** Where the artifacts are downloaded when 'path' is empty: a folder of the workspace. */
-export const DEFAULT_COLLECT_PATH = 'img2vid-videos'
 
 export interface CollectInputs {
   /** the plan's names, in manifest order; empty: whatever the artifacts hold */
@@ -46,7 +29,7 @@ export interface CollectInputs {
 }
 
 export function getCollectInputs(env: NodeJS.ProcessEnv = process.env): CollectInputs {
-  const r = new Reader(name => core.getInput(name))
+  const r = new Reader(withDefaults(name => core.getInput(name), COLLECT_DEFAULTS))
   const workspace = realDir(env.GITHUB_WORKSPACE || process.cwd())
   const tempDir = realDir(env.RUNNER_TEMP || (env.TMPDIR ?? '/tmp'))
 
@@ -66,9 +49,9 @@ export function getCollectInputs(env: NodeJS.ProcessEnv = process.env): CollectI
       )
     } else names = [...new Set(parsed as string[])]
   }
-  const pattern = r.get(CollectInput.pattern).trim() || JOB_ARTIFACTS
+  const pattern = r.get(CollectInput.pattern).trim()
 
-  const given = r.get(CollectInput.path).trim() || DEFAULT_COLLECT_PATH
+  const given = r.get(CollectInput.path).trim()
   let path = resolve(workspace, given)
   if (!isInside(workspace, path) && !isInside(tempDir, path))
     r.fail(CollectInput.path, `must be inside the workspace or RUNNER_TEMP (got '${given}').`)
@@ -86,19 +69,19 @@ export function getCollectInputs(env: NodeJS.ProcessEnv = process.env): CollectI
       )
   }
 
-  const merge = r.bool(CollectInput.merge, false)
-  const mergedName = r.get(CollectInput.mergedName).trim() || DEFAULT_ARTIFACT_NAME
+  const merge = r.bool(CollectInput.merge)
+  const mergedName = r.get(CollectInput.mergedName).trim()
   if (merge) {
     const bad = validateArtifactName(mergedName)
     if (bad) r.problems.push(bad.replace(`Input '${Input.artifactName}'`, `Input '${CollectInput.mergedName}'`))
   }
-  const deleteMerged = r.bool(CollectInput.deleteMerged, false)
+  const deleteMerged = r.bool(CollectInput.deleteMerged)
   if (deleteMerged && !merge)
     r.fail(CollectInput.deleteMerged, `needs 'merge: true': the jobs' artifacts are deleted only once they are merged into one.`)
   const retentionDays = r.number(CollectInput.retentionDays, { min: 1, max: 90, integer: true, unit: 'days' })
   const releaseTag = r.get(CollectInput.releaseTag).trim()
-  const releaseNotes = (r.oneOf(CollectInput.releaseNotes, RELEASE_NOTES, 'none') ?? 'none') as 'none' | 'append'
-  const overwrite = r.bool(CollectInput.overwrite, true)
+  const releaseNotes = r.oneOf(CollectInput.releaseNotes, RELEASE_NOTES) as 'none' | 'append'
+  const overwrite = r.bool(CollectInput.overwrite)
   const githubToken = r.get(CollectInput.githubToken).trim()
   if (githubToken) core.setSecret(githubToken)
   if (r.problems.length) throw new InputError(r.problems)

@@ -14,7 +14,8 @@ import { outcomesOf, readRecord, type VideoRecord } from '../report/video-record
 import { errorMessage } from '../shared/errors.js'
 import { log } from '../shared/log.js'
 import { downloadArtifacts, deleteArtifacts, type JobArtifact } from './artifacts.js'
-import { CollectOutput, getCollectInputs } from './inputs.js'
+import { CollectOutput } from '../shared/contract.js'
+import { getCollectInputs } from './inputs.js'
 
 const RECORD_SUFFIX = '.img2vid.json'
 /** A job renders at most 100 videos: an artifact with more records is not a job's. */

@@ -5,7 +5,8 @@ import { basename, extname, relative } from 'node:path'
 import { isInside } from '../shared/guards.js'
 import { sniff, structureProblem } from './file-type.js'
 import { findFiles } from './find-files.js'
-import { FileCheckError, type InputFile, type InputKind } from './input-file.js'
+import { type InputFile, type InputKind } from './input-file.js'
+import { FileCheckError } from './errors.js'
 
 export { FileCheckError }
 

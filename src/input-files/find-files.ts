@@ -7,7 +7,7 @@ import { Minimatch } from 'minimatch'
 import { opendir, readdir, realpath, stat } from 'node:fs/promises'
 import { join, relative, resolve, sep } from 'node:path'
 import { isInside } from '../shared/guards.js'
-import { FileCheckError } from './input-file.js'
+import { FileCheckError } from './errors.js'
 
 /** How many files and folders one pattern may look through. */
 export const MAX_WALK_ENTRIES = 100_000

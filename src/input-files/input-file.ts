@@ -13,6 +13,3 @@ export interface InputFile {
   type: string
   mime: string
 }
-
-/** An input file (or pattern) that cannot be used; the message names the input and the fix. */
-export class FileCheckError extends Error {}

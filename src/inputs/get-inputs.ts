@@ -29,75 +29,14 @@ import {
 } from './options.js'
 import { isLoopbackHost } from '../shared/guards.js'
 import { log } from '../shared/log.js'
+import { DEFAULT_OUTPUT, DEFAULTS, Input, VIDEO_KEYS, withDefaults } from '../shared/contract.js'
+import { InputError } from './errors.js'
 
 export const DEFAULT_API_URL = 'https://mega-api-prod.nemovideo.ai'
 
-/** action.yml's default for 'output'; with a manifest it means "each video writes <name>.mp4". */
-export const DEFAULT_OUTPUT = 'img2vid.mp4'
 /** Limits on the files the inputs name. */
 export const MAX_PROMPT_FILE_BYTES = 64 * 1024
 export const MAX_MANIFEST_BYTES = 1024 * 1024
-/** At most this many problems are listed in one error, each at most this long. */
-const MAX_PROBLEMS_SHOWN = 20
-const MAX_PROBLEM_CHARS = 500
-
-export const Input = {
-  images: 'images',
-  prompt: 'prompt',
-  promptFile: 'prompt-file',
-  duration: 'duration',
-  aspectRatio: 'aspect-ratio',
-  resolution: 'resolution',
-  transition: 'transition',
-  fit: 'fit',
-  background: 'background',
-  title: 'title',
-  music: 'music',
-  loudness: 'loudness',
-  language: 'language',
-  output: 'output',
-  backend: 'backend',
-  token: 'token',
-  allowAnonymous: 'allow-anonymous',
-  apiUrl: 'api-url',
-  clientId: 'client-id',
-  uploadArtifact: 'upload-artifact',
-  artifactName: 'artifact-name',
-  retentionDays: 'retention-days',
-  releaseTag: 'release-tag',
-  overwrite: 'overwrite',
-  githubToken: 'github-token',
-  timeoutMinutes: 'timeout-minutes',
-  pollInterval: 'poll-interval',
-  ffmpegPath: 'ffmpeg-path',
-  manifest: 'manifest',
-  only: 'only',
-  maxParallel: 'max-parallel',
-  failFast: 'fail-fast',
-  previews: 'previews',
-  releaseNotes: 'release-notes',
-  artifactPerVideo: 'artifact-per-video',
-  cache: 'cache',
-  installMissing: 'install-missing'
-} as const
-
-/** The inputs a manifest entry may set for its own video; the rest apply to the whole run. */
-export const VIDEO_KEYS: readonly string[] = [
-  Input.images,
-  Input.prompt,
-  Input.promptFile,
-  Input.duration,
-  Input.aspectRatio,
-  Input.resolution,
-  Input.transition,
-  Input.fit,
-  Input.background,
-  Input.title,
-  Input.music,
-  Input.loudness,
-  Input.language,
-  Input.output
-]
 
 /** One video to make. */
 export interface VideoSpec {
@@ -170,18 +109,6 @@ export interface Inputs {
   tempDir: string
 }
 
-export class InputError extends Error {
-  constructor(readonly problems: string[]) {
-    const shown = problems
-      .slice(0, MAX_PROBLEMS_SHOWN)
-      .map(p => (p.length > MAX_PROBLEM_CHARS ? `${p.slice(0, MAX_PROBLEM_CHARS - 1)}…` : p))
-    const more = problems.length - shown.length
-    if (more > 0) shown.push(`… and ${more} more (fix these first).`)
-    super(problems.length === 1 ? shown[0] : `${problems.length} inputs need fixing:\n- ${shown.join('\n- ')}`)
-    this.name = 'InputError'
-  }
-}
-
 const AUDIO_EXT = /\.(mp3|wav|m4a|aac)$/i
 
 /** Split on newlines and on commas outside `{…}` so brace globs like `*.{jpg,png}` survive. */
@@ -238,7 +165,7 @@ export class Reader {
     return out
   }
 
-  bool(name: string, fallback: boolean): boolean {
+  bool(name: string, fallback = false): boolean {
     const v = this.get(name).trim().toLowerCase()
     if (v === '') return fallback
     if (['true', 'yes', 'on', '1'].includes(v)) return true
@@ -314,14 +241,14 @@ function readVideo(
 
   const duration = r.number(Input.duration, { ...DURATION, unit: 'seconds' })
   const aspectRatios = r.someOf(Input.aspectRatio, ASPECT_RATIOS)
-  const resolution = r.oneOf(Input.resolution, RESOLUTIONS, '1080p') as Resolution
+  const resolution = r.oneOf(Input.resolution, RESOLUTIONS) as Resolution
   const transition = r.oneOf(Input.transition, TRANSITIONS)
-  const fit = r.oneOf(Input.fit, FITS, 'auto') as Fit
-  const background = r.get(Input.background).trim() || 'black'
+  const fit = r.oneOf(Input.fit, FITS) as Fit
+  const background = r.get(Input.background).trim()
   if (!/^(#[0-9a-fA-F]{6}|[a-zA-Z]{3,20})$/.test(background))
     r.fail(Input.background, `must be a colour name such as 'white' or '#RRGGBB' (got '${background}').`)
   const title = r.get(Input.title).trim() || undefined
-  const language = r.get(Input.language).trim() || 'en'
+  const language = r.get(Input.language).trim()
   const loudness = r.loudness(Input.loudness)
 
   // music: a file in the workspace, or (cloud only) a description
@@ -471,7 +398,10 @@ export function readManifestVideos(
     // an entry's own prompt or prompt-file replaces both fallbacks
     const ownPrompt = sets(Input.prompt) || sets(Input.promptFile)
     const entryReader = new Reader(
-      name => (sets(name) ? e.values[name] : ownPrompt && (name === Input.prompt || name === Input.promptFile) ? '' : r.get(name)),
+      withDefaults(
+        name => (sets(name) ? e.values[name] : ownPrompt && (name === Input.prompt || name === Input.promptFile) ? '' : r.get(name)),
+        DEFAULTS
+      ),
       name => (sets(name) ? `${manifestPath}:${e.lines[name]}: video '${e.name}', key '${name}'` : `Video '${e.name}', input '${name}'`),
       (a, b) =>
         sets(a) ? `${manifestPath}:${e.lines[a]}: video '${e.name}', keys '${a}' and '${b}'` : `Video '${e.name}', inputs '${a}' and '${b}'`
@@ -499,7 +429,7 @@ export function writtenFilesProblems(
 }
 
 export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
-  const r = new Reader(name => core.getInput(name))
+  const r = new Reader(withDefaults(name => core.getInput(name), DEFAULTS))
   // real paths: a workspace reached through a link (self-hosted runners) holds the same files
   const workspace = realDir(env.GITHUB_WORKSPACE || process.cwd())
   const tempDir = realDir(env.RUNNER_TEMP || (env.TMPDIR ?? '/tmp'))
@@ -530,10 +460,10 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
       `The NemoVideo token (${tokenSource}) holds a line break, a space or another character an HTTP header cannot carry (at character ${badChar(token) + 1}): store the secret as a single line.`
     )
   }
-  const allowAnonymous = r.bool(Input.allowAnonymous, false)
+  const allowAnonymous = r.bool(Input.allowAnonymous)
 
   // backend: auto is the cloud when a token is given (or anonymous use is allowed), else local
-  const choice = r.oneOf(Input.backend, BACKEND_CHOICES, 'auto') as BackendChoice
+  const choice = r.oneOf(Input.backend, BACKEND_CHOICES) as BackendChoice
   let backend: BackendName
   let backendReason: string
   if (choice !== 'auto') [backend, backendReason] = [choice, `input '${Input.backend}' is ${choice}`]
@@ -572,11 +502,11 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
   }
 
   // publishing
-  const uploadArtifact = r.bool(Input.uploadArtifact, true)
+  const uploadArtifact = r.bool(Input.uploadArtifact)
   const artifactName = r.get(Input.artifactName).trim() || defaultArtifactName(only)
   // a manifest's videos each carry a record in their artifact, for collect/
   const records = !!manifestPath && uploadArtifact
-  const artifactPerVideo = r.bool(Input.artifactPerVideo, false)
+  const artifactPerVideo = r.bool(Input.artifactPerVideo)
   if (uploadArtifact) {
     for (const group of artifactGroups(
       artifactName,
@@ -589,18 +519,18 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
   }
   const retentionDays = r.number(Input.retentionDays, { min: 1, max: 90, integer: true, unit: 'days' })
   const releaseTag = r.get(Input.releaseTag).trim()
-  const overwrite = r.bool(Input.overwrite, true)
+  const overwrite = r.bool(Input.overwrite)
   const githubToken = r.get(Input.githubToken).trim()
   if (githubToken) core.setSecret(githubToken)
 
-  const timeoutMinutes = r.number(Input.timeoutMinutes, { min: 0.1, max: 360, unit: 'minutes' }, 20) as number
-  const pollInterval = r.number(Input.pollInterval, { min: 1, max: 600, unit: 'seconds' }, 10) as number
+  const timeoutMinutes = r.number(Input.timeoutMinutes, { min: 0.1, max: 360, unit: 'minutes' }) as number
+  const pollInterval = r.number(Input.pollInterval, { min: 1, max: 600, unit: 'seconds' }) as number
   const ffmpegPath = r.get(Input.ffmpegPath).trim()
-  const installMissing = r.bool(Input.installMissing, true)
-  const maxParallel = r.number(Input.maxParallel, { min: 1, max: 16, integer: true, unit: 'videos' }, 2) as number
-  const failFast = r.bool(Input.failFast, false)
-  const previews = r.bool(Input.previews, true)
-  const releaseNotes = (r.oneOf(Input.releaseNotes, RELEASE_NOTES, 'none') ?? 'none') as 'none' | 'append'
+  const installMissing = r.bool(Input.installMissing)
+  const maxParallel = r.number(Input.maxParallel, { min: 1, max: 16, integer: true, unit: 'videos' }) as number
+  const failFast = r.bool(Input.failFast)
+  const previews = r.bool(Input.previews)
+  const releaseNotes = r.oneOf(Input.releaseNotes, RELEASE_NOTES) as 'none' | 'append'
 
   // the files the videos write, by their final names and paths (each format's, the previews)
   r.problems.push(...writtenFilesProblems(videos, { workspace, tempDir, manifestPath, previews, records }))
@@ -609,7 +539,7 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
   // minute of CPU), and off on a release event: a run reads the default branch's entries, so anyone
   // who can save one there (a test job's compromised dependency, a pull_request_target job running
   // PR code) would reach every release; 'cache: true' still turns it on, and the log says so
-  const cacheChoice = r.oneOf(Input.cache, CACHE_CHOICES, 'auto') ?? 'auto'
+  const cacheChoice = r.oneOf(Input.cache, CACHE_CHOICES) as 'auto' | 'true' | 'false'
   const release = env.GITHUB_EVENT_NAME === 'release'
   const cache = cacheChoice === 'auto' ? backend === 'nemo' && !release : cacheChoice === 'true'
 

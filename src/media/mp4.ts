@@ -13,6 +13,8 @@ import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import { createFile, MP4BoxBuffer, type Movie } from 'mp4box'
+import { BadMp4Error } from './errors.js'
+import { errorMessage } from '../shared/errors.js'
 
 export interface VideoInfo {
   /** seconds, to the millisecond */
@@ -29,11 +31,6 @@ export interface VideoInfo {
 export interface VideoFacts {
   info: VideoInfo
   sha256: string
-}
-
-/** The bytes are not a whole, playable MP4. A cloud download retries on it. */
-export class BadMp4Error extends Error {
-  override name = 'BadMp4Error'
 }
 
 /** The moov is kept in memory to parse it; a real one is kilobytes to a few megabytes. */
@@ -130,7 +127,7 @@ export class Mp4Inspector {
       file.flush()
     } catch (err) {
       // the walk let through only boxes of bounded size; what mp4box still cannot read is a bad file
-      failure ??= err instanceof Error ? err.message : String(err)
+      failure ??= errorMessage(err)
       movie = undefined
     }
     if (!movie) throw new BadMp4Error(`not a playable MP4: ${failure ?? 'the moov box could not be read'}`)

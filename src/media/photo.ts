@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { crc32, deflateSync } from 'node:zlib'
 import { mayNeedViewer, readImageInfo } from './image-info.js'
 import { loadSharp } from './sharp.js'
+import { PhotoError } from './errors.js'
 
 /** The still types decoded here (GIFs and animated WebPs go to ffmpeg, which plays them). */
 export const PHOTO_TYPES = ['jpg', 'png', 'webp', 'heic', 'avif'] as const
@@ -40,8 +41,6 @@ export interface DecodedPhoto {
   /** 3 (RGB) or 4 (RGBA), 8 bits each, sRGB */
   channels: 3 | 4
 }
-
-export class PhotoError extends Error {}
 
 interface Heif {
   width: number

@@ -16,11 +16,7 @@ import { pipeline } from 'node:stream/promises'
 import { constants, createGunzip, createZstdDecompress } from 'node:zlib'
 import { extract } from 'tar-stream'
 import { oneLine } from '../shared/untrusted.js'
-
-/** The entry is not one this action wrote: a miss, never a partial use. */
-export class EntryRefused extends Error {
-  override name = 'EntryRefused'
-}
+import { EntryRefused } from './errors.js'
 
 /** One file an entry may hold: its name in the archive, its file in the private folder, its cap. */
 export interface Member {

@@ -25,13 +25,15 @@ import { errorMessage } from '../shared/errors.js'
 import { isAllowedUrl } from '../shared/guards.js'
 import { log } from '../shared/log.js'
 import { sha256File } from '../shared/sha256.js'
-import { readDraftValue, summarize, type Draft, type TimelineSummary } from '../shared/timeline.js'
 import { oneLine } from '../shared/untrusted.js'
 import { VERSION } from '../shared/version.js'
 import type { Member } from './cache-archive.js'
 import { tempFileFor, type FinishedVideo } from './finish.js'
+import type { MadeVideo } from '../render-video.js'
+import { fields, text, timeline, type Check } from '../shared/checks.js'
 import { inspectFile, type VideoInfo } from '../media/mp4.js'
 import { previewPaths, type Previews } from '../inputs/video-files.js'
+import { EntryRefused } from './errors.js'
 
 /** The staging folder of a save, relative to the workspace. */
 export const CACHE_DIR = '.img2vid-cache'
@@ -40,11 +42,11 @@ const FILES = { video: 'video.mp4', poster: 'poster.jpg', preview: 'preview.webp
 /**
  * What each file of an entry may weigh: the MP4 the cloud download's cap (2 GiB, nemo/download.ts;
  * a local render is far smaller), the poster a JPEG frame of at most 1920×1920, the preview its
- * own cap, the record a draft (at most 8 MB as JSON) with a few ids.
+ * own cap, the record a few ids and the timeline's summary (64 tracks of short texts at most).
  */
-const MAX_BYTES = { video: 2 * 1024 ** 3, poster: 8 * 1024 * 1024, preview: PREVIEW.maxBytes, record: 16 * 1024 * 1024 } as const
+const MAX_BYTES = { video: 2 * 1024 ** 3, poster: 8 * 1024 * 1024, preview: PREVIEW.maxBytes, record: 1024 * 1024 } as const
 /** Bumped when what an entry holds changes: older entries are then missed, never misread. */
-const LAYOUT = 1
+const LAYOUT = 2
 const ID = /^[A-Za-z0-9._-]{0,128}$/
 /**
  * The longest video a request without `duration` makes: the `duration` input's maximum (600 s),
@@ -53,15 +55,23 @@ const ID = /^[A-Za-z0-9._-]{0,128}$/
 const MAX_SECONDS = 600
 const MAX_SECONDS_PER_IMAGE = 30
 
-/** What the render said about the video, kept beside it so a cache hit reports the same. */
+/**
+ * The made video's fields a hit does not read from the record: its files (checked and placed on
+ * their own), the hit itself, and what belongs to the run that rendered rather than to the video
+ * (the account's credits then, a claim link for that run's anonymous session).
+ */
+type NotRecorded = 'name' | 'video' | 'previews' | 'cacheHit' | 'creditsAvailable' | 'claimUrl'
+/** Every other field of a made video: what the render said, kept beside it so a hit reports the same. */
+export type RecordedOutputs = Omit<MadeVideo, NotRecorded>
+/** Each recorded field by its type: a field added to MadeVideo fails to compile here until it is recorded or named above. */
+const RECORDED: { [K in keyof Required<RecordedOutputs>]: Check } = { videoUrl: text, sessionId: text, renderId: text, timeline }
+const recordedOutputs = fields<RecordedOutputs>(RECORDED)
+
 interface RenderRecord {
   layout: number
   key: string
   sha256: string
-  videoUrl: string
-  sessionId: string
-  renderId: string
-  draft: Draft
+  outputs: RecordedOutputs
 }
 
 /** The cache entry of one video (one format): its key, and what a hit is checked against. */
@@ -80,14 +90,7 @@ export interface CacheSlot {
 }
 
 /** The files restored at the video's paths, and the render they came from. */
-export interface CachedVideo {
-  video: FinishedVideo
-  previews?: Previews
-  videoUrl: string
-  sessionId: string
-  renderId: string
-  timeline: TimelineSummary
-}
+export type CachedVideo = RecordedOutputs & { video: FinishedVideo; previews?: Previews }
 
 /** A URL this action would have reported: https (http only to loopback), bounded. */
 function isUrl(text: string): boolean {
@@ -416,7 +419,7 @@ export async function restoreVideo(key: string, opts: CacheSlot & { output: stri
       try {
         await (await archiveLib()).unpackEntry(archive, files, members(key, opts.previews))
       } catch (err) {
-        if ((err as Error).name !== 'EntryRefused') throw err
+        if (!(err instanceof EntryRefused)) throw err
         log.warning(
           `The cache entry ${key} is not one this action wrote (${errorMessage(err)}): nothing of it was used; rendering instead.`
         )
@@ -430,12 +433,11 @@ export async function restoreVideo(key: string, opts: CacheSlot & { output: stri
       } catch (err) {
         return problem(`its record: ${errorMessage(err)}`)
       }
-      const draft = readDraftValue(record.draft)
-      const ids = [record.videoUrl, record.sessionId, record.renderId]
-      if (record.layout !== LAYOUT || record.key !== key || !draft || ids.some(v => typeof v !== 'string')) {
+      if (record?.layout !== LAYOUT || record.key !== key || typeof record.sha256 !== 'string' || !recordedOutputs(record.outputs)) {
         return problem('its record is not one this version wrote')
       }
-      if (!ID.test(record.sessionId) || !ID.test(record.renderId) || !(record.videoUrl === '' || isUrl(record.videoUrl))) {
+      const { outputs } = record
+      if (!ID.test(outputs.sessionId) || !ID.test(outputs.renderId) || !(outputs.videoUrl === '' || isUrl(outputs.videoUrl))) {
         return problem('its record holds ids or a URL this action would not write')
       }
 
@@ -461,10 +463,8 @@ export async function restoreVideo(key: string, opts: CacheSlot & { output: stri
       return {
         video: { path: opts.output, ...facts },
         previews: paths,
-        videoUrl: hitVideoUrl(opts, record.videoUrl),
-        sessionId: record.sessionId,
-        renderId: record.renderId,
-        timeline: summarize(draft)
+        ...outputs,
+        videoUrl: hitVideoUrl(opts, outputs.videoUrl)
       }
     } catch (err) {
       log.warning(`The cache entry ${key} could not be restored (${errorMessage(err)}): rendering instead.`)
@@ -476,11 +476,7 @@ export async function restoreVideo(key: string, opts: CacheSlot & { output: stri
 }
 
 /** Saves a freshly made video under `key`. A failure only warns: the video is made either way. */
-export async function saveVideo(
-  key: string,
-  opts: CacheSlot,
-  made: { video: FinishedVideo; previews?: Previews; videoUrl: string; sessionId: string; renderId: string; draft: Draft }
-): Promise<boolean> {
+export async function saveVideo(key: string, opts: CacheSlot, made: MadeVideo): Promise<boolean> {
   if (opts.previews && !made.previews) {
     log.info(`Cache: not saved (the poster or preview was not made, and a re-run must restore both).`)
     return false
@@ -505,15 +501,8 @@ export async function saveVideo(
         await place(made.previews.posterPath, FILES.poster)
         await place(made.previews.previewPath, FILES.preview)
       }
-      const record: RenderRecord = {
-        layout: LAYOUT,
-        key,
-        sha256: made.video.sha256,
-        videoUrl: made.videoUrl,
-        sessionId: made.sessionId,
-        renderId: made.renderId,
-        draft: made.draft
-      }
+      const outputs = Object.fromEntries(Object.keys(RECORDED).map(k => [k, made[k as keyof RecordedOutputs]])) as RecordedOutputs
+      const record: RenderRecord = { layout: LAYOUT, key, sha256: made.video.sha256, outputs }
       await writeFile(join(dir, FILES.record), JSON.stringify(record))
       const { saveCache } = await cacheLib()
       const id = await saveCache(entryPaths(key, opts.previews), key)

@@ -4,7 +4,8 @@
 import * as core from '@actions/core'
 import { errorMessage } from '../shared/errors.js'
 import { log } from '../shared/log.js'
-import { PlanOutput, planManifest } from './plan.js'
+import { PlanOutput } from '../shared/contract.js'
+import { planManifest } from './plan.js'
 
 export async function run(): Promise<void> {
   try {

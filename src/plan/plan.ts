@@ -1,15 +1,15 @@
 // The plan of a manifest onto a job matrix: which videos each job makes ('only'), checked first
 // with the render's own rules and messages, so that a typo fails one step, not 200 jobs.
 import * as core from '@actions/core'
-import { Input, InputError, Reader, readManifestVideos, writtenFilesProblems } from '../inputs/get-inputs.js'
+import { Reader, readManifestVideos, writtenFilesProblems } from '../inputs/get-inputs.js'
+import { InputError } from '../inputs/errors.js'
+import { Input, PLAN_DEFAULTS, PlanInput, PlanOutput, withDefaults } from '../shared/contract.js'
 import { MAX_VIDEOS } from '../inputs/manifest.js'
 import { realDir } from '../inputs/workspace-paths.js'
 import { prepareVideos } from '../prepare.js'
 import { log } from '../shared/log.js'
 
 /** The plan action's own inputs (plan/action.yml); the videos' fallbacks are the main action's names. */
-export const PlanInput = { perJob: 'per-job' } as const
-export const PlanOutput = { matrix: 'matrix', names: 'names', count: 'count', jobs: 'jobs' } as const
 
 /** A job matrix holds at most 256 jobs (GitHub's limit). */
 export const MAX_JOBS = 256
@@ -26,7 +26,7 @@ export interface Plan {
 }
 
 export async function planManifest(env: NodeJS.ProcessEnv = process.env): Promise<Plan> {
-  const r = new Reader(name => core.getInput(name))
+  const r = new Reader(withDefaults(name => core.getInput(name), PLAN_DEFAULTS))
   const workspace = realDir(env.GITHUB_WORKSPACE || process.cwd())
   const tempDir = realDir(env.RUNNER_TEMP || (env.TMPDIR ?? '/tmp'))
   const manifest = r.get(Input.manifest).trim()
@@ -35,8 +35,8 @@ export async function planManifest(env: NodeJS.ProcessEnv = process.env): Promis
   const asked =
     given === '' || given === 'auto' ? undefined : r.number(PlanInput.perJob, { min: 1, max: MAX_VIDEOS, integer: true, unit: 'videos' })
   if (given && given !== 'auto' && asked === undefined && !r.problems.length) r.fail(PlanInput.perJob, `must be 'auto' or a whole number.`)
-  const previews = r.bool(Input.previews, true)
-  const uploadArtifact = r.bool(Input.uploadArtifact, true)
+  const previews = r.bool(Input.previews)
+  const uploadArtifact = r.bool(Input.uploadArtifact)
 
   const { videos, order } = readManifestVideos(r, { workspace, tempDir }, manifest, { planned: true })
   if (r.problems.length) throw new InputError(r.problems)

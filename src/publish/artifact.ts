@@ -6,6 +6,7 @@ import { dirname, isAbsolute, relative } from 'node:path'
 import { validateArtifactName } from '../shared/artifact-names.js'
 import { log } from '../shared/log.js'
 import { PublishError } from './errors.js'
+import { errorMessage } from '../shared/errors.js'
 
 export interface ArtifactUpload {
   name: string
@@ -52,7 +53,7 @@ async function deleteExisting(client: DefaultArtifactClient, name: string): Prom
     log.info(`Deleted the existing artifact '${name}' (id ${id}) to replace it ('overwrite: true').`)
   } catch (err) {
     if (err instanceof ArtifactNotFoundError) return undefined
-    const why = err instanceof Error ? err.message : String(err)
+    const why = errorMessage(err)
     log.warning(`Could not delete the existing artifact '${name}' before replacing it: ${why}`)
     return why
   }
@@ -86,7 +87,7 @@ export async function uploadArtifact(opts: ArtifactUpload): Promise<ArtifactResu
       compressionLevel: 0
     })
   } catch (err) {
-    const msg = err instanceof Error ? err.message : String(err)
+    const msg = errorMessage(err)
     if (/\(409\)|already exists/i.test(msg)) {
       const fix = !overwrite
         ? "Set 'overwrite: true' to replace it, or choose another 'artifact-name'."

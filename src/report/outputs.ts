@@ -3,6 +3,7 @@
 // each that failed), bounded by MAX_VIDEOS_OUTPUT_BYTES.
 import * as core from '@actions/core'
 import { log } from '../shared/log.js'
+import { Output, type VideoOutputName } from '../shared/contract.js'
 import type { RunReport, VideoOutcome } from './run-report.js'
 
 /**
@@ -13,40 +14,41 @@ export const MAX_VIDEOS_OUTPUT_BYTES = 512 * 1024
 /** Error texts are cut to this many characters when the whole output does not fit. */
 const SHORT_ERROR = 200
 /** The outputs that are paths of files the video wrote. */
-export const PATH_OUTPUTS = ['video-path', 'poster-path', 'preview-path'] as const
+export const PATH_OUTPUTS = [Output.videoPath, Output.posterPath, Output.previewPath] as const
 /** What no form of the output leaves out: which video, whether it was made, and its files. */
 const KEPT = ['name', 'ok', ...PATH_OUTPUTS]
 
 /** Seconds with three decimals, always: "12.000", "16.934". */
 export const formatDuration = (seconds: number): string => seconds.toFixed(3)
 
-export function videoOutputs(v: VideoOutcome): Record<string, string> {
+export function videoOutputs(v: VideoOutcome): Partial<Record<VideoOutputName, string>> {
   const m = v.made
   if (!m) return {}
-  return {
-    'video-path': m.video.path,
-    'video-url': m.videoUrl,
-    duration: formatDuration(m.video.info.duration),
-    width: String(m.video.info.width),
-    height: String(m.video.info.height),
-    size: String(m.video.info.size),
-    sha256: m.video.sha256,
-    'session-id': m.sessionId,
-    'render-id': m.renderId,
-    timeline: JSON.stringify(m.timeline),
-    'credits-available': m.creditsAvailable === undefined ? '' : String(m.creditsAvailable),
-    'artifact-id': v.links.artifactId ?? '',
-    'artifact-url': v.links.artifactUrl ?? '',
-    'release-asset-url': v.links.releaseAssetUrl ?? '',
-    'poster-path': m.previews?.posterPath ?? '',
-    'preview-path': m.previews?.previewPath ?? '',
-    'cache-hit': String(m.cacheHit)
+  const outputs: Record<VideoOutputName, string> = {
+    [Output.videoPath]: m.video.path,
+    [Output.videoUrl]: m.videoUrl,
+    [Output.duration]: formatDuration(m.video.info.duration),
+    [Output.width]: String(m.video.info.width),
+    [Output.height]: String(m.video.info.height),
+    [Output.size]: String(m.video.info.size),
+    [Output.sha256]: m.video.sha256,
+    [Output.sessionId]: m.sessionId,
+    [Output.renderId]: m.renderId,
+    [Output.timeline]: JSON.stringify(m.timeline),
+    [Output.creditsAvailable]: m.creditsAvailable === undefined ? '' : String(m.creditsAvailable),
+    [Output.artifactId]: v.links.artifactId ?? '',
+    [Output.artifactUrl]: v.links.artifactUrl ?? '',
+    [Output.releaseAssetUrl]: v.links.releaseAssetUrl ?? '',
+    [Output.posterPath]: m.previews?.posterPath ?? '',
+    [Output.previewPath]: m.previews?.previewPath ?? '',
+    [Output.cacheHit]: String(m.cacheHit)
   }
+  return outputs
 }
 
 export function setOutputs(report: RunReport): void {
-  core.setOutput('backend', report.backend)
-  core.setOutput('videos', boundedVideos(report.videos.map(videoEntry)))
+  core.setOutput(Output.backend, report.backend)
+  core.setOutput(Output.videos, boundedVideos(report.videos.map(videoEntry)))
   const made = report.videos.filter(v => v.made)
   if (!report.batch) {
     if (made[0]) for (const [k, val] of Object.entries(videoOutputs(made[0]))) core.setOutput(k, val)
@@ -56,13 +58,13 @@ export function setOutputs(report: RunReport): void {
   // one shared artifact: its id and url are the run's too
   const ids = new Set(made.map(v => v.links.artifactId).filter(Boolean))
   if (ids.size === 1) {
-    core.setOutput('artifact-id', made[0].links.artifactId ?? '')
-    core.setOutput('artifact-url', made[0].links.artifactUrl ?? '')
+    core.setOutput(Output.artifactId, made[0].links.artifactId ?? '')
+    core.setOutput(Output.artifactUrl, made[0].links.artifactUrl ?? '')
   }
   // a batch is a hit when every video it made came from the cache
-  core.setOutput('cache-hit', String(made.every(v => v.made?.cacheHit)))
+  core.setOutput(Output.cacheHit, String(made.every(v => v.made?.cacheHit)))
   const credits = made.map(v => v.made?.creditsAvailable).filter((c): c is number => c !== undefined)
-  if (credits.length) core.setOutput('credits-available', String(Math.min(...credits)))
+  if (credits.length) core.setOutput(Output.creditsAvailable, String(Math.min(...credits)))
 }
 
 /** One video's entry of the `videos` output: its outputs, or its error. */
@@ -86,8 +88,11 @@ const shortError = (v: VideoEntry): VideoEntry => (typeof v.error === 'string' ?
  */
 const FORMS: { leftOut: string; shape: (v: VideoEntry) => VideoEntry }[] = [
   { leftOut: '', shape: v => v },
-  { leftOut: "each video's timeline", shape: ({ timeline: _, ...v }) => v },
-  { leftOut: `each video's timeline, and error texts past ${SHORT_ERROR} characters`, shape: ({ timeline: _, ...v }) => shortError(v) },
+  { leftOut: "each video's timeline", shape: ({ [Output.timeline]: _, ...v }) => v },
+  {
+    leftOut: `each video's timeline, and error texts past ${SHORT_ERROR} characters`,
+    shape: ({ [Output.timeline]: _, ...v }) => shortError(v)
+  },
   {
     leftOut: `every field but name, ok, the paths and error texts cut to ${SHORT_ERROR} characters`,
     shape: v => shortError(pick(v, [...KEPT, 'error']))

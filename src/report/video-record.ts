@@ -13,7 +13,7 @@ import { VIDEO_NAME } from '../inputs/manifest.js'
 import { BACKENDS, type BackendName } from '../inputs/options.js'
 import type { VideoInfo } from '../media/mp4.js'
 import type { MadeVideo } from '../render-video.js'
-import { TRACK_LABELS, type TimelineSummary, type TrackKind } from '../shared/timeline.js'
+import { count, fields, fileName, flag, hex64, isObject, optional, text, timeline } from '../shared/checks.js'
 import { RecordError } from './errors.js'
 import type { VideoOutcome } from './run-report.js'
 
@@ -23,7 +23,6 @@ export const RECORD_FORMAT = 'img2vid-record/1'
 export const MAX_RECORD_BYTES = 256 * 1024
 /** Formats of one video: at most the four aspect ratios. */
 const MAX_ENTRIES = 4
-const MAX_TEXT = 8 * 1024
 
 /** A made video as recorded: MadeVideo with its files as names beside the record. */
 export type RecordedVideo = Omit<MadeVideo, 'name' | 'video' | 'previews'> & {
@@ -91,42 +90,7 @@ export function outcomesOf(record: VideoRecord, dir: string): VideoOutcome[] {
   })
 }
 
-type Check = (v: unknown) => boolean
-const text: Check = v => typeof v === 'string' && v.length <= MAX_TEXT
-const optional =
-  (c: Check): Check =>
-  v =>
-    v === undefined || c(v)
-const count: Check = v => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v < 1e12
-const flag: Check = v => typeof v === 'boolean'
-const fileName: Check = v =>
-  typeof v === 'string' && v !== '' && v === basename(v) && v !== '.' && v !== '..' && !v.includes('\\') && v.length <= 255
-const hex64: Check = v => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v)
-const fields =
-  <T>(table: { [K in keyof Required<T>]: Check }): Check =>
-  v =>
-    isObject(v) && Object.keys(table).every(k => table[k as keyof T](v[k])) && Object.keys(v).every(k => k in table)
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
-
 const info = fields<VideoInfo>({ duration: count, width: count, height: count, videoCodec: text, audioCodec: optional(text), size: count })
-const kinds = Object.keys(TRACK_LABELS) as TrackKind[]
-const track: Check = v =>
-  fields<TimelineSummary['tracks'][number]>({
-    kind: k => kinds.includes(k as TrackKind),
-    label: l => isObject(v) && l === TRACK_LABELS[v.kind as TrackKind],
-    name: text,
-    start: count,
-    end: count,
-    segments: count,
-    volume: optional(count)
-  })(v)
-const timeline = fields<TimelineSummary>({
-  duration: count,
-  width: optional(count),
-  height: optional(count),
-  title: optional(text),
-  tracks: t => Array.isArray(t) && t.length <= 64 && t.every(track)
-})
 /** Every field of a recorded video, by its type: a field added to MadeVideo fails to compile here. */
 const recorded = fields<RecordedVideo>({
   file: fileName,

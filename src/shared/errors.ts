@@ -10,6 +10,25 @@ export class DeadlineError extends Error {
   override name = 'DeadlineError'
 }
 
+/** The one way an error becomes a message: its own, or the thrown value in words. */
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err)
+}
+
+/** A draft (a server's data) past its limits or not of the draft's shape. */
+export class DraftError extends Error {
+  override name = 'DraftError'
+}
+
+/** A connection refused before it was made: the host, the address it is or resolved to, and why. */
+export class RefusedDestination extends Error {
+  readonly code = 'IMG2VID_REFUSED_DESTINATION'
+  constructor(
+    readonly host: string,
+    readonly address: string,
+    readonly reason: string
+  ) {
+    super(`${host === address ? host : `${host} (${address})`} is ${reason}: refused`)
+    this.name = 'RefusedDestination'
+  }
 }

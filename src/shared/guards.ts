@@ -4,6 +4,7 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions, type LookupOptions } from 'node:dns'
 import { BlockList, isIP, type LookupFunction } from 'node:net'
 import { isAbsolute, relative } from 'node:path'
+import { RefusedDestination } from './errors.js'
 
 export function isInside(dir: string, path: string): boolean {
   const rel = relative(dir, path)
@@ -102,19 +103,6 @@ export function addressRefusal(address: string, allowLoopback: boolean): string 
 /** 127/8, ::1 and their IPv6 forms (::ffff:127.0.0.1). */
 export function isLoopbackAddress(address: string): boolean {
   return addressRefusal(address, false) !== undefined && addressRefusal(address, true) === undefined
-}
-
-/** A connection refused before it was made: the host, the address it is or resolved to, and why. */
-export class RefusedDestination extends Error {
-  readonly code = 'IMG2VID_REFUSED_DESTINATION'
-  constructor(
-    readonly host: string,
-    readonly address: string,
-    readonly reason: string
-  ) {
-    super(`${host === address ? host : `${host} (${address})`} is ${reason}: refused`)
-    this.name = 'RefusedDestination'
-  }
 }
 
 /** A resolver as dns.lookup is with `all: true` (injectable for tests). */

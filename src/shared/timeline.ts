@@ -1,5 +1,6 @@
 // The timeline draft in NemoVideo's short-key form (t/tt/sg/d/m), shared by both backends,
 // and its human/JSON summary. Cloud segments are loosely specified, so reading is tolerant.
+import { DraftError } from './errors.js'
 
 export const TRACK_VIDEO = 0
 export const TRACK_AUDIO = 1
@@ -107,10 +108,6 @@ function segmentName(sg: Segment): string | undefined {
 
 /** A draft is a server's data: its size is bounded before anything walks it. */
 export const DRAFT_LIMITS = { tracks: 100, segments: 20_000, jsonChars: 8 * 1024 * 1024 } as const
-
-export class DraftError extends Error {
-  override name = 'DraftError'
-}
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 

@@ -7,8 +7,41 @@ import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
+import type { StatusShape } from '../../src/backends/nemo/replies.js'
 import type { Draft } from '../../src/shared/timeline.js'
 import { makeMp4, sha256 } from '../helpers/media.js'
+
+/** A render status reply in each shape the vendor's documents show; a shape without one fails to compile. */
+export const STATUS_REPLIES: Record<
+  StatusShape,
+  (r: { id: string; status: string; progress: number; url?: string; error?: string; size: number }) => unknown
+> = {
+  current: r => ({
+    taskId: r.id,
+    status: r.status,
+    progress: r.progress,
+    ...(r.url ? { output: { url: r.url, duration: 2, size: r.size } } : {}),
+    ...(r.error ? { error: r.error } : {})
+  }),
+  cli: r => ({
+    taskId: r.id,
+    status: r.status,
+    progress: r.progress,
+    ...(r.url ? { outputUrl: r.url } : {}),
+    ...(r.error ? { error: r.error } : {})
+  }),
+  envelope: r => ({
+    success: true,
+    data: {
+      id: r.id,
+      status: r.status,
+      progress: r.progress,
+      ...(r.url ? { outputUrl: r.url } : {}),
+      ...(r.error ? { error: r.error } : {})
+    }
+  })
+}
+const statusReply = (shape: StatusShape, r: Parameters<(typeof STATUS_REPLIES)[StatusShape]>[0]): unknown => STATUS_REPLIES[shape](r)
 
 export type Route =
   | 'anonymous-token'
@@ -86,8 +119,8 @@ export interface AgentReply {
 export interface NemoServerConfig {
   sse: SseConfig
   agent?: (turn: AgentTurn) => AgentReply
-  /** A: {success,data:{status,outputUrl}} (a withdrawn vendor document); B: top-level status + output.url (current); C: top-level status + outputUrl (the vendor CLI) */
-  renderShape: 'A' | 'B' | 'C'
+  /** the shape of the render status replies (src/backends/nemo/replies.ts names them) */
+  renderShape: StatusShape
   renderPolls: number
   /** ms after export before a render counts as complete (0: count polls only) */
   renderMs: number
@@ -151,7 +184,7 @@ const defaults = (): NemoServerConfig => ({
     landMs: 0,
     endless: 'none'
   },
-  renderShape: 'B',
+  renderShape: 'current',
   renderPolls: 2,
   renderMs: 0,
   renderOutcome: 'completed',
@@ -660,17 +693,7 @@ export async function startNemoServer(
   const status = (rr: RenderRec, st: string, progress: number, token = ''): unknown => {
     const url = st !== 'completed' ? undefined : config.renderUrl ? fill(config.renderUrl, rr.id, token) : `${cdnUrl}/renders/${rr.id}.mp4`
     const error = st === 'failed' ? config.failReason : undefined
-    if (config.renderShape === 'A')
-      return { success: true, data: { id: rr.id, status: st, progress, ...(url ? { outputUrl: url } : {}), ...(error ? { error } : {}) } }
-    if (config.renderShape === 'C')
-      return { taskId: rr.id, status: st, progress, ...(url ? { outputUrl: url } : {}), ...(error ? { error } : {}) }
-    return {
-      taskId: rr.id,
-      status: st,
-      progress,
-      ...(url ? { output: { url, duration: 2, size: mp4.size } } : {}),
-      ...(error ? { error } : {})
-    }
+    return statusReply(config.renderShape, { id: rr.id, status: st, progress, url, error, size: mp4.size })
   }
 
   const upload = (req: IncomingMessage, res: ServerResponse, rec: RecordedRequest, sid: string): void => {

@@ -594,7 +594,10 @@ export interface PrepareSpec {
   pixels?: { format: 'rgb24' | 'rgba'; width: number; height: number }
 }
 
-/** Which framing `auto` picks: cover while it keeps at least ~2/3 of the photo, else blur. */
+/** The least share of a photo `auto` lets a cover crop keep; below it, the photo is shown whole, blurred behind. */
+export const COVER_MIN_KEPT = 0.65
+
+/** Which framing `auto` picks: cover while it keeps at least COVER_MIN_KEPT of the photo, else blur. */
 export function chooseFit(
   fit: Fit,
   photo: { width?: number; height?: number },
@@ -602,7 +605,7 @@ export function chooseFit(
 ): Exclude<Fit, 'auto'> {
   if (fit !== 'auto') return fit
   if (!photo.width || !photo.height) return 'cover'
-  return keptShare(photo, frame) >= 0.65 ? 'cover' : 'blur'
+  return keptShare(photo, frame) >= COVER_MIN_KEPT ? 'cover' : 'blur'
 }
 
 /** The share of a photo a cover crop keeps in a frame of another shape. */
@@ -617,40 +620,54 @@ export function keptShare(photo: { width?: number; height?: number }, frame: { w
  */
 export function prepareArgs(p: PrepareSpec): string[] {
   const { w, h } = p
+  const framing = FRAMINGS[p.fit]
   // decode big JPEGs at 1/2, 1/4 or 1/8 when that is still larger than needed: less memory and time
   let lowres = 0
   if (p.type === 'jpg' && !p.pixels && p.width && p.height) {
-    const need = p.fit === 'cover' ? Math.max(w / p.width, h / p.height) : Math.min(w / p.width, h / p.height)
+    const need = framing.fills ? Math.max(w / p.width, h / p.height) : Math.min(w / p.width, h / p.height)
     while (lowres < 3 && need * 2 ** (lowres + 1) <= 1) lowres++
   }
   const lines: string[] = []
   const input = p.count > 1 ? `[0:v]fps=${p.fps}` : '[0:v]null'
-  const fg =
-    p.fit === 'cover'
-      ? `scale=${w}:${h}:force_original_aspect_ratio=increase:flags=bicubic,crop=${w}:${h}`
-      : `scale=${w}:${h}:force_original_aspect_ratio=decrease:flags=bicubic`
-  if (p.fit === 'cover' && p.alpha === false) {
+  const fg = framing.fills
+    ? `scale=${w}:${h}:force_original_aspect_ratio=increase:flags=bicubic,crop=${w}:${h}`
+    : `scale=${w}:${h}:force_original_aspect_ratio=decrease:flags=bicubic`
+  if (framing.fills && p.alpha === false) {
     // an opaque photo that fills the frame hides the fill: no background, no blend (~20% less work)
     lines.push(`${input},${fg},format=gbrp,setsar=1,scale=out_color_matrix=bt709:out_range=tv,format=yuv420p[out]`)
     return stillArgs(p, lowres, lines)
   }
   lines.push(`color=c=${p.background}:s=${w}x${h}:r=${p.fps},format=rgba[bg]`)
-  if (p.fit === 'blur') {
-    const [bw, bh] = [even(w / 8), even(h / 8)]
-    lines.push(`${input},split=2[a][b]`)
-    lines.push(
-      `[b]scale=${bw}:${bh}:force_original_aspect_ratio=increase,crop=${bw}:${bh},format=rgba,boxblur=${Math.max(2, Math.round(Math.min(bw, bh) / 12))}:2,` +
-        `scale=${w}:${h}:flags=bilinear,colorchannelmixer=rr=0.55:gg=0.55:bb=0.55[bl]`
-    )
-    lines.push(`[bg][bl]overlay=format=rgb[fill]`)
-    lines.push(`[a]${fg},format=rgba[fg]`)
-  } else {
-    lines.push(`${input},${fg},format=rgba[fg]`)
-    lines.push(`[bg]null[fill]`)
-  }
+  lines.push(...framing.fill(input, fg, w, h))
   lines.push(`[fill][fg]overlay=x=(W-w)/2:y=(H-h)/2:format=rgb,setsar=1,` + `scale=out_color_matrix=bt709:out_range=tv,format=yuv420p[out]`)
   return stillArgs(p, lowres, lines)
 }
+
+/**
+ * Each framing: whether the scaled photo fills the frame (cropped) or fits inside it, and the
+ * lines that make [fill], what shows around and behind it, from [bg] and the photo, with the
+ * photo as [fg]. A fit added to FITS fails to compile until it has an entry here.
+ */
+const FRAMINGS: Record<Exclude<Fit, 'auto'>, { fills: boolean; fill: (input: string, fg: string, w: number, h: number) => string[] }> = {
+  cover: { fills: true, fill: (input, fg) => [`${input},${fg},format=rgba[fg]`, `[bg]null[fill]`] },
+  contain: { fills: false, fill: (input, fg) => [`${input},${fg},format=rgba[fg]`, `[bg]null[fill]`] },
+  blur: {
+    fills: false,
+    fill: (input, fg, w, h) => {
+      const [bw, bh] = [even(w / 8), even(h / 8)]
+      return [
+        `${input},split=2[a][b]`,
+        `[b]scale=${bw}:${bh}:force_original_aspect_ratio=increase,crop=${bw}:${bh},format=rgba,boxblur=${Math.max(2, Math.round(Math.min(bw, bh) / 12))}:2,` +
+          `scale=${w}:${h}:flags=bilinear,colorchannelmixer=rr=0.55:gg=0.55:bb=0.55[bl]`,
+        `[bg][bl]overlay=format=rgb[fill]`,
+        `[a]${fg},format=rgba[fg]`
+      ]
+    }
+  }
+}
+
+/** Whether a framing's photo fills the frame (a cover crop) rather than fitting inside it. */
+export const fillsFrame = (fit: Exclude<Fit, 'auto'>): boolean => FRAMINGS[fit].fills
 
 function stillArgs(p: PrepareSpec, lowres: number, lines: string[]): string[] {
   return [

@@ -18,6 +18,7 @@ import {
   chooseFit,
   clipFrames,
   concatList,
+  fillsFrame,
   layoutClips,
   loopsAnimation,
   MAX_ANIMATION_BYTES,
@@ -190,7 +191,7 @@ function prepareStills(
             images.paths[i],
             images.types[i] as PhotoType,
             plan.clips[i].name,
-            { width: c.w, height: c.h, fit: fit === 'cover' ? 'cover' : 'inside' },
+            { width: c.w, height: c.h, fit: fillsFrame(fit) ? 'cover' : 'inside' },
             info
           )
           await writeFile(pixels, d.data, { mode: 0o600 })
@@ -510,7 +511,6 @@ export function createLocalBackend(opts: FfmpegSettings): Backend {
   return {
     name: 'local',
     async render(job: RenderJob): Promise<RenderResult> {
-      const ffmpeg = await openFfmpeg(opts)
       let request = job.request
       if (request.music && 'description' in request.music) {
         log.warning(
@@ -527,6 +527,9 @@ export function createLocalBackend(opts: FfmpegSettings): Backend {
       const id = randomBytes(6).toString('hex')
       let draft: Draft | undefined
       const plans = job.videos.map(v => makePlan(v.aspectRatio ? { ...request, aspectRatio: v.aspectRatio } : request, job.images))
+      // only a request that can be rendered looks for ffmpeg (and installs it): a plan's problem
+      // (a duration too short for the photos) is said before anything is installed
+      const ffmpeg = await openFfmpeg(opts)
       // the photos are read (a HEIC decoded) once for every format
       const images = await inspectImages(plans[0].clips, job.tempDir)
       try {

@@ -5,6 +5,7 @@ import type { InputFile } from '../../input-files/input-file.js'
 import { canvasSize, DURATION, LOUDNESS, type AspectRatio, type Fit, type Resolution, type Transition } from '../../inputs/options.js'
 import type { VideoRequest } from '../../request/request.js'
 import { TRACK_AUDIO, TRACK_TEXT, TRACK_VIDEO, type Draft } from '../../shared/timeline.js'
+import { PlanError } from './errors.js'
 
 export interface Clip {
   path: string
@@ -160,7 +161,7 @@ export function describeHints(h: PromptHints, overridden: Partial<Record<keyof P
     .join(', ')
 }
 
-const DEFAULT_PER_IMAGE = 4
+export const DEFAULT_PER_IMAGE = 4
 
 /**
  * The video's length: input 'duration', else what the prompt asks for ("each photo for 3 seconds":
@@ -188,7 +189,7 @@ export function makePlan(req: VideoRequest, images: InputFile[]): LocalPlan {
   const transition = req.transition ?? hints.transition ?? 'fade'
   const n = images.length
   const target = targetDuration(req, hints, n).seconds
-  // per-image time: 3–5 s by default; fit to the target when one is given
+  // per-image time: DEFAULT_PER_IMAGE with no target; fit to the target when one is given
   let T = transition === 'none' || n < 2 ? 0 : DEFAULT_TRANSITION
   let per = target ? (target + (n - 1) * T) / n : DEFAULT_PER_IMAGE
   if (T > 0) {
@@ -204,7 +205,7 @@ export function makePlan(req: VideoRequest, images: InputFile[]): LocalPlan {
     const most = Math.floor((Math.round(target * fps) - n) / (n + 1))
     if (most < MIN_TRANSITION_FRAMES) {
       const need = Math.ceil((((n + 1) * MIN_TRANSITION_FRAMES + n) / fps) * 10) / 10
-      throw new Error(
+      throw new PlanError(
         `${n} images need at least ${need} s with transitions (the duration is ${target} s): set a longer 'duration', fewer images, or 'transition: none'.`
       )
     }

@@ -6,7 +6,7 @@
 import { createParser } from 'eventsource-parser'
 import { log } from '../../shared/log.js'
 import type { NemoClient } from './client.js'
-import { NemoError, isConnectionError, redact } from './errors.js'
+import { NemoError, ReplyTooLarge, isStreamBreak, redact } from './errors.js'
 import { timings } from './timings.js'
 
 /** Text kept (and so printed) of one turn's reply; a real reply is a few kilobytes. */
@@ -15,8 +15,6 @@ export const MAX_REPLY_CHARS = 1024 * 1024
 const MAX_TOOL_CALLS = 1000
 /** Bytes the stream may send without completing an event (one event is kilobytes). */
 const MAX_EVENT_BYTES = 16 * 1024 * 1024
-
-export class ReplyTooLarge extends NemoError {}
 
 export interface ChatResult {
   /** the agent's whole reply text, empty when it answered with tool calls only */
@@ -266,7 +264,7 @@ export async function chat(client: NemoClient, sessionId: string, message: strin
     } catch (err) {
       if (signal.aborted) throw signal.reason ?? err
       if (stalled) return finish(reader, result({ stalled: true }))
-      if (!isConnectionError(err) && !/terminated|aborted|socket|closed/i.test((err as Error).message)) throw err
+      if (!isStreamBreak(err)) throw err
       log.info('The chat stream broke before the server closed it.')
       return finish(reader, result({ dropped: true }))
     } finally {

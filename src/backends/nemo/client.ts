@@ -9,7 +9,9 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { request, type Dispatcher } from 'undici'
 import { log } from '../../shared/log.js'
 import { VERSION } from '../../shared/version.js'
-import { CODE, HTTP, NemoError, addSecret, describeNetworkError, explain, isConnectionError, neverSent, redact } from './errors.js'
+import { CODE, HTTP, NemoError, addSecret, describeNetworkError, explain, isConnectionError, neverSent } from './errors.js'
+import { proxyAware, proxyFor, shownProxy } from './proxy.js'
+import { readEnvelope } from './replies.js'
 import { timings } from './timings.js'
 
 export const ATTRIBUTION = {
@@ -55,34 +57,6 @@ export interface Reply<T> {
 /** How an SSE request ended before its events: the open stream, or a break the caller judges by state. */
 export type StreamStart = { res: Dispatcher.ResponseData } | { broken: string; headersTimeout: boolean }
 
-export type Envelope =
-  { ok: true; data: unknown; body: Record<string, unknown> } | { ok: false; code?: number; message: string; json: boolean }
-
-/** Reads a reply body: `code != 0` is an error even with HTTP 200; a non-JSON body is one too. */
-export function readEnvelope(status: number, text: string): Envelope {
-  let parsed: unknown
-  try {
-    parsed = text.trim() ? JSON.parse(text) : undefined
-  } catch {
-    parsed = undefined
-  }
-  const json = !!parsed && typeof parsed === 'object' && !Array.isArray(parsed)
-  const env = (json ? parsed : {}) as Record<string, unknown>
-  let code =
-    typeof env.code === 'number' ? env.code : typeof env.code === 'string' && /^-?\d+$/.test(env.code) ? Number(env.code) : undefined
-  const said = [env.message, env.msg, env.error, env.detail].find(v => typeof v === 'string' && v.trim()) as string | undefined
-  const message = redact(said?.trim() ?? '').slice(0, 300)
-  // the agent framework's own "session not found" (HTTP 404 {"detail": …}) is the protocol's 1002
-  if (code === undefined && status === HTTP.notFound && typeof env.detail === 'string' && /session not found/i.test(env.detail)) {
-    code = CODE.sessionNotFound
-  }
-  // `success: false` alone is an error; with a data object (a failed render's status) it is a reply
-  const refused = env.success === false && !(env.data && typeof env.data === 'object')
-  if (status >= 400 || (code !== undefined && code !== 0) || refused) return { ok: false, code, message, json }
-  if (!json) return { ok: false, message: '', json: false }
-  return { ok: true, data: env.data !== undefined && env.data !== null ? env.data : env, body: env }
-}
-
 /** Wait after a 429: Retry-After in seconds or as an HTTP date, else the default; capped. */
 export function retryAfterMs(header: string | string[] | undefined, now = Date.now()): number {
   const raw = (Array.isArray(header) ? header[0] : header)?.trim()
@@ -114,6 +88,10 @@ async function readCapped(body: Dispatcher.ResponseData['body'], max: number, wh
 // 429 slows every call to that API down, not only the one that got it (batch videos share it)
 const pausedUntil = new Map<string, number>()
 
+/** Every API call of the run goes through one dispatcher: the runner's proxy when it has one. */
+let apiDispatcher: Dispatcher | undefined
+const dispatcher = (): Dispatcher => (apiDispatcher ??= proxyAware())
+
 export class NemoClient {
   readonly base: URL
   /** anon_… user id of an anonymous token, for the registration link */
@@ -130,6 +108,11 @@ export class NemoClient {
       this.current = cfg.token
     }
     this.clientId = cfg.clientId.trim() || randomUUID()
+    const proxy = proxyFor(this.base)
+    if (proxy)
+      log.info(
+        `NemoVideo: through the proxy ${shownProxy(proxy)} (the runner's ${this.base.protocol === 'https:' ? 'HTTPS_PROXY' : 'HTTP_PROXY'}).`
+      )
   }
 
   /** True when the run uses an anonymous token (no user token was given). */
@@ -217,7 +200,15 @@ export class NemoClient {
       let res: Dispatcher.ResponseData
       try {
         // a stream has no body timeout: the caller's stall watch and the job deadline bound it
-        res = await request(url, { method, headers, body, signal: opts.signal, headersTimeout: timeout, bodyTimeout: stream ? 0 : timeout })
+        res = await request(url, {
+          method,
+          headers,
+          body,
+          signal: opts.signal,
+          headersTimeout: timeout,
+          bodyTimeout: stream ? 0 : timeout,
+          dispatcher: dispatcher()
+        })
       } catch (err) {
         if (opts.signal.aborted) throw opts.signal.reason ?? err
         if (err instanceof NemoError) throw err // raised by our own request body (an upload)

@@ -7,33 +7,22 @@
 import { closeSync, openSync, writeSync } from 'node:fs'
 import { isIP } from 'node:net'
 import { Writable } from 'node:stream'
-import { Agent, buildConnector, stream } from 'undici'
-import { BadMp4Error, Mp4Inspector, type VideoFacts } from '../../media/mp4.js'
-import {
-  addressRefusal,
-  guardedLookup,
-  isAllowedUrl,
-  isLoopbackAddress,
-  isLoopbackHost,
-  RefusedDestination,
-  type Resolver
-} from '../../shared/guards.js'
+import { buildConnector, stream, type Agent } from 'undici'
+import { Mp4Inspector, type VideoFacts } from '../../media/mp4.js'
+import { BadMp4Error } from '../../media/errors.js'
+import { addressRefusal, guardedLookup, isAllowedUrl, isLoopbackAddress, isLoopbackHost, type Resolver } from '../../shared/guards.js'
+import { RefusedDestination } from '../../shared/errors.js'
 import { log } from '../../shared/log.js'
-import { describeNetworkError, isConnectionError, NemoError, redact } from './errors.js'
+import { BadDownload, describeNetworkError, isConnectionError, NemoError, redact, Refused, TooLarge } from './errors.js'
 import type { NemoClient } from './client.js'
+import { addressesOf, proxyAware, proxyFor } from './proxy.js'
+import { pointedUrl } from './replies.js'
 import { timings } from './timings.js'
 
 export const MAX_DOWNLOAD_BYTES = 2 * 1024 ** 3
 /** a JSON answer of the fallback endpoint (`{output:{url}}`) is small */
 const MAX_JSON_BYTES = 1024 * 1024
 const MAX_REDIRECTS = 5
-
-/** One attempt failed in a way another attempt may not. */
-export class BadDownload extends Error {}
-/** Over the size cap: no other attempt will be smaller. */
-class TooLarge extends BadDownload {}
-/** A hop pointed into the runner's own network: the same URL will point there again. */
-class Refused extends BadDownload {}
 
 export interface Downloaded {
   facts: VideoFacts
@@ -62,7 +51,8 @@ export function downloadAgent(api: URL, resolve?: Resolver): Agent {
   }
   const direct = buildConnector({})
   const apiEndpoint = endpoint(api.protocol, api.hostname, api.port)
-  return new Agent({
+  // a proxied hop never reaches this connector: downloadOnce checks its host before it is sent
+  return proxyAware({
     connect: (opts, callback) => {
       if (endpoint(opts.protocol, opts.hostname, opts.port) === apiEndpoint) return direct(opts, callback)
       const rules = guarded[opts.protocol as keyof typeof guarded]
@@ -74,6 +64,21 @@ export function downloadAgent(api: URL, resolve?: Resolver): Agent {
       rules.connect(opts, callback)
     }
   })
+}
+
+/**
+ * A hop that goes through the runner's proxy: the connector never sees where it leads, so its host
+ * is checked here as the connector checks a direct one. A name this runner cannot resolve is left
+ * to the proxy (a proxied network often resolves only through it); a name that resolves here to an
+ * address of the runner's own network is refused.
+ */
+async function checkProxiedHop(url: URL, api: URL): Promise<void> {
+  if (!proxyFor(url) || endpoint(url.protocol, url.hostname, url.port) === endpoint(api.protocol, api.hostname, api.port)) return
+  const addresses = await addressesOf(url.hostname).catch(() => [])
+  for (const address of addresses) {
+    const why = addressRefusal(address, isLoopbackHost(api.hostname))
+    if (why) throw new RefusedDestination(url.hostname, address, why)
+  }
 }
 
 function endpoint(protocol: string, hostname: string, port: string): string {
@@ -165,6 +170,7 @@ export async function download(client: NemoClient, url: URL, file: string, signa
     for (let hop = 0; ; hop++) {
       if (!isAllowedUrl(current))
         throw new BadDownload(`refusing to download from ${current.protocol}//${current.host}: only https (or loopback http) is allowed`)
+      await checkProxiedHop(current, client.base)
       const headers = await client.headersFor(current, signal)
       let redirect: string | undefined
       let statusCode = 0
@@ -274,19 +280,6 @@ export async function downloadVideo(
     }
   }
   throw new NemoError(`Could not download render ${renderId}: ${errors.join('; ')}. Nothing was written to the output. Re-run the job.`)
-}
-
-/** `output.url` (or a top-level url) of a JSON reply, if it has one. */
-function pointedUrl(body: Buffer): string | undefined {
-  try {
-    const j = JSON.parse(body.toString('utf8')) as Record<string, unknown>
-    const inner = (j.data && typeof j.data === 'object' ? j.data : j) as Record<string, unknown>
-    const output = (inner.output && typeof inner.output === 'object' ? inner.output : {}) as Record<string, unknown>
-    const u = [output.url, inner.outputUrl, inner.url].find(v => typeof v === 'string' && v)
-    return u as string | undefined
-  } catch {
-    return undefined
-  }
 }
 
 function discard(): Writable {

@@ -1,6 +1,7 @@
 // NemoVideo errors: the codes by name, typed errors whose messages say what happened and what to
 // do, network failures in words, and the redaction every server string goes through.
-
+import { MAX_FILE_BYTES } from '../../input-files/check-files.js'
+import { errorMessage } from '../../shared/errors.js'
 export const CODE = {
   tokenInvalid: 1001,
   sessionNotFound: 1002,
@@ -55,7 +56,7 @@ export function explain(what: string, code: number | undefined, httpStatus: numb
     case CODE.unsupportedFile:
       return `${what}: NemoVideo refused a file type (code 4001)${said}. Use JPEG, PNG, WebP or GIF images and MP3, WAV, M4A or AAC music.`
     case CODE.fileTooLarge:
-      return `${what}: NemoVideo refused a file over its 200 MB limit (code 4002)${said}. Downscale or recompress it.`
+      return `${what}: NemoVideo refused a file over its ${MAX_FILE_BYTES / 1024 / 1024} MB limit (code 4002)${said}. Downscale or recompress it.`
   }
   if (httpStatus === HTTP.planLimit || code === HTTP.planLimit) {
     return `${what}: NemoVideo answered HTTP 402: the account's plan does not allow this (a plan/subscription limit, not credits)${said}. Upgrade the plan, or use a token of an account that can export.`
@@ -103,6 +104,24 @@ export function describeNetworkError(err: unknown, timeoutMs: number): string {
   const code = errorCode(err)
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return `no answer within ${(timeoutMs / 1000).toFixed(1)} s`
   if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'UND_ERR_CLOSED') return 'the connection was reset'
-  const message = err instanceof Error ? err.message : String(err)
+  const message = errorMessage(err)
   return redact(code && !message.includes(code) ? `${code}: ${message}` : message)
+}
+
+/** The render ended as failed (the server's reason in the message). */
+export class RenderFailed extends NemoError {}
+
+/** The chat stream sent more than an event can be without completing one. */
+export class ReplyTooLarge extends NemoError {}
+
+/** One download attempt failed in a way another attempt may not. */
+export class BadDownload extends Error {}
+/** Over the size cap: no other attempt will be smaller. */
+export class TooLarge extends BadDownload {}
+/** A hop pointed into the runner's own network: the same URL will point there again. */
+export class Refused extends BadDownload {}
+
+/** A chat stream that broke (reset, closed, aborted by the peer) rather than failed. */
+export function isStreamBreak(err: unknown): boolean {
+  return isConnectionError(err) || errorCode(err) === 'UND_ERR_ABORTED'
 }

@@ -1,6 +1,4 @@
-// Export and poll. The status is read in every shape the vendor's documents show: top-level
-// `status` + `output.url` (current), top-level `status` + `outputUrl` (the vendor CLI) and
-// `{success, data:{status, outputUrl}}` (a withdrawn document). Cancel is best effort only: it
+// Export and poll; the status replies are read by replies.ts. Cancel is best effort only: it
 // comes from a withdrawn document, and the service may finish the render anyway.
 import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -8,54 +6,17 @@ import { DeadlineError } from '../../shared/errors.js'
 import { log } from '../../shared/log.js'
 import type { Draft } from '../../shared/timeline.js'
 import type { NemoClient } from './client.js'
-import { CODE, HTTP, NemoError, redact } from './errors.js'
+import { CODE, HTTP, NemoError } from './errors.js'
+import { readRenderStatus, renderState, type RenderStatus } from './replies.js'
+import { RenderFailed } from './errors.js'
 
 /** the longest a 429-slowed poll interval grows to */
 const MAX_POLL_BACKOFF_MS = 60_000
 /** poll failures in a row (after the client's own retry) before giving up on a render */
 const MAX_POLL_FAILURES = 3
 
-export interface RenderStatus {
-  status: string
-  progress?: number
-  url?: string
-  reason?: string
-}
-
-const DONE = new Set(['completed', 'complete', 'succeeded', 'success', 'done', 'finished'])
-const FAILED = new Set(['failed', 'failure', 'error', 'cancelled', 'canceled', 'timeout'])
-
 export function newRenderId(): string {
   return `render_${Date.now().toString(36)}_${randomBytes(6).toString('hex')}`
-}
-
-/** Reads either status shape (and the envelope around shape A, when the client left it on). */
-export function parseStatus(reply: Record<string, unknown>): RenderStatus {
-  const inner = (reply.data && typeof reply.data === 'object' ? reply.data : reply) as Record<string, unknown>
-  const output = (inner.output && typeof inner.output === 'object' ? inner.output : {}) as Record<string, unknown>
-  const url = [
-    inner.outputUrl,
-    inner.output_url,
-    output.url,
-    typeof inner.output === 'string' ? inner.output : undefined,
-    inner.url,
-    inner.downloadUrl,
-    inner.download_url
-  ].find(u => typeof u === 'string' && u) as string | undefined
-  const p = typeof inner.progress === 'string' ? Number(inner.progress) : inner.progress
-  const progress = typeof p === 'number' && Number.isFinite(p) ? p : undefined
-  const reasonRaw = inner.error ?? inner.reason ?? inner.errorMessage ?? inner.message ?? reply.error ?? reply.message
-  const reason = typeof reasonRaw === 'string' ? reasonRaw : reasonRaw ? JSON.stringify(reasonRaw) : undefined
-  // a server's words: the status is printed, so it is redacted; both are bounded
-  return {
-    status: redact(String(inner.status ?? ''))
-      .toLowerCase()
-      .slice(0, 40),
-    progress,
-    url,
-    // the reason only reaches a NemoError, which redacts
-    reason: reason?.slice(0, 500)
-  }
 }
 
 /** Starts an export; a refused or duplicate id (or a failed attempt) gets one more try with a new id. */
@@ -100,8 +61,6 @@ export async function cancelRender(client: NemoClient, id: string): Promise<void
   }
 }
 
-export class RenderFailed extends NemoError {}
-
 /**
  * Polls until the render completes and returns its URL (empty when the server gave none). Throws
  * RenderFailed on `failed`. Past the deadline, or when the job is cancelled, it cancels the render;
@@ -129,12 +88,12 @@ export async function waitForRender(
   try {
     for (;;) {
       try {
-        const reply = await client.call<Record<string, unknown>>('GET', `/api/render/proxy/lambda/${encodeURIComponent(id)}`, {
+        const reply = await client.call<unknown>('GET', `/api/render/proxy/lambda/${encodeURIComponent(id)}`, {
           what: `Polling render ${id}`,
           signal: opts.signal,
           idempotent: true
         })
-        last = parseStatus(reply)
+        last = readRenderStatus(reply)
         failures = 0
       } catch (err) {
         if (opts.signal.aborted || !(err instanceof NemoError)) throw err
@@ -152,11 +111,18 @@ export async function waitForRender(
       const line = `${last.status || 'unknown'}${last.progress !== undefined ? ` ${Math.round(last.progress)}%` : ''}`
       if (line !== lastLogged) log.info(`🎞  Render ${id}: ${line}`)
       lastLogged = line
-      if (DONE.has(last.status)) {
-        if (!last.url) log.info(`Render ${id} completed without a URL; using the download endpoint.`)
-        return last.url ?? ''
+      const state = renderState(last.status)
+      switch (state) {
+        case 'done':
+          if (!last.url) log.info(`Render ${id} completed without a URL; using the download endpoint.`)
+          return last.url ?? ''
+        case 'failed':
+          throw new RenderFailed(`Render ${id} ${last.status}: ${last.reason ?? 'no reason given'}.`)
+        case 'running':
+          break
+        default:
+          throw new Error(`unhandled render state ${state satisfies never}`)
       }
-      if (FAILED.has(last.status)) throw new RenderFailed(`Render ${id} ${last.status}: ${last.reason ?? 'no reason given'}.`)
       if (Date.now() + interval > opts.deadline) {
         await cancel()
         throw pastDeadline()

@@ -1,5 +1,6 @@
 // What the agent left in the session (the timeline draft), and the account's credits.
-import { DraftError, readDraftValue, type Draft } from '../../shared/timeline.js'
+import { DraftError } from '../../shared/errors.js'
+import { readDraftValue, type Draft } from '../../shared/timeline.js'
 import type { NemoClient } from './client.js'
 import { NemoError } from './errors.js'
 
