@@ -16,5 +16,5 @@ if [ ${#wrappers[@]} -ne ${#suites[@]} ]; then
 fi
 for ff in "${wrappers[@]}"; do
   printf '\n-- %s\n' "$("$ff" -hide_banner -version | head -n 1)"
-  IMG2VID_TEST_FFMPEG="$ff" node --import tsx --test --test-concurrency=2 test/local.test.ts test/media.test.ts test/e2e-previews.test.ts test/e2e-photos.test.ts test/e2e-titles.test.ts
+  IMG2VID_TEST_FFMPEG="$ff" node --import tsx --test --test-concurrency=2 test/unit/local.test.ts test/unit/media.test.ts test/e2e/local.test.ts test/e2e/ffmpeg-calls.test.ts test/e2e/previews.test.ts test/e2e/photos.test.ts test/e2e/titles.test.ts
 done

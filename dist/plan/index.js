@@ -31667,7 +31667,7 @@ const JOB_ARTIFACTS = `${DEFAULT_ARTIFACT_NAME}-*`;
 // The three actions' contract with their action.yml files, named once (as actions/cache keeps
 // Inputs and Outputs): each input's name and plain default, each output's name. The code reads and
 // sets only these names, an empty input reads as its default through `withDefaults`, and
-// test/action-contract.test.ts holds every action.yml to these tables.
+// test/unit/action-contract.test.ts holds every action.yml to these tables.
 
 const contract_Input = {
     images: 'images',

@@ -1,7 +1,7 @@
 // The three actions' contract with their action.yml files, named once (as actions/cache keeps
 // Inputs and Outputs): each input's name and plain default, each output's name. The code reads and
 // sets only these names, an empty input reads as its default through `withDefaults`, and
-// test/action-contract.test.ts holds every action.yml to these tables.
+// test/unit/action-contract.test.ts holds every action.yml to these tables.
 import { DEFAULT_ARTIFACT_NAME, JOB_ARTIFACTS } from './artifact-names.js'
 
 export const Input = {

@@ -22,3 +22,20 @@ export function nemoFixture(config: Partial<NemoServerConfig>): NemoFixture {
   })
   return fixture
 }
+
+/**
+ * A cloud run's inputs on a photoSandbox's photos: the loopback API, 1 s polls, no artifact, the
+ * MP4 at out/v.mp4; `inputs` add to them or replace them.
+ */
+export function cloudInputs(apiUrl: string, token: string, inputs: Record<string, string> = {}): Record<string, string> {
+  return {
+    images: 'photos/*.jpg',
+    prompt: 'Promo',
+    'api-url': apiUrl,
+    'poll-interval': '1',
+    'upload-artifact': 'false',
+    output: 'out/v.mp4',
+    token,
+    ...inputs
+  }
+}
