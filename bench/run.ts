@@ -186,14 +186,14 @@ async function transfers(clients: string): Promise<void> {
       dRss = Math.max(dRss, m.peakRssMb)
       await rm(out, { force: true })
       log(
-        `  run ${i + 1}: action ${dOurs.at(-1)?.toFixed(0)} ms, curl | tee | sha256sum ${dTheirs.at(-1)?.toFixed(0)} ms, action peak RSS ${m.peakRssMb.toFixed(0)} MB`
+        `  run ${i + 1}: action ${dOurs.at(-1)?.toFixed(0)} ms, curl → tee → sha256sum ${dTheirs.at(-1)?.toFixed(0)} ms, action peak RSS ${m.peakRssMb.toFixed(0)} MB`
       )
     }
     const down = median(dOurs) / median(dTheirs)
     rows.push({
       figure: `download ${S.downloadMb} MiB`,
       value: `${(median(dOurs) / 1000).toFixed(2)} s`,
-      reference: `curl | tee | sha256sum: ${(median(dTheirs) / 1000).toFixed(2)} s`,
+      reference: `curl → tee → sha256sum: ${(median(dTheirs) / 1000).toFixed(2)} s`,
       ratio: `${down.toFixed(2)}×`,
       target: '≤ 1.1×',
       ok: down <= 1.1
@@ -201,7 +201,7 @@ async function transfers(clients: string): Promise<void> {
     rows.push({
       figure: 'download peak RSS',
       value: `${dRss.toFixed(0)} MB`,
-      reference: `curl | tee | sha256sum: ${curlDlRss.toFixed(0)} MB`,
+      reference: `curl → tee → sha256sum: ${curlDlRss.toFixed(0)} MB`,
       ratio: '',
       target: '≤ 150 MB',
       ok: dRss <= 150

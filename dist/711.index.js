@@ -144,11 +144,15 @@ const XFADE = {
     wipe: { name: 'wipeleft' },
     zoom: { name: 'zoomin', since: [4, 4] }
 };
+/** The transitions every supported ffmpeg draws. */
+const everywhere = Object.entries(XFADE)
+    .filter(([, x]) => !x.since)
+    .map(([t]) => t);
 /** Refuses, before anything is rendered, a transition this ffmpeg does not have. */
 function checkTransition(transition, ffmpeg) {
     const since = transition === 'none' ? undefined : XFADE[transition].since;
     if (since && !ffmpeg.atLeast(...since))
-        throw new errors/* FfmpegError */.Kz(`input 'transition': '${transition}' needs ffmpeg ${since.join('.')} or newer and this one is ${ffmpeg.version.text}: choose another transition (fade, slide, wipe) or a newer ffmpeg ('ffmpeg-path').`);
+        throw new errors/* FfmpegError */.Kz(`input 'transition': '${transition}' needs ffmpeg ${since.join('.')} or newer and this one is ${ffmpeg.version.text}: choose another transition (${everywhere.join(', ')}) or a newer ffmpeg ('ffmpeg-path').`);
 }
 /** Frames of each clip at the plan's fps (what ffmpeg will really produce). */
 function clipFrames(plan) {

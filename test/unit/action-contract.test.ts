@@ -9,7 +9,16 @@ import { parse } from 'yaml'
 import { COVER_MIN_KEPT } from '../../src/backends/local/filtergraph.js'
 import { DEFAULT_PER_IMAGE } from '../../src/backends/local/plan.js'
 import { MAX_FILE_BYTES } from '../../src/input-files/check-files.js'
-import { LOUDNESS } from '../../src/inputs/options.js'
+import {
+  ASPECT_RATIOS,
+  BACKEND_CHOICES,
+  CACHE_CHOICES,
+  FITS,
+  LOUDNESS,
+  RELEASE_NOTES,
+  RESOLUTIONS,
+  TRANSITIONS
+} from '../../src/inputs/options.js'
 import {
   COLLECT_DEFAULTS,
   COLLECT_SHARED_OUTPUTS,
@@ -109,6 +118,28 @@ describe('action.yml and the code are one contract', () => {
       // a default written as one code span is action.yml's; '–' means none; other text explains
       if (shown !== undefined) assert.equal(shown, given, `README: the default of '${name}'`)
       else if (second.trim() === '–') assert.equal(given, undefined, `README says '${name}' has no default`)
+    }
+  })
+  it('each input that takes words names every word the code accepts, in action.yml and the README', () => {
+    const choices: [string, readonly string[]][] = [
+      [Input.aspectRatio, ASPECT_RATIOS],
+      [Input.resolution, RESOLUTIONS],
+      [Input.transition, TRANSITIONS],
+      [Input.fit, FITS],
+      [Input.backend, BACKEND_CHOICES],
+      [Input.cache, CACHE_CHOICES],
+      [Input.releaseNotes, RELEASE_NOTES]
+    ]
+    const rows = readmeRows('Inputs')
+    for (const [name, words] of choices) {
+      const row = rows.find(r => r.names[0] === name)
+      assert.ok(row, name)
+      const readme = README.split('\n').find(l => l.startsWith(`| \`${name}\` |`)) ?? ''
+      for (const word of words) {
+        const said = new RegExp(`(^|[^\\w:-])${word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\w-])`)
+        assert.match(main.inputs[name].description, said, `action.yml '${name}' does not name '${word}'`)
+        assert.match(readme, said, `README's '${name}' row does not name '${word}'`)
+      }
     }
   })
   it("the README's output table: every output", () => {

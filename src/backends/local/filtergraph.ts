@@ -24,12 +24,17 @@ const XFADE: Record<Exclude<Transition, 'none'>, { name: string; since?: [number
   zoom: { name: 'zoomin', since: [4, 4] }
 }
 
+/** The transitions every supported ffmpeg draws. */
+const everywhere = Object.entries(XFADE)
+  .filter(([, x]) => !x.since)
+  .map(([t]) => t)
+
 /** Refuses, before anything is rendered, a transition this ffmpeg does not have. */
 export function checkTransition(transition: Transition, ffmpeg: Pick<Ffmpeg, 'atLeast' | 'version'>): void {
   const since = transition === 'none' ? undefined : XFADE[transition].since
   if (since && !ffmpeg.atLeast(...since))
     throw new FfmpegError(
-      `input 'transition': '${transition}' needs ffmpeg ${since.join('.')} or newer and this one is ${ffmpeg.version.text}: choose another transition (fade, slide, wipe) or a newer ffmpeg ('ffmpeg-path').`
+      `input 'transition': '${transition}' needs ffmpeg ${since.join('.')} or newer and this one is ${ffmpeg.version.text}: choose another transition (${everywhere.join(', ')}) or a newer ffmpeg ('ffmpeg-path').`
     )
 }
 

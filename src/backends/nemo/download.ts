@@ -18,6 +18,7 @@ import type { NemoClient } from './client.js'
 import { addressesOf, proxyAware, proxyFor } from './proxy.js'
 import { pointedUrl } from './replies.js'
 import { timings } from './timings.js'
+import { transferMemoryBound } from '../../shared/transfer-memory.js'
 
 export const MAX_DOWNLOAD_BYTES = 2 * 1024 ** 3
 /** a JSON answer of the fallback endpoint (`{output:{url}}`) is small */
@@ -176,6 +177,7 @@ export async function download(client: NemoClient, url: URL, file: string, signa
       let statusCode = 0
       let json: Buffer[] | undefined
       const inspector = new Mp4Inspector()
+      const bound = transferMemoryBound()
       received = 0
       expected = undefined
       await stream(
@@ -200,6 +202,7 @@ export async function download(client: NemoClient, url: URL, file: string, signa
             received += chunk.length
             if (received > MAX_DOWNLOAD_BYTES) throw new TooLarge(`the download passed the ${MAX_DOWNLOAD_BYTES} byte cap`)
             inspector.update(chunk)
+            bound(chunk.length)
           })
         }
       )

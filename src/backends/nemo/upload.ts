@@ -9,6 +9,7 @@ import { timings } from './timings.js'
 import type { NemoClient } from './client.js'
 import { NemoError } from './errors.js'
 import { log } from '../../shared/log.js'
+import { transferMemoryBound } from '../../shared/transfer-memory.js'
 
 export interface UploadedFile {
   /** the name NemoVideo knows the file by (the local name when it reports none) */
@@ -39,6 +40,7 @@ export function multipart(
     let at = 0
     let fd = -1
     let left = 0
+    const bound = transferMemoryBound()
     const closeFile = (): void => {
       if (fd >= 0) closeSync(fd)
       fd = -1
@@ -73,6 +75,7 @@ export function multipart(
               throw new NemoError(`${item.name} changed size while it was being uploaded (${item.size} → ${item.size - left} bytes).`)
             left -= n
             onBytes(n)
+            bound(n)
             if (!this.push(n === buf.length ? buf : buf.subarray(0, n))) return
           }
         } catch (err) {
