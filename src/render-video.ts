@@ -6,32 +6,16 @@ import { basename, join } from 'node:path'
 import type { Backend } from './backends/backend.js'
 import { formatsOf, type Previews } from './inputs/video-files.js'
 import { finishVideo, tempFileFor, type FinishedVideo } from './output-video/finish.js'
+import type { MadeVideo } from './output-video/made-video.js'
 import { openFfmpeg, type FfmpegSettings } from './media/find-ffmpeg.js'
 import { makePreviews } from './output-video/previews.js'
 import { cacheEntry, restoreVideo, saveVideo } from './output-video/render-cache.js'
 import type { PreparedVideo } from './prepare.js'
 import { DeadlineError, errorMessage } from './shared/errors.js'
 import { log } from './shared/log.js'
-import { summarize, type Draft, type TimelineSummary } from './shared/timeline.js'
+import { summarize, type Draft } from './shared/timeline.js'
 
 type CacheOptions = { workspace: string; explicit: boolean; apiUrl: URL }
-
-/** A video that is at its `output`, with what the backend said about it. */
-export interface MadeVideo {
-  name: string
-  video: FinishedVideo
-  /** where the cloud served it; empty for local */
-  videoUrl: string
-  sessionId: string
-  renderId: string
-  timeline: TimelineSummary
-  creditsAvailable?: number
-  claimUrl?: string
-  /** the poster and preview beside the MP4, when made */
-  previews?: Previews
-  /** restored from the cache: nothing was rendered */
-  cacheHit: boolean
-}
 
 /** One video (in each of its formats) through the backend, over the finish line, with previews. */
 export async function renderVideo(
