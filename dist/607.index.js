@@ -496,7 +496,7 @@ var undici = __webpack_require__(24371);
 // EXTERNAL MODULE: ./src/shared/version.ts
 var version = __webpack_require__(9189);
 // EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/proxy.js
-var proxy = __webpack_require__(19783);
+var lib_proxy = __webpack_require__(19783);
 // EXTERNAL MODULE: external "node:dns/promises"
 var external_node_dns_promises_ = __webpack_require__(71553);
 // EXTERNAL MODULE: external "node:net"
@@ -512,7 +512,20 @@ var external_node_net_ = __webpack_require__(77030);
 
 
 /** The proxy an origin's connections go through, or undefined for a direct connection. */
-const proxyFor = (url) => (0,proxy/* getProxyUrl */.s)(url);
+function proxyFor(url) {
+    const proxy = (0,lib_proxy/* getProxyUrl */.s)(url);
+    if (!proxy || proxy.protocol === 'http:' || proxy.protocol === 'https:')
+        return proxy;
+    // 'proxy.corp:3128' without a scheme parses as a URL of scheme 'proxy.corp:'; curl, and the
+    // person who wrote it, mean http://proxy.corp:3128
+    const raw = url.protocol === 'https:' ? process.env.https_proxy || process.env.HTTPS_PROXY : process.env.http_proxy || process.env.HTTP_PROXY;
+    try {
+        return raw ? new URL(`http://${raw}`) : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
 /** A proxy as a log line may show it: its origin, never its credentials. */
 const shownProxy = (proxy) => `${proxy.protocol}//${proxy.host}`;
 /**

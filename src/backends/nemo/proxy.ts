@@ -9,7 +9,19 @@ import { isIP } from 'node:net'
 import { Agent, Client, Pool, ProxyAgent } from 'undici'
 
 /** The proxy an origin's connections go through, or undefined for a direct connection. */
-export const proxyFor = (url: URL): URL | undefined => getProxyUrl(url)
+export function proxyFor(url: URL): URL | undefined {
+  const proxy = getProxyUrl(url)
+  if (!proxy || proxy.protocol === 'http:' || proxy.protocol === 'https:') return proxy
+  // 'proxy.corp:3128' without a scheme parses as a URL of scheme 'proxy.corp:'; curl, and the
+  // person who wrote it, mean http://proxy.corp:3128
+  const raw =
+    url.protocol === 'https:' ? process.env.https_proxy || process.env.HTTPS_PROXY : process.env.http_proxy || process.env.HTTP_PROXY
+  try {
+    return raw ? new URL(`http://${raw}`) : undefined
+  } catch {
+    return undefined
+  }
+}
 
 /** A proxy as a log line may show it: its origin, never its credentials. */
 export const shownProxy = (proxy: URL): string => `${proxy.protocol}//${proxy.host}`
