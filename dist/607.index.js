@@ -518,9 +518,8 @@ function proxyFor(url) {
         return proxy;
     // 'proxy.corp:3128' without a scheme parses as a URL of scheme 'proxy.corp:'; curl, and the
     // person who wrote it, mean http://proxy.corp:3128
-    const raw = url.protocol === 'https:' ? process.env.https_proxy || process.env.HTTPS_PROXY : process.env.http_proxy || process.env.HTTP_PROXY;
     try {
-        return raw ? new URL(`http://${raw}`) : undefined;
+        return new URL(`http://${proxy.href}`);
     }
     catch {
         return undefined;
@@ -559,12 +558,14 @@ async function addressesOf(hostname) {
     return (await (0,external_node_dns_promises_.lookup)(host, { all: true })).map(a => a.address);
 }
 
+// EXTERNAL MODULE: ./src/shared/checks.ts
+var checks = __webpack_require__(78976);
 ;// CONCATENATED MODULE: ./src/backends/nemo/replies.ts
 // The cloud's replies, read in one place: the {code, message, data} envelope every call gets, the
 // render status in each shape the vendor's documents show (named as docs/nemovideo-protocol.md and
 // the test server name them), what each status word means, and where a reply points at the MP4.
 
-const isObject = (v) => !!v && typeof v === 'object' && !Array.isArray(v);
+
 /** Reads a reply body: `code != 0` is an error even with HTTP 200; a non-JSON body is one too. */
 function readEnvelope(status, text) {
     let parsed;
@@ -574,8 +575,8 @@ function readEnvelope(status, text) {
     catch {
         parsed = undefined;
     }
-    const json = isObject(parsed);
-    const env = isObject(parsed) ? parsed : {};
+    const json = (0,checks/* isObject */.Gv)(parsed);
+    const env = (0,checks/* isObject */.Gv)(parsed) ? parsed : {};
     let code = typeof env.code === 'number' ? env.code : typeof env.code === 'string' && /^-?\d+$/.test(env.code) ? Number(env.code) : undefined;
     const said = [env.message, env.msg, env.error, env.detail].find(v => typeof v === 'string' && v.trim());
     const message = redact(said?.trim() ?? '').slice(0, 300);
@@ -585,7 +586,7 @@ function readEnvelope(status, text) {
     }
     // `success: false` alone is an error; with a data object (a failed render's status in the
     // envelope shape) it is a reply
-    const refused = env.success === false && !isObject(env.data);
+    const refused = env.success === false && !(0,checks/* isObject */.Gv)(env.data);
     if (status >= 400 || (code !== undefined && code !== 0) || refused)
         return { ok: false, code, message, json };
     if (!json)
@@ -631,14 +632,14 @@ const STATUS_WORDS = {
 const renderState = (status) => Object.hasOwn(STATUS_WORDS, status) ? STATUS_WORDS[status] : 'running';
 /** The status object of a reply: the data of an envelope (when the client left it on), or the reply. */
 const statusObject = (reply) => {
-    const r = isObject(reply) ? reply : {};
-    return isObject(r.data) ? r.data : r;
+    const r = (0,checks/* isObject */.Gv)(reply) ? reply : {};
+    return (0,checks/* isObject */.Gv)(r.data) ? r.data : r;
 };
 /** Where each shape (and the download endpoint's JSON answer) puts the MP4's URL, first found wins. */
 function urlIn(inner) {
     const output = inner.output;
     return [
-        isObject(output) ? output.url : undefined, // current; the download endpoint's JSON
+        (0,checks/* isObject */.Gv)(output) ? output.url : undefined, // current; the download endpoint's JSON
         inner.outputUrl, // cli, envelope
         inner.output_url,
         typeof output === 'string' ? output : undefined,
@@ -649,7 +650,7 @@ function urlIn(inner) {
 }
 /** A render status reply, in any of the STATUS_SHAPES. */
 function readRenderStatus(reply) {
-    const outer = isObject(reply) ? reply : {};
+    const outer = (0,checks/* isObject */.Gv)(reply) ? reply : {};
     const inner = statusObject(reply);
     const p = typeof inner.progress === 'string' ? Number(inner.progress) : inner.progress;
     const progress = typeof p === 'number' && Number.isFinite(p) ? p : undefined;
@@ -1432,7 +1433,6 @@ function correctiveTurn(problems) {
 
 
 
-
 /** the longest a 429-slowed poll interval grows to */
 const MAX_POLL_BACKOFF_MS = 60_000;
 /** poll failures in a row (after the client's own retry) before giving up on a render */
@@ -1760,7 +1760,6 @@ async function uploadFiles(client, sessionId, files, signal) {
 // poll → download into the job's temp file. Session loss is recovered once; a dropped or stalled
 // stream is judged by the state, as the vendor documents (the agent keeps working for minutes
 // after a disconnect), and never by re-sending (that would charge twice).
-
 
 
 

@@ -658,14 +658,11 @@ function prepareArgs(p) {
     lines.push(`[fill][fg]overlay=x=(W-w)/2:y=(H-h)/2:format=rgb,setsar=1,` + `scale=out_color_matrix=bt709:out_range=tv,format=yuv420p[out]`);
     return stillArgs(p, lowres, lines);
 }
-/**
- * Each framing: whether the scaled photo fills the frame (cropped) or fits inside it, and the
- * lines that make [fill], what shows around and behind it, from [bg] and the photo, with the
- * photo as [fg]. A fit added to FITS fails to compile until it has an entry here.
- */
+/** The background alone around the photo. */
+const plainFill = (input, fg) => [`${input},${fg},format=rgba[fg]`, `[bg]null[fill]`];
 const FRAMINGS = {
-    cover: { fills: true, fill: (input, fg) => [`${input},${fg},format=rgba[fg]`, `[bg]null[fill]`] },
-    contain: { fills: false, fill: (input, fg) => [`${input},${fg},format=rgba[fg]`, `[bg]null[fill]`] },
+    cover: { fills: true, fill: plainFill },
+    contain: { fills: false, fill: plainFill },
     blur: {
         fills: false,
         fill: (input, fg, w, h) => {

@@ -32385,14 +32385,15 @@ class Reader {
     fail(name, text) {
         this.problems.push(`${this.label(name)}${text.startsWith(':') ? '' : ' '}${text}`);
     }
-    oneOf(name, allowed, fallback) {
+    // an empty value is unset: the reader's `get` has already put an action.yml default in its place
+    oneOf(name, allowed) {
         const v = this.get(name).trim();
         if (v === '')
-            return fallback;
+            return undefined;
         const hit = allowed.find(a => a.toLowerCase() === v.toLowerCase());
         if (!hit)
             this.fail(name, `must be one of ${allowed.join(', ')} (got '${v}').`);
-        return hit ?? fallback;
+        return hit;
     }
     /** A list of allowed words, comma- or space-separated; repeats dropped. */
     someOf(name, allowed) {
@@ -32408,16 +32409,16 @@ class Reader {
         }
         return out;
     }
-    bool(name, fallback = false) {
+    bool(name) {
         const v = this.get(name).trim().toLowerCase();
         if (v === '')
-            return fallback;
+            return false;
         if (['true', 'yes', 'on', '1'].includes(v))
             return true;
         if (['false', 'no', 'off', '0'].includes(v))
             return false;
         this.fail(name, `must be true or false (got '${this.get(name)}').`);
-        return fallback;
+        return false;
     }
     /** A loudness in LUFS (a negative number in LOUDNESS's range) or 'off'. */
     loudness(name) {
@@ -32434,15 +32435,15 @@ class Reader {
         this.fail(name, `must be the music's loudness in LUFS, from ${options_LOUDNESS.min} to ${options_LOUDNESS.max} (${options_LOUDNESS.default}, the default, is what the platforms play at), or 'off' to keep the music as it is (got '${v}')${hint}.`);
         return options_LOUDNESS.default;
     }
-    number(name, opts, fallback) {
+    number(name, opts) {
         const v = this.get(name).trim();
         if (v === '')
-            return fallback;
+            return undefined;
         // decimal digits only: Number() would also read '0x10' as 16 and '1e2' as 100
         const n = /^(\d+(\.\d*)?|\.\d+)$/.test(v) ? Number(v) : NaN;
         if (!Number.isFinite(n) || n < opts.min || n > opts.max || (opts.integer && !Number.isInteger(n))) {
             this.fail(name, `must be ${opts.integer ? 'a whole number' : 'a number'} of ${opts.unit} from ${opts.min} to ${opts.max} (got '${v}').`);
-            return fallback;
+            return undefined;
         }
         return n;
     }
@@ -36024,7 +36025,6 @@ async function prepareVideos(inputs, opts = { list: true }) {
 
 
 
-/** The plan action's own inputs (plan/action.yml); the videos' fallbacks are the main action's names. */
 /** A job matrix holds at most 256 jobs (GitHub's limit). */
 const MAX_JOBS = 256;
 /** A job's output is at most 1 MB: the matrix and the names must each fit in one. */

@@ -144,12 +144,13 @@ export class Reader {
     this.problems.push(`${this.label(name)}${text.startsWith(':') ? '' : ' '}${text}`)
   }
 
-  oneOf<T extends string>(name: string, allowed: readonly T[], fallback?: T): T | undefined {
+  // an empty value is unset: the reader's `get` has already put an action.yml default in its place
+  oneOf<T extends string>(name: string, allowed: readonly T[]): T | undefined {
     const v = this.get(name).trim()
-    if (v === '') return fallback
+    if (v === '') return undefined
     const hit = allowed.find(a => a.toLowerCase() === v.toLowerCase())
     if (!hit) this.fail(name, `must be one of ${allowed.join(', ')} (got '${v}').`)
-    return hit ?? fallback
+    return hit
   }
 
   /** A list of allowed words, comma- or space-separated; repeats dropped. */
@@ -165,13 +166,13 @@ export class Reader {
     return out
   }
 
-  bool(name: string, fallback = false): boolean {
+  bool(name: string): boolean {
     const v = this.get(name).trim().toLowerCase()
-    if (v === '') return fallback
+    if (v === '') return false
     if (['true', 'yes', 'on', '1'].includes(v)) return true
     if (['false', 'no', 'off', '0'].includes(v)) return false
     this.fail(name, `must be true or false (got '${this.get(name)}').`)
-    return fallback
+    return false
   }
 
   /** A loudness in LUFS (a negative number in LOUDNESS's range) or 'off'. */
@@ -190,9 +191,9 @@ export class Reader {
     return LOUDNESS.default
   }
 
-  number(name: string, opts: { min: number; max: number; integer?: boolean; unit: string }, fallback?: number): number | undefined {
+  number(name: string, opts: { min: number; max: number; integer?: boolean; unit: string }): number | undefined {
     const v = this.get(name).trim()
-    if (v === '') return fallback
+    if (v === '') return undefined
     // decimal digits only: Number() would also read '0x10' as 16 and '1e2' as 100
     const n = /^(\d+(\.\d*)?|\.\d+)$/.test(v) ? Number(v) : NaN
     if (!Number.isFinite(n) || n < opts.min || n > opts.max || (opts.integer && !Number.isInteger(n))) {
@@ -200,7 +201,7 @@ export class Reader {
         name,
         `must be ${opts.integer ? 'a whole number' : 'a number'} of ${opts.unit} from ${opts.min} to ${opts.max} (got '${v}').`
       )
-      return fallback
+      return undefined
     }
     return n
   }

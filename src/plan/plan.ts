@@ -9,8 +9,6 @@ import { realDir } from '../inputs/workspace-paths.js'
 import { prepareVideos } from '../prepare.js'
 import { log } from '../shared/log.js'
 
-/** The plan action's own inputs (plan/action.yml); the videos' fallbacks are the main action's names. */
-
 /** A job matrix holds at most 256 jobs (GitHub's limit). */
 export const MAX_JOBS = 256
 /** A job's output is at most 1 MB: the matrix and the names must each fit in one. */

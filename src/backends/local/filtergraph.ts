@@ -653,9 +653,12 @@ export function prepareArgs(p: PrepareSpec): string[] {
  * lines that make [fill], what shows around and behind it, from [bg] and the photo, with the
  * photo as [fg]. A fit added to FITS fails to compile until it has an entry here.
  */
-const FRAMINGS: Record<Exclude<Fit, 'auto'>, { fills: boolean; fill: (input: string, fg: string, w: number, h: number) => string[] }> = {
-  cover: { fills: true, fill: (input, fg) => [`${input},${fg},format=rgba[fg]`, `[bg]null[fill]`] },
-  contain: { fills: false, fill: (input, fg) => [`${input},${fg},format=rgba[fg]`, `[bg]null[fill]`] },
+type Fill = (input: string, fg: string, w: number, h: number) => string[]
+/** The background alone around the photo. */
+const plainFill: Fill = (input, fg) => [`${input},${fg},format=rgba[fg]`, `[bg]null[fill]`]
+const FRAMINGS: Record<Exclude<Fit, 'auto'>, { fills: boolean; fill: Fill }> = {
+  cover: { fills: true, fill: plainFill },
+  contain: { fills: false, fill: plainFill },
   blur: {
     fills: false,
     fill: (input, fg, w, h) => {

@@ -14,10 +14,8 @@ export function proxyFor(url: URL): URL | undefined {
   if (!proxy || proxy.protocol === 'http:' || proxy.protocol === 'https:') return proxy
   // 'proxy.corp:3128' without a scheme parses as a URL of scheme 'proxy.corp:'; curl, and the
   // person who wrote it, mean http://proxy.corp:3128
-  const raw =
-    url.protocol === 'https:' ? process.env.https_proxy || process.env.HTTPS_PROXY : process.env.http_proxy || process.env.HTTP_PROXY
   try {
-    return raw ? new URL(`http://${raw}`) : undefined
+    return new URL(`http://${proxy.href}`)
   } catch {
     return undefined
   }

@@ -6,9 +6,8 @@ import { DeadlineError } from '../../shared/errors.js'
 import { log } from '../../shared/log.js'
 import type { Draft } from '../../shared/timeline.js'
 import type { NemoClient } from './client.js'
-import { CODE, HTTP, NemoError } from './errors.js'
+import { CODE, HTTP, NemoError, RenderFailed } from './errors.js'
 import { readRenderStatus, renderState, type RenderStatus } from './replies.js'
-import { RenderFailed } from './errors.js'
 
 /** the longest a 429-slowed poll interval grows to */
 const MAX_POLL_BACKOFF_MS = 60_000

@@ -1,12 +1,11 @@
 // The cloud's replies, read in one place: the {code, message, data} envelope every call gets, the
 // render status in each shape the vendor's documents show (named as docs/nemovideo-protocol.md and
 // the test server name them), what each status word means, and where a reply points at the MP4.
+import { isObject } from '../../shared/checks.js'
 import { CODE, HTTP, redact } from './errors.js'
 
 export type Envelope =
   { ok: true; data: unknown; body: Record<string, unknown> } | { ok: false; code?: number; message: string; json: boolean }
-
-const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v)
 
 /** Reads a reply body: `code != 0` is an error even with HTTP 200; a non-JSON body is one too. */
 export function readEnvelope(status: number, text: string): Envelope {
