@@ -19,8 +19,8 @@ var photo = __webpack_require__(44944);
 var log = __webpack_require__(21827);
 // EXTERNAL MODULE: ./src/shared/timeline.ts
 var timeline = __webpack_require__(20098);
-// EXTERNAL MODULE: ./src/inputs/options.ts
-var options = __webpack_require__(41159);
+// EXTERNAL MODULE: ./src/shared/options.ts
+var options = __webpack_require__(93951);
 ;// CONCATENATED MODULE: ./src/backends/nemo/auth.ts
 /** Registration link that binds an anonymous user's work to a new account. */
 function registerUrl(userId) {
@@ -493,8 +493,8 @@ var core = __webpack_require__(33838);
 var external_node_crypto_ = __webpack_require__(77598);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __webpack_require__(24371);
-// EXTERNAL MODULE: ./src/shared/version.ts
-var version = __webpack_require__(9189);
+// EXTERNAL MODULE: ./src/shared/version.ts + 1 modules
+var version = __webpack_require__(74876);
 // EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/proxy.js
 var lib_proxy = __webpack_require__(19783);
 // EXTERNAL MODULE: external "node:dns/promises"
@@ -1188,7 +1188,7 @@ async function download(client, url, file, signal) {
             let redirect;
             let statusCode = 0;
             let json;
-            const inspector = new mp4/* Mp4Inspector */.dA();
+            const inspector = new mp4/* Mp4Inspector */.d();
             const bound = transferMemoryBound();
             received = 0;
             expected = undefined;
@@ -1983,8 +1983,6 @@ __webpack_require__.d(__webpack_exports__, {
   XU: () => (/* binding */ photoInfo),
   q5: () => (/* binding */ photosForUpload)
 });
-
-// UNUSED EXPORTS: MAX_PIXELS, PHOTO_TYPES, photoAsJpeg, profileName
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __webpack_require__(51455);

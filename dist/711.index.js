@@ -11,7 +11,7 @@ __webpack_require__.d(__webpack_exports__, {
   createLocalBackend: () => (/* binding */ createLocalBackend)
 });
 
-// UNUSED EXPORTS: encoderThreads, findFont, inspectImages, progressLog, removeInspected, renderPlan, renderSound, reportPrompt
+// UNUSED EXPORTS: encoderThreads, renderPlan
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(77598);
@@ -1374,8 +1374,8 @@ async function prepareTitle(text, W, H, tempDir, policy) {
     return image;
 }
 
-// EXTERNAL MODULE: ./src/inputs/options.ts
-var options = __webpack_require__(41159);
+// EXTERNAL MODULE: ./src/shared/options.ts
+var options = __webpack_require__(93951);
 ;// CONCATENATED MODULE: ./src/backends/local/errors.ts
 // The local backend's own error: a request it cannot render as asked, found before ffmpeg is
 // looked for or installed; the message names the input and the fix. (ffmpeg's own failures are
@@ -1391,8 +1391,6 @@ class PlanError extends Error {
 
 
 
-/** The languages whose phrasing the local backend reads (the README lists the words). */
-const PROMPT_LANGUAGES = (/* unused pure expression or super */ null && (['en', 'de', 'es', 'fr', 'pt', 'zh', 'ja']));
 // Words are matched in the prompt lowercased and NFKC-normalised (full-width digits and colons
 // become ASCII). Latin words need a non-letter on each side; Chinese and Japanese ones do not.
 const NUM = String.raw `(\d+(?:[.,]\d+)?)`;
@@ -1428,7 +1426,7 @@ function quoted(m) {
     const text = m?.slice(1).find(g => g !== undefined);
     return text?.trim() || undefined;
 }
-/** What a person's prompt says about the options, in any of PROMPT_LANGUAGES. */
+/** What a person's prompt says about the options, in the languages the README lists (en, de, es, fr, pt, zh, ja). */
 function readPrompt(prompt) {
     const p = prompt.normalize('NFKC').toLowerCase();
     const h = {};
@@ -1595,7 +1593,6 @@ function planToDraft(plan) {
 ;// CONCATENATED MODULE: ./src/backends/local/local-backend.ts
 // The local backend: the same request rendered by ffmpeg on the runner. No token, no
 // network. The MP4 goes to the temp file the job names; the finish line checks and renames it.
-
 
 
 
@@ -2062,8 +2059,6 @@ __webpack_require__.d(__webpack_exports__, {
   XU: () => (/* binding */ photoInfo),
   q5: () => (/* binding */ photosForUpload)
 });
-
-// UNUSED EXPORTS: MAX_PIXELS, PHOTO_TYPES, photoAsJpeg, profileName
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __webpack_require__(51455);

@@ -7,6 +7,8 @@
 # libraries, on this machine's files: no chroot, no mounts, so the test's paths work as they are.
 # Needs root (debootstrap) and Debian's package mirror; roots are built side by side.
 set -euo pipefail
+# debootstrap and chroot need root: elsewhere (a GitHub runner) run again through sudo
+if [ "$(id -u)" != 0 ]; then exec sudo -n --preserve-env=IMG2VID_ROOTS,IMG2VID_DEBIAN_MIRROR bash "$0" "$@"; fi
 ROOTS="${IMG2VID_ROOTS:-/var/cache/img2vid-roots}"
 MIRROR="${IMG2VID_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 mkdir -p "$ROOTS"

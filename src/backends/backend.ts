@@ -2,7 +2,7 @@
 // writes the MP4 to the temp file it is given and says what it made; the finish line does the rest.
 import type { FfmpegSettings } from '../media/find-ffmpeg.js'
 import type { InputFile } from '../input-files/input-file.js'
-import type { AspectRatio, BackendName } from '../inputs/options.js'
+import type { AspectRatio, BackendName } from '../shared/options.js'
 import type { RenderedFile } from '../output-video/finish.js'
 import type { VideoRequest } from '../request/request.js'
 import type { Draft } from '../shared/timeline.js'

@@ -11,7 +11,7 @@ import { CollectError } from './errors.js'
 import { errorMessage } from '../shared/errors.js'
 
 /** More artifacts than 256 jobs each with one per video would make is not a matrix's. */
-export const MAX_ARTIFACTS = 1000
+const MAX_ARTIFACTS = 1000
 
 export interface JobArtifact {
   id: number

@@ -6,7 +6,6 @@ import { Reader } from '../inputs/get-inputs.js'
 import { InputError } from '../inputs/errors.js'
 import { COLLECT_DEFAULTS, CollectInput, DEFAULT_COLLECT_PATH, Input, withDefaults } from '../shared/contract.js'
 import { VIDEO_NAME } from '../inputs/manifest.js'
-import { RELEASE_NOTES } from '../inputs/options.js'
 import { inGitDir, realDir, realOutputPath } from '../inputs/workspace-paths.js'
 import { validateArtifactName } from '../shared/artifact-names.js'
 import { isInside } from '../shared/guards.js'
@@ -78,9 +77,9 @@ export function getCollectInputs(env: NodeJS.ProcessEnv = process.env): CollectI
   const deleteMerged = r.bool(CollectInput.deleteMerged)
   if (deleteMerged && !merge)
     r.fail(CollectInput.deleteMerged, `needs 'merge: true': the jobs' artifacts are deleted only once they are merged into one.`)
-  const retentionDays = r.number(CollectInput.retentionDays, { min: 1, max: 90, integer: true, unit: 'days' })
+  const retentionDays = r.number(CollectInput.retentionDays)
   const releaseTag = r.get(CollectInput.releaseTag).trim()
-  const releaseNotes = r.oneOf(CollectInput.releaseNotes, RELEASE_NOTES) as 'none' | 'append'
+  const releaseNotes = r.oneOf(CollectInput.releaseNotes) as 'none' | 'append'
   const overwrite = r.bool(CollectInput.overwrite)
   const githubToken = r.get(CollectInput.githubToken).trim()
   if (githubToken) core.setSecret(githubToken)

@@ -58,7 +58,7 @@ export async function checkFile(path: string, workspace: string, want: InputKind
 }
 
 /** Names sent to the backend: the extension says the real type, and no two files share a name. */
-export function uniqueNames(files: InputFile[]): InputFile[] {
+function uniqueNames(files: InputFile[]): InputFile[] {
   const used = new Set<string>()
   return files.map(f => {
     const ext = extname(f.name).slice(1).toLowerCase()
@@ -96,7 +96,7 @@ export async function collectInputFiles(
 }
 
 /** " These differ only in letter case: …" for patterns that missed files by case alone. */
-export function caseHint(caseOnly: Map<string, string[]>): string {
+function caseHint(caseOnly: Map<string, string[]>): string {
   const names = [...caseOnly.values()].flat()
   if (names.length === 0) return ''
   const shown = names.slice(0, 5).map(n => `'${n}'`)

@@ -54,7 +54,7 @@ const KBPS: Record<string, number[]> = {
 }
 
 /** The length of the MPEG audio frame (MP3, or ADTS AAC) whose header is at `b[off]`; 0 when there is none. */
-export function audioFrameLength(b: Buffer, off: number, type: 'mp3' | 'aac'): number {
+function audioFrameLength(b: Buffer, off: number, type: 'mp3' | 'aac'): number {
   if (off + 7 > b.length || b[off] !== 0xff || (b[off + 1] & 0xe0) !== 0xe0) return 0
   const layerBits = (b[off + 1] >> 1) & 3
   if (type === 'aac') {

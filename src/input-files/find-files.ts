@@ -10,7 +10,7 @@ import { isInside } from '../shared/guards.js'
 import { FileCheckError } from './errors.js'
 
 /** How many files and folders one pattern may look through. */
-export const MAX_WALK_ENTRIES = 100_000
+const MAX_WALK_ENTRIES = 100_000
 
 const naturalOrder = new Intl.Collator('en', { numeric: true, sensitivity: 'base' }).compare
 
@@ -63,7 +63,7 @@ function toRelative(pattern: string, workspace: string, inputName: string): stri
 }
 
 /** A matcher whose file extension (after the last '.') matches in any letter case. */
-export function anyCaseExtension(pattern: string): Minimatch {
+function anyCaseExtension(pattern: string): Minimatch {
   const dot = pattern.lastIndexOf('.')
   if (dot <= pattern.lastIndexOf('/')) return new Minimatch(pattern, { dot: true })
   let ext = ''

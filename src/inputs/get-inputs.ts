@@ -5,38 +5,39 @@ import { randomUUID } from 'node:crypto'
 import { existsSync, statSync } from 'node:fs'
 import { basename, extname, resolve } from 'node:path'
 import { MAX_PLANNED_VIDEOS, MAX_VIDEOS, parseManifest } from './manifest.js'
-import { isInside } from '../shared/guards.js'
+import { isInside, isLoopbackHost } from '../shared/guards.js'
 import { artifactGroups, defaultArtifactName, validateArtifactName } from '../shared/artifact-names.js'
 import { caseVariants, readWorkspaceText, realDir, realOutputPath } from './workspace-paths.js'
 import { writtenFileProblems } from './video-files.js'
 import {
-  ASPECT_RATIOS,
-  BACKEND_CHOICES,
-  RESOLUTIONS,
-  TRANSITIONS,
-  FITS,
-  type Fit,
+  LOUDNESS,
   type AspectRatio,
   type BackendChoice,
   type BackendName,
-  type Resolution,
-  type Transition,
-  CACHE_CHOICES,
-  DURATION,
-  LOUDNESS,
+  type Fit,
   type Loudness,
-  RELEASE_NOTES
-} from './options.js'
-import { isLoopbackHost } from '../shared/guards.js'
+  type Resolution,
+  type Transition
+} from '../shared/options.js'
 import { log } from '../shared/log.js'
-import { DEFAULT_OUTPUT, DEFAULTS, Input, VIDEO_KEYS, withDefaults } from '../shared/contract.js'
+import {
+  DEFAULT_OUTPUT,
+  DEFAULTS,
+  Input,
+  kindOf,
+  VIDEO_KEYS,
+  withDefaults,
+  type InputName,
+  type InputOfKind,
+  type WordOf
+} from '../shared/contract.js'
 import { InputError } from './errors.js'
 
-export const DEFAULT_API_URL = 'https://mega-api-prod.nemovideo.ai'
+const DEFAULT_API_URL = 'https://mega-api-prod.nemovideo.ai'
 
 /** Limits on the files the inputs name. */
-export const MAX_PROMPT_FILE_BYTES = 64 * 1024
-export const MAX_MANIFEST_BYTES = 1024 * 1024
+const MAX_PROMPT_FILE_BYTES = 64 * 1024
+const MAX_MANIFEST_BYTES = 1024 * 1024
 
 /** One video to make. */
 export interface VideoSpec {
@@ -145,7 +146,8 @@ export class Reader {
   }
 
   // an empty value is unset: the reader's `get` has already put an action.yml default in its place
-  oneOf<T extends string>(name: string, allowed: readonly T[]): T | undefined {
+  oneOf<N extends InputOfKind<'word'>>(name: N): WordOf<N> | undefined {
+    const allowed = wordsOf(name) as readonly WordOf<N>[]
     const v = this.get(name).trim()
     if (v === '') return undefined
     const hit = allowed.find(a => a.toLowerCase() === v.toLowerCase())
@@ -154,8 +156,9 @@ export class Reader {
   }
 
   /** A list of allowed words, comma- or space-separated; repeats dropped. */
-  someOf<T extends string>(name: string, allowed: readonly T[]): T[] {
-    const out: T[] = []
+  someOf<N extends InputOfKind<'words'>>(name: N): WordOf<N>[] {
+    const allowed = wordsOf(name) as readonly WordOf<N>[]
+    const out: WordOf<N>[] = []
     for (const v of this.get(name)
       .split(/[\s,]+/)
       .filter(Boolean)) {
@@ -166,7 +169,7 @@ export class Reader {
     return out
   }
 
-  bool(name: string): boolean {
+  bool(name: InputOfKind<'flag'>): boolean {
     const v = this.get(name).trim().toLowerCase()
     if (v === '') return false
     if (['true', 'yes', 'on', '1'].includes(v)) return true
@@ -176,7 +179,7 @@ export class Reader {
   }
 
   /** A loudness in LUFS (a negative number in LOUDNESS's range) or 'off'. */
-  loudness(name: string): Loudness {
+  loudness(name: InputOfKind<'loudness'>): Loudness {
     const v = this.get(name).trim()
     if (v === '') return LOUDNESS.default
     if (['off', 'false', 'none'].includes(v.toLowerCase())) return 'off'
@@ -191,20 +194,28 @@ export class Reader {
     return LOUDNESS.default
   }
 
-  number(name: string, opts: { min: number; max: number; integer?: boolean; unit: string }): number | undefined {
+  /** A number in the input's range (the contract's); empty, or the kind's `or` word: undefined. */
+  number(name: InputOfKind<'number'>): number | undefined {
+    const kind = kindOf(name)
+    if (kind.type !== 'number') throw new TypeError(`input '${name}' is not a number`)
     const v = this.get(name).trim()
-    if (v === '') return undefined
+    if (v === '' || (kind.or !== undefined && v.toLowerCase() === kind.or)) return undefined
     // decimal digits only: Number() would also read '0x10' as 16 and '1e2' as 100
     const n = /^(\d+(\.\d*)?|\.\d+)$/.test(v) ? Number(v) : NaN
-    if (!Number.isFinite(n) || n < opts.min || n > opts.max || (opts.integer && !Number.isInteger(n))) {
-      this.fail(
-        name,
-        `must be ${opts.integer ? 'a whole number' : 'a number'} of ${opts.unit} from ${opts.min} to ${opts.max} (got '${v}').`
-      )
+    if (!Number.isFinite(n) || n < kind.min || n > kind.max || (kind.integer && !Number.isInteger(n))) {
+      const what = `${kind.integer ? 'a whole number' : 'a number'} of ${kind.unit} from ${kind.min} to ${kind.max}`
+      this.fail(name, `must be ${kind.or ? `'${kind.or}' or ` : ''}${what} (got '${v}').`)
       return undefined
     }
     return n
   }
+}
+
+/** The words of a 'word' or 'words' input, from the contract. */
+function wordsOf(name: InputName): readonly string[] {
+  const kind = kindOf(name)
+  if (kind.type !== 'word' && kind.type !== 'words') throw new TypeError(`input '${name}' takes no words`)
+  return kind.words
 }
 
 function readVideo(
@@ -240,11 +251,11 @@ function readVideo(
     r.problems.push(`${r.label(Input.prompt)} is empty: set '${Input.prompt}' or '${Input.promptFile}', the instruction for the video.`)
   }
 
-  const duration = r.number(Input.duration, { ...DURATION, unit: 'seconds' })
-  const aspectRatios = r.someOf(Input.aspectRatio, ASPECT_RATIOS)
-  const resolution = r.oneOf(Input.resolution, RESOLUTIONS) as Resolution
-  const transition = r.oneOf(Input.transition, TRANSITIONS)
-  const fit = r.oneOf(Input.fit, FITS) as Fit
+  const duration = r.number(Input.duration)
+  const aspectRatios = r.someOf(Input.aspectRatio)
+  const resolution = r.oneOf(Input.resolution) as Resolution
+  const transition = r.oneOf(Input.transition)
+  const fit = r.oneOf(Input.fit) as Fit
   const background = r.get(Input.background).trim()
   if (!/^(#[0-9a-fA-F]{6}|[a-zA-Z]{3,20})$/.test(background))
     r.fail(Input.background, `must be a colour name such as 'white' or '#RRGGBB' (got '${background}').`)
@@ -464,7 +475,7 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
   const allowAnonymous = r.bool(Input.allowAnonymous)
 
   // backend: auto is the cloud when a token is given (or anonymous use is allowed), else local
-  const choice = r.oneOf(Input.backend, BACKEND_CHOICES) as BackendChoice
+  const choice = r.oneOf(Input.backend) as BackendChoice
   let backend: BackendName
   let backendReason: string
   if (choice !== 'auto') [backend, backendReason] = [choice, `input '${Input.backend}' is ${choice}`]
@@ -518,20 +529,20 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
       if (bad) r.problems.push(bad)
     }
   }
-  const retentionDays = r.number(Input.retentionDays, { min: 1, max: 90, integer: true, unit: 'days' })
+  const retentionDays = r.number(Input.retentionDays)
   const releaseTag = r.get(Input.releaseTag).trim()
   const overwrite = r.bool(Input.overwrite)
   const githubToken = r.get(Input.githubToken).trim()
   if (githubToken) core.setSecret(githubToken)
 
-  const timeoutMinutes = r.number(Input.timeoutMinutes, { min: 0.1, max: 360, unit: 'minutes' }) as number
-  const pollInterval = r.number(Input.pollInterval, { min: 1, max: 600, unit: 'seconds' }) as number
+  const timeoutMinutes = r.number(Input.timeoutMinutes) as number
+  const pollInterval = r.number(Input.pollInterval) as number
   const ffmpegPath = r.get(Input.ffmpegPath).trim()
   const installMissing = r.bool(Input.installMissing)
-  const maxParallel = r.number(Input.maxParallel, { min: 1, max: 16, integer: true, unit: 'videos' }) as number
+  const maxParallel = r.number(Input.maxParallel) as number
   const failFast = r.bool(Input.failFast)
   const previews = r.bool(Input.previews)
-  const releaseNotes = r.oneOf(Input.releaseNotes, RELEASE_NOTES) as 'none' | 'append'
+  const releaseNotes = r.oneOf(Input.releaseNotes) as 'none' | 'append'
 
   // the files the videos write, by their final names and paths (each format's, the previews)
   r.problems.push(...writtenFilesProblems(videos, { workspace, tempDir, manifestPath, previews, records }))
@@ -540,7 +551,7 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
   // minute of CPU), and off on a release event: a run reads the default branch's entries, so anyone
   // who can save one there (a test job's compromised dependency, a pull_request_target job running
   // PR code) would reach every release; 'cache: true' still turns it on, and the log says so
-  const cacheChoice = r.oneOf(Input.cache, CACHE_CHOICES) as 'auto' | 'true' | 'false'
+  const cacheChoice = r.oneOf(Input.cache) as 'auto' | 'true' | 'false'
   const release = env.GITHUB_EVENT_NAME === 'release'
   const cache = cacheChoice === 'auto' ? backend === 'nemo' && !release : cacheChoice === 'true'
 

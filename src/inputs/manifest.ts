@@ -2,7 +2,7 @@
 // problem is reported with the file, the line, the entry and the key, before anything runs.
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml'
 
-export interface ManifestEntry {
+interface ManifestEntry {
   name: string
   /** key → value as an input string (lists of patterns joined by newlines) */
   values: Record<string, string>

@@ -4,7 +4,7 @@
 // and the render writes exactly them.
 import { basename, dirname, extname, join, relative } from 'node:path'
 import { isInside } from '../shared/guards.js'
-import { canvasSize, type AspectRatio, type Resolution } from './options.js'
+import { canvasSize, type AspectRatio, type Resolution } from '../shared/options.js'
 import { inGitDir } from './workspace-paths.js'
 
 export interface Previews {
@@ -58,7 +58,7 @@ export function formatsOf(spec: FormatSource): VideoFormat[] {
 }
 
 /** Every file a format writes: the MP4, and with previews the poster and preview. */
-export function filesOf(format: VideoFormat, previews: boolean): string[] {
+function filesOf(format: VideoFormat, previews: boolean): string[] {
   if (!previews) return [format.output]
   const p = previewPaths(format.output)
   return [format.output, p.posterPath, p.previewPath]

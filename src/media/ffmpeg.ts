@@ -48,7 +48,7 @@ const atLeast = (v: { major: number; minor: number }, min: { major: number; mino
   v.major > min.major || (v.major === min.major && v.minor >= min.minor)
 
 /** What a run does with ffmpeg's stdout: nothing, written into a file, or collected (bounded). */
-export type Stdout = { ignore: true } | { file: FileHandle; position?: number } | { maxBytes: number }
+type Stdout = { ignore: true } | { file: FileHandle; position?: number } | { maxBytes: number }
 
 export interface RunOptions {
   signal: AbortSignal

@@ -129,7 +129,7 @@ export interface FfmpegSettings extends InstallPolicy {
   path?: string
 }
 
-export async function findFfmpeg(settings: FfmpegSettings): Promise<string> {
+async function findFfmpeg(settings: FfmpegSettings): Promise<string> {
   const configured = settings.path
   if (configured) {
     if (!(await executable(configured))) throw new FfmpegError(`Input 'ffmpeg-path': no executable ffmpeg at '${configured}'.`)

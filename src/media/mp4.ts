@@ -42,7 +42,7 @@ const MAX_TOP_LEVEL_BOXES = 100_000
  * Samples of all tracks together. A 600 s video at 60 fps with 48 kHz AAC audio has about 64,000
  * (36,000 frames and 28,125 audio frames); a million are checked in a fraction of a second.
  */
-export const MAX_SAMPLES = 1_000_000
+const MAX_SAMPLES = 1_000_000
 /** A real video has one to three tracks. */
 const MAX_TRACKS = 64
 /** A box handed to mp4box (a header, a sample description): a real one is under a few kilobytes. */
@@ -336,7 +336,7 @@ interface Found {
  * than samples; runs that do not start at chunk 1 and go up; more than MAX_TRACKS tracks or
  * MAX_MOOV_BOXES boxes; a needed box that is missing, doubled, oversized or cut short.
  */
-export function walkMoov(moov: Buffer, at: number): { forMp4box: Buffer; tracks: SampleTables[] } {
+function walkMoov(moov: Buffer, at: number): { forMp4box: Buffer; tracks: SampleTables[] } {
   let boxes = 0
   let samples = 0
   const tracks: SampleTables[] = []

@@ -11,7 +11,7 @@ import { loadSharp } from './sharp.js'
 import { PhotoError } from './errors.js'
 
 /** The still types decoded here (GIFs and animated WebPs go to ffmpeg, which plays them). */
-export const PHOTO_TYPES = ['jpg', 'png', 'webp', 'heic', 'avif'] as const
+const PHOTO_TYPES = ['jpg', 'png', 'webp', 'heic', 'avif'] as const
 export type PhotoType = (typeof PHOTO_TYPES)[number]
 export const isPhotoType = (type: string): type is PhotoType => (PHOTO_TYPES as readonly string[]).includes(type)
 
@@ -19,7 +19,7 @@ export const isPhotoType = (type: string): type is PhotoType => (PHOTO_TYPES as 
  * The most pixels a photo may have (a 100 MP camera's; a 12 MP phone photo is 12): a small file
  * that claims 60000×60000 pixels would otherwise take 14 GB to decode.
  */
-export const MAX_PIXELS = 100_000_000
+const MAX_PIXELS = 100_000_000
 
 export interface PhotoInfo {
   /** as shown: after the orientation is applied */
@@ -206,7 +206,7 @@ export async function decodePhoto(
 }
 
 /** The photo as an upright sRGB JPEG (for a backend that takes JPEG, PNG, WebP and GIF only). */
-export async function photoAsJpeg(path: string, type: PhotoType, name: string, output: string): Promise<void> {
+async function photoAsJpeg(path: string, type: PhotoType, name: string, output: string): Promise<void> {
   const sharp = await loadSharp()
   try {
     await sharp(source(path, type), SHARP_OPTIONS)
@@ -220,7 +220,7 @@ export async function photoAsJpeg(path: string, type: PhotoType, name: string, o
 }
 
 /** The profile's description tag ('desc', v2 text or v4 'mluc'), when it has one. */
-export function profileName(icc: Buffer): string | undefined {
+function profileName(icc: Buffer): string | undefined {
   if (icc.length < 132) return undefined
   const count = Math.min(icc.readUInt32BE(128), 100)
   for (let i = 0; i < count; i++) {

@@ -25,7 +25,7 @@ const jpegColours = (ffmpeg: Ffmpeg): string =>
  * Moments worth a poster, best first: the middle of each clip (never a transition, which sits at
  * a clip's edges), clips under the title first.
  */
-export function posterCandidates(draft: Draft, duration: number): number[] {
+function posterCandidates(draft: Draft, duration: number): number[] {
   const spans = (kind: string): { start: number; end: number }[] =>
     draft.t
       .filter(t => trackKind(t.tt) === kind)

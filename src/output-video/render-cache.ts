@@ -17,7 +17,7 @@ import { constants } from 'node:fs'
 import { copyFile, link, lstat, mkdir, mkdtemp, open, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseImageInfo } from '../media/image-info.js'
-import { ASPECT_RATIOS, canvasSize, type BackendName } from '../inputs/options.js'
+import { ASPECT_RATIOS, canvasSize, type BackendName } from '../shared/options.js'
 import { PREVIEW, previewTries } from '../media/preview-format.js'
 import type { PreparedVideo } from '../prepare.js'
 import type { VideoRequest } from '../request/request.js'
@@ -36,7 +36,7 @@ import { previewPaths, type Previews } from '../inputs/video-files.js'
 import { EntryRefused } from './errors.js'
 
 /** The staging folder of a save, relative to the workspace. */
-export const CACHE_DIR = '.img2vid-cache'
+const CACHE_DIR = '.img2vid-cache'
 /** The files of an entry, inside `.img2vid-cache/<key>/`. */
 const FILES = { video: 'video.mp4', poster: 'poster.jpg', preview: 'preview.webp', record: 'img2vid.json' } as const
 /**
@@ -62,7 +62,7 @@ const MAX_SECONDS_PER_IMAGE = 30
  */
 type NotRecorded = 'name' | 'video' | 'previews' | 'cacheHit' | 'creditsAvailable' | 'claimUrl'
 /** Every other field of a made video: what the render said, kept beside it so a hit reports the same. */
-export type RecordedOutputs = Omit<MadeVideo, NotRecorded>
+type RecordedOutputs = Omit<MadeVideo, NotRecorded>
 /** Each recorded field by its type: a field added to MadeVideo fails to compile here until it is recorded or named above. */
 const RECORDED: { [K in keyof Required<RecordedOutputs>]: Check } = { videoUrl: text, sessionId: text, renderId: text, timeline }
 const recordedOutputs = fields<RecordedOutputs>(RECORDED)
@@ -159,7 +159,7 @@ let archiveModule: Promise<ArchiveLib> | undefined
 const archiveLib = (): Promise<ArchiveLib> => (archiveModule ??= import('./cache-archive.js'))
 
 /** Why the cache service cannot be used here, or undefined when it can. */
-export async function cacheUnavailable(): Promise<string | undefined> {
+async function cacheUnavailable(): Promise<string | undefined> {
   try {
     if ((await cacheLib()).isFeatureAvailable()) return undefined
   } catch (err) {

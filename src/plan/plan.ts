@@ -4,13 +4,12 @@ import * as core from '@actions/core'
 import { Reader, readManifestVideos, writtenFilesProblems } from '../inputs/get-inputs.js'
 import { InputError } from '../inputs/errors.js'
 import { Input, PLAN_DEFAULTS, PlanInput, PlanOutput, withDefaults } from '../shared/contract.js'
-import { MAX_VIDEOS } from '../inputs/manifest.js'
 import { realDir } from '../inputs/workspace-paths.js'
 import { prepareVideos } from '../prepare.js'
 import { log } from '../shared/log.js'
 
 /** A job matrix holds at most 256 jobs (GitHub's limit). */
-export const MAX_JOBS = 256
+const MAX_JOBS = 256
 /** A job's output is at most 1 MB: the matrix and the names must each fit in one. */
 const MAX_OUTPUT_BYTES = 1024 * 1024
 
@@ -29,10 +28,8 @@ export async function planManifest(env: NodeJS.ProcessEnv = process.env): Promis
   const tempDir = realDir(env.RUNNER_TEMP || (env.TMPDIR ?? '/tmp'))
   const manifest = r.get(Input.manifest).trim()
   if (!manifest) throw new InputError([`Input '${Input.manifest}' is required: the YAML file listing the videos, such as 'videos.yml'.`])
-  const given = r.get(PlanInput.perJob).trim().toLowerCase()
-  const asked =
-    given === '' || given === 'auto' ? undefined : r.number(PlanInput.perJob, { min: 1, max: MAX_VIDEOS, integer: true, unit: 'videos' })
-  if (given && given !== 'auto' && asked === undefined && !r.problems.length) r.fail(PlanInput.perJob, `must be 'auto' or a whole number.`)
+  // 'auto' (or empty) reads as undefined; a number is checked against the contract's range
+  const asked = r.number(PlanInput.perJob)
   const previews = r.bool(Input.previews)
   const uploadArtifact = r.bool(Input.uploadArtifact)
 

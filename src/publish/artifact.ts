@@ -25,7 +25,7 @@ export interface ArtifactResult {
 }
 
 /** The deepest folder holding every file, so the archive keeps only their names (and sub-folders). */
-export function commonRoot(files: string[]): string {
+function commonRoot(files: string[]): string {
   let root = dirname(files[0])
   while (!files.every(f => !relative(root, f).startsWith('..'))) root = dirname(root)
   return root

@@ -15,7 +15,7 @@ export interface ReleaseRef {
   uploadUrl: string
   htmlUrl: string
 }
-export interface ReleaseAsset {
+interface ReleaseAsset {
   id: number
   name: string
   url: string /* browser_download_url */
@@ -31,7 +31,7 @@ export interface ReleaseApi {
 }
 
 /** An asset's content type, from its name: the MP4, its poster and its preview. */
-export function contentTypeOf(name: string): string {
+function contentTypeOf(name: string): string {
   if (/\.jpe?g$/i.test(name)) return 'image/jpeg'
   if (/\.webp$/i.test(name)) return 'image/webp'
   return 'video/mp4'
@@ -381,7 +381,7 @@ export function videoBlock(videos: { name: string; mp4Url: string; posterUrl?: s
 }
 
 /** How long a job of a matrix waits after writing the notes before it reads them back, and how often it writes at most. */
-export const NOTES_SETTLE_MS = 2000
+const NOTES_SETTLE_MS = 2000
 export const NOTES_TRIES = 6
 
 /**

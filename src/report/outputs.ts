@@ -14,14 +14,14 @@ export const MAX_VIDEOS_OUTPUT_BYTES = 512 * 1024
 /** Error texts are cut to this many characters when the whole output does not fit. */
 const SHORT_ERROR = 200
 /** The outputs that are paths of files the video wrote. */
-export const PATH_OUTPUTS = [Output.videoPath, Output.posterPath, Output.previewPath] as const
+const PATH_OUTPUTS = [Output.videoPath, Output.posterPath, Output.previewPath] as const
 /** What no form of the output leaves out: which video, whether it was made, and its files. */
 const KEPT = ['name', 'ok', ...PATH_OUTPUTS]
 
 /** Seconds with three decimals, always: "12.000", "16.934". */
-export const formatDuration = (seconds: number): string => seconds.toFixed(3)
+const formatDuration = (seconds: number): string => seconds.toFixed(3)
 
-export function videoOutputs(v: VideoOutcome): Partial<Record<VideoOutputName, string>> {
+function videoOutputs(v: VideoOutcome): Partial<Record<VideoOutputName, string>> {
   const m = v.made
   if (!m) return {}
   const outputs: Record<VideoOutputName, string> = {
@@ -70,7 +70,7 @@ export function setOutputs(report: RunReport): void {
 /** One video's entry of the `videos` output: its outputs, or its error. */
 export type VideoEntry = Record<string, string | boolean>
 
-export function videoEntry(v: VideoOutcome): VideoEntry {
+function videoEntry(v: VideoOutcome): VideoEntry {
   return v.made ? { name: v.name, ok: true, ...videoOutputs(v) } : { name: v.name, ok: false, error: v.error ?? 'not made' }
 }
 

@@ -1,5 +1,5 @@
 // What the run made, the one record that the step's outputs and the job summary are written from.
-import type { BackendName } from '../inputs/options.js'
+import type { BackendName } from '../shared/options.js'
 import type { VideoLinks } from '../publish/publish.js'
 import type { MadeVideo } from '../output-video/made-video.js'
 

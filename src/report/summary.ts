@@ -12,7 +12,7 @@ const header = (cells: string[]): { data: string; header: true }[] => cells.map(
 const cell = (text: string): string => text || '–'
 
 /** The runner drops a step summary over 1 MiB: stay well under it. */
-export const MAX_SUMMARY_BYTES = 900 * 1024
+const MAX_SUMMARY_BYTES = 900 * 1024
 
 /** Warnings listed in the summary (each cut to 500 characters); the log has them all. */
 const MAX_WARNINGS = 100

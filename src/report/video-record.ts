@@ -10,7 +10,7 @@
 import { readFile, rename, stat, writeFile } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { VIDEO_NAME } from '../inputs/manifest.js'
-import { BACKENDS, type BackendName } from '../inputs/options.js'
+import { BACKENDS, type BackendName } from '../shared/options.js'
 import type { VideoInfo } from '../media/mp4.js'
 import type { MadeVideo } from '../output-video/made-video.js'
 import { count, fields, fileName, flag, hex64, isObject, optional, text, timeline } from '../shared/checks.js'
@@ -18,14 +18,14 @@ import { RecordError } from './errors.js'
 import type { VideoOutcome } from './run-report.js'
 
 /** The record's format; a reader refuses any other. */
-export const RECORD_FORMAT = 'img2vid-record/1'
+const RECORD_FORMAT = 'img2vid-record/1'
 /** A record is a few KB (a timeline of a long video, a few formats): anything larger is not one. */
-export const MAX_RECORD_BYTES = 256 * 1024
+const MAX_RECORD_BYTES = 256 * 1024
 /** Formats of one video: at most the four aspect ratios. */
 const MAX_ENTRIES = 4
 
 /** A made video as recorded: MadeVideo with its files as names beside the record. */
-export type RecordedVideo = Omit<MadeVideo, 'name' | 'video' | 'previews'> & {
+type RecordedVideo = Omit<MadeVideo, 'name' | 'video' | 'previews'> & {
   file: string
   info: VideoInfo
   sha256: string
@@ -33,7 +33,7 @@ export type RecordedVideo = Omit<MadeVideo, 'name' | 'video' | 'previews'> & {
   preview?: string
 }
 
-export interface RecordEntry {
+interface RecordEntry {
   name: string
   made?: RecordedVideo
   error?: string

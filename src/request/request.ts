@@ -2,9 +2,9 @@
 // from its inputs and its checked files.
 import type { InputFile } from '../input-files/input-file.js'
 import type { VideoSpec } from '../inputs/get-inputs.js'
-import type { AspectRatio, Fit, Loudness, Resolution, Transition } from '../inputs/options.js'
+import type { AspectRatio, Fit, Loudness, Resolution, Transition } from '../shared/options.js'
 
-export type Music = { file: InputFile } | { description: string }
+type Music = { file: InputFile } | { description: string }
 
 export interface VideoRequest {
   /** prompt turns, sent in order in one session */

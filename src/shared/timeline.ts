@@ -22,14 +22,14 @@ export interface Segment {
   [key: string]: unknown
 }
 
-export interface Track {
+interface Track {
   tt: number
   sg: Segment[]
   n?: string
   [key: string]: unknown
 }
 
-export interface DraftMeta {
+interface DraftMeta {
   title?: string
   width?: number
   height?: number
@@ -48,7 +48,7 @@ export type TrackKind = 'video' | 'audio' | 'text' | 'other'
 /** How the summary names a track of each kind. */
 export const TRACK_LABELS: Record<TrackKind, string> = { video: 'Video', audio: 'BGM', text: 'Title', other: 'Track' }
 
-export interface TrackSummary {
+interface TrackSummary {
   kind: TrackKind
   label: string
   name: string
@@ -107,12 +107,12 @@ function segmentName(sg: Segment): string | undefined {
 }
 
 /** A draft is a server's data: its size is bounded before anything walks it. */
-export const DRAFT_LIMITS = { tracks: 100, segments: 20_000, jsonChars: 8 * 1024 * 1024 } as const
+const DRAFT_LIMITS = { tracks: 100, segments: 20_000, jsonChars: 8 * 1024 * 1024 } as const
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /** True when the value has the draft's shape: `t` a list of tracks, each an object whose `sg` is a list of objects. */
-export function isDraft(value: unknown): value is Draft {
+function isDraft(value: unknown): value is Draft {
   return (
     isObject(value) &&
     Array.isArray(value.t) &&

@@ -1,2 +1,5 @@
-// Sent as X-Skill-Version; a unit test keeps it equal to package.json's version.
-export const VERSION = '1.0.0'
+// The action's version, from package.json (a release bumps it there): sent as X-Skill-Version and
+// part of the render cache's key, so a new version never restores an older version's renders.
+import pkg from '../../package.json' with { type: 'json' }
+
+export const VERSION: string = pkg.version

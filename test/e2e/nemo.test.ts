@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { startNemoServer, type NemoServer } from '../servers/nemo.js'
 import { assertWellFormedHtml } from '../helpers/html.js'
-import { runAction, sandbox, type Sandbox } from '../helpers/action.js'
+import { runAction, sandbox, type Sandbox, PACKAGE_VERSION } from '../helpers/action.js'
 import { makeAudio, makeImage, sha256 } from '../helpers/media.js'
 import type { Draft } from '../../src/shared/timeline.js'
 
@@ -76,7 +76,7 @@ describe('nemo backend end to end', () => {
     for (const r of mine.filter(r => r.origin === 'api')) {
       assert.equal(r.headers.authorization, `Bearer ${USER_TOKEN}`, `${r.method} ${r.path}`)
       assert.equal(r.headers['x-skill-source'], 'img2vid-action')
-      assert.equal(r.headers['x-skill-version'], '1.0.0')
+      assert.equal(r.headers['x-skill-version'], PACKAGE_VERSION)
       assert.equal(r.headers['x-skill-platform'], 'github-actions')
       assert.ok(!r.path.includes(USER_TOKEN))
     }

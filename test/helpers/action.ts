@@ -13,6 +13,9 @@ import { makeImage } from './media.js'
 
 export const DIST = resolve(import.meta.dirname, '../../dist/index.js')
 export const ACTION_YML = resolve(import.meta.dirname, '../../action.yml')
+/** package.json's version: the action's, sent as X-Skill-Version. */
+export const PACKAGE_VERSION = (JSON.parse(readFileSync(resolve(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string })
+  .version
 /** The sub-actions of the repository (plan/, collect/): their action.yml and their bundle. */
 export const SUB_ACTIONS = {
   plan: { yml: resolve(import.meta.dirname, '../../plan/action.yml'), dist: resolve(import.meta.dirname, '../../dist/plan/index.js') },

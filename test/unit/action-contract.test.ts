@@ -4,6 +4,7 @@
 // state are the code's.
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { describe, it } from 'node:test'
 import { parse } from 'yaml'
 import { COVER_MIN_KEPT } from '../../src/backends/local/filtergraph.js'
@@ -18,21 +19,24 @@ import {
   RELEASE_NOTES,
   RESOLUTIONS,
   TRANSITIONS
-} from '../../src/inputs/options.js'
+} from '../../src/shared/options.js'
+import { MAX_VIDEOS } from '../../src/inputs/manifest.js'
 import {
   COLLECT_DEFAULTS,
   COLLECT_SHARED_OUTPUTS,
   CollectInput,
   CollectOutput,
   DEFAULTS,
-  EXPRESSION_DEFAULTS,
+  INPUTS,
   Input,
+  isExpression,
   Output,
   PLAN_DEFAULTS,
-  PLAN_INPUTS,
+  PlanInput,
   PlanOutput,
   VIDEO_KEYS
 } from '../../src/shared/contract.js'
+import { generatedFiles } from '../../scripts/contract.js'
 import { ACTION_YML, SUB_ACTIONS } from '../helpers/action.js'
 
 interface ActionYml {
@@ -50,8 +54,9 @@ const PROTOCOL = readFileSync(new URL('../../docs/nemovideo-protocol.md', import
 /** Each input's default as action.yml gives it, and as the code reads an empty input. */
 function assertDefaults(yml: ActionYml, plain: Readonly<Record<string, string | undefined>>): void {
   for (const [name, input] of Object.entries(yml.inputs)) {
-    const expected = EXPRESSION_DEFAULTS[name] ?? plain[name]
-    assert.equal(input.default, expected, `input '${name}': action.yml's default is not the code's`)
+    if (input.default !== undefined && isExpression(input.default))
+      assert.ok(!(name in plain), `input '${name}': an expression read as a plain default`)
+    else assert.equal(input.default, plain[name], `input '${name}': action.yml's default is not the code's`)
   }
   for (const name of Object.keys(plain))
     assert.ok(name in yml.inputs, `the code has a default for '${name}', which action.yml does not declare`)
@@ -75,6 +80,17 @@ function readmeRows(heading: string): { names: string[]; second: string }[] {
 
 describe('action.yml and the code are one contract', () => {
   const main = read(ACTION_YML)
+  it('the action.yml files and the README tables are as `npm run contract` makes them from the table', async () => {
+    const root = resolve(import.meta.dirname, '../..')
+    for (const [path, text] of await generatedFiles(root))
+      assert.ok(
+        readFileSync(resolve(root, path), 'utf8') === text,
+        `${path} is not as src/shared/contract.ts makes it: run 'npm run contract'`
+      )
+  })
+  it("the plan's per-job range is what one step renders at most", () => {
+    assert.deepEqual(INPUTS['per-job'].kind, { type: 'number', min: 1, max: MAX_VIDEOS, integer: true, unit: 'videos', or: 'auto' })
+  })
   it('the main action: its inputs, their defaults, its outputs', () => {
     assert.deepEqual(sorted(Object.keys(main.inputs)), sorted(Object.values(Input)))
     assertDefaults(main, DEFAULTS)
@@ -91,7 +107,7 @@ describe('action.yml and the code are one contract', () => {
   })
   it('plan: the manifest, per-job and the fallbacks the render jobs give, with their defaults', () => {
     const plan = read(SUB_ACTIONS.plan.yml)
-    assert.deepEqual(sorted(Object.keys(plan.inputs)), sorted(PLAN_INPUTS))
+    assert.deepEqual(sorted(Object.keys(plan.inputs)), sorted(Object.values(PlanInput)))
     assertDefaults(plan, PLAN_DEFAULTS)
     for (const k of VIDEO_KEYS) {
       assert.equal(plan.inputs[k].default, main.inputs[k].default, k)

@@ -22,7 +22,7 @@ import {
 import { describeHints, makePlan, planToDraft, readPrompt, type LocalPlan } from '../../src/backends/local/plan.js'
 import { CJK_FONTS, chooseFont, findFont, fontFaces, scriptOf } from '../../src/backends/local/fonts.js'
 import type { InputFile } from '../../src/input-files/input-file.js'
-import { FITS, TRANSITIONS } from '../../src/inputs/options.js'
+import { FITS, TRANSITIONS } from '../../src/shared/options.js'
 import type { VideoRequest } from '../../src/request/request.js'
 import { describe as describeTimeline, summarize } from '../../src/shared/timeline.js'
 import { inspectFile } from '../../src/media/mp4.js'

@@ -15,6 +15,7 @@ import type { Draft } from '../../src/shared/timeline.js'
 import { makeAudio, makeImage, sha256 } from '../helpers/media.js'
 import type { NemoServer } from '../servers/nemo.js'
 import { nemoFixture } from '../helpers/nemo.js'
+import { PACKAGE_VERSION } from '../helpers/action.js'
 
 Object.assign(process.env, {
   IMG2VID_RETRY_WAIT_MS: '150',
@@ -159,7 +160,7 @@ describe('nemo backend: the conversation', () => {
     for (const r of mine(run).filter(r => r.origin === 'api')) {
       assert.equal(r.headers.authorization, `Bearer ${USER}`, `${r.method} ${r.path}`)
       assert.equal(r.headers['x-skill-source'], 'img2vid-action')
-      assert.equal(r.headers['x-skill-version'], '1.0.0')
+      assert.equal(r.headers['x-skill-version'], PACKAGE_VERSION)
       assert.equal(r.headers['x-skill-platform'], 'github-actions')
       assert.ok(!r.path.includes(USER))
     }

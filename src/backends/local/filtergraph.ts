@@ -1,6 +1,6 @@
 // Plan → the ffmpeg runs that make the video (stills, segments, the sound track, the mux): their
 // graphs and arguments. Pure, so offsets and graphs are testable without running ffmpeg.
-import type { Fit, Transition } from '../../inputs/options.js'
+import type { Fit, Transition } from '../../shared/options.js'
 import { FfmpegError } from '../../media/errors.js'
 import type { Ffmpeg } from '../../media/ffmpeg.js'
 import { input, inputType } from '../../media/inputs.js'
@@ -8,7 +8,7 @@ import { previewEncoder, previewFilter, previewSeconds, previewTries } from '../
 import { musicChain } from './loudness.js'
 import type { LocalPlan } from './plan.js'
 
-export const PRESET = 'veryfast'
+const PRESET = 'veryfast'
 
 /** Every run: no banner, no stdin, only errors on stderr (they are what a failure reports). */
 const QUIET = ['-hide_banner', '-nostdin', '-loglevel', 'error']
@@ -87,7 +87,7 @@ const PAN_MAX = 0.3
 /** pixels a pan moves each frame */
 const PAN_STEP = 2
 
-export type Motion =
+type Motion =
   | { kind: 'still' }
   | { kind: 'animated' }
   | { kind: 'pan'; dir: (typeof PANS)[number]; travel: number; /** pixels a frame (even) */ step: number; panorama?: boolean }
@@ -152,7 +152,7 @@ export function panoramaPan(
 export const MAX_ANIMATION_BYTES = 256 * 1024 * 1024
 
 /** The frames of a w×h 4:2:0 animation that fit the cap (at least 1). */
-export const animationFrames = (w: number, h: number): number => Math.max(1, Math.floor(MAX_ANIMATION_BYTES / (w * h * 1.5)))
+const animationFrames = (w: number, h: number): number => Math.max(1, Math.floor(MAX_ANIMATION_BYTES / (w * h * 1.5)))
 
 /** An animation on screen for longer than its still file holds: the file is played in a loop. */
 export const loopsAnimation = (c: ClipLayout): boolean => c.motion.kind === 'animated' && c.count < c.frames
@@ -199,7 +199,7 @@ export function layoutClips(
  * Frames [from, from+count) of clip c, from its still (label `src`) to W×H 4:2:0 frames with clean
  * timestamps (label `out`): graph lines. Only the frames asked for are computed.
  */
-export function motionGraph(
+function motionGraph(
   c: ClipLayout,
   from: number,
   count: number,
@@ -404,7 +404,7 @@ export function segmentGraph(
 }
 
 /** Longest stretch between two keyframes, in seconds: the platforms' ingest and players seek and cut there. */
-export const KEYFRAME_SECONDS = 2
+const KEYFRAME_SECONDS = 2
 /**
  * The video's bit rate cap, bits per second, and the decoder buffer x264's VBV holds it to. CRF 23
  * gives a photo video ~2–3 Mb/s at 1080p; a grainy photo moving in Ken Burns can ask several times
@@ -614,7 +614,7 @@ export function chooseFit(
 }
 
 /** The share of a photo a cover crop keeps in a frame of another shape. */
-export function keptShare(photo: { width?: number; height?: number }, frame: { width: number; height: number }): number {
+function keptShare(photo: { width?: number; height?: number }, frame: { width: number; height: number }): number {
   const r = (photo.width ?? 1) / (photo.height ?? 1) / (frame.width / frame.height)
   return Math.min(r, 1 / r)
 }

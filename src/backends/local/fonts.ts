@@ -111,7 +111,7 @@ export async function fontFaces(path: string): Promise<{ index: number; offset: 
  * One face of a .ttc as its own font file (ffmpeg's drawtext always opens a file's first face):
  * its table directory and the tables it points to, copied.
  */
-export async function extractFace(ttc: string, offset: number, out: string): Promise<void> {
+async function extractFace(ttc: string, offset: number, out: string): Promise<void> {
   const src = await open(ttc, 'r')
   const dst = await open(out, 'w')
   try {

@@ -39,10 +39,8 @@ import { decodePhoto, heicToPng, isPhotoType, photoInfo, type PhotoType } from '
 import { prepareTitle } from './title.js'
 import { correctedGain, loudnessGain, measureArgs, parseR128, TOLERANCE, TRUE_PEAK_MAX, type R128 } from './loudness.js'
 import { describeHints, makePlan, planToDraft, readPrompt, targetDuration, type LocalPlan, type PromptHints } from './plan.js'
-import { DURATION } from '../../inputs/options.js'
+import { DURATION } from '../../shared/options.js'
 import type { VideoRequest } from '../../request/request.js'
-
-export { findFont } from './fonts.js'
 
 export interface InspectedImages {
   paths: string[]
@@ -58,7 +56,7 @@ export interface InspectedImages {
  * same photos): a HEIC is decoded here, to photo-i.png in `tempDir` (an animated WebP's first
  * frame to frame-i.webp), which removeInspected() removes; notes in the log for what a person should know.
  */
-export async function inspectImages(clips: LocalPlan['clips'], tempDir: string): Promise<InspectedImages> {
+async function inspectImages(clips: LocalPlan['clips'], tempDir: string): Promise<InspectedImages> {
   const out: InspectedImages = { paths: [], types: [], infos: [], photos: [] }
   for (const [i, c] of clips.entries()) {
     let path = c.path
@@ -104,7 +102,7 @@ export async function inspectImages(clips: LocalPlan['clips'], tempDir: string):
 }
 
 /** The files inspectImages() wrote (a HEIC's PNG, an animated WebP's first frame). */
-export async function removeInspected(images: InspectedImages, tempDir: string): Promise<void> {
+async function removeInspected(images: InspectedImages, tempDir: string): Promise<void> {
   await Promise.all(images.paths.flatMap((_p, i) => [`photo-${i}.png`, `frame-${i}.webp`].map(f => rm(join(tempDir, f), { force: true }))))
 }
 
@@ -238,7 +236,7 @@ function prepareStills(
 }
 
 /** A progress reporter for the log: a line every 10% or, when there is news, every 10 s. */
-export function progressLog(totalSeconds: number): (seconds: number) => void {
+function progressLog(totalSeconds: number): (seconds: number) => void {
   let lastPct = -1
   let lastLog = 0
   return secs => {
@@ -283,7 +281,7 @@ export function encoderThreads(frames: number, total: number, cores: number, cou
  * and, when the encoder moved it off the target or over the peak, encoded once more with the
  * gain corrected. Audio only: each run takes a fraction of the segments' time.
  */
-export async function renderSound(
+async function renderSound(
   ffmpeg: Ffmpeg,
   music: NonNullable<LocalPlan['music']>,
   total: number,
@@ -478,7 +476,7 @@ export async function renderPlan(
  * One line in the log saying what the planner took from the prompt; a warning when it took
  * nothing, or when the session language is not English (only a few phrasings are read).
  */
-export function reportPrompt(request: VideoRequest, images: number, formats = false): PromptHints {
+function reportPrompt(request: VideoRequest, images: number, formats = false): PromptHints {
   const prompt = request.turns.join('\n')
   const hints = readPrompt(prompt)
   const { seconds, asked } = targetDuration(request, hints, images)

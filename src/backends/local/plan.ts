@@ -2,12 +2,12 @@
 // prompt says; the prompt is read the way a person writes it ("30-second", "vertical", "fade").
 import { basename } from 'node:path'
 import type { InputFile } from '../../input-files/input-file.js'
-import { canvasSize, DURATION, LOUDNESS, type AspectRatio, type Fit, type Resolution, type Transition } from '../../inputs/options.js'
+import { canvasSize, DURATION, LOUDNESS, type AspectRatio, type Fit, type Resolution, type Transition } from '../../shared/options.js'
 import type { VideoRequest } from '../../request/request.js'
 import { TRACK_AUDIO, TRACK_TEXT, TRACK_VIDEO, type Draft } from '../../shared/timeline.js'
 import { PlanError } from './errors.js'
 
-export interface Clip {
+interface Clip {
   path: string
   name: string
   /** detected type: jpg, png, gif, webp */
@@ -46,9 +46,6 @@ export interface PromptHints {
   kenBurns?: boolean
   title?: string
 }
-
-/** The languages whose phrasing the local backend reads (the README lists the words). */
-export const PROMPT_LANGUAGES = ['en', 'de', 'es', 'fr', 'pt', 'zh', 'ja'] as const
 
 // Words are matched in the prompt lowercased and NFKC-normalised (full-width digits and colons
 // become ASCII). Latin words need a non-letter on each side; Chinese and Japanese ones do not.
@@ -103,7 +100,7 @@ function quoted(m: RegExpExecArray | null): string | undefined {
   return text?.trim() || undefined
 }
 
-/** What a person's prompt says about the options, in any of PROMPT_LANGUAGES. */
+/** What a person's prompt says about the options, in the languages the README lists (en, de, es, fr, pt, zh, ja). */
 export function readPrompt(prompt: string): PromptHints {
   const p = prompt.normalize('NFKC').toLowerCase()
   const h: PromptHints = {}

@@ -61,9 +61,9 @@ export const EMOJI_FONTS = [
   'C:\\Windows\\Fonts\\seguiemj.ttf'
 ]
 /** The Debian/Ubuntu package installed on a runner when there is no colour emoji font. */
-export const EMOJI_PACKAGE = 'fonts-noto-color-emoji'
+const EMOJI_PACKAGE = 'fonts-noto-color-emoji'
 /** … and the one with Noto fonts for most other scripts (Arabic, Hebrew, Devanagari, Thai…). */
-export const OTHER_PACKAGE = 'fonts-noto-core'
+const OTHER_PACKAGE = 'fonts-noto-core'
 
 /** Characters drawn with no glyph of their own: spaces, joiners, variation selectors, bidi marks, tags. */
 const INVISIBLE = /^[\s\p{Cc}\p{Cf}\u{FE00}-\u{FE0F}\u{E0100}-\u{E01EF}]$/u
@@ -80,7 +80,7 @@ const graphemes = (text: string): string[] =>
   [...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text)].map(s => s.segment)
 
 /** A font handed to Skia under its own family name. */
-export interface TitleFont {
+interface TitleFont {
   path: string
   family: string
   bytes: Uint8Array
@@ -102,7 +102,7 @@ export interface TitleFonts {
 }
 
 /** The package that brings a font for characters like `char`. */
-export const packageFor = (char: string, emoji: boolean): string =>
+const packageFor = (char: string, emoji: boolean): string =>
   emoji ? EMOJI_PACKAGE : scriptOf(char) !== 'latin' ? CJK_PACKAGE : OTHER_PACKAGE
 
 /**

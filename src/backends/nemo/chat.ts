@@ -10,7 +10,7 @@ import { NemoError, ReplyTooLarge, isStreamBreak, redact } from './errors.js'
 import { timings } from './timings.js'
 
 /** Text kept (and so printed) of one turn's reply; a real reply is a few kilobytes. */
-export const MAX_REPLY_CHARS = 1024 * 1024
+const MAX_REPLY_CHARS = 1024 * 1024
 /** Tool calls kept of one turn. */
 const MAX_TOOL_CALLS = 1000
 /** Bytes the stream may send without completing an event (one event is kilobytes). */

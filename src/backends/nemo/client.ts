@@ -21,7 +21,7 @@ export const ATTRIBUTION = {
 } as const
 
 /** An envelope reply is kilobytes; a body past this is not a NemoVideo reply (and would exhaust memory). */
-export const MAX_JSON_BYTES = 16 * 1024 * 1024
+const MAX_JSON_BYTES = 16 * 1024 * 1024
 
 export interface ClientConfig {
   apiUrl: URL

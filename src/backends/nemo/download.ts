@@ -20,7 +20,7 @@ import { pointedUrl } from './replies.js'
 import { timings } from './timings.js'
 import { transferMemoryBound } from '../../shared/transfer-memory.js'
 
-export const MAX_DOWNLOAD_BYTES = 2 * 1024 ** 3
+const MAX_DOWNLOAD_BYTES = 2 * 1024 ** 3
 /** a JSON answer of the fallback endpoint (`{output:{url}}`) is small */
 const MAX_JSON_BYTES = 1024 * 1024
 const MAX_REDIRECTS = 5

@@ -83,7 +83,7 @@ const RESET_CODES = new Set([
 // the request never left the runner: safe to repeat whatever it was
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'])
 
-export function errorCode(err: unknown): string | undefined {
+function errorCode(err: unknown): string | undefined {
   const e = err as { code?: unknown; cause?: { code?: unknown } } | undefined
   const code = e?.code ?? e?.cause?.code
   return typeof code === 'string' ? code : undefined

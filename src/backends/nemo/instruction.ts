@@ -1,6 +1,6 @@
 // The request as the cloud agent reads it: the options compiled into one precise instruction
 // appended to the first prompt turn, and the checks of the draft the agent produced against them.
-import { canvasSize } from '../../inputs/options.js'
+import { canvasSize } from '../../shared/options.js'
 import type { VideoRequest } from '../../request/request.js'
 import { type Draft, TRACK_AUDIO, TRACK_TEXT, draftDurationMs } from '../../shared/timeline.js'
 

@@ -14,7 +14,7 @@ const MAX_POLL_BACKOFF_MS = 60_000
 /** poll failures in a row (after the client's own retry) before giving up on a render */
 const MAX_POLL_FAILURES = 3
 
-export function newRenderId(): string {
+function newRenderId(): string {
   return `render_${Date.now().toString(36)}_${randomBytes(6).toString('hex')}`
 }
 
@@ -45,7 +45,7 @@ export async function startExport(client: NemoClient, sessionId: string, draft: 
   }
 }
 
-export async function cancelRender(client: NemoClient, id: string): Promise<void> {
+async function cancelRender(client: NemoClient, id: string): Promise<void> {
   try {
     // the job's signal is usually aborted by now: the cancel gets a short budget of its own
     await client.call('POST', `/api/render/proxy/lambda/${encodeURIComponent(id)}/cancel`, {
