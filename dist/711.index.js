@@ -705,16 +705,18 @@ function stillArgs(p, lowres, lines) {
 var image_info = __webpack_require__(81086);
 // EXTERNAL MODULE: ./src/media/photo.ts + 1 modules
 var media_photo = __webpack_require__(44944);
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __webpack_require__(31421);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(73024);
 // EXTERNAL MODULE: external "node:url"
 var external_node_url_ = __webpack_require__(73136);
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __webpack_require__(57975);
 // EXTERNAL MODULE: ./src/shared/apt.ts
 var apt = __webpack_require__(32710);
+// EXTERNAL MODULE: ./src/shared/tool-process.ts
+var tool_process = __webpack_require__(15995);
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __webpack_require__(31421);
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __webpack_require__(57975);
 ;// CONCATENATED MODULE: ./src/backends/local/fonts.ts
 // The title's fonts, per script: DejaVu Sans Bold (shipped in fonts/) for Latin, Greek, Cyrillic,
 // Arabic and Hebrew; for Chinese, Japanese and Korean a CJK font of the system (Noto Sans CJK
@@ -912,8 +914,8 @@ async function chooseFont(text, tempDir, policy) {
 
 
 
-
-const title_run = (0,external_node_util_.promisify)(external_node_child_process_.execFile);
+/** fc-list's answer for one character: a line per font file (a system has hundreds at most). */
+const FC_LIST_BYTES = 1 << 20;
 /** A file URL as a path; ncc turns a `new URL(…, import.meta.url)` of an asset into a path string. */
 const toPath = (u) => (typeof u === 'string' ? u : (0,external_node_url_.fileURLToPath)(u));
 async function loadKit() {
@@ -1012,7 +1014,9 @@ async function coverage(ck, text, paths) {
 /** Font files fontconfig knows with `char` (bold first), when fontconfig is there. */
 async function fontconfigFor(char) {
     try {
-        const { stdout } = await title_run('fc-list', ['-f', '%{file}\t%{style[0]}\n', `:charset=${(char.codePointAt(0) ?? 0).toString(16)}`]);
+        const stdout = await (0,tool_process/* runTool */.qI)('fc-list', ['-f', '%{file}\t%{style[0]}\n', `:charset=${(char.codePointAt(0) ?? 0).toString(16)}`], {
+            stdoutBytes: FC_LIST_BYTES
+        });
         const rows = stdout
             .split('\n')
             .filter(Boolean)

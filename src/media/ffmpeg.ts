@@ -1,11 +1,12 @@
 // Every ffmpeg process of the action starts here. A binary is opened once: its version is read
 // (`-version`) and checked against the minimum, so an old ffmpeg fails with the fix, not with a
-// filter error halfway through a render. Each run is killed on abort, keeps the end of its stderr
-// (bounded) for the error it fails with, and is handed only inputs opened by `input()`: an explicit
-// demuxer and the file protocol alone, so no file can make ffmpeg open another.
-import { spawn } from 'node:child_process'
+// filter error halfway through a render. Each run is stopped on abort and ends with the action
+// (src/shared/tool-process.ts), keeps the end of its stderr (bounded) for the error it fails with,
+// and is handed only inputs opened by `input()`: an explicit demuxer and the file protocol alone,
+// so no file can make ffmpeg open another.
 import type { FileHandle } from 'node:fs/promises'
 import { log } from '../shared/log.js'
+import { spawnTool } from '../shared/tool-process.js'
 import { FfmpegError } from './errors.js'
 import { checkInputs } from './inputs.js'
 
@@ -52,8 +53,6 @@ type Stdout = { ignore: true } | { file: FileHandle; position?: number } | { max
 
 export interface RunOptions {
   signal: AbortSignal
-  /** a line of stderr matching this fails the run even when ffmpeg exits 0 (drawtext reports and goes on) */
-  failOn?: RegExp
   stdout?: Stdout
 }
 
@@ -145,7 +144,7 @@ function summarizeStderr(stderr: string): string {
   return (lines.length > 5 ? [...lines.slice(0, 2), '…', ...lines.slice(-3)] : lines).join(' | ')
 }
 
-/** Spawns, feeds stdout where asked, kills on abort (TERM, then KILL), and turns a failure into an FfmpegError. */
+/** Spawns, feeds stdout where asked, stops on abort (TERM, then KILL), and turns a failure into an FfmpegError. */
 async function spawnFfmpeg(
   bin: string,
   args: string[],
@@ -155,13 +154,11 @@ async function spawnFfmpeg(
   const { signal } = opts
   if (signal.aborted) throw signal.reason
   const sink = opts.stdout ?? { ignore: true }
-  const child = spawn(bin, args, { stdio: ['ignore', 'ignore' in sink ? 'ignore' : 'pipe', 'pipe'] })
+  const tool = spawnTool(bin, args, { stdio: ['ignore', 'ignore' in sink ? 'ignore' : 'pipe', 'pipe'] })
+  const { child } = tool
   let stderr = ''
   child.stderr?.setEncoding('utf8').on('data', (c: string) => (stderr = (stderr + c).slice(-STDERR_TAIL)))
-  const kill = (): void => {
-    child.kill('SIGTERM')
-    setTimeout(() => child.kill('SIGKILL'), 2000).unref()
-  }
+  const kill = (): void => tool.stop()
   signal.addEventListener('abort', kill, { once: true })
   const closed = new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
     child.on('error', reject)
@@ -196,11 +193,10 @@ async function spawnFfmpeg(
       // a signal from outside (the OOM killer) or ffmpeg's own abort (heap corruption): say which
       throw new FfmpegError(`ffmpeg failed (${sig ?? `exit ${code}`}): ${said}`)
     }
-    const reported = opts.failOn && stderr.split('\n').find(l => opts.failOn?.test(l))
-    if (reported) throw new FfmpegError(`ffmpeg reported an error: ${reported.trim()}`)
     return { stdout: Buffer.concat(chunks), stderr }
   } catch (err) {
-    if (child.exitCode === null && child.signalCode === null) kill()
+    // stop() leaves a tool that has exited alone
+    kill()
     throw err
   } finally {
     signal.removeEventListener('abort', kill)

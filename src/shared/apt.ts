@@ -1,11 +1,8 @@
 // Installing a Debian/Ubuntu package on a GitHub-hosted Linux runner (ffmpeg, a CJK font): the one
 // place apt-get runs.
 import * as io from '@actions/io'
-import { execFile } from 'node:child_process'
-import { promisify } from 'node:util'
 import { log } from './log.js'
-
-const run = promisify(execFile)
+import { runTool } from './tool-process.js'
 
 /**
  * Whether the action may install what a run needs and the runner lacks (input 'install-missing').
@@ -36,8 +33,8 @@ export async function aptInstall(pkg: string, why: string, policy: InstallPolicy
   const [cmd, ...pre] = process.getuid?.() === 0 ? ['apt-get'] : ['sudo', '-n', 'apt-get']
   try {
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
-    await run(cmd, [...pre, 'update', '-qq'], { env })
-    await run(cmd, [...pre, 'install', '-y', '-qq', '--no-install-recommends', pkg], { env })
+    await runTool(cmd, [...pre, 'update', '-qq'], { env })
+    await runTool(cmd, [...pre, 'install', '-y', '-qq', '--no-install-recommends', pkg], { env })
     return true
   } catch (err) {
     log.info(`Installing ${pkg} failed: ${(err as Error).message.split('\n')[0]}`)

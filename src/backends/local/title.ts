@@ -6,18 +6,18 @@
 // orders right-to-left text. Every character is checked against the fonts' character maps
 // first: one that no font has fails the run, before anything is rendered, instead of an empty box.
 import type { CanvasKit, Paragraph, Typeface } from 'canvaskit-wasm'
-import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
 import { FfmpegError } from '../../media/errors.js'
 import { aptInstall, notInstalledHint, type InstallPolicy } from '../../shared/apt.js'
 import { log } from '../../shared/log.js'
+import { runTool } from '../../shared/tool-process.js'
 import { chooseFont, CJK_PACKAGE, findFont, scriptOf } from './fonts.js'
 
-const run = promisify(execFile)
+/** fc-list's answer for one character: a line per font file (a system has hundreds at most). */
+const FC_LIST_BYTES = 1 << 20
 
 /** A file URL as a path; ncc turns a `new URL(…, import.meta.url)` of an asset into a path string. */
 const toPath = (u: URL | string): string => (typeof u === 'string' ? u : fileURLToPath(u))
@@ -146,7 +146,9 @@ export async function coverage(ck: CanvasKit, text: string, paths: { path: strin
 /** Font files fontconfig knows with `char` (bold first), when fontconfig is there. */
 async function fontconfigFor(char: string): Promise<string[]> {
   try {
-    const { stdout } = await run('fc-list', ['-f', '%{file}\t%{style[0]}\n', `:charset=${(char.codePointAt(0) ?? 0).toString(16)}`])
+    const stdout = await runTool('fc-list', ['-f', '%{file}\t%{style[0]}\n', `:charset=${(char.codePointAt(0) ?? 0).toString(16)}`], {
+      stdoutBytes: FC_LIST_BYTES
+    })
     const rows = stdout
       .split('\n')
       .filter(Boolean)
