@@ -711,12 +711,8 @@ var external_node_fs_ = __webpack_require__(73024);
 var external_node_url_ = __webpack_require__(73136);
 // EXTERNAL MODULE: ./src/shared/apt.ts
 var apt = __webpack_require__(32710);
-// EXTERNAL MODULE: ./src/shared/tool-process.ts
-var tool_process = __webpack_require__(15995);
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __webpack_require__(31421);
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __webpack_require__(57975);
+// EXTERNAL MODULE: ./src/shared/tool-process.ts + 1 modules
+var tool_process = __webpack_require__(68726);
 ;// CONCATENATED MODULE: ./src/backends/local/fonts.ts
 // The title's fonts, per script: DejaVu Sans Bold (shipped in fonts/) for Latin, Greek, Cyrillic,
 // Arabic and Hebrew; for Chinese, Japanese and Korean a CJK font of the system (Noto Sans CJK
@@ -728,8 +724,8 @@ var external_node_util_ = __webpack_require__(57975);
 
 
 
-
-const run = (0,external_node_util_.promisify)(external_node_child_process_.execFile);
+/** fc-list's answer: a line per font file (a system has hundreds at most). */
+const FC_LIST_BYTES = 1 << 20;
 const SYSTEM_FONTS = [
     '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf',
     '/usr/share/fonts/TTF/DejaVuSans-Bold.ttf',
@@ -864,7 +860,7 @@ async function extractFace(ttc, offset, out) {
 async function fontconfigCovering(text) {
     const chars = [...new Set([...text].filter(c => /\S/u.test(c)))].map(c => (c.codePointAt(0) ?? 0).toString(16));
     try {
-        const { stdout } = await run('fc-list', ['-f', '%{file}\t%{style[0]}\n', `:charset=${chars.join(' ')}`]);
+        const stdout = await (0,tool_process/* runTool */.qI)('fc-list', ['-f', '%{file}\t%{style[0]}\n', `:charset=${chars.join(' ')}`], { stdoutBytes: FC_LIST_BYTES });
         const files = stdout
             .split('\n')
             .filter(Boolean)
@@ -914,8 +910,6 @@ async function chooseFont(text, tempDir, policy) {
 
 
 
-/** fc-list's answer for one character: a line per font file (a system has hundreds at most). */
-const FC_LIST_BYTES = 1 << 20;
 /** A file URL as a path; ncc turns a `new URL(…, import.meta.url)` of an asset into a path string. */
 const toPath = (u) => (typeof u === 'string' ? u : (0,external_node_url_.fileURLToPath)(u));
 async function loadKit() {

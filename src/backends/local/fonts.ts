@@ -2,15 +2,15 @@
 // Arabic and Hebrew; for Chinese, Japanese and Korean a CJK font of the system (Noto Sans CJK
 // first, in the face of the text's language), installed with apt on a GitHub-hosted runner when
 // there is none. title.ts adds a colour emoji font and others, and checks every character.
-import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { promisify } from 'node:util'
 import { FfmpegError } from '../../media/errors.js'
 import { aptInstall, notInstalledHint, type InstallPolicy } from '../../shared/apt.js'
+import { runTool } from '../../shared/tool-process.js'
 
-const run = promisify(execFile)
+/** fc-list's answer: a line per font file (a system has hundreds at most). */
+export const FC_LIST_BYTES = 1 << 20
 
 const SYSTEM_FONTS = [
   '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf',
@@ -145,7 +145,7 @@ async function extractFace(ttc: string, offset: number, out: string): Promise<vo
 async function fontconfigCovering(text: string): Promise<string[]> {
   const chars = [...new Set([...text].filter(c => /\S/u.test(c)))].map(c => (c.codePointAt(0) ?? 0).toString(16))
   try {
-    const { stdout } = await run('fc-list', ['-f', '%{file}\t%{style[0]}\n', `:charset=${chars.join(' ')}`])
+    const stdout = await runTool('fc-list', ['-f', '%{file}\t%{style[0]}\n', `:charset=${chars.join(' ')}`], { stdoutBytes: FC_LIST_BYTES })
     const files = stdout
       .split('\n')
       .filter(Boolean)

@@ -14,10 +14,7 @@ import { FfmpegError } from '../../media/errors.js'
 import { aptInstall, notInstalledHint, type InstallPolicy } from '../../shared/apt.js'
 import { log } from '../../shared/log.js'
 import { runTool } from '../../shared/tool-process.js'
-import { chooseFont, CJK_PACKAGE, findFont, scriptOf } from './fonts.js'
-
-/** fc-list's answer for one character: a line per font file (a system has hundreds at most). */
-const FC_LIST_BYTES = 1 << 20
+import { chooseFont, CJK_PACKAGE, FC_LIST_BYTES, findFont, scriptOf } from './fonts.js'
 
 /** A file URL as a path; ncc turns a `new URL(…, import.meta.url)` of an asset into a path string. */
 const toPath = (u: URL | string): string => (typeof u === 'string' ? u : fileURLToPath(u))
