@@ -8,6 +8,7 @@ export const modules = {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   attachToRelease: () => (/* binding */ attachToRelease),
 /* harmony export */   createReleaseApi: () => (/* binding */ createReleaseApi),
+/* harmony export */   findRelease: () => (/* binding */ findRelease),
 /* harmony export */   releaseFromEvent: () => (/* binding */ releaseFromEvent),
 /* harmony export */   videoBlock: () => (/* binding */ videoBlock),
 /* harmony export */   writeVideoBlock: () => (/* binding */ writeVideoBlock)
@@ -42,6 +43,8 @@ function contentTypeOf(name) {
         return 'image/webp';
     return 'video/mp4';
 }
+/** Releases listed while looking for a tag's drafts: GitHub lists the newest first, so a new draft is on the first pages. */
+const MAX_LISTED_RELEASES = 1000;
 const toRef = (r) => ({ id: r.id, tag: r.tag_name, uploadUrl: r.upload_url, htmlUrl: r.html_url });
 const toAsset = (a) => ({ id: a.id, name: a.name, url: a.browser_download_url });
 const PERMISSIONS_HINT = "The 'github-token' needs write access to releases: add `permissions: contents: write` to the workflow or job.";
@@ -98,6 +101,51 @@ function createReleaseApi(opts) {
                 if (isHttpError(err) && err.status === 404)
                     return undefined;
                 throw explain(err, `reading release '${tag}' of ${where}`);
+            }
+        },
+        async listDrafts(tag) {
+            try {
+                const found = [];
+                let seen = 0;
+                for await (const page of octokit.paginate.iterator(octokit.rest.repos.listReleases, { owner, repo, per_page: 100 })) {
+                    found.push(...page.data.filter(r => r.draft && r.tag_name === tag));
+                    if ((seen += page.data.length) >= MAX_LISTED_RELEASES)
+                        break;
+                }
+                return found.sort((a, b) => a.id - b.id).map(toRef);
+            }
+            catch (err) {
+                throw explain(err, `listing the releases of ${where}`);
+            }
+        },
+        async createRelease(r) {
+            try {
+                const { data } = await octokit.rest.repos.createRelease({
+                    owner,
+                    repo,
+                    tag_name: r.tag,
+                    name: r.name || r.tag,
+                    draft: r.draft,
+                    prerelease: r.prerelease,
+                    generate_release_notes: r.generateNotes,
+                    ...(r.target ? { target_commitish: r.target } : {})
+                });
+                return toRef(data);
+            }
+            catch (err) {
+                if (isAlreadyExists(err))
+                    return undefined;
+                throw explain(err, `creating release '${r.tag}' in ${where}`);
+            }
+        },
+        async deleteRelease(releaseId) {
+            try {
+                await octokit.rest.repos.deleteRelease({ owner, repo, release_id: releaseId });
+            }
+            catch (err) {
+                if (isHttpError(err) && err.status === 404)
+                    return;
+                throw explain(err, `deleting release ${releaseId} in ${where}`);
             }
         },
         async listAssets(releaseId) {
@@ -168,6 +216,53 @@ function releaseFromEvent(eventName, payload) {
         return undefined;
     return toRef({ id: r.id, tag_name: r.tag_name, upload_url: r.upload_url, html_url: typeof r.html_url === 'string' ? r.html_url : '' });
 }
+/** How often a tag's release is read again after GitHub said another job had just created it. */
+const CREATED_READS = 5;
+const CREATED_READ_WAIT_MS = 1000;
+/**
+ * The release to attach to: the triggering one, the one of `tag`, or, with `create`, one made for
+ * the tag. Safe when several jobs make it at once: GitHub refuses a second published release of a
+ * tag (422 already_exists), so the loser reads the winner's; drafts it does not refuse (any number
+ * may share a tag), so a job that made a draft lists the tag's drafts and keeps the oldest,
+ * deleting its own when another is older: every job ends on the same release.
+ */
+async function findRelease(opts) {
+    const { api, tag, eventRelease, create } = opts;
+    if (!tag || tag === eventRelease?.tag) {
+        if (eventRelease)
+            return eventRelease;
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_7__/* .PublishError */ .S("No release to attach the video to: set 'release-tag', or run on a `release` event.");
+    }
+    const found = (await api.getReleaseByTag(tag)) ?? (create?.draft ? (await api.listDrafts(tag))[0] : undefined);
+    if (found)
+        return found;
+    if (!create)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_7__/* .PublishError */ .S(`No release with tag '${(0,_shared_untrusted_js__WEBPACK_IMPORTED_MODULE_6__/* .oneLine */ .TN)(tag)}' was found ('release-tag'). Set 'create-release: true' to create it, or create or publish it first: draft releases are not found by tag.`);
+    const made = await api.createRelease(create);
+    const shown = (0,_shared_untrusted_js__WEBPACK_IMPORTED_MODULE_6__/* .oneLine */ .TN)(tag);
+    if (!made) {
+        // another job created it between our look and our create: read it (GitHub may lag a moment)
+        for (let i = 0; i < CREATED_READS; i++) {
+            const theirs = await api.getReleaseByTag(tag);
+            if (theirs) {
+                _shared_log_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .R.info(`Release '${shown}' was created by another job at the same moment: using it.`);
+                return theirs;
+            }
+            await new Promise(r => setTimeout(r, CREATED_READ_WAIT_MS));
+        }
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_7__/* .PublishError */ .S(`GitHub says a release with tag '${shown}' exists, but it cannot be read: is it a draft? Set 'release-draft: true' to use drafts.`);
+    }
+    if (create.draft) {
+        const oldest = (await api.listDrafts(tag))[0];
+        if (oldest && oldest.id !== made.id) {
+            await api.deleteRelease(made.id);
+            _shared_log_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .R.info(`Release '${shown}': another job created a draft of it first; using that one (the second draft was deleted).`);
+            return oldest;
+        }
+    }
+    _shared_log_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .R.info(`Created the ${create.draft ? 'draft ' : create.prerelease ? 'pre-' : ''}release '${shown}' ('create-release'): ${(0,_shared_untrusted_js__WEBPACK_IMPORTED_MODULE_6__/* .oneLine */ .TN)(made.htmlUrl, 2000)}`);
+    return made;
+}
 /** GitHub stores spaces in asset names as dots; match either spelling. */
 const sameAsset = (name) => (a) => a.name === name || a.name === name.replace(/ /g, '.');
 function existsError(name, release) {
@@ -187,7 +282,7 @@ async function attachToRelease(opts) {
     if (tag && tag !== eventRelease?.tag) {
         release = await api.getReleaseByTag(tag);
         if (!release) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_7__/* .PublishError */ .S(`No release with tag '${tag}' was found ('release-tag'). Create or publish it first: draft releases are not found by tag.`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_7__/* .PublishError */ .S(`No release with tag '${tag}' was found ('release-tag'). Set 'create-release: true' to create it, or create or publish it first: draft releases are not found by tag.`);
         }
     }
     else {

@@ -31912,6 +31912,46 @@ const INPUTS = {
             meaning: 'attach the MP4 to the release with this tag. On `release` events the triggering release is used when empty'
         }
     },
+    'create-release': {
+        kind: { type: 'flag' },
+        description: "With release-tag: create the release when the tag has none (pushing a tag makes no release): published, or as release-draft and release-prerelease say, titled release-name, a tag that does not exist yet made at the run's commit. Safe when several jobs create it at once: they all end on one release.",
+        default: 'false',
+        in: ['main', 'collect'],
+        readme: {
+            default: '`false`',
+            meaning: "with `release-tag`: create the release when the tag has none (pushing a tag makes no release), as `release-name`, `release-draft`, `release-prerelease` and `release-generate-notes` say; a tag that does not exist yet is made at the run's commit. Jobs creating it at once end on one release: GitHub refuses a second published release of a tag, and of several drafts the oldest is kept"
+        }
+    },
+    'release-name': {
+        kind: { type: 'text' },
+        description: "With create-release: the new release's title. Empty: the tag.",
+        in: ['main', 'collect'],
+        readme: { default: 'the tag', meaning: "with `create-release`: the new release's title" }
+    },
+    'release-draft': {
+        kind: { type: 'flag' },
+        description: 'With create-release: create it as a draft, to publish by hand (the jobs find the draft by listing the releases).',
+        default: 'false',
+        in: ['main', 'collect'],
+        readme: { default: '`false`', meaning: 'with `create-release`: create it as a draft, to publish by hand' }
+    },
+    'release-prerelease': {
+        kind: { type: 'flag' },
+        description: 'With create-release: mark it as a pre-release.',
+        default: 'false',
+        in: ['main', 'collect'],
+        readme: { default: '`false`', meaning: 'with `create-release`: mark it as a pre-release' }
+    },
+    'release-generate-notes': {
+        kind: { type: 'flag' },
+        description: "With create-release: GitHub's generated notes (what was merged since the previous release) as its body; release-notes: append adds the video block after them.",
+        default: 'false',
+        in: ['main', 'collect'],
+        readme: {
+            default: '`false`',
+            meaning: "with `create-release`: GitHub's generated notes (what was merged since the previous release) as its body; `release-notes: append` adds the video block after them"
+        }
+    },
     overwrite: {
         kind: { type: 'flag' },
         description: 'Replace an existing artifact / release asset of the same name.',
@@ -33002,6 +33042,27 @@ function readManifestVideos(r, dirs, manifestPath, opts) {
     }
     return { videos, order };
 }
+/** 'create-release' and the new release's settings (main and collect read the same inputs). */
+function readNewRelease(r, tag) {
+    const create = r.bool(Input.createRelease);
+    const settings = {
+        name: r.get(Input.releaseName).trim(),
+        draft: r.bool(Input.releaseDraft),
+        prerelease: r.bool(Input.releasePrerelease),
+        generateNotes: r.bool(Input.releaseGenerateNotes)
+    };
+    if (!create) {
+        const set = [Input.releaseName, Input.releaseDraft, Input.releasePrerelease, Input.releaseGenerateNotes].filter(n => r.get(n).trim() !== (DEFAULTS[n] ?? ''));
+        if (set.length)
+            log.warning(`${set.map(n => `'${n}'`).join(', ')} ${set.length === 1 ? 'applies' : 'apply'} only with 'create-release: true': ignored.`);
+        return undefined;
+    }
+    if (!tag) {
+        r.fail(Input.createRelease, `needs '${Input.releaseTag}': the tag whose release is created when it has none (such as \${{ github.ref_name }} on a tag push).`);
+        return undefined;
+    }
+    return { tag, ...settings, target: process.env.GITHUB_SHA || undefined };
+}
 /** The files the videos write, by their final names and paths, checked together (see video-files.ts). */
 function writtenFilesProblems(videos, opts) {
     return writtenFileProblems(videos, {
@@ -33099,6 +33160,7 @@ function getInputs(env = process.env) {
     }
     const retentionDays = r.number(Input.retentionDays);
     const releaseTag = r.get(Input.releaseTag).trim();
+    const createRelease = readNewRelease(r, releaseTag);
     const overwrite = r.bool(Input.overwrite);
     const githubToken = r.get(Input.githubToken).trim();
     if (githubToken)
@@ -33148,6 +33210,7 @@ function getInputs(env = process.env) {
         artifactPerVideo,
         retentionDays,
         releaseTag,
+        createRelease,
         overwrite,
         githubToken,
         timeoutMinutes,

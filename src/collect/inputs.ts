@@ -2,7 +2,7 @@
 import * as core from '@actions/core'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
-import { Reader } from '../inputs/get-inputs.js'
+import { Reader, readNewRelease, type NewRelease } from '../inputs/get-inputs.js'
 import { InputError } from '../inputs/errors.js'
 import { COLLECT_DEFAULTS, CollectInput, DEFAULT_COLLECT_PATH, Input, withDefaults } from '../shared/contract.js'
 import { VIDEO_NAME } from '../inputs/manifest.js'
@@ -21,6 +21,7 @@ export interface CollectInputs {
   deleteMerged: boolean
   retentionDays?: number
   releaseTag: string
+  createRelease?: NewRelease
   releaseNotes: 'none' | 'append'
   overwrite: boolean
   githubToken: string
@@ -79,6 +80,7 @@ export function getCollectInputs(env: NodeJS.ProcessEnv = process.env): CollectI
     r.fail(CollectInput.deleteMerged, `needs 'merge: true': the jobs' artifacts are deleted only once they are merged into one.`)
   const retentionDays = r.number(CollectInput.retentionDays)
   const releaseTag = r.get(CollectInput.releaseTag).trim()
+  const createRelease = readNewRelease(r, releaseTag)
   const releaseNotes = r.oneOf(CollectInput.releaseNotes) as 'none' | 'append'
   const overwrite = r.bool(CollectInput.overwrite)
   const githubToken = r.get(CollectInput.githubToken).trim()
@@ -93,6 +95,7 @@ export function getCollectInputs(env: NodeJS.ProcessEnv = process.env): CollectI
     deleteMerged,
     retentionDays,
     releaseTag,
+    createRelease,
     releaseNotes,
     overwrite,
     githubToken,

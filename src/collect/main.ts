@@ -71,6 +71,7 @@ export async function run(): Promise<void> {
           artifactPerVideo: false,
           retentionDays: inputs.retentionDays,
           releaseTag: inputs.releaseTag,
+          createRelease: inputs.createRelease,
           overwrite: inputs.overwrite,
           githubToken: inputs.githubToken,
           releaseNotes: inputs.releaseNotes

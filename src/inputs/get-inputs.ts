@@ -66,6 +66,19 @@ export interface VideoSpec {
   output: string
 }
 
+/** What a release is created with when its tag has none ('create-release'). */
+export interface NewRelease {
+  tag: string
+  /** the release's title; empty: the tag */
+  name: string
+  draft: boolean
+  prerelease: boolean
+  /** GitHub's generated notes (the changes since the previous release) as the body */
+  generateNotes: boolean
+  /** where a tag that does not exist yet is made: the run's commit */
+  target?: string
+}
+
 export interface Inputs {
   videos: VideoSpec[]
   /** true when the videos come from a manifest */
@@ -89,6 +102,8 @@ export interface Inputs {
   artifactPerVideo: boolean
   retentionDays?: number
   releaseTag: string
+  /** with releaseTag: the release to create when the tag has none ('create-release') */
+  createRelease?: NewRelease
   overwrite: boolean
   githubToken: string
   timeoutMinutes: number
@@ -424,6 +439,35 @@ export function readManifestVideos(
   return { videos, order }
 }
 
+/** 'create-release' and the new release's settings (main and collect read the same inputs). */
+export function readNewRelease(r: Reader, tag: string): NewRelease | undefined {
+  const create = r.bool(Input.createRelease)
+  const settings = {
+    name: r.get(Input.releaseName).trim(),
+    draft: r.bool(Input.releaseDraft),
+    prerelease: r.bool(Input.releasePrerelease),
+    generateNotes: r.bool(Input.releaseGenerateNotes)
+  }
+  if (!create) {
+    const set = ([Input.releaseName, Input.releaseDraft, Input.releasePrerelease, Input.releaseGenerateNotes] as const).filter(
+      n => r.get(n).trim() !== (DEFAULTS[n] ?? '')
+    )
+    if (set.length)
+      log.warning(
+        `${set.map(n => `'${n}'`).join(', ')} ${set.length === 1 ? 'applies' : 'apply'} only with 'create-release: true': ignored.`
+      )
+    return undefined
+  }
+  if (!tag) {
+    r.fail(
+      Input.createRelease,
+      `needs '${Input.releaseTag}': the tag whose release is created when it has none (such as \${{ github.ref_name }} on a tag push).`
+    )
+    return undefined
+  }
+  return { tag, ...settings, target: process.env.GITHUB_SHA || undefined }
+}
+
 /** The files the videos write, by their final names and paths, checked together (see video-files.ts). */
 export function writtenFilesProblems(
   videos: VideoSpec[],
@@ -531,6 +575,7 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
   }
   const retentionDays = r.number(Input.retentionDays)
   const releaseTag = r.get(Input.releaseTag).trim()
+  const createRelease = readNewRelease(r, releaseTag)
   const overwrite = r.bool(Input.overwrite)
   const githubToken = r.get(Input.githubToken).trim()
   if (githubToken) core.setSecret(githubToken)
@@ -587,6 +632,7 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
     artifactPerVideo,
     retentionDays,
     releaseTag,
+    createRelease,
     overwrite,
     githubToken,
     timeoutMinutes,

@@ -25,6 +25,7 @@ export type PublishSettings = Pick<
   | 'artifactPerVideo'
   | 'retentionDays'
   | 'releaseTag'
+  | 'createRelease'
   | 'overwrite'
   | 'githubToken'
   | 'releaseNotes'
@@ -70,11 +71,18 @@ export async function publishVideos(settings: PublishSettings, videos: VideoToPu
     }
   }
 
-  if (!settings.releaseTag && process.env.GITHUB_EVENT_NAME !== 'release') return
+  // 'release-notes: append' with no release to write to says so instead of doing nothing
+  const noRelease = (): void => {
+    if (settings.releaseNotes === 'append')
+      log.warning(
+        `'release-notes: append' has no release to write to: set 'release-tag' (with 'create-release: true' on a tag push), or run on a \`release\` event.`
+      )
+  }
+  if (!settings.releaseTag && process.env.GITHUB_EVENT_NAME !== 'release') return noRelease()
   const github = await import('@actions/github')
-  const { attachToRelease, createReleaseApi, releaseFromEvent, videoBlock, writeVideoBlock } = await import('./release.js')
+  const { attachToRelease, createReleaseApi, findRelease, releaseFromEvent, videoBlock, writeVideoBlock } = await import('./release.js')
   const eventRelease = releaseFromEvent(github.context.eventName, github.context.payload)
-  if (!settings.releaseTag && !eventRelease) return
+  if (!settings.releaseTag && !eventRelease) return noRelease()
   if (!settings.githubToken) {
     throw new PublishError(
       `Input 'github-token' is empty: it is needed to attach the video to the release (default: \${{ github.token }} with permissions: contents: write).`
@@ -83,6 +91,10 @@ export async function publishVideos(settings: PublishSettings, videos: VideoToPu
   const { owner, repo } = github.context.repo
   const api = createReleaseApi({ token: settings.githubToken, owner, repo })
   await log.block(`Release ${settings.releaseTag || eventRelease?.tag}`, async () => {
+    // found (or created) once, before the first upload: every file goes to the same release
+    const release = videos.some(v => v.path)
+      ? await findRelease({ api, tag: settings.releaseTag || undefined, eventRelease, create: settings.createRelease })
+      : undefined
     const attached: { name: string; mp4Url: string; posterUrl?: string }[] = []
     let releaseId: number | undefined
     for (const { path, ...v } of videos) {
@@ -93,8 +105,8 @@ export async function publishVideos(settings: PublishSettings, videos: VideoToPu
       const attach = (file: string): ReturnType<typeof attachToRelease> =>
         attachToRelease({
           api,
-          tag: settings.releaseTag || undefined,
-          eventRelease,
+          tag: release?.tag,
+          eventRelease: release,
           file,
           name: assetName(file),
           overwrite: settings.overwrite

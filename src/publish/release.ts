@@ -8,6 +8,7 @@ import { isLoopbackHost } from '../shared/guards.js'
 import { log } from '../shared/log.js'
 import { oneLine } from '../shared/untrusted.js'
 import { AssetExistsError, PublishError } from './errors.js'
+import type { NewRelease } from '../inputs/get-inputs.js'
 
 export interface ReleaseRef {
   id: number
@@ -23,6 +24,11 @@ interface ReleaseAsset {
 
 export interface ReleaseApi {
   getReleaseByTag(tag: string): Promise<ReleaseRef | undefined>
+  /** the repository's draft releases of `tag`, oldest first (GitHub finds drafts by listing only) */
+  listDrafts(tag: string): Promise<ReleaseRef[]>
+  /** undefined when another release of the tag already exists (GitHub's 422 already_exists) */
+  createRelease(release: NewRelease): Promise<ReleaseRef | undefined>
+  deleteRelease(releaseId: number): Promise<void>
   listAssets(releaseId: number): Promise<ReleaseAsset[]>
   deleteAsset(assetId: number): Promise<void>
   uploadAsset(release: ReleaseRef, name: string, file: string, size: number): Promise<ReleaseAsset>
@@ -42,7 +48,10 @@ interface RawRelease {
   tag_name: string
   upload_url: string
   html_url: string
+  draft?: boolean
 }
+/** Releases listed while looking for a tag's drafts: GitHub lists the newest first, so a new draft is on the first pages. */
+const MAX_LISTED_RELEASES = 1000
 interface RawAsset {
   id: number
   name: string
@@ -112,6 +121,45 @@ export function createReleaseApi(opts: { token: string; owner: string; repo: str
         throw explain(err, `reading release '${tag}' of ${where}`)
       }
     },
+    async listDrafts(tag) {
+      try {
+        const found: RawRelease[] = []
+        let seen = 0
+        for await (const page of octokit.paginate.iterator(octokit.rest.repos.listReleases, { owner, repo, per_page: 100 })) {
+          found.push(...page.data.filter(r => r.draft && r.tag_name === tag))
+          if ((seen += page.data.length) >= MAX_LISTED_RELEASES) break
+        }
+        return found.sort((a, b) => a.id - b.id).map(toRef)
+      } catch (err) {
+        throw explain(err, `listing the releases of ${where}`)
+      }
+    },
+    async createRelease(r) {
+      try {
+        const { data } = await octokit.rest.repos.createRelease({
+          owner,
+          repo,
+          tag_name: r.tag,
+          name: r.name || r.tag,
+          draft: r.draft,
+          prerelease: r.prerelease,
+          generate_release_notes: r.generateNotes,
+          ...(r.target ? { target_commitish: r.target } : {})
+        })
+        return toRef(data)
+      } catch (err) {
+        if (isAlreadyExists(err)) return undefined
+        throw explain(err, `creating release '${r.tag}' in ${where}`)
+      }
+    },
+    async deleteRelease(releaseId) {
+      try {
+        await octokit.rest.repos.deleteRelease({ owner, repo, release_id: releaseId })
+      } catch (err) {
+        if (isHttpError(err) && err.status === 404) return
+        throw explain(err, `deleting release ${releaseId} in ${where}`)
+      }
+    },
     async listAssets(releaseId) {
       try {
         const assets = await octokit.paginate(octokit.rest.repos.listReleaseAssets, { owner, repo, release_id: releaseId, per_page: 100 })
@@ -176,6 +224,64 @@ export function releaseFromEvent(eventName: string, payload: unknown): ReleaseRe
   return toRef({ id: r.id, tag_name: r.tag_name, upload_url: r.upload_url, html_url: typeof r.html_url === 'string' ? r.html_url : '' })
 }
 
+/** How often a tag's release is read again after GitHub said another job had just created it. */
+const CREATED_READS = 5
+const CREATED_READ_WAIT_MS = 1000
+
+/**
+ * The release to attach to: the triggering one, the one of `tag`, or, with `create`, one made for
+ * the tag. Safe when several jobs make it at once: GitHub refuses a second published release of a
+ * tag (422 already_exists), so the loser reads the winner's; drafts it does not refuse (any number
+ * may share a tag), so a job that made a draft lists the tag's drafts and keeps the oldest,
+ * deleting its own when another is older: every job ends on the same release.
+ */
+export async function findRelease(opts: {
+  api: ReleaseApi
+  tag?: string
+  eventRelease?: ReleaseRef
+  create?: NewRelease
+}): Promise<ReleaseRef> {
+  const { api, tag, eventRelease, create } = opts
+  if (!tag || tag === eventRelease?.tag) {
+    if (eventRelease) return eventRelease
+    throw new PublishError("No release to attach the video to: set 'release-tag', or run on a `release` event.")
+  }
+  const found = (await api.getReleaseByTag(tag)) ?? (create?.draft ? (await api.listDrafts(tag))[0] : undefined)
+  if (found) return found
+  if (!create)
+    throw new PublishError(
+      `No release with tag '${oneLine(tag)}' was found ('release-tag'). Set 'create-release: true' to create it, or create or publish it first: draft releases are not found by tag.`
+    )
+  const made = await api.createRelease(create)
+  const shown = oneLine(tag)
+  if (!made) {
+    // another job created it between our look and our create: read it (GitHub may lag a moment)
+    for (let i = 0; i < CREATED_READS; i++) {
+      const theirs = await api.getReleaseByTag(tag)
+      if (theirs) {
+        log.info(`Release '${shown}' was created by another job at the same moment: using it.`)
+        return theirs
+      }
+      await new Promise(r => setTimeout(r, CREATED_READ_WAIT_MS))
+    }
+    throw new PublishError(
+      `GitHub says a release with tag '${shown}' exists, but it cannot be read: is it a draft? Set 'release-draft: true' to use drafts.`
+    )
+  }
+  if (create.draft) {
+    const oldest = (await api.listDrafts(tag))[0]
+    if (oldest && oldest.id !== made.id) {
+      await api.deleteRelease(made.id)
+      log.info(`Release '${shown}': another job created a draft of it first; using that one (the second draft was deleted).`)
+      return oldest
+    }
+  }
+  log.info(
+    `Created the ${create.draft ? 'draft ' : create.prerelease ? 'pre-' : ''}release '${shown}' ('create-release'): ${oneLine(made.htmlUrl, 2000)}`
+  )
+  return made
+}
+
 /** GitHub stores spaces in asset names as dots; match either spelling. */
 const sameAsset =
   (name: string) =>
@@ -211,7 +317,7 @@ export async function attachToRelease(opts: {
     release = await api.getReleaseByTag(tag)
     if (!release) {
       throw new PublishError(
-        `No release with tag '${tag}' was found ('release-tag'). Create or publish it first: draft releases are not found by tag.`
+        `No release with tag '${tag}' was found ('release-tag'). Set 'create-release: true' to create it, or create or publish it first: draft releases are not found by tag.`
       )
     }
   } else {

@@ -278,6 +278,50 @@ export const INPUTS = {
       meaning: 'attach the MP4 to the release with this tag. On `release` events the triggering release is used when empty'
     }
   },
+  'create-release': {
+    kind: { type: 'flag' },
+    description:
+      "With release-tag: create the release when the tag has none (pushing a tag makes no release): published, or as release-draft and release-prerelease say, titled release-name, a tag that does not exist yet made at the run's commit. Safe when several jobs create it at once: they all end on one release.",
+    default: 'false',
+    in: ['main', 'collect'],
+    readme: {
+      default: '`false`',
+      meaning:
+        "with `release-tag`: create the release when the tag has none (pushing a tag makes no release), as `release-name`, `release-draft`, `release-prerelease` and `release-generate-notes` say; a tag that does not exist yet is made at the run's commit. Jobs creating it at once end on one release: GitHub refuses a second published release of a tag, and of several drafts the oldest is kept"
+    }
+  },
+  'release-name': {
+    kind: { type: 'text' },
+    description: "With create-release: the new release's title. Empty: the tag.",
+    in: ['main', 'collect'],
+    readme: { default: 'the tag', meaning: "with `create-release`: the new release's title" }
+  },
+  'release-draft': {
+    kind: { type: 'flag' },
+    description: 'With create-release: create it as a draft, to publish by hand (the jobs find the draft by listing the releases).',
+    default: 'false',
+    in: ['main', 'collect'],
+    readme: { default: '`false`', meaning: 'with `create-release`: create it as a draft, to publish by hand' }
+  },
+  'release-prerelease': {
+    kind: { type: 'flag' },
+    description: 'With create-release: mark it as a pre-release.',
+    default: 'false',
+    in: ['main', 'collect'],
+    readme: { default: '`false`', meaning: 'with `create-release`: mark it as a pre-release' }
+  },
+  'release-generate-notes': {
+    kind: { type: 'flag' },
+    description:
+      "With create-release: GitHub's generated notes (what was merged since the previous release) as its body; release-notes: append adds the video block after them.",
+    default: 'false',
+    in: ['main', 'collect'],
+    readme: {
+      default: '`false`',
+      meaning:
+        "with `create-release`: GitHub's generated notes (what was merged since the previous release) as its body; `release-notes: append` adds the video block after them"
+    }
+  },
   overwrite: {
     kind: { type: 'flag' },
     description: 'Replace an existing artifact / release asset of the same name.',

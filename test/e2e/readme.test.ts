@@ -131,13 +131,12 @@ describe('README examples, word for word', () => {
       assert.ok(step, `the ${action || 'main'} action's step`)
       return step
     }
-    const NOTES = '## What changed\r\n\r\nHand-written by the release manager.\r\n'
-    // the job's github.token, as the runner hands it to the action.yml default
+    // the state a tag push leaves: the tag, no release (an older release of another tag only)
     const releases = await startReleasesServer({
       owner: 'octo',
       repo: 'promo',
       token: FAKE_GITHUB_TOKEN,
-      releases: [{ tag: 'v3.1.0', body: NOTES }]
+      releases: [{ tag: 'v3.0.0', body: 'The last one.' }]
     })
     const run = await startResultsServer()
     try {
@@ -146,7 +145,10 @@ describe('README examples, word for word', () => {
         NEMO_API_URL: nemo.url,
         IMG2VID_RETRY_WAIT_MS: '200',
         GITHUB_API_URL: releases.url,
-        GITHUB_REPOSITORY: 'octo/promo'
+        GITHUB_REPOSITORY: 'octo/promo',
+        GITHUB_EVENT_NAME: 'push',
+        GITHUB_REF: 'refs/tags/v3.1.0',
+        GITHUB_SHA: 'c0ffee0c0ffee0c0ffee0c0ffee0c0ffee0c0ffe'
       }
       const values = { 'secrets.NEMO_TOKEN': TOKEN, 'github.ref_name': 'v3.1.0' }
 
@@ -211,9 +213,12 @@ describe('README examples, word for word', () => {
       assert.match(collected.summary, /sneakers-en<\/td><td>✅/)
       assert.match(collected.summary, /<img src="[^"]*\/v3\.1\.0\/sneakers-de\.poster\.jpg"/)
       assert.match(collected.summary, /boots<\/td><td>❌ failed<\/td><td>[^<]*render/i)
-      // the release body: the hand-written notes as they were, then one block in manifest order
+      // collect created the tag's release, published, at the run's commit, then wrote one block in manifest order
+      assert.match(collected.stdout, /Created the release 'v3\.1\.0' \('create-release'\)/)
+      const made = releases.releases.filter(r => r.tag === 'v3.1.0')
+      assert.equal(made.length, 1)
+      assert.deepEqual([made[0].draft, made[0].prerelease, made[0].name, made[0].target], [false, false, 'v3.1.0', env.GITHUB_SHA])
       const body = String(releases.releaseJson('v3.1.0').body)
-      assert.ok(body.startsWith(NOTES.trimEnd()), JSON.stringify(body))
       const block = /<!-- img2vid:begin sha256=[0-9a-f]{16} -->\n([^]*?)\n<!-- img2vid:end -->\n$/.exec(body)?.[1] ?? ''
       assert.deepEqual(
         block.split('\n').map(l => /^\[!\[([^\]]*)\]/.exec(l)?.[1]),

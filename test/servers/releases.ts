@@ -1,12 +1,24 @@
-// A loopback emulation of the GitHub REST endpoints used for release assets: release by tag (404
-// for drafts, as GitHub does), assets list (paginated with Link), delete, and the upload to the
-// release's upload_url (an RFC 6570 template on this same server, or on `uploadOrigin`).
+// A loopback emulation of the GitHub REST endpoints used for releases and their assets: release by
+// tag (404 for drafts, as GitHub does), list (newest first, paginated with Link), create (422
+// already_exists for a second published release of a tag; drafts may share a tag, as on GitHub;
+// generated notes), delete, assets list (paginated), delete, and the upload to the release's
+// upload_url (an RFC 6570 template on this same server, or on `uploadOrigin`).
 // Requests are recorded with their headers; faults: 403 per route, already_exists races.
 import { createHash, randomBytes } from 'node:crypto'
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
-export type ReleasesRoute = 'release-by-tag' | 'get-release' | 'update-release' | 'list-assets' | 'delete-asset' | 'upload' | 'download'
+export type ReleasesRoute =
+  | 'release-by-tag'
+  | 'list-releases'
+  | 'create-release'
+  | 'delete-release'
+  | 'get-release'
+  | 'update-release'
+  | 'list-assets'
+  | 'delete-asset'
+  | 'upload'
+  | 'download'
 
 export interface ReleasesRequest {
   route: ReleasesRoute | 'unknown'
@@ -33,7 +45,11 @@ export interface EmulatedAsset {
 export interface ReleaseSpec {
   id?: number
   tag: string
+  name?: string
   draft?: boolean
+  prerelease?: boolean
+  /** the commit a new tag is made at (create) */
+  target?: string
   /** the release notes (Markdown) */
   body?: string
   /** where upload_url points (default: this server) */
@@ -80,7 +96,16 @@ export async function startReleasesServer(opts: {
   const uploads: EmulatedAsset[] = []
   const fail: ReleasesServer['fail'] = { forbidden: new Set(), raceUploads: 0 }
   let nextAssetId = 5000
-  const releases = opts.releases.map((r, i) => ({ id: r.id ?? 100 + i, tag: r.tag, draft: r.draft ?? false, body: r.body ?? '' }))
+  const releases = opts.releases.map((r, i) => ({
+    id: r.id ?? 100 + i,
+    tag: r.tag,
+    name: r.name ?? r.tag,
+    draft: r.draft ?? false,
+    prerelease: r.prerelease ?? false,
+    target: r.target ?? '',
+    body: r.body ?? ''
+  }))
+  let nextReleaseId = 900
   const bodyUpdates: { id: number; body: string }[] = []
   const uploadOrigin = new Map(opts.releases.map((r, i) => [releases[i].id, r.uploadOrigin]))
 
@@ -134,15 +159,19 @@ export async function startReleasesServer(opts: {
     browser_download_url: `${url}/${owner}/${repo}/releases/download/${encodeURIComponent(tagOf(a.releaseId))}/${encodeURIComponent(a.name)}`
   })
   const releaseJson = (tag: string): Record<string, unknown> => {
-    const r = releases.find(x => x.tag === tag)
+    const r = releases.find(x => x.tag === tag && !x.draft) ?? releases.find(x => x.tag === tag)
     if (!r) throw new Error(`no emulated release ${tag}`)
+    return releaseJsonOf(r)
+  }
+  const releaseJsonOf = (r: (typeof releases)[number]): Record<string, unknown> => {
     return {
       url: `${url}${repoPath}/releases/${r.id}`,
       id: r.id,
       tag_name: r.tag,
-      name: r.tag,
+      name: r.name,
       draft: r.draft,
-      prerelease: false,
+      prerelease: r.prerelease,
+      target_commitish: r.target || 'main',
       body: r.body,
       html_url: `${url}/${owner}/${repo}/releases/tag/${encodeURIComponent(r.tag)}`,
       upload_url: `${uploadOrigin.get(r.id) ?? url}${repoPath}/releases/${r.id}/assets{?name,label}`,
@@ -174,16 +203,35 @@ export async function startReleasesServer(opts: {
     let route: ReleasesRoute | 'unknown' = 'unknown'
     let match: RegExpMatchArray | null = null
     if (m === 'GET' && (match = p.match(/^\/repos\/[^/]+\/[^/]+\/releases\/tags\/(.+)$/))) route = 'release-by-tag'
+    else if (m === 'GET' && (match = p.match(/^\/repos\/[^/]+\/[^/]+\/releases$/))) route = 'list-releases'
+    else if (m === 'POST' && (match = p.match(/^\/repos\/[^/]+\/[^/]+\/releases$/))) route = 'create-release'
+    else if (m === 'DELETE' && (match = p.match(/^\/repos\/[^/]+\/[^/]+\/releases\/(\d+)$/))) route = 'delete-release'
     else if (m === 'GET' && (match = p.match(/^\/repos\/[^/]+\/[^/]+\/releases\/(\d+)\/assets$/))) route = 'list-assets'
     else if (m === 'GET' && (match = p.match(/^\/repos\/[^/]+\/[^/]+\/releases\/(\d+)$/))) route = 'get-release'
     else if (m === 'PATCH' && (match = p.match(/^\/repos\/[^/]+\/[^/]+\/releases\/(\d+)$/))) route = 'update-release'
     else if (m === 'DELETE' && (match = p.match(/^\/repos\/[^/]+\/[^/]+\/releases\/assets\/(\d+)$/))) route = 'delete-asset'
     else if (m === 'POST' && (match = p.match(/^\/repos\/[^/]+\/[^/]+\/releases\/(\d+)\/assets$/))) route = 'upload'
     else if (m === 'GET' && (match = p.match(/^\/[^/]+\/[^/]+\/releases\/download\/([^/]+)\/([^/]+)$/))) route = 'download'
-    const body = route === 'upload' || route === 'update-release' ? await readBody(req) : Buffer.alloc(0)
+    const body = route === 'upload' || route === 'update-release' || route === 'create-release' ? await readBody(req) : Buffer.alloc(0)
     const rec: ReleasesRequest = { route, method: m, path: p, query: u.searchParams, headers: req.headers, size: body.length }
     requests.push(rec)
     if (!match || route === 'unknown') return json(res, 404, { message: 'Not Found' })
+    /** one page of `all` as GitHub pages a list: per_page (30, at most 100), page, and a Link header */
+    const paged = (all: unknown[]): [number, unknown[], Record<string, string>] => {
+      const per = Math.min(Number(u.searchParams.get('per_page') ?? 30), 100)
+      const page = Number(u.searchParams.get('page') ?? 1)
+      const last = Math.max(1, Math.ceil(all.length / per))
+      const link = (n: number): string => {
+        const q = new URLSearchParams(u.searchParams)
+        q.set('page', String(n))
+        return `${url}${p}?${q}`
+      }
+      return [
+        200,
+        all.slice((page - 1) * per, page * per),
+        page < last ? { link: `<${link(page + 1)}>; rel="next", <${link(last)}>; rel="last"` } : {}
+      ]
+    }
     if (!p.startsWith(`${repoPath}/`) && route !== 'download') return json(res, 404, { message: 'Not Found' })
 
     if (route === 'download') {
@@ -204,7 +252,7 @@ export async function startReleasesServer(opts: {
     switch (route) {
       case 'release-by-tag': {
         const r = releases.find(x => x.tag === decodeURIComponent(match[1]) && !x.draft)
-        return r ? json(res, 200, releaseJson(r.tag)) : json(res, 404, { message: 'Not Found', status: '404' })
+        return r ? json(res, 200, releaseJsonOf(r)) : json(res, 404, { message: 'Not Found', status: '404' })
       }
       case 'get-release':
       case 'update-release': {
@@ -217,22 +265,63 @@ export async function startReleasesServer(opts: {
             bodyUpdates.push({ id: r.id, body: r.body })
           }
         }
-        return json(res, 200, releaseJson(r.tag))
+        return json(res, 200, releaseJsonOf(r))
+      }
+      case 'list-releases': {
+        // newest first, as GitHub lists them
+        const all = [...releases].sort((a, b) => b.id - a.id)
+        return json(res, ...paged(all.map(releaseJsonOf)))
+      }
+      case 'create-release': {
+        const want = JSON.parse(body.toString('utf8') || '{}') as {
+          tag_name?: unknown
+          name?: unknown
+          draft?: unknown
+          prerelease?: unknown
+          target_commitish?: unknown
+          generate_release_notes?: unknown
+          body?: unknown
+        }
+        if (typeof want.tag_name !== 'string' || !want.tag_name)
+          return json(res, 422, {
+            message: 'Validation Failed',
+            errors: [{ resource: 'Release', code: 'missing_field', field: 'tag_name' }]
+          })
+        const draft = want.draft === true
+        if (!draft && releases.some(x => x.tag === want.tag_name && !x.draft))
+          return json(res, 422, {
+            message: 'Validation Failed',
+            documentation_url: 'https://docs.github.com/rest/releases/releases#create-a-release',
+            errors: [{ resource: 'Release', code: 'already_exists', field: 'tag_name' }]
+          })
+        const r = {
+          id: nextReleaseId++,
+          tag: want.tag_name,
+          name: typeof want.name === 'string' && want.name ? want.name : want.tag_name,
+          draft,
+          prerelease: want.prerelease === true,
+          target: typeof want.target_commitish === 'string' ? want.target_commitish : '',
+          body:
+            want.generate_release_notes === true
+              ? `## What's Changed\n* Faster sync by @octocat in ${url}/${owner}/${repo}/pull/7\n\n**Full Changelog**: ${url}/${owner}/${repo}/commits/${want.tag_name}`
+              : typeof want.body === 'string'
+                ? want.body
+                : ''
+        }
+        releases.push(r)
+        return json(res, 201, releaseJsonOf(r))
+      }
+      case 'delete-release': {
+        const i = releases.findIndex(x => x.id === Number(match[1]))
+        if (i < 0) return json(res, 404, { message: 'Not Found' })
+        for (let k = assets.length - 1; k >= 0; k--) if (assets[k].releaseId === releases[i].id) assets.splice(k, 1)
+        releases.splice(i, 1)
+        return json(res, 204)
       }
       case 'list-assets': {
         const id = Number(match[1])
         if (!releases.some(r => r.id === id)) return json(res, 404, { message: 'Not Found' })
-        const all = assets.filter(a => a.releaseId === id)
-        const per = Math.min(Number(u.searchParams.get('per_page') ?? 30), 100)
-        const page = Number(u.searchParams.get('page') ?? 1)
-        const last = Math.max(1, Math.ceil(all.length / per))
-        const link = (n: number): string => {
-          const q = new URLSearchParams(u.searchParams)
-          q.set('page', String(n))
-          return `${url}${p}?${q}`
-        }
-        const headers: Record<string, string> = page < last ? { link: `<${link(page + 1)}>; rel="next", <${link(last)}>; rel="last"` } : {}
-        return json(res, 200, all.slice((page - 1) * per, page * per).map(assetJson), headers)
+        return json(res, ...paged(assets.filter(a => a.releaseId === id).map(assetJson)))
       }
       case 'delete-asset': {
         const i = assets.findIndex(a => a.id === Number(match[1]))

@@ -3,9 +3,11 @@ import assert from 'node:assert/strict'
 import { statSync } from 'node:fs'
 import { afterEach, before, describe, it } from 'node:test'
 import { PublishError } from '../../src/publish/errors.js'
+import type { NewRelease } from '../../src/inputs/get-inputs.js'
 import {
   attachToRelease,
   createReleaseApi,
+  findRelease,
   NOTES_TRIES,
   releaseFromEvent,
   videoBlock,
@@ -37,6 +39,86 @@ async function setup(releases: ReleaseSpec[]): Promise<{ srv: ReleasesServer; ap
 }
 
 const routes = (srv: ReleasesServer): string[] => srv.requests.map(r => r.route)
+
+describe('findRelease: the release of a tag, made when it has none', () => {
+  const create = (over: Partial<NewRelease> = {}): NewRelease => ({
+    tag: 'v3.1.0',
+    name: '',
+    draft: false,
+    prerelease: false,
+    generateNotes: false,
+    target: 'c0ffee',
+    ...over
+  })
+  /** `jobs` clients at once, each with its own octokit, through a server that answers late (the calls overlap) */
+  async function race(jobs: number, release: NewRelease, specs: ReleaseSpec[] = []): Promise<{ srv: ReleasesServer; got: number[] }> {
+    const srv = await startReleasesServer({ releases: specs, latencyMs: 40 })
+    open.push(srv)
+    const got = await Promise.all(
+      Array.from({ length: jobs }, async () => {
+        const api = createReleaseApi({ token: srv.token, owner: srv.owner, repo: srv.repo, apiUrl: srv.url })
+        return (await findRelease({ api, tag: release.tag, create: release })).id
+      })
+    )
+    return { srv, got }
+  }
+
+  it('without create-release, a missing release names the fix', async () => {
+    const { api } = await setup([])
+    await assert.rejects(
+      findRelease({ api, tag: 'v9' }),
+      (e: Error) => e instanceof PublishError && /Set 'create-release: true'/.test(e.message)
+    )
+  })
+  it("creates it once: published, titled, at the run's commit, with generated notes", async () => {
+    const { srv, api } = await setup([{ tag: 'v3.0.0' }])
+    const r = await findRelease({ api, tag: 'v3.1.0', create: create({ name: 'Spring', generateNotes: true }) })
+    const made = srv.releases.filter(x => x.tag === 'v3.1.0')
+    assert.deepEqual(
+      made.map(x => [x.id, x.name, x.draft, x.target]),
+      [[r.id, 'Spring', false, 'c0ffee']]
+    )
+    assert.match(made[0].body, /What's Changed/)
+    // found, not made, the second time
+    assert.equal((await findRelease({ api, tag: 'v3.1.0', create: create() })).id, r.id)
+    assert.equal(srv.releases.filter(x => x.tag === 'v3.1.0').length, 1)
+  })
+  it('eight jobs creating the published release at once end on one release', async () => {
+    for (let round = 0; round < 3; round++) {
+      const { srv, got } = await race(8, create())
+      assert.equal(srv.releases.length, 1, `round ${round}`)
+      assert.deepEqual(new Set(got), new Set([srv.releases[0].id]))
+      assert.ok(srv.requests.filter(q => q.route === 'create-release').length > 1, 'the creates overlapped')
+    }
+  })
+  it('eight jobs creating a draft at once end on one draft: the oldest, the others deleted', async () => {
+    for (let round = 0; round < 3; round++) {
+      const { srv, got } = await race(8, create({ draft: true }))
+      assert.deepEqual(
+        srv.releases.map(x => [x.tag, x.draft]),
+        [['v3.1.0', true]],
+        `round ${round}`
+      )
+      assert.deepEqual(new Set(got), new Set([srv.releases[0].id]))
+      assert.ok(
+        srv.requests.some(q => q.route === 'delete-release'),
+        'the extra drafts were deleted'
+      )
+    }
+  })
+  it('an existing draft of the tag is used, not a second one made', async () => {
+    const { srv, api } = await setup([{ tag: 'v3.1.0', draft: true, id: 77 }])
+    assert.equal((await findRelease({ api, tag: 'v3.1.0', create: create({ draft: true }) })).id, 77)
+    assert.equal(srv.releases.length, 1)
+  })
+  it('a token without contents: write is told so', async () => {
+    const { srv, api } = await setup([])
+    srv.fail.forbidden.add('create-release')
+    await assert.rejects(findRelease({ api, tag: 'v3.1.0', create: create() }), (e: Error) =>
+      /permissions: contents: write/.test(e.message)
+    )
+  })
+})
 
 describe('attachToRelease', () => {
   it('uploads to the release found by tag, streamed with type and length, token only to the API', async () => {
