@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { parse } from 'yaml'
 import { FAKE_GITHUB_TOKEN, runAction, sandbox, type ActionRun, type Sandbox } from '../helpers/action.js'
-import { makeImage, sha256 } from '../helpers/media.js'
+import { makeAudio, makeImage, sha256 } from '../helpers/media.js'
 import { unzipEntries } from '../helpers/zip.js'
 import { startNemoServer, type NemoServer } from '../servers/nemo.js'
 import { startReleasesServer } from '../servers/releases.js'
@@ -226,6 +226,78 @@ describe('README examples, word for word', () => {
       )
     } finally {
       await Promise.all([releases.close(), run.close()])
+    }
+  })
+
+  it('the release promo: on a published release, the video, poster and preview on it, the poster in its notes', async () => {
+    const block = (await yamlBlocks()).find(b => b.startsWith('name: Release promo\n'))
+    assert.ok(block, 'the README has the release promo workflow')
+    const lint = await runLint(block, '.github/workflows/promo.yml')
+    assert.deepEqual(
+      lint.map(p => `${p.line}:${p.column} ${p.message}`),
+      []
+    )
+    type Step = { uses: string; with?: Record<string, unknown> }
+    const wf = parse(block) as {
+      on: { release: { types: string[] } }
+      permissions: Record<string, string>
+      jobs: Record<string, { steps: Step[] }>
+    }
+    assert.deepEqual(wf.on.release.types, ['published'])
+    assert.equal(wf.permissions.contents, 'write')
+    const step = Object.values(wf.jobs)[0].steps.find(s => s.uses === 'org/img2vid-action@v1')
+    assert.ok(step)
+    const NOTES = '## v3.1\n\nDark mode, and sync three times faster.\n'
+    const releases = await startReleasesServer({
+      owner: 'octo',
+      repo: 'promo',
+      token: FAKE_GITHUB_TOKEN,
+      releases: [{ tag: 'v3.1.0', name: 'Spring release', body: NOTES }]
+    })
+    try {
+      // the checkout: screenshots, the prompt file and the theme the step names
+      const b = await sandbox()
+      await mkdir(join(b.workspace, 'screenshots'))
+      for (const i of [1, 2, 3])
+        await copyFile(await makeImage({ seed: 80 + i, type: 'png' }), join(b.workspace, 'screenshots', `${i}.png`))
+      await mkdir(join(b.workspace, '.github'))
+      await writeFile(join(b.workspace, '.github/promo-prompt.txt'), 'A bright promo of what is new in this release.')
+      await copyFile(await makeAudio({ type: 'mp3', seconds: 30 }), join(b.workspace, '.github/theme.mp3'))
+      // the event as the runner hands it over: the published release
+      const event = releases.releaseJson('v3.1.0')
+      const eventPath = join(b.temp, 'event.json')
+      await writeFile(eventPath, JSON.stringify({ action: 'published', release: event }))
+      const inputs = withOf(step, { 'secrets.NEMO_TOKEN': TOKEN, 'github.event.release.name': String(event.name) })
+      const r = await runAction({
+        box: b,
+        env: {
+          ...env(),
+          GITHUB_API_URL: releases.url,
+          GITHUB_REPOSITORY: 'octo/promo',
+          GITHUB_EVENT_NAME: 'release',
+          GITHUB_EVENT_PATH: eventPath
+        },
+        inputs
+      })
+      assert.equal(r.code, 0, r.all)
+      const chat = nemo.requests.filter(q => q.route === 'chat').at(-1)
+      assert.match(JSON.stringify(chat?.json), /Spring release/, 'the title is the release name')
+      assert.deepEqual(
+        releases.assets
+          .filter(a => a.origin === 'upload')
+          .map(a => a.name)
+          .sort(),
+        ['img2vid.mp4', 'img2vid.poster.jpg', 'img2vid.preview.webp']
+      )
+      assert.match(r.outputs['release-asset-url'], /\/releases\/download\/v3\.1\.0\/img2vid\.mp4$/)
+      const body = String(releases.releaseJson('v3.1.0').body)
+      assert.ok(body.startsWith(NOTES.trimEnd()), JSON.stringify(body))
+      assert.match(
+        body,
+        /<!-- img2vid:begin sha256=[0-9a-f]{16} -->\n\[!\[img2vid\]\([^)]*img2vid\.poster\.jpg\)\]\([^)]*img2vid\.mp4\)\n<!-- img2vid:end -->\n$/
+      )
+    } finally {
+      await releases.close()
     }
   })
 })
