@@ -12,7 +12,7 @@ const ROOT = resolve(import.meta.dirname, '../..')
 const OUT = resolve(ROOT, 'demo-out')
 
 async function demo(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...process.env, NO_COLOR: '1' }
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' }
   delete env.RUNNER_DEBUG
   try {
     const { stdout, stderr } = await promisify(execFile)('npm', ['run', 'demo', ...(args.length ? ['--', ...args] : [])], {
