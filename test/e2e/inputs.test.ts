@@ -228,6 +228,29 @@ describe('defaults a workflow author can trust (12.B)', () => {
   })
 })
 
+describe("a manifest's patterns and prompts: each problem at the file:line of its key, or of its entry", () => {
+  it('a pattern that matches nothing, alone (an error) or beside live ones (a warning)', async () => {
+    const b = await box()
+    await writeFile(
+      join(b.workspace, 'videos.yml'),
+      'videos:\n  - name: a\n    images: [photos/*.jpg, nothing/*.png]\n  - name: c\n    images: nothing/*.jpg\n  - name: d\n'
+    )
+    const run = await go({ manifest: 'videos.yml', images: 'none/*.gif', backend: 'local' }, b)
+    await refused(run, /^videos\.yml:5: video 'c', key 'images': no file matched 'nothing\/\*\.jpg' in /m)
+    assert.match(error(run), /^videos\.yml:6: video 'd', input 'images': no file matched 'none\/\*\.gif' in /m)
+    assert.match(run.stdout, /^::warning::videos\.yml:3: video 'a', key 'images': the pattern 'nothing\/\*\.png' matched no file\.$/m)
+  })
+
+  it("a video without a prompt, and a step that gives none: the entry's line", async () => {
+    const b = await box()
+    await writeFile(join(b.workspace, 'videos.yml'), '- name: a\n  prompt: Promo\n- name: b\n  duration: 5\n')
+    await refused(
+      await go({ manifest: 'videos.yml', prompt: '', backend: 'local' }, b),
+      /^videos\.yml:3: video 'b', input 'prompt' is empty: set 'prompt' or 'prompt-file'/m
+    )
+  })
+})
+
 describe('phone file names (12.D)', () => {
   it('photos/*.jpg matches IMG_0001.JPG', async () => {
     const b = await sandbox()
