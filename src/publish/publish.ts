@@ -70,7 +70,11 @@ export async function publishVideos(settings: PublishSettings, videos: VideoToPu
     }
   }
 
-  if (!settings.releaseTag && process.env.GITHUB_EVENT_NAME !== 'release') return
+  if (!settings.releaseTag && process.env.GITHUB_EVENT_NAME !== 'release') {
+    if (settings.releaseNotes === 'append')
+      log.warning(`Input 'release-notes' is 'append' but there is no release: set 'release-tag', or run on a release event.`)
+    return
+  }
   const github = await import('@actions/github')
   const { attachToRelease, createReleaseApi, releaseFromEvent, videoBlock, writeVideoBlock } = await import('./release.js')
   const eventRelease = releaseFromEvent(github.context.eventName, github.context.payload)

@@ -220,6 +220,15 @@ describe('defaults a workflow author can trust (12.B)', () => {
     assert.equal(run.requests, 0)
   })
 
+  it('release-notes: append without a release says so rather than doing nothing silently', async () => {
+    const run = await go({ token: '', 'release-notes': 'append', duration: '1', resolution: '720p', previews: 'false', output: 'v.mp4' })
+    assert.equal(run.code, 0, run.all)
+    assert.match(
+      run.stdout,
+      /^::warning::Input 'release-notes' is 'append' but there is no release: set 'release-tag', or run on a release event\.$/m
+    )
+  })
+
   it('backend: nemo without a token and without allow-anonymous names both ways out', async () => {
     await refused(
       await go({ token: '', backend: 'nemo' }),
