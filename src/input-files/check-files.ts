@@ -7,28 +7,34 @@ import { sniff, structureProblem } from './file-type.js'
 import { findFiles } from './find-files.js'
 import { type InputFile, type InputKind } from './input-file.js'
 import { FileCheckError } from './errors.js'
+import { inputLabel, type Label } from '../inputs/errors.js'
 
 export { FileCheckError }
 
 /** The backend's per-file limit. */
 export const MAX_FILE_BYTES = 200 * 1024 * 1024
 
-/** Checks one file and describes it for the backend. */
-export async function checkFile(path: string, workspace: string, want: InputKind, inputName: string): Promise<InputFile> {
+/** Checks one file and describes it for the backend; `label` names the input in messages. */
+export async function checkFile(
+  path: string,
+  workspace: string,
+  want: InputKind,
+  inputName: string,
+  label: Label = inputLabel
+): Promise<InputFile> {
   const shown = relative(workspace, path) || path
+  const where = label(inputName)
   const real = await realpath(path)
   if (!isInside(workspace, real)) {
-    throw new FileCheckError(
-      `Input '${inputName}': ${shown} is outside the workspace (${workspace}); only files in the workspace are sent.`
-    )
+    throw new FileCheckError(`${where}: ${shown} is outside the workspace (${workspace}); only files in the workspace are sent.`)
   }
   const st = await stat(real)
-  if (!st.isFile()) throw new FileCheckError(`Input '${inputName}': ${shown} is not a regular file.`)
+  if (!st.isFile()) throw new FileCheckError(`${where}: ${shown} is not a regular file.`)
   const { size } = st
-  if (size === 0) throw new FileCheckError(`Input '${inputName}': ${shown} is empty (0 bytes).`)
+  if (size === 0) throw new FileCheckError(`${where}: ${shown} is empty (0 bytes).`)
   if (size > MAX_FILE_BYTES) {
     throw new FileCheckError(
-      `Input '${inputName}': ${shown} is ${(size / 1048576).toFixed(1)} MB, over the 200 MB limit per file: downscale or recompress it.`
+      `${where}: ${shown} is ${(size / 1048576).toFixed(1)} MB, over the 200 MB limit per file: downscale or recompress it.`
     )
   }
   const fh = await open(real, 'r')
@@ -44,13 +50,11 @@ export async function checkFile(path: string, workspace: string, want: InputKind
       const what = found
         ? `${found.kind === 'audio' ? 'an audio' : 'an image'} file (${found.type})`
         : 'not a file type the backend accepts'
-      throw new FileCheckError(
-        `Input '${inputName}': ${shown} is ${what}; expected ${want === 'image' ? 'an image' : 'an audio file'}: ${accepted}.`
-      )
+      throw new FileCheckError(`${where}: ${shown} is ${what}; expected ${want === 'image' ? 'an image' : 'an audio file'}: ${accepted}.`)
     }
     // the rest of the file must be what its first bytes claim: no file is handed on by its header alone
     const wrong = await structureProblem(found.type, size, read)
-    if (wrong) throw new FileCheckError(`Input '${inputName}': ${shown} is ${wrong}; expected ${accepted}.`)
+    if (wrong) throw new FileCheckError(`${where}: ${shown} is ${wrong}; expected ${accepted}.`)
     return { path: real, name: basename(path), size, kind: found.kind, type: found.type, mime: found.mime }
   } finally {
     await fh.close()
@@ -72,26 +76,32 @@ function uniqueNames(files: InputFile[]): InputFile[] {
   })
 }
 
-/** Glob + check every image, and the music file when one is given. */
+/**
+ * Glob + check every image, and the music file when one is given. `label` names the inputs in
+ * messages (a manifest's video: its keys' file:line); `unmatched` are warnings, each so named.
+ */
 export async function collectInputFiles(
   patterns: string[],
   workspace: string,
-  musicFile?: string
+  musicFile?: string,
+  label: Label = inputLabel
 ): Promise<{ images: InputFile[]; music?: InputFile; unmatched: string[] }> {
-  const { files, unmatched, caseOnly } = await findFiles(patterns, workspace)
+  const { files, unmatched, caseOnly } = await findFiles(patterns, workspace, label('images'))
   if (files.length === 0) {
     throw new FileCheckError(
-      `Input 'images': no file matched ${patterns.map(p => `'${p}'`).join(', ')} in ${workspace}.${caseHint(caseOnly)} Check the paths (relative to the workspace) and that an earlier step created the files.`
+      `${label('images')}: no file matched ${patterns.map(p => `'${p}'`).join(', ')} in ${workspace}.${caseHint(caseOnly)} Check the paths (relative to the workspace) and that an earlier step created the files.`
     )
   }
   const checked: InputFile[] = []
-  for (const f of files) checked.push(await checkFile(f, workspace, 'image', 'images'))
-  const music = musicFile ? await checkFile(musicFile, workspace, 'audio', 'music') : undefined
+  for (const f of files) checked.push(await checkFile(f, workspace, 'image', 'images', label))
+  const music = musicFile ? await checkFile(musicFile, workspace, 'audio', 'music', label) : undefined
   const named = uniqueNames(music ? [...checked, music] : checked)
   return {
     images: named.slice(0, checked.length),
     music: music ? named[checked.length] : undefined,
-    unmatched: unmatched.map(p => `the pattern '${p}' matched no file.${caseHint(new Map([[p, caseOnly.get(p) ?? []]]))}`)
+    unmatched: unmatched.map(
+      p => `${label('images')}: the pattern '${p}' matched no file.${caseHint(new Map([[p, caseOnly.get(p) ?? []]]))}`
+    )
   }
 }
 

@@ -8,6 +8,7 @@ import { opendir, readdir, realpath, stat } from 'node:fs/promises'
 import { join, relative, resolve, sep } from 'node:path'
 import { isInside } from '../shared/guards.js'
 import { FileCheckError } from './errors.js'
+import { inputLabel } from '../inputs/errors.js'
 
 /** How many files and folders one pattern may look through. */
 const MAX_WALK_ENTRIES = 100_000
@@ -23,19 +24,22 @@ export interface FoundFiles {
   caseOnly: Map<string, string[]>
 }
 
-/** Files matching the patterns: pattern order, natural path order inside a pattern, no duplicates. */
-export async function findFiles(patterns: string[], workspace: string, inputName = 'images'): Promise<FoundFiles> {
-  const excludes = patterns.filter(p => p.startsWith('!')).map(p => anyCaseExtension(toRelative(p.slice(1), workspace, inputName)))
+/**
+ * Files matching the patterns: pattern order, natural path order inside a pattern, no duplicates.
+ * `where` names the patterns' input in messages (a manifest's video: its key's file:line).
+ */
+export async function findFiles(patterns: string[], workspace: string, where = inputLabel('images')): Promise<FoundFiles> {
+  const excludes = patterns.filter(p => p.startsWith('!')).map(p => anyCaseExtension(toRelative(p.slice(1), workspace, where)))
   const excluded = (rel: string): boolean => excludes.some(x => x.match(rel))
   const seen = new Set<string>()
   const files: string[] = []
   const unmatched: string[] = []
   const caseOnly = new Map<string, string[]>()
   for (const pattern of patterns.filter(p => !p.startsWith('!'))) {
-    const rel = toRelative(pattern, workspace, inputName)
+    const rel = toRelative(pattern, workspace, where)
     const exact = anyCaseExtension(rel)
     const loose = new Minimatch(rel, { dot: true, nocase: true })
-    const candidates = await walk(workspace, rel, loose, pattern, inputName)
+    const candidates = await walk(workspace, rel, loose, pattern, where)
     const hits = candidates.filter(c => exact.match(c) && !excluded(c)).sort(naturalOrder)
     if (hits.length === 0) {
       unmatched.push(pattern)
@@ -52,11 +56,11 @@ export async function findFiles(patterns: string[], workspace: string, inputName
 }
 
 /** The pattern relative to the workspace, with '/' separators; refused when it leads outside. */
-function toRelative(pattern: string, workspace: string, inputName: string): string {
+function toRelative(pattern: string, workspace: string, where: string): string {
   const abs = resolve(workspace, pattern)
   if (!isInside(workspace, abs)) {
     throw new FileCheckError(
-      `Input '${inputName}': the pattern '${pattern}' points outside the workspace (${workspace}); only files in the workspace are sent.`
+      `${where}: the pattern '${pattern}' points outside the workspace (${workspace}); only files in the workspace are sent.`
     )
   }
   return relative(workspace, abs).split(sep).join('/')
@@ -83,7 +87,7 @@ const MAGIC = /[*?[\]{}()!+@\\]/
  * (workspace-relative, '/' separators). Folders are entered only while they can still lead to a
  * match, only when their real path is in the workspace, each once.
  */
-async function walk(workspace: string, pattern: string, loose: Minimatch, shown: string, inputName: string): Promise<string[]> {
+async function walk(workspace: string, pattern: string, loose: Minimatch, shown: string, where: string): Promise<string[]> {
   const segments = pattern.split('/')
   const fixed: string[] = []
   for (const seg of segments.slice(0, -1)) {
@@ -100,7 +104,7 @@ async function walk(workspace: string, pattern: string, loose: Minimatch, shown:
   const refuse = (rel: string, err: unknown): never => {
     const code = (err as NodeJS.ErrnoException).code ?? String(err)
     throw new FileCheckError(
-      `Input '${inputName}': cannot read the folder '${rel || '.'}' while matching '${shown}' (${code}): check its permissions, or narrow the pattern.`
+      `${where}: cannot read the folder '${rel || '.'}' while matching '${shown}' (${code}): check its permissions, or narrow the pattern.`
     )
   }
   while (queue.length) {
@@ -126,7 +130,7 @@ async function walk(workspace: string, pattern: string, loose: Minimatch, shown:
     for await (const d of dir!) {
       if (++entries > MAX_WALK_ENTRIES) {
         throw new FileCheckError(
-          `Input '${inputName}': the pattern '${shown}' looks through more than ${MAX_WALK_ENTRIES} files and folders: narrow it to the folders that hold the images.`
+          `${where}: the pattern '${shown}' looks through more than ${MAX_WALK_ENTRIES} files and folders: narrow it to the folders that hold the images.`
         )
       }
       const child = rel ? `${rel}/${d.name}` : d.name

@@ -1,5 +1,13 @@
 // The inputs' one error: every problem found, each naming the input (or manifest entry and key) and the fix.
 
+/**
+ * How a problem names where a value came from: `Input 'images'` for the step's input, or for a
+ * manifest's video the file:line of its key (manifest.ts, entryLabels). Every later check of the
+ * value (its files, its patterns) names it the same way.
+ */
+export type Label = (input: string) => string
+export const inputLabel: Label = name => `Input '${name}'`
+
 /** At most this many problems are listed in one error, each at most this long. */
 const MAX_PROBLEMS_SHOWN = 20
 const MAX_PROBLEM_CHARS = 500

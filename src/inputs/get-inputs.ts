@@ -4,7 +4,7 @@ import * as core from '@actions/core'
 import { randomUUID } from 'node:crypto'
 import { existsSync, statSync } from 'node:fs'
 import { basename, extname, resolve } from 'node:path'
-import { MAX_PLANNED_VIDEOS, MAX_VIDEOS, parseManifest } from './manifest.js'
+import { entryLabels, MAX_PLANNED_VIDEOS, MAX_VIDEOS, parseManifest } from './manifest.js'
 import { isInside, isLoopbackHost } from '../shared/guards.js'
 import { artifactGroups, defaultArtifactName, validateArtifactName } from '../shared/artifact-names.js'
 import { caseVariants, readWorkspaceText, realDir, realOutputPath } from './workspace-paths.js'
@@ -31,7 +31,7 @@ import {
   type InputOfKind,
   type WordOf
 } from '../shared/contract.js'
-import { InputError } from './errors.js'
+import { InputError, inputLabel, type Label } from './errors.js'
 
 const DEFAULT_API_URL = 'https://mega-api-prod.nemovideo.ai'
 
@@ -64,6 +64,8 @@ export interface VideoSpec {
   language: string
   /** absolute path */
   output: string
+  /** how problems name this video's values (its images, its music): the input, or its manifest key's file:line */
+  label: Label
 }
 
 /** What a release is created with when its tag has none ('create-release'). */
@@ -151,7 +153,7 @@ export class Reader {
   readonly problems: string[] = []
   constructor(
     readonly get: (name: string) => string,
-    readonly label: (name: string) => string = name => `Input '${name}'`,
+    readonly label: Label = inputLabel,
     /** how two inputs set together are named, e.g. "Input 'prompt' and 'prompt-file'" */
     readonly labelBoth: (a: string, b: string) => string = (a, b) => `Input '${a}' and '${b}'`
   ) {}
@@ -343,7 +345,8 @@ function readVideo(
     music,
     loudness,
     language,
-    output
+    output,
+    label: r.label
   }
 }
 
@@ -424,14 +427,14 @@ export function readManifestVideos(
     const sets = (key: string): boolean => key in e.values
     // an entry's own prompt or prompt-file replaces both fallbacks
     const ownPrompt = sets(Input.prompt) || sets(Input.promptFile)
+    const labels = entryLabels(manifestPath, e)
     const entryReader = new Reader(
       withDefaults(
         name => (sets(name) ? e.values[name] : ownPrompt && (name === Input.prompt || name === Input.promptFile) ? '' : r.get(name)),
         DEFAULTS
       ),
-      name => (sets(name) ? `${manifestPath}:${e.lines[name]}: video '${e.name}', key '${name}'` : `Video '${e.name}', input '${name}'`),
-      (a, b) =>
-        sets(a) ? `${manifestPath}:${e.lines[a]}: video '${e.name}', keys '${a}' and '${b}'` : `Video '${e.name}', inputs '${a}' and '${b}'`
+      labels.label,
+      labels.both
     )
     videos.push(readVideo(entryReader, dirs, { name: e.name, sets }))
     r.problems.push(...entryReader.problems)

@@ -1,6 +1,7 @@
 // The batch manifest: a YAML list of videos, each a `name` plus per-video input keys. Every
 // problem is reported with the file, the line, the entry and the key, before anything runs.
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml'
+import type { Label } from './errors.js'
 
 interface ManifestEntry {
   name: string
@@ -14,6 +15,21 @@ interface ManifestEntry {
 export interface Manifest {
   entries: ManifestEntry[]
   problems: string[]
+}
+
+/**
+ * How the problems of a manifest's video name a value, the one place a location in the manifest is
+ * written: a key the entry sets by the file and line of the key (`videos.yml:7: video 'a', key
+ * 'images'`), a key it leaves to the step's input by the line of the entry (`videos.yml:5: video
+ * 'a', input 'prompt'`). `both`: two keys set together (prompt and prompt-file).
+ */
+export function entryLabels(shown: string, entry: ManifestEntry): { label: Label; both: (a: string, b: string) => string } {
+  const sets = (key: string): boolean => key in entry.lines
+  const at = (key: string): string => `${shown}:${sets(key) ? entry.lines[key] : entry.line}: video '${entry.name}'`
+  return {
+    label: key => `${at(key)}, ${sets(key) ? 'key' : 'input'} '${key}'`,
+    both: (a, b) => `${at(a)}, ${sets(a) ? 'keys' : 'inputs'} '${a}' and '${b}'`
+  }
 }
 
 /** A video's name: it names the MP4, its artifact and its release assets. */

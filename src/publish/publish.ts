@@ -75,7 +75,7 @@ export async function publishVideos(settings: PublishSettings, videos: VideoToPu
   const noRelease = (): void => {
     if (settings.releaseNotes === 'append')
       log.warning(
-        `'release-notes: append' has no release to write to: set 'release-tag' (with 'create-release: true' on a tag push), or run on a \`release\` event.`
+        `Input 'release-notes' is 'append' but there is no release: set 'release-tag' (with 'create-release: true' on a tag push), or run on a release event.`
       )
   }
   if (!settings.releaseTag && process.env.GITHUB_EVENT_NAME !== 'release') return noRelease()

@@ -189,6 +189,6 @@ describe('batch end to end', () => {
     assert.match(err, /videos\.yml:5: video 'a', key 'duration' must be a number of seconds from 1 to 600/)
     assert.equal(nemo.requests.length, before, 'no request was sent')
     const missing = await run(await workspace('- name: c\n  images: nothing/*.jpg\n  prompt: x\n'))
-    assert.match(missing.stdout, /::error::Video 'c': Input 'images': no file matched 'nothing\/\*\.jpg'/)
+    assert.match(missing.stdout, /::error::videos\.yml:2: video 'c', key 'images': no file matched 'nothing\/\*\.jpg'/)
   })
 })

@@ -72,8 +72,10 @@ describe('a music file is opened only as what it is', () => {
         inputs: { images: 'photos/*.jpg', prompt: 'Promo', 'api-url': server.url, token: USER, 'upload-artifact': 'false', ...inputs }
       })
       assert.equal(r.code, 1, r.all)
-      assert.match(error(r), /Input 'music': theme\.mp3 is not an MP3 file: there are no MPEG audio frames after its ID3 tag/)
-      if ('manifest' in inputs) assert.match(error(r), /Video 'b': Input 'music': renamed\.mp3 is not a file type the backend accepts/)
+      const where = 'manifest' in inputs ? "videos\\.yml:3: video 'a', key 'music'" : "Input 'music'"
+      assert.match(error(r), new RegExp(`${where}: theme\\.mp3 is not an MP3 file: there are no MPEG audio frames after its ID3 tag`))
+      if ('manifest' in inputs)
+        assert.match(error(r), /videos\.yml:5: video 'b', key 'music': renamed\.mp3 is not a file type the backend accepts/)
     }
     assert.equal(server.requests.length - before, 0, 'nothing was sent to NemoVideo')
   })

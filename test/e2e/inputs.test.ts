@@ -220,10 +220,42 @@ describe('defaults a workflow author can trust (12.B)', () => {
     assert.equal(run.requests, 0)
   })
 
+  it('release-notes: append without a release says so rather than doing nothing silently', async () => {
+    const run = await go({ token: '', 'release-notes': 'append', duration: '1', resolution: '720p', previews: 'false', output: 'v.mp4' })
+    assert.equal(run.code, 0, run.all)
+    assert.match(
+      run.stdout,
+      /^::warning::Input 'release-notes' is 'append' but there is no release: set 'release-tag' \(with 'create-release: true' on a tag push\), or run on a release event\.$/m
+    )
+  })
+
   it('backend: nemo without a token and without allow-anonymous names both ways out', async () => {
     await refused(
       await go({ token: '', backend: 'nemo' }),
       /No NemoVideo token: set the 'token' input \(or env NEMO_TOKEN\) from a secret, set 'allow-anonymous: true'/
+    )
+  })
+})
+
+describe("a manifest's patterns and prompts: each problem at the file:line of its key, or of its entry", () => {
+  it('a pattern that matches nothing, alone (an error) or beside live ones (a warning)', async () => {
+    const b = await box()
+    await writeFile(
+      join(b.workspace, 'videos.yml'),
+      'videos:\n  - name: a\n    images: [photos/*.jpg, nothing/*.png]\n  - name: c\n    images: nothing/*.jpg\n  - name: d\n'
+    )
+    const run = await go({ manifest: 'videos.yml', images: 'none/*.gif', backend: 'local' }, b)
+    await refused(run, /^videos\.yml:5: video 'c', key 'images': no file matched 'nothing\/\*\.jpg' in /m)
+    assert.match(error(run), /^videos\.yml:6: video 'd', input 'images': no file matched 'none\/\*\.gif' in /m)
+    assert.match(run.stdout, /^::warning::videos\.yml:3: video 'a', key 'images': the pattern 'nothing\/\*\.png' matched no file\.$/m)
+  })
+
+  it("a video without a prompt, and a step that gives none: the entry's line", async () => {
+    const b = await box()
+    await writeFile(join(b.workspace, 'videos.yml'), '- name: a\n  prompt: Promo\n- name: b\n  duration: 5\n')
+    await refused(
+      await go({ manifest: 'videos.yml', prompt: '', backend: 'local' }, b),
+      /^videos\.yml:3: video 'b', input 'prompt' is empty: set 'prompt' or 'prompt-file'/m
     )
   })
 })

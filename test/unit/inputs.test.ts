@@ -114,6 +114,40 @@ describe('getInputs', () => {
     assert.match(problems(() => getInputs())[0], /Input 'prompt' is empty: set 'prompt' or 'prompt-file'/)
   })
 
+  it("names a manifest video's problems by the file:line of its key, or of its entry, and hands that naming on", async () => {
+    await writeFile(
+      join(workspace, 'videos.yml'),
+      [
+        'videos:',
+        '  - name: a',
+        '    images: x/*.jpg',
+        '  - name: b',
+        '    duration: 0x10',
+        '  - name: c',
+        '    prompt: Hi',
+        '    prompt-file: p.txt',
+        ''
+      ].join('\n')
+    )
+    set({ manifest: 'videos.yml', prompt: '' })
+    assert.deepEqual(
+      problems(() => getInputs()),
+      [
+        "videos.yml:2: video 'a', input 'prompt' is empty: set 'prompt' or 'prompt-file', the instruction for the video.",
+        "videos.yml:4: video 'b', input 'prompt' is empty: set 'prompt' or 'prompt-file', the instruction for the video.",
+        "videos.yml:5: video 'b', key 'duration' must be a number of seconds from 1 to 600 (got '0x10').",
+        "videos.yml:7: video 'c', keys 'prompt' and 'prompt-file' are both set: keep exactly one of them."
+      ]
+    )
+    set({ prompt: 'A promo' })
+    await writeFile(join(workspace, 'videos.yml'), '- name: a\n  images: x/*.jpg\n')
+    const [video] = getInputs().videos
+    assert.equal(video.label('images'), "videos.yml:2: video 'a', key 'images'")
+    assert.equal(video.label('music'), "videos.yml:1: video 'a', input 'music'")
+    set({ manifest: '' })
+    assert.equal(getInputs().videos[0].label('images'), "Input 'images'")
+  })
+
   it('refuses plain http except to loopback', () => {
     set({ 'api-url': 'http://api.example.com' })
     assert.match(problems(() => getInputs())[0], /'api-url' must be an https URL/)

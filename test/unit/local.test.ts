@@ -775,4 +775,43 @@ describe('local render (real ffmpeg)', () => {
       /Input 'ffmpeg-path': no executable ffmpeg/
     )
   })
+
+  it("names input 'aspect-ratio' where it wins over the prompt's orientation, for one format and for several", async () => {
+    const backend = createLocalBackend({ path: '/nonexistent/ffmpeg', installMissing: false })
+    const dir = await mkdtemp(join(tmpdir(), 'img2vid-local-'))
+    const request: VideoRequest = { ...base, turns: ['A vertical travel teaser'], aspectRatio: '16:9' }
+    for (const videos of [
+      [{ file: join(dir, 'x.mp4'), aspectRatio: '16:9' as const }],
+      [
+        { file: join(dir, 'x-1280x720.mp4'), aspectRatio: '16:9' as const },
+        { file: join(dir, 'x-720x720.mp4'), aspectRatio: '1:1' as const }
+      ]
+    ]) {
+      // the line is written before ffmpeg is looked for: a missing ffmpeg ends the job right after it
+      const out = await capture(() =>
+        backend.render({ images, request, videos, tempDir: dir, signal: new AbortController().signal, deadline: Date.now() + 60_000 })
+      )
+      assert.match(out.error?.message ?? '', /no executable ffmpeg/)
+      assert.match(out.log, /^Understood from the prompt: 9:16 \(input 'aspect-ratio' wins\)$/m)
+    }
+  })
 })
+
+/** Runs `fn`, capturing the log lines @actions/core writes (strings); the test runner's own output passes. */
+async function capture<T>(fn: () => Promise<T>): Promise<{ log: string; error?: Error }> {
+  const out: { log: string; error?: Error } = { log: '' }
+  const write = process.stdout.write.bind(process.stdout)
+  process.stdout.write = ((chunk: unknown, ...rest: unknown[]): boolean => {
+    if (typeof chunk !== 'string') return (write as (...a: unknown[]) => boolean)(chunk, ...rest)
+    out.log += chunk
+    return true
+  }) as typeof process.stdout.write
+  try {
+    await fn()
+  } catch (err) {
+    out.error = err as Error
+  } finally {
+    process.stdout.write = write
+  }
+  return out
+}

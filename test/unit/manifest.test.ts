@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { VIDEO_KEYS } from '../../src/shared/contract.js'
-import { parseManifest } from '../../src/inputs/manifest.js'
+import { entryLabels, parseManifest } from '../../src/inputs/manifest.js'
 import { runPool } from '../../src/shared/pool.js'
 
 describe('manifest', () => {
@@ -43,6 +43,15 @@ describe('manifest', () => {
       "m.yml:5: video 'bad name', key 'name': use letters, digits, '.', '_' and '-' only (it names the MP4 and the artifact).",
       "m.yml:6: video 'bad name', key 'title': expected a single value."
     ])
+  })
+
+  it("names a video's values by the line of the key it sets, or of the entry for a key it leaves to the step", () => {
+    const m = parseManifest('videos:\n  - name: a\n    duration: 5\n\n    images:\n      - x/*.jpg\n', VIDEO_KEYS, 'v.yml')
+    const { label, both } = entryLabels('v.yml', m.entries[0])
+    assert.equal(label('images'), "v.yml:5: video 'a', key 'images'")
+    assert.equal(label('prompt'), "v.yml:2: video 'a', input 'prompt'")
+    assert.equal(both('duration', 'prompt'), "v.yml:3: video 'a', keys 'duration' and 'prompt'")
+    assert.equal(both('prompt', 'prompt-file'), "v.yml:2: video 'a', inputs 'prompt' and 'prompt-file'")
   })
 
   it('reports invalid YAML with its line', () => {

@@ -108,7 +108,8 @@ export async function fontFaces(path: string): Promise<{ index: number; offset: 
 }
 
 /**
- * One face of a .ttc as its own font file (ffmpeg's drawtext always opens a file's first face):
+ * One face of a .ttc as its own font file (CanvasKit's MakeTypefaceFromData takes no face index and
+ * reads a collection's first face):
  * its table directory and the tables it points to, copied.
  */
 async function extractFace(ttc: string, offset: number, out: string): Promise<void> {

@@ -475,6 +475,7 @@ export async function renderPlan(
 /**
  * One line in the log saying what the planner took from the prompt; a warning when it took
  * nothing, or when the session language is not English (only a few phrasings are read).
+ * `formats`: the job's videos carry their own aspect ratios (input 'aspect-ratio' set, one ratio or several).
  */
 function reportPrompt(request: VideoRequest, images: number, formats = false): PromptHints {
   const prompt = request.turns.join('\n')
@@ -487,7 +488,7 @@ function reportPrompt(request: VideoRequest, images: number, formats = false): P
   const overridden: Partial<Record<keyof PromptHints, string>> = {}
   if (request.duration !== undefined) Object.assign(overridden, { duration: 'duration', perImage: 'duration' })
   else if (hints.duration !== undefined && hints.perImage !== undefined) overridden.perImage = 'the whole duration'
-  if (request.aspectRatio || formats) overridden.aspectRatio = formats ? 'formats' : 'aspect-ratio'
+  if (request.aspectRatio || formats) overridden.aspectRatio = 'aspect-ratio'
   if (request.resolution !== '1080p') overridden.resolution = 'resolution'
   if (request.transition) overridden.transition = 'transition'
   if (request.title !== undefined) overridden.title = 'title'
