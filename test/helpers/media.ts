@@ -1,8 +1,8 @@
-// Real media for tests, made by ffmpeg once per process and cached in the OS temp dir.
+// Real media for tests, made by ffmpeg and cached in the OS temp dir (checked once per process).
 import { execFile } from 'node:child_process'
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { mkdir, readFile, rename } from 'node:fs/promises'
+import { mkdir, readFile, rename, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -10,15 +10,43 @@ import { promisify } from 'node:util'
 const run = promisify(execFile)
 const cacheDir = join(tmpdir(), 'img2vid-test-media')
 
-async function cached(key: string, ext: string, args: (out: string) => string[]): Promise<string> {
-  await mkdir(cacheDir, { recursive: true })
+const made = new Map<string, Promise<string>>()
+
+/** ffmpeg's output checked by ffprobe (it reads every stream's header): true when a test can use it. */
+async function readable(path: string): Promise<boolean> {
+  try {
+    await run('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type', '-of', 'csv', path])
+    return true
+  } catch {
+    return false
+  }
+}
+
+// The cache outlives the process and is shared by every checkout on the machine, so an entry is
+// used only once ffprobe reads it (an entry cut short by a killed run is made again), and each
+// maker writes its own randomly named temporary file before the rename.
+function cached(key: string, ext: string, args: (out: string) => string[]): Promise<string> {
   const name = createHash('sha256').update(key).digest('hex').slice(0, 16)
   const out = join(cacheDir, `${name}.${ext}`)
-  if (existsSync(out)) return out
-  const tmp = `${out}.${process.pid}.tmp.${ext}`
-  await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args(tmp)])
-  await rename(tmp, out)
-  return out
+  let p = made.get(out)
+  if (!p) {
+    p = (async () => {
+      await mkdir(cacheDir, { recursive: true })
+      if (existsSync(out) && (await readable(out))) return out
+      const tmp = `${out}.${randomBytes(6).toString('hex')}.tmp.${ext}`
+      try {
+        await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args(tmp)])
+        if (!(await readable(tmp))) throw new Error(`ffmpeg made an unreadable ${key}`)
+        await rename(tmp, out)
+      } finally {
+        await rm(tmp, { force: true })
+      }
+      return out
+    })()
+    made.set(out, p)
+    p.catch(() => made.delete(out))
+  }
+  return p
 }
 
 /** A real H.264 MP4 (faststart), optionally with an AAC track. */
