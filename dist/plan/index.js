@@ -29607,7 +29607,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
+const { access, appendFile, writeFile: summary_writeFile } = external_fs_namespaceObject.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -29668,7 +29668,7 @@ class Summary {
         return summary_awaiter(this, void 0, void 0, function* () {
             const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
             const filePath = yield this.filePath();
-            const writeFunc = overwrite ? writeFile : appendFile;
+            const writeFunc = overwrite ? summary_writeFile : appendFile;
             yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
             return this.emptyBuffer();
         });
@@ -29930,7 +29930,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
+const { chmod, copyFile, lstat, mkdir: io_util_mkdir, open: io_util_open, readdir, rename: io_util_rename, rm: io_util_rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -32397,12 +32397,18 @@ function distance(a, b) {
 
 // EXTERNAL MODULE: external "node:dns"
 var external_node_dns_ = __nccwpck_require__(610);
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
 ;// CONCATENATED MODULE: ./src/shared/guards.ts
-// Guards at the edges: paths the action reads or writes must stay inside allowed folders, plain
-// http is allowed only to loopback hosts (tests, local proxies), and a URL a server hands us may
-// not lead into the runner's own network (its LAN, the cloud metadata service, loopback).
+// Guards at the edges: paths the action reads or writes must stay inside allowed folders, a file
+// written beside the user's files is created exclusively under a random name and renamed (never
+// opened through a link a repository planted), plain http is allowed only to loopback hosts
+// (tests, local proxies), and a URL a server hands us may not lead into the runner's own network
+// (its LAN, the cloud metadata service, loopback).
+
+
 
 
 
@@ -32410,6 +32416,43 @@ var external_node_net_ = __nccwpck_require__(7030);
 function isInside(dir, path) {
     const rel = (0,external_node_path_namespaceObject.relative)(dir, path);
     return rel === '' || (!rel.startsWith('..') && !(0,external_node_path_namespaceObject.isAbsolute)(rel));
+}
+// ---- files beside the user's: what every writer of an output, a poster or a record goes through
+/**
+ * A fresh temp file beside `output` (same folder, so the rename is atomic); makes the folder.
+ * `output` is a real path (the inputs resolved its links and checked where it leads): if the
+ * folder's real path differs now, a link appeared on the way, and nothing is written through it.
+ * The file is created here, empty, under a name of 128 random bits and only if nothing is at that
+ * name (O_EXCL): a link a repository planted is never opened (no name of it can be guessed, and
+ * one that is there anyway fails the create), and what writes to it later (ffmpeg, the download,
+ * a record) opens this new regular file.
+ */
+async function tempFileFor(output) {
+    const dir = dirname(output);
+    await mkdir(dir, { recursive: true });
+    const real = await realpath(dir);
+    if (real !== dir) {
+        throw new Error(`The output folder ${dir} now leads to ${real} through a link; nothing was written. Write to a folder that is not a link.`);
+    }
+    const temp = join(dir, `.${basename(output)}.${randomBytes(16).toString('hex')}.part`);
+    await (await open(temp, 'wx')).close();
+    return temp;
+}
+/**
+ * `data` at `output`, whole or not at all: written into tempFileFor's file, then renamed over
+ * `output` (a rename replaces a link at `output` itself, never writes through it). The temp file
+ * is removed when anything fails.
+ */
+async function writeFileBeside(output, data) {
+    const temp = await tempFileFor(output);
+    try {
+        await writeFile(temp, data);
+        await rename(temp, output);
+    }
+    catch (err) {
+        await rm(temp, { force: true });
+        throw err;
+    }
 }
 function guards_isLoopbackHost(hostname) {
     const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
@@ -33245,8 +33288,6 @@ function getInputs(env = process.env) {
     };
 }
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: ./src/input-files/file-type.ts
 /** Type of a file from its first bytes; undefined when it is none the backend accepts. */
 function sniff(head) {

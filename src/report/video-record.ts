@@ -7,13 +7,14 @@
 // A record comes back from an artifact that any job of the run could have uploaded: it is read as
 // untrusted, bounded in size and count, every field checked against its type, and its files must
 // be plain names of regular files beside it.
-import { readFile, rename, stat, writeFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { VIDEO_NAME } from '../inputs/manifest.js'
 import { BACKENDS, type BackendName } from '../shared/options.js'
 import type { VideoInfo } from '../media/mp4.js'
 import type { MadeVideo } from '../output-video/made-video.js'
 import { count, fields, fileName, flag, hex64, isObject, optional, text, timeline } from '../shared/checks.js'
+import { writeFileBeside } from '../shared/guards.js'
 import { RecordError } from './errors.js'
 import type { VideoOutcome } from './run-report.js'
 
@@ -68,11 +69,13 @@ export function recordOf(video: string, backend: BackendName, outcomes: VideoOut
   return { format: RECORD_FORMAT, backend, video, entries }
 }
 
-/** Written whole or not at all: to a temp name, then renamed. */
+/**
+ * Written whole or not at all, as every file beside the user's is (writeFileBeside): a temp file
+ * of a random name created exclusively, then renamed. A name the writer could be made to predict
+ * (`<record>.<pid>.tmp`) let a checkout's planted link send the record over any file it could reach.
+ */
 export async function writeRecord(path: string, record: VideoRecord): Promise<void> {
-  const temp = `${path}.${process.pid}.tmp`
-  await writeFile(temp, `${JSON.stringify(record, null, 2)}\n`)
-  await rename(temp, path)
+  await writeFileBeside(path, `${JSON.stringify(record, null, 2)}\n`)
 }
 
 /** A recorded video as the run that made it had it, its files absolute beside the record. */

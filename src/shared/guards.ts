@@ -1,14 +1,59 @@
-// Guards at the edges: paths the action reads or writes must stay inside allowed folders, plain
-// http is allowed only to loopback hosts (tests, local proxies), and a URL a server hands us may
-// not lead into the runner's own network (its LAN, the cloud metadata service, loopback).
+// Guards at the edges: paths the action reads or writes must stay inside allowed folders, a file
+// written beside the user's files is created exclusively under a random name and renamed (never
+// opened through a link a repository planted), plain http is allowed only to loopback hosts
+// (tests, local proxies), and a URL a server hands us may not lead into the runner's own network
+// (its LAN, the cloud metadata service, loopback).
+import { randomBytes } from 'node:crypto'
 import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions, type LookupOptions } from 'node:dns'
+import { mkdir, open, realpath, rename, rm, writeFile } from 'node:fs/promises'
 import { BlockList, isIP, type LookupFunction } from 'node:net'
-import { isAbsolute, relative } from 'node:path'
+import { basename, dirname, isAbsolute, join, relative } from 'node:path'
 import { RefusedDestination } from './errors.js'
 
 export function isInside(dir: string, path: string): boolean {
   const rel = relative(dir, path)
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))
+}
+
+// ---- files beside the user's: what every writer of an output, a poster or a record goes through
+
+/**
+ * A fresh temp file beside `output` (same folder, so the rename is atomic); makes the folder.
+ * `output` is a real path (the inputs resolved its links and checked where it leads): if the
+ * folder's real path differs now, a link appeared on the way, and nothing is written through it.
+ * The file is created here, empty, under a name of 128 random bits and only if nothing is at that
+ * name (O_EXCL): a link a repository planted is never opened (no name of it can be guessed, and
+ * one that is there anyway fails the create), and what writes to it later (ffmpeg, the download,
+ * a record) opens this new regular file.
+ */
+export async function tempFileFor(output: string): Promise<string> {
+  const dir = dirname(output)
+  await mkdir(dir, { recursive: true })
+  const real = await realpath(dir)
+  if (real !== dir) {
+    throw new Error(
+      `The output folder ${dir} now leads to ${real} through a link; nothing was written. Write to a folder that is not a link.`
+    )
+  }
+  const temp = join(dir, `.${basename(output)}.${randomBytes(16).toString('hex')}.part`)
+  await (await open(temp, 'wx')).close()
+  return temp
+}
+
+/**
+ * `data` at `output`, whole or not at all: written into tempFileFor's file, then renamed over
+ * `output` (a rename replaces a link at `output` itself, never writes through it). The temp file
+ * is removed when anything fails.
+ */
+export async function writeFileBeside(output: string, data: string | Uint8Array): Promise<void> {
+  const temp = await tempFileFor(output)
+  try {
+    await writeFile(temp, data)
+    await rename(temp, output)
+  } catch (err) {
+    await rm(temp, { force: true })
+    throw err
+  }
 }
 
 export function isLoopbackHost(hostname: string): boolean {

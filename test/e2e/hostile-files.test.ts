@@ -12,6 +12,7 @@ import { photoSandbox, runAction, type ActionRun } from '../helpers/action.js'
 import { box, constantSizeBomb, constantStsz, manyMdats, smallMp4 } from '../helpers/hostile-mp4.js'
 import { makeMp4 } from '../helpers/media.js'
 import { startNemoServer } from '../servers/nemo.js'
+import { startResultsServer } from '../servers/results.js'
 
 const USER = 'nmv_usr_hostile_files_7c1d'
 const env = {
@@ -197,5 +198,41 @@ describe('temp files in a hostile workspace', () => {
       ['v.mp4', 'v.poster.jpg', 'v.preview.webp', ...planted].sort(),
       'no temp file or folder left'
     )
+  })
+
+  it('a symlink planted at the record’s old temp name (the action’s pid) is never written through, also when the video fails', async () => {
+    const box = await photoSandbox([1, 2, 3, 4, 5, 6])
+    await writeFile(join(box.workspace, 'videos.yml'), 'videos:\n  - name: v\n    output: out/v.mp4\n')
+    const outside = join(dirname(box.workspace), 'outside.txt')
+    await writeFile(outside, 'precious\n')
+    const out = join(box.workspace, 'out')
+    await mkdir(out)
+    // the only name the old code could pick, `<record>.<pid>.tmp`: its pid is known at spawn, long
+    // before the record is written
+    let planted = ''
+    const results = await startResultsServer()
+    try {
+      const run = await runAction({
+        box,
+        env: results.env,
+        timeoutMs: 60_000,
+        onSpawn: child => {
+          planted = `v.img2vid.json.${child.pid}.tmp`
+          symlinkSync(outside, join(out, planted))
+        },
+        // 6 photos with fades do not fit in 1 s: the video fails before ffmpeg, and its record is written
+        inputs: { backend: 'local', manifest: 'videos.yml', images: 'photos/*.jpg', prompt: 'Promo', duration: '1', transition: 'fade' }
+      })
+      assert.equal(run.code, 1, run.all)
+      assert.match(run.stdout, /6 images need at least [\d.]+ s with transitions/)
+      assert.equal(await readFile(outside, 'utf8'), 'precious\n', 'the file outside the workspace was overwritten')
+      assert.ok((await lstat(join(out, planted))).isSymbolicLink(), 'the link is left as the repository had it')
+      const record = join(out, 'v.img2vid.json')
+      assert.ok((await lstat(record)).isFile(), 'the record is a regular file')
+      assert.match(await readFile(record, 'utf8'), /"error": "6 images need at least/)
+      assert.deepEqual((await readdir(out)).sort(), ['v.img2vid.json', planted].sort(), 'no temp file left')
+    } finally {
+      await results.close()
+    }
   })
 })
