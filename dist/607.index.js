@@ -169,6 +169,137 @@ function isStreamBreak(err) {
     return isConnectionError(err) || errorCode(err) === 'UND_ERR_ABORTED';
 }
 
+// EXTERNAL MODULE: ./src/shared/checks.ts
+var checks = __webpack_require__(78976);
+;// CONCATENATED MODULE: ./src/backends/nemo/replies.ts
+// The cloud's replies, read in one place: the {code, message, data} envelope every call gets, the
+// render status in each shape the vendor's documents show (named as docs/nemovideo-protocol.md and
+// the test server name them), what each status word means, and where a reply points at the MP4.
+
+
+/**
+ * A server's JSON with every string in it redacted (each token of the run as ***): where server
+ * strings enter (every reply, every chat event), so that none that echoes a token reaches the
+ * draft, the timeline, an output, the summary, a record or the log. Throws as JSON.parse does.
+ */
+function serverJson(text) {
+    return JSON.parse(text, (_key, value) => (typeof value === 'string' ? redact(value) : value));
+}
+/**
+ * Reads a reply body: `code != 0` is an error even with HTTP 200; a non-JSON body is one too.
+ * Its strings are redacted (serverJson) unless `raw` (the few replies whose strings are used as
+ * the server sent them: nemo/client.ts, CallOptions.raw); an error's message always is.
+ */
+function readEnvelope(status, text, raw = false) {
+    let parsed;
+    try {
+        parsed = text.trim() ? (raw ? JSON.parse(text) : serverJson(text)) : undefined;
+    }
+    catch {
+        parsed = undefined;
+    }
+    const json = (0,checks/* isObject */.Gv)(parsed);
+    const env = (0,checks/* isObject */.Gv)(parsed) ? parsed : {};
+    let code = typeof env.code === 'number' ? env.code : typeof env.code === 'string' && /^-?\d+$/.test(env.code) ? Number(env.code) : undefined;
+    const said = [env.message, env.msg, env.error, env.detail].find(v => typeof v === 'string' && v.trim());
+    const message = redact(said?.trim() ?? '').slice(0, 300);
+    // the agent framework's own "session not found" (HTTP 404 {"detail": …}) is the protocol's 1002
+    if (code === undefined && status === HTTP.notFound && typeof env.detail === 'string' && /session not found/i.test(env.detail)) {
+        code = CODE.sessionNotFound;
+    }
+    // `success: false` alone is an error; with a data object (a failed render's status in the
+    // envelope shape) it is a reply
+    const refused = env.success === false && !(0,checks/* isObject */.Gv)(env.data);
+    if (status >= 400 || (code !== undefined && code !== 0) || refused)
+        return { ok: false, code, message, json };
+    if (!json)
+        return { ok: false, message: '', json: false };
+    return { ok: true, data: env.data !== undefined && env.data !== null ? env.data : env, body: env };
+}
+/**
+ * The render status shapes, by name. The test server answers in each (test/servers/nemo.ts builds
+ * a reply per name, so a shape added here must be added there), and each reads the same.
+ */
+const STATUS_SHAPES = {
+    /** top-level status with output.url: the shape every skill version agrees on */
+    current: '{"taskId":…,"status":…,"progress":…,"output":{"url":…}}',
+    /** top-level status with outputUrl: the vendor CLI */
+    cli: '{"taskId":…,"status":…,"progress":…,"outputUrl":…}',
+    /** the status inside a success envelope: a withdrawn document */
+    envelope: '{"success":true,"data":{"id":…,"status":…,"progress":…,"outputUrl":…}}'
+};
+/**
+ * Every status word a source shows, by what it means. The vendor documents pending, processing,
+ * completed and failed; the rest are the words such services use. A word not here keeps the poll
+ * going until the deadline, which names it.
+ */
+const STATUS_WORDS = {
+    pending: 'running',
+    queued: 'running',
+    processing: 'running',
+    rendering: 'running',
+    running: 'running',
+    completed: 'done',
+    complete: 'done',
+    succeeded: 'done',
+    success: 'done',
+    done: 'done',
+    finished: 'done',
+    failed: 'failed',
+    failure: 'failed',
+    error: 'failed',
+    cancelled: 'failed',
+    canceled: 'failed',
+    timeout: 'failed'
+};
+const renderState = (status) => Object.hasOwn(STATUS_WORDS, status) ? STATUS_WORDS[status] : 'running';
+/** The status object of a reply: the data of an envelope (when the client left it on), or the reply. */
+const statusObject = (reply) => {
+    const r = (0,checks/* isObject */.Gv)(reply) ? reply : {};
+    return (0,checks/* isObject */.Gv)(r.data) ? r.data : r;
+};
+/** Where each shape (and the download endpoint's JSON answer) puts the MP4's URL, first found wins. */
+function urlIn(inner) {
+    const output = inner.output;
+    return [
+        (0,checks/* isObject */.Gv)(output) ? output.url : undefined, // current; the download endpoint's JSON
+        inner.outputUrl, // cli, envelope
+        inner.output_url,
+        typeof output === 'string' ? output : undefined,
+        inner.url,
+        inner.downloadUrl,
+        inner.download_url
+    ].find((u) => typeof u === 'string' && u !== '');
+}
+/** A render status reply, in any of the STATUS_SHAPES. */
+function readRenderStatus(reply) {
+    const outer = (0,checks/* isObject */.Gv)(reply) ? reply : {};
+    const inner = statusObject(reply);
+    const p = typeof inner.progress === 'string' ? Number(inner.progress) : inner.progress;
+    const progress = typeof p === 'number' && Number.isFinite(p) ? p : undefined;
+    const reasonRaw = inner.error ?? inner.reason ?? inner.errorMessage ?? inner.message ?? outer.error ?? outer.message;
+    const reason = typeof reasonRaw === 'string' ? reasonRaw : reasonRaw ? JSON.stringify(reasonRaw) : undefined;
+    // a server's words: the status is printed, so it is redacted; both are bounded
+    return {
+        status: redact(String(inner.status ?? ''))
+            .toLowerCase()
+            .slice(0, 40),
+        progress,
+        url: urlIn(inner),
+        // the reason only reaches a NemoError, which redacts
+        reason: reason?.slice(0, 500)
+    };
+}
+/** The MP4's URL in a JSON answer of the download endpoint (or a status reply), if it has one. */
+function pointedUrl(body) {
+    try {
+        return urlIn(statusObject(JSON.parse(body.toString('utf8'))));
+    }
+    catch {
+        return undefined;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/backends/nemo/timings.ts
 // The NemoVideo protocol's timings, as the vendor documents them. Tests shorten them through
 // IMG2VID_* variables; no input sets them.
@@ -220,6 +351,7 @@ const timings = {
 
 
 
+
 /** Text kept (and so printed) of one turn's reply; a real reply is a few kilobytes. */
 const MAX_REPLY_CHARS = 1024 * 1024;
 /** Tool calls kept of one turn. */
@@ -259,7 +391,8 @@ class ReplyReader {
             return; // an empty data line is a heartbeat
         let ev;
         try {
-            ev = JSON.parse(data);
+            // the agent's text, tool calls and errors are server strings: redacted as they enter
+            ev = serverJson(data);
         }
         catch {
             log/* log */.R.debug(`Ignoring an event that is not JSON: ${redact(data.slice(0, 200))}`);
@@ -558,131 +691,13 @@ async function addressesOf(hostname) {
     return (await (0,external_node_dns_promises_.lookup)(host, { all: true })).map(a => a.address);
 }
 
-// EXTERNAL MODULE: ./src/shared/checks.ts
-var checks = __webpack_require__(78976);
-;// CONCATENATED MODULE: ./src/backends/nemo/replies.ts
-// The cloud's replies, read in one place: the {code, message, data} envelope every call gets, the
-// render status in each shape the vendor's documents show (named as docs/nemovideo-protocol.md and
-// the test server name them), what each status word means, and where a reply points at the MP4.
-
-
-/** Reads a reply body: `code != 0` is an error even with HTTP 200; a non-JSON body is one too. */
-function readEnvelope(status, text) {
-    let parsed;
-    try {
-        parsed = text.trim() ? JSON.parse(text) : undefined;
-    }
-    catch {
-        parsed = undefined;
-    }
-    const json = (0,checks/* isObject */.Gv)(parsed);
-    const env = (0,checks/* isObject */.Gv)(parsed) ? parsed : {};
-    let code = typeof env.code === 'number' ? env.code : typeof env.code === 'string' && /^-?\d+$/.test(env.code) ? Number(env.code) : undefined;
-    const said = [env.message, env.msg, env.error, env.detail].find(v => typeof v === 'string' && v.trim());
-    const message = redact(said?.trim() ?? '').slice(0, 300);
-    // the agent framework's own "session not found" (HTTP 404 {"detail": …}) is the protocol's 1002
-    if (code === undefined && status === HTTP.notFound && typeof env.detail === 'string' && /session not found/i.test(env.detail)) {
-        code = CODE.sessionNotFound;
-    }
-    // `success: false` alone is an error; with a data object (a failed render's status in the
-    // envelope shape) it is a reply
-    const refused = env.success === false && !(0,checks/* isObject */.Gv)(env.data);
-    if (status >= 400 || (code !== undefined && code !== 0) || refused)
-        return { ok: false, code, message, json };
-    if (!json)
-        return { ok: false, message: '', json: false };
-    return { ok: true, data: env.data !== undefined && env.data !== null ? env.data : env, body: env };
-}
-/**
- * The render status shapes, by name. The test server answers in each (test/servers/nemo.ts builds
- * a reply per name, so a shape added here must be added there), and each reads the same.
- */
-const STATUS_SHAPES = {
-    /** top-level status with output.url: the shape every skill version agrees on */
-    current: '{"taskId":…,"status":…,"progress":…,"output":{"url":…}}',
-    /** top-level status with outputUrl: the vendor CLI */
-    cli: '{"taskId":…,"status":…,"progress":…,"outputUrl":…}',
-    /** the status inside a success envelope: a withdrawn document */
-    envelope: '{"success":true,"data":{"id":…,"status":…,"progress":…,"outputUrl":…}}'
-};
-/**
- * Every status word a source shows, by what it means. The vendor documents pending, processing,
- * completed and failed; the rest are the words such services use. A word not here keeps the poll
- * going until the deadline, which names it.
- */
-const STATUS_WORDS = {
-    pending: 'running',
-    queued: 'running',
-    processing: 'running',
-    rendering: 'running',
-    running: 'running',
-    completed: 'done',
-    complete: 'done',
-    succeeded: 'done',
-    success: 'done',
-    done: 'done',
-    finished: 'done',
-    failed: 'failed',
-    failure: 'failed',
-    error: 'failed',
-    cancelled: 'failed',
-    canceled: 'failed',
-    timeout: 'failed'
-};
-const renderState = (status) => Object.hasOwn(STATUS_WORDS, status) ? STATUS_WORDS[status] : 'running';
-/** The status object of a reply: the data of an envelope (when the client left it on), or the reply. */
-const statusObject = (reply) => {
-    const r = (0,checks/* isObject */.Gv)(reply) ? reply : {};
-    return (0,checks/* isObject */.Gv)(r.data) ? r.data : r;
-};
-/** Where each shape (and the download endpoint's JSON answer) puts the MP4's URL, first found wins. */
-function urlIn(inner) {
-    const output = inner.output;
-    return [
-        (0,checks/* isObject */.Gv)(output) ? output.url : undefined, // current; the download endpoint's JSON
-        inner.outputUrl, // cli, envelope
-        inner.output_url,
-        typeof output === 'string' ? output : undefined,
-        inner.url,
-        inner.downloadUrl,
-        inner.download_url
-    ].find((u) => typeof u === 'string' && u !== '');
-}
-/** A render status reply, in any of the STATUS_SHAPES. */
-function readRenderStatus(reply) {
-    const outer = (0,checks/* isObject */.Gv)(reply) ? reply : {};
-    const inner = statusObject(reply);
-    const p = typeof inner.progress === 'string' ? Number(inner.progress) : inner.progress;
-    const progress = typeof p === 'number' && Number.isFinite(p) ? p : undefined;
-    const reasonRaw = inner.error ?? inner.reason ?? inner.errorMessage ?? inner.message ?? outer.error ?? outer.message;
-    const reason = typeof reasonRaw === 'string' ? reasonRaw : reasonRaw ? JSON.stringify(reasonRaw) : undefined;
-    // a server's words: the status is printed, so it is redacted; both are bounded
-    return {
-        status: redact(String(inner.status ?? ''))
-            .toLowerCase()
-            .slice(0, 40),
-        progress,
-        url: urlIn(inner),
-        // the reason only reaches a NemoError, which redacts
-        reason: reason?.slice(0, 500)
-    };
-}
-/** The MP4's URL in a JSON answer of the download endpoint (or a status reply), if it has one. */
-function pointedUrl(body) {
-    try {
-        return urlIn(statusObject(JSON.parse(body.toString('utf8'))));
-    }
-    catch {
-        return undefined;
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/backends/nemo/client.ts
 // The one NemoVideo client: every request goes through it, the SSE stream and downloads included.
 // It owns the token (a user's secret, or an anonymous one fetched with X-Client-Id and renewed on
 // 1001), the attribution headers, Bearer auth only to the API origin, the {code,message,data}
 // envelope, the 429 pause shared by every call of the run, one retry of idempotent calls on
-// 5xx/reset, the size cap of JSON replies, and redaction of every server string.
+// 5xx/reset, the size cap of JSON replies, and redaction of every server string (each reply's
+// strings as it is read, replies.ts; the chat's events in chat.ts, by the same serverJson).
 
 
 
@@ -857,7 +872,7 @@ class NemoClient {
                 throw new NemoError(`${opts.what}: the reply broke off (${describeNetworkError(err, timeout)}).`, { cause: err });
             }
             const status = res.statusCode;
-            const env = readEnvelope(status, text);
+            const env = readEnvelope(status, text, opts.raw);
             if (env.ok) {
                 if (stream)
                     throw new NemoError(`${opts.what}: NemoVideo answered with JSON instead of an event stream. Check that 'api-url' points at the NemoVideo API.`);
@@ -931,7 +946,7 @@ class NemoClient {
             throw new NemoError("No NemoVideo token: set the 'token' input (or env NEMO_TOKEN) from a secret, or set 'allow-anonymous: true'.");
         }
         const what = 'Getting an anonymous NemoVideo token';
-        const ask = () => this.call('POST', '/api/auth/anonymous-token', { what, auth: false, headers: { 'x-client-id': this.clientId }, signal });
+        const ask = () => this.call('POST', '/api/auth/anonymous-token', { what, auth: false, headers: { 'x-client-id': this.clientId }, signal, raw: true });
         let data;
         try {
             data = await ask();
@@ -1507,7 +1522,9 @@ async function waitForRender(client, id, opts) {
                 const reply = await client.call('GET', `/api/render/proxy/lambda/${encodeURIComponent(id)}`, {
                     what: `Polling render ${id}`,
                     signal: opts.signal,
-                    idempotent: true
+                    idempotent: true,
+                    // the MP4's URL is fetched as the server gave it, a token in it too (a signed URL)
+                    raw: true
                 });
                 last = readRenderStatus(reply);
                 failures = 0;

@@ -3,7 +3,7 @@
 // outputs, the job summary, files and exit status.
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
-import { readdir, writeFile } from 'node:fs/promises'
+import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
@@ -11,6 +11,7 @@ import { describe, it } from 'node:test'
 import { assertWellFormedHtml } from '../helpers/html.js'
 import { cloudInputs, nemoFixture } from '../helpers/nemo.js'
 import { photoSandbox, runAction, type ActionRun, type Sandbox } from '../helpers/action.js'
+import { startResultsServer } from '../servers/results.js'
 
 const USER = 'nmv_usr_hostile_secret_5e2b'
 const env = {
@@ -87,6 +88,64 @@ describe('workflow-command injection', () => {
     const html = run.summary
     assert.ok(!/\n\s*\n!\[x\]/.test(html), 'no blank line lets the image render')
     assert.ok(!/<img|<a href="https:\/\/evil/.test(html))
+  })
+})
+
+describe('a token the server echoes into what it says', () => {
+  /**
+   * A manifest run (so the video's record is written) whose agent puts `token()` into its reply
+   * text, the track names, the title text and the draft's title: the outputs, the summary, the
+   * record and the log hold none of it, raw or URI-encoded.
+   */
+  async function echoed(inputs: Record<string, string>, token: () => string): Promise<void> {
+    nemo.server.config.agent = () => {
+      const t = token()
+      return {
+        text: `Done with ${t}.`,
+        draft: {
+          t: [
+            { tt: 0, n: `track ${t}`, sg: [{ st: 0, d: 2000, n: `clip ${t}`, src: `${t}.jpg` }] },
+            { tt: 7, sg: [{ st: 0, d: 1000, txt: `Title ${t}` }] }
+          ],
+          d: 2000,
+          m: { title: `T ${t}` }
+        }
+      }
+    }
+    const b = await box()
+    await writeFile(join(b.workspace, 'videos.yml'), 'videos:\n  - name: v\n    output: out/v.mp4\n')
+    const results = await startResultsServer()
+    try {
+      const run = await runAction({
+        box: b,
+        env: { ...env, ...results.env },
+        inputs: cloudInputs(nemo.server.url, USER, { manifest: 'videos.yml', 'upload-artifact': 'true', ...inputs })
+      })
+      assert.equal(run.code, 0, run.all)
+      const t = token()
+      const record = await readFile(join(b.workspace, 'out', 'v.img2vid.json'), 'utf8')
+      // the echo is there, redacted: the track's name is still shown
+      assert.match(run.outputs.videos, /track \*\*\*/)
+      assert.match(run.summary, /track \*\*\*/)
+      assert.match(record, /track \*\*\*/)
+      assert.match(run.stdout, /💬 Done with \*\*\*\./)
+      for (const form of new Set([t, encodeURIComponent(t)])) {
+        for (const [name, value] of Object.entries(run.outputs)) assert.ok(!value.includes(form), `output '${name}' holds the token: ${value}`)
+        assert.ok(!run.summary.includes(form), 'the summary holds the token')
+        assert.ok(!record.includes(form), `the record holds the token: ${record}`)
+        assert.ok(!run.all.includes(form), 'the log holds the token')
+      }
+    } finally {
+      await results.close()
+    }
+  }
+
+  it("the user's token in track names, titles and the agent's text is *** in every output, the summary, the record and the log", async () => {
+    await echoed({}, () => USER)
+  })
+
+  it('the anonymous token too', async () => {
+    await echoed({ token: '', 'allow-anonymous': 'true' }, () => nemo.server.issuedTokens.at(-1) as string)
   })
 })
 

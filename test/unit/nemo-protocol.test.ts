@@ -7,12 +7,13 @@ import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { ReplyReader } from '../../src/backends/nemo/chat.js'
 import { retryAfterMs } from '../../src/backends/nemo/client.js'
-import { explain, NemoError, redact } from '../../src/backends/nemo/errors.js'
+import { addSecret, explain, NemoError, redact } from '../../src/backends/nemo/errors.js'
 import {
   STATUS_SHAPES,
   STATUS_WORDS,
   pointedUrl,
   readEnvelope,
+  serverJson,
   readRenderStatus,
   renderState,
   type StatusShape,
@@ -52,6 +53,19 @@ describe('readEnvelope', () => {
     const env = readEnvelope(401, '{"code":1001,"message":"token nmv_usr_abc123XYZ expired"}')
     assert.ok(!env.ok && !env.message.includes('abc123XYZ'))
     assert.equal(redact('bad nmv_usr_s3cr3t-x_y.'), 'bad nmv_usr_***.')
+  })
+  it('redacts every string of a reply, however deep and however escaped; raw only when asked', () => {
+    addSecret('Sk.live/echoed_9f2c')
+    const text = JSON.stringify({ code: 0, data: { t: [{ n: 'a Sk.live/echoed_9f2c b', sg: [{ src: 'nmv_usr_zz9' }] }] } })
+    const escaped = text.replace('Sk.live', '\\u0053k.live')
+    for (const body of [text, escaped]) {
+      const env = readEnvelope(200, body)
+      assert.ok(env.ok)
+      assert.deepEqual(env.data, { t: [{ n: 'a *** b', sg: [{ src: 'nmv_usr_***' }] }] })
+    }
+    const raw = readEnvelope(200, text, true)
+    assert.ok(raw.ok && JSON.stringify(raw.data).includes('Sk.live/echoed_9f2c'), 'a raw reply is as sent')
+    assert.deepEqual(serverJson('["Sk.live/echoed_9f2c", 1, null]'), ['***', 1, null])
   })
 })
 

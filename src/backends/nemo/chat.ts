@@ -7,6 +7,7 @@ import { createParser } from 'eventsource-parser'
 import { log } from '../../shared/log.js'
 import type { NemoClient } from './client.js'
 import { NemoError, ReplyTooLarge, isStreamBreak, redact } from './errors.js'
+import { serverJson } from './replies.js'
 import { timings } from './timings.js'
 
 /** Text kept (and so printed) of one turn's reply; a real reply is a few kilobytes. */
@@ -72,7 +73,8 @@ export class ReplyReader {
     if (!data.trim()) return // an empty data line is a heartbeat
     let ev: StreamEvent
     try {
-      ev = JSON.parse(data) as StreamEvent
+      // the agent's text, tool calls and errors are server strings: redacted as they enter
+      ev = serverJson(data) as StreamEvent
     } catch {
       log.debug(`Ignoring an event that is not JSON: ${redact(data.slice(0, 200))}`)
       return

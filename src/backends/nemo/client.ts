@@ -2,7 +2,8 @@
 // It owns the token (a user's secret, or an anonymous one fetched with X-Client-Id and renewed on
 // 1001), the attribution headers, Bearer auth only to the API origin, the {code,message,data}
 // envelope, the 429 pause shared by every call of the run, one retry of idempotent calls on
-// 5xx/reset, the size cap of JSON replies, and redaction of every server string.
+// 5xx/reset, the size cap of JSON replies, and redaction of every server string (each reply's
+// strings as it is read, replies.ts; the chat's events in chat.ts, by the same serverJson).
 import * as core from '@actions/core'
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -45,6 +46,13 @@ export interface CallOptions {
   idempotent?: boolean
   /** headers/body inactivity limit; timings.requestTimeoutMs unless set */
   timeoutMs?: number
+  /**
+   * The reply's strings as the server sent them; every other reply has each token of the run as
+   * *** in every string (replies.ts, serverJson). Only for the anonymous token's reply (it is the
+   * token) and a render's status (its URL is fetched as given, and reported through reportedUrl;
+   * its status word is redacted where it is read, its reason by the error that carries it).
+   */
+  raw?: boolean
 }
 
 /** A decoded reply: the envelope's `data` (or the bare object) and the whole JSON body. */
@@ -237,7 +245,7 @@ export class NemoClient {
         throw new NemoError(`${opts.what}: the reply broke off (${describeNetworkError(err, timeout)}).`, { cause: err })
       }
       const status = res.statusCode
-      const env = readEnvelope(status, text)
+      const env = readEnvelope(status, text, opts.raw)
       if (env.ok) {
         if (stream)
           throw new NemoError(
@@ -323,7 +331,7 @@ export class NemoClient {
     }
     const what = 'Getting an anonymous NemoVideo token'
     const ask = (): Promise<{ token?: unknown; user_id?: unknown; credits?: unknown }> =>
-      this.call('POST', '/api/auth/anonymous-token', { what, auth: false, headers: { 'x-client-id': this.clientId }, signal })
+      this.call('POST', '/api/auth/anonymous-token', { what, auth: false, headers: { 'x-client-id': this.clientId }, signal, raw: true })
     let data: Awaited<ReturnType<typeof ask>>
     try {
       data = await ask()

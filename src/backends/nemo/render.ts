@@ -90,7 +90,9 @@ export async function waitForRender(
         const reply = await client.call<unknown>('GET', `/api/render/proxy/lambda/${encodeURIComponent(id)}`, {
           what: `Polling render ${id}`,
           signal: opts.signal,
-          idempotent: true
+          idempotent: true,
+          // the MP4's URL is fetched as the server gave it, a token in it too (a signed URL)
+          raw: true
         })
         last = readRenderStatus(reply)
         failures = 0

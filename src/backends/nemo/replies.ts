@@ -7,11 +7,24 @@ import { CODE, HTTP, redact } from './errors.js'
 export type Envelope =
   { ok: true; data: unknown; body: Record<string, unknown> } | { ok: false; code?: number; message: string; json: boolean }
 
-/** Reads a reply body: `code != 0` is an error even with HTTP 200; a non-JSON body is one too. */
-export function readEnvelope(status: number, text: string): Envelope {
+/**
+ * A server's JSON with every string in it redacted (each token of the run as ***): where server
+ * strings enter (every reply, every chat event), so that none that echoes a token reaches the
+ * draft, the timeline, an output, the summary, a record or the log. Throws as JSON.parse does.
+ */
+export function serverJson(text: string): unknown {
+  return JSON.parse(text, (_key, value: unknown) => (typeof value === 'string' ? redact(value) : value))
+}
+
+/**
+ * Reads a reply body: `code != 0` is an error even with HTTP 200; a non-JSON body is one too.
+ * Its strings are redacted (serverJson) unless `raw` (the few replies whose strings are used as
+ * the server sent them: nemo/client.ts, CallOptions.raw); an error's message always is.
+ */
+export function readEnvelope(status: number, text: string, raw = false): Envelope {
   let parsed: unknown
   try {
-    parsed = text.trim() ? JSON.parse(text) : undefined
+    parsed = text.trim() ? (raw ? JSON.parse(text) : serverJson(text)) : undefined
   } catch {
     parsed = undefined
   }
