@@ -409,7 +409,11 @@ function segments(plan, layout, opts) {
             const labels = uses.get(clip) ?? [];
             lines.unshift(labels.length > 1 ? `[${i}:v]split=${labels.length}${labels.map(l => `[${l}]`).join('')}` : `[${i}:v]null[${labels[0]}]`);
         });
-        lines.push(parts.length > 1 ? `${parts.join('')}concat=n=${parts.length}:v=1:a=0[v]` : `${parts[0]}null[v]`);
+        // concat places each part after the previous one's last frame and its duration; a frame out of
+        // scale2ref (a zoom) can come without one, so the next part's first frame got the same time and
+        // the encoder dropped it (a 1-frame zoom body lost a frame: 40 photos in 20 s came out 594 frames).
+        // Every frame is stamped again by its number: the segment has exactly the frames its pieces have.
+        lines.push(parts.length > 1 ? `${parts.join('')}concat=n=${parts.length}:v=1:a=0,setpts=N/${plan.fps}/TB[v]` : `${parts[0]}null[v]`);
         const count = group.reduce((s, p) => s + p.count, 0);
         const seg = { clips, start, frames: count, graph: lines.join(';\n') };
         start += count;

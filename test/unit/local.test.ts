@@ -440,6 +440,38 @@ describe('local render (real ffmpeg)', () => {
     assert.equal(Number(stdout.trim()), 408)
   })
 
+  it(
+    'makes many short Ken Burns clips with fades exactly as long as asked: every frame, one frame apart',
+    { timeout: 120_000 },
+    async () => {
+      // 40 photos in 20 s and in 21 s leave bodies of one or two frames between the fades; a zoom's
+      // one-frame body used to lose a frame at each join inside a segment (594 of 600 frames)
+      const many = Array.from({ length: 40 }, (_v, i) => images[i % images.length])
+      for (const duration of [20, 21]) {
+        const dir = await mkdtemp(join(tmpdir(), 'img2vid-local-'))
+        const plan = small(makePlan({ ...base, duration, transition: 'fade' }, many))
+        const layout = layoutClips(plan, clipFrames(plan), [])
+        assert.ok(plan.kenBurns && layout.some(c => c.motion.kind === 'zoom'), 'the clips zoom')
+        const out = join(dir, 'many.mp4')
+        await renderPlan(await ffmpegUnderTest(), plan, out, dir, new AbortController().signal, { cores: 2 })
+        const probe = async (entries: string): Promise<string> =>
+          (await run('ffprobe', ['-v', 'error', '-select_streams', 'v', '-show_entries', entries, '-of', 'csv=p=0', out])).stdout.trim()
+        const [num, den] = (await probe('stream=time_base')).split('/').map(Number)
+        // each frame's number on the video's clock (a time base need not be a multiple of 30)
+        const at = (await probe('packet=pts'))
+          .split('\n')
+          .map(p => (Number(p) * num * 30) / den)
+          .sort((a, b) => a - b)
+        assert.equal(at.length, duration * 30, `${duration} s: frames`)
+        assert.deepEqual(
+          at.flatMap((t, i) => (Math.abs(t - i) > 0.01 ? [`frame ${i} at ${t.toFixed(3)}`] : [])).slice(0, 5),
+          [],
+          `${duration} s: every frame at k/30 s`
+        )
+      }
+    }
+  )
+
   it('draws the title literally (%, backslashes, %{…}) and opens an image named like a sequence pattern', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'img2vid-local-'))
     const odd = join(dir, 'a%d.jpg')
