@@ -13,7 +13,19 @@ import { promisify } from 'node:util'
 import { describe, it } from 'node:test'
 import { runAction, sandbox, type ActionRun, type Sandbox } from '../helpers/action.js'
 import { FFMPEG_UNDER_TEST } from '../helpers/ffmpeg-under-test.js'
-import { balance, canvasKit, coverage, drawTitle, EMOJI_FONTS, isEmoji, TITLE, titleFonts, tokens } from '../../src/backends/local/title.js'
+import {
+  balance,
+  canvasKit,
+  coverage,
+  drawTitle,
+  EMOJI_FONTS,
+  isEmoji,
+  prepareTitle,
+  TITLE,
+  titleFonts,
+  tokens,
+  type TitleImage
+} from '../../src/backends/local/title.js'
 import { CJK_FONTS, findFont } from '../../src/backends/local/fonts.js'
 
 const run = promisify(execFile)
@@ -201,6 +213,99 @@ describe('titles: line breaks', () => {
     assert.deepEqual(balance(w, ws, 3, 40), { breaks: [2, 4], widest: 21 })
     assert.deepEqual(balance(w, ws, 2, 40), { breaks: [3], widest: 32 })
     assert.equal(balance(w, ws, 1, 40), undefined, 'one line of 65 does not fit in 40')
+  })
+})
+
+/**
+ * The title prepared for a W×H video, with the warnings it logged and how many characters it
+ * handed to Skia's layout (each piece measured, each line drawn); past `most` the layout is
+ * stopped, so that work growing with the whole title fails the test instead of running for minutes.
+ */
+async function prepared(
+  text: string,
+  W: number,
+  H: number,
+  most: number
+): Promise<{ image?: TitleImage; warnings: string[]; laidOut: number }> {
+  const ck = await canvasKit()
+  const make = ck.ParagraphBuilder.MakeFromFontProvider
+  let laidOut = 0
+  ck.ParagraphBuilder.MakeFromFontProvider = (...args) => {
+    const builder = make(...args)
+    const addText = builder.addText.bind(builder)
+    builder.addText = (t: string) => {
+      laidOut += t.length
+      if (laidOut > most) throw new Error(`more than ${most} characters of the title were laid out`)
+      addText(t)
+    }
+    return builder
+  }
+  const warnings: string[] = []
+  const write = process.stdout.write.bind(process.stdout)
+  process.stdout.write = ((chunk: unknown, ...rest: unknown[]): boolean => {
+    if (typeof chunk === 'string' && chunk.startsWith('::warning::')) {
+      warnings.push(chunk.trim())
+      return true
+    }
+    return (write as (...a: unknown[]) => boolean)(chunk, ...rest)
+  }) as typeof process.stdout.write
+  try {
+    const image = await prepareTitle(text, W, H, tmpdir(), { installMissing: false })
+    return { image, warnings, laidOut }
+  } finally {
+    ck.ParagraphBuilder.MakeFromFontProvider = make
+    process.stdout.write = write
+  }
+}
+
+describe('titles: long titles', () => {
+  const sentence =
+    'Holiday spotlight: playful bright kingdoms, glowing lights, happy dogs, yellow kites and jolly typhoons glide by tonight '
+
+  it('lays out a 64 000-character title as its first 400 characters, from what three lines hold, and says it is cut', async () => {
+    const title = sentence.repeat(600).slice(0, 64_000)
+    for (const [W, H] of [
+      [1080, 1920],
+      [1920, 1080]
+    ]) {
+      const long = await prepared(title, W, H, 1000)
+      const head = await prepared(title.slice(0, 400), W, H, 1000)
+      console.log(`${W}×${H}: ${long.laidOut} characters laid out for 64 000, ${head.laidOut} for 400`)
+      assert.ok(long.image && head.image)
+      assert.deepEqual(long.image.lines, head.image.lines)
+      assert.equal(long.image.size, head.image.size)
+      assert.match(long.image.cut ?? '', /^Holiday spotlight: .*…$/)
+      assert.equal(long.warnings.length, 1, long.warnings.join('\n'))
+      assert.match(
+        long.warnings[0],
+        new RegExp(
+          `^::warning::input 'title' is too long for a ${W}×${H} video: it has more than 1000 characters, of which only the first 1000 are laid out, and at a legible size \\(\\d+ px, 4\\.2 %25 of its height\\) at most 3 lines fit, so it is cut to "Holiday spotlight: .*…"\\. Shorten it to about \\d+ characters\\.$`
+        )
+      )
+    }
+  })
+
+  it('lays out a title of 64 000 zero-width characters from its first 1000, and says it is cut', async () => {
+    // twelve W are wider than a line of 9:16: the word is broken between its characters, every one a piece
+    const title = `${'W'.repeat(12)}${'\u200B'.repeat(64_000)} end`
+    for (const [W, H] of [
+      [1080, 1920],
+      [1920, 1080]
+    ]) {
+      // three passes at most over the first 1000 characters: measured as a word, one by one, drawn
+      const { image, warnings, laidOut } = await prepared(title, W, H, 3100)
+      console.log(`${W}×${H}: ${laidOut} characters laid out`)
+      assert.ok(image)
+      const drawn = image.lines.join('')
+      assert.ok(drawn.startsWith('W'.repeat(12)) && drawn.endsWith('\u200B…'), JSON.stringify(drawn.replace(/\u200B/g, '')))
+      assert.ok(drawn.length <= 1001, `${drawn.length} characters drawn`)
+      assert.equal(image.cut, drawn)
+      assert.equal(warnings.length, 1, warnings.join('\n'))
+      assert.match(
+        warnings[0],
+        /^::warning::input 'title' is too long for a \d+×\d+ video: it has more than 1000 characters, of which only the first 1000 are laid out, .* so it is cut to "W{12}\u200B+…"/u
+      )
+    }
   })
 })
 

@@ -73,8 +73,10 @@ export function isEmoji(cluster: string): boolean {
   )
 }
 
+// each segment V8 hands out holds a copy of the whole text: they are dropped as they come (a spread
+// of a 64 000-character title's segments ran out of memory)
 const graphemes = (text: string): string[] =>
-  [...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text)].map(s => s.segment)
+  Array.from(new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text), s => s.segment)
 
 /** A font handed to Skia under its own family name. */
 interface TitleFont {
@@ -209,7 +211,8 @@ export async function titleFonts(text: string, tempDir: string, policy: InstallP
       `input 'title' (or the title quoted in the prompt) "${text}" has characters that no installed font has: ${chars}${notInstalledHint(policy)}. Install a font with them in an earlier step, e.g. 'sudo apt-get install -y ${pkgs.join(' ')}' (Debian/Ubuntu), or leave them out — the local backend never draws a title as empty boxes.`
     )
   }
-  const plain = [...fonts.covered].filter(([c, f]) => !f.emoji && clusters.some(k => k.includes(c) && isEmoji(k)))
+  const inEmoji = new Set(clusters.filter(isEmoji).flatMap(k => [...k]))
+  const plain = [...fonts.covered].filter(([c, f]) => !f.emoji && inEmoji.has(c))
   if (plain.length)
     log.warning(
       `input 'title': ${plain.map(([c]) => c).join(' ')} ${plain.length > 1 ? 'are' : 'is'} drawn in one colour: no colour emoji font is installed (Debian/Ubuntu: 'sudo apt-get install -y ${EMOJI_PACKAGE}').`
@@ -232,7 +235,7 @@ interface Token {
 
 /** Where lines may break: after spaces, and in Chinese or Japanese between words (ICU's dictionary) outside punctuation. */
 export function tokens(text: string): Token[] {
-  const words = new Set([...new Intl.Segmenter(undefined, { granularity: 'word' }).segment(text)].map(s => s.index))
+  const words = new Set(Array.from(new Intl.Segmenter(undefined, { granularity: 'word' }).segment(text), s => s.index))
   const out: Token[] = []
   let cur = { text: '', ws: '' }
   let at = 0
@@ -271,14 +274,16 @@ export function balance(w: number[], ws: number[], n: number, limit: number): { 
   const cost = Array.from({ length: n + 1 }, () => new Array<number>(T + 1).fill(Infinity))
   const from = Array.from({ length: n + 1 }, () => new Array<number>(T + 1).fill(-1))
   cost[0][0] = 0
+  // a line grows as its first piece moves back: once it is over the limit, every earlier start is
+  // too (O(n · pieces · pieces per line), not O(n · pieces²)); `<=` keeps the earliest start on a tie
   for (let k = 1; k <= n; k++)
     for (let j = k; j <= T; j++)
-      for (let i = k - 1; i < j; i++) {
-        if (cost[k - 1][i] === Infinity) continue
+      for (let i = j - 1; i >= k - 1; i--) {
         const lw = width(i, j - 1)
-        if (lw > limit) continue
+        if (lw > limit) break
+        if (cost[k - 1][i] === Infinity) continue
         const c = cost[k - 1][i] + lw * lw
-        if (c < cost[k][j]) [cost[k][j], from[k][j]] = [c, i]
+        if (c <= cost[k][j]) [cost[k][j], from[k][j]] = [c, i]
       }
   if (cost[n][T] === Infinity) return undefined
   const breaks: number[] = []
@@ -334,6 +339,34 @@ export const TITLE = {
   portrait: { left: 0.05, right: 0.85, top: 0.14, bottom: 0.75 }
 } as const
 
+/**
+ * The most characters (grapheme clusters) of a title that are laid out: three lines at the least
+ * size hold about 300 of the narrowest visible ones (a 16:9 frame), so a longer title is cut in
+ * any case; only characters of (next to) no width could have shown more.
+ */
+const MAX_TITLE_CHARS = 1000
+/** … read from at most this many UTF-16 units of the text: a cluster of many marks is cut too. */
+const MAX_TITLE_UNITS = 8 * MAX_TITLE_CHARS
+
+/**
+ * The title's first MAX_TITLE_CHARS characters, and whether there is more. Only its first units
+ * are segmented: Intl.Segmenter takes time in the text's length for every segment, so a whole
+ * 64 000-character title took seconds for each pass over it.
+ */
+function titleHead(text: string): { head: string; more: boolean } {
+  const slice = text.slice(0, MAX_TITLE_UNITS)
+  let [end, n] = [0, 0]
+  for (const { segment, index } of new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(slice)) {
+    // the slice's last cluster may go on past it
+    if (n === MAX_TITLE_CHARS || (slice.length < text.length && index + segment.length === slice.length)) break
+    end = index + segment.length
+    n++
+  }
+  // one cluster longer than the slice: its first code points
+  if (end === 0) end = slice.length - (slice.length < text.length && /[\uD800-\uDBFF]$/.test(slice) ? 1 : 0)
+  return { head: text.slice(0, end), more: end < text.length }
+}
+
 /** The title drawn: its PNG and where it goes on the frame. */
 export interface TitleImage {
   file: string
@@ -358,9 +391,10 @@ const rtl = (text: string): boolean =>
 /**
  * Lays out and draws `text` for a W×H frame into `file`: balanced lines (at most TITLE.lines), as
  * large as fits up to TITLE.size, no smaller than TITLE.minSize (cut with a warning when even
- * three lines at that size cannot hold it), in a translucent box inside the safe zones.
+ * three lines at that size cannot hold it), in a translucent box inside the safe zones. `more`:
+ * `text` is the head of a longer title (titleHead), so it is cut whatever fits.
  */
-export async function drawTitle(fonts: TitleFonts, text: string, W: number, H: number, file: string): Promise<TitleImage> {
+export async function drawTitle(fonts: TitleFonts, text: string, W: number, H: number, file: string, more = false): Promise<TitleImage> {
   const ck = await canvasKit()
   const provider = ck.TypefaceFontProvider.Make()
   for (const f of fonts.fonts) provider.registerFont(f.bytes, f.family)
@@ -405,17 +439,44 @@ export async function drawTitle(fonts: TitleFonts, text: string, W: number, H: n
     p.delete()
     return w
   }
-  // every piece measured once at 100 px; widths scale with the size
-  let pieces = tokens(text)
+  // every piece measured once at 100 px, in order; widths scale with the size
   const widthAt = (size: number): number => boxMax - size
-  // a word wider than a line at the least size is broken between its characters
-  pieces = pieces.flatMap(t =>
-    (measure(t.text) * least) / 100 <= widthAt(least)
-      ? [t]
-      : graphemes(t.text).map((g, k, all) => ({ text: g, ws: k === all.length - 1 ? t.ws : '' }))
-  )
-  const w = pieces.map(t => measure(t.text))
-  const ws = pieces.map(t => (t.ws ? measure(`${t.text}${t.ws}`) - measure(t.text) : 0))
+  // Only what three lines at the least size can hold is measured: a prefix whose pieces and
+  // spaces add up to more than three such lines (plus the spaces that may end them) is never
+  // drawn, so the pieces after it cannot change the layout; the first one past it stays, so that
+  // the title is known to be cut. Measuring and balancing a whole 64 000-character title took
+  // minutes (every piece a paragraph, balanced in O(pieces²)).
+  const smallest = Math.floor(least)
+  const room = (TITLE.lines * widthAt(smallest) * 100) / smallest
+  const pieces: Token[] = []
+  const w: number[] = []
+  const ws: number[] = []
+  let total = 0
+  let widestWs = 0
+  // a title measured only in part is cut, even where the part would fit
+  let cutShort = more
+  const add = (t: Token, width: number): boolean => {
+    const space = t.ws ? measure(`${t.text}${t.ws}`) - width : 0
+    pieces.push(t)
+    w.push(width)
+    ws.push(space)
+    total += width + space
+    widestWs = Math.max(widestWs, space)
+    if (total <= room + TITLE.lines * widestWs) return true
+    cutShort = true
+    return false
+  }
+  measuring: for (const t of tokens(text)) {
+    const width = measure(t.text)
+    // a word wider than a line at the least size is broken between its characters (whole
+    // grapheme clusters: an emoji sequence, a letter and its marks stay one piece)
+    if ((width * least) / 100 <= widthAt(least)) {
+      if (!add(t, width)) break
+      continue
+    }
+    const chars = graphemes(t.text)
+    for (const [k, g] of chars.entries()) if (!add({ text: g, ws: k === chars.length - 1 ? t.ws : '' }, measure(g))) break measuring
+  }
   let best: { n: number; size: number } | undefined
   for (let n = 1; n <= TITLE.lines; n++) {
     const m = narrowest(w, ws, n)
@@ -428,7 +489,7 @@ export async function drawTitle(fonts: TitleFonts, text: string, W: number, H: n
   let lines: string[]
   let size: number
   let cut: string | undefined
-  if (best && best.size >= least) {
+  if (best && best.size >= least && !cutShort) {
     size = Math.floor(best.size)
     const b = balance(w, ws, best.n, (widthAt(size) * 100) / size) ?? balance(w, ws, best.n, Infinity)
     const starts = [0, ...(b?.breaks ?? [])]
@@ -523,11 +584,13 @@ export async function prepareTitle(
   policy: InstallPolicy
 ): Promise<TitleImage | undefined> {
   if (!text.trim()) return undefined
-  const fonts = await titleFonts(text, tempDir, policy)
-  const image = await drawTitle(fonts, text, W, H, join(tempDir, `title-${W}x${H}.png`))
+  // what is past the head is never drawn: neither its fonts nor its layout are looked for
+  const { head, more } = titleHead(text)
+  const fonts = await titleFonts(head, tempDir, policy)
+  const image = await drawTitle(fonts, head, W, H, join(tempDir, `title-${W}x${H}.png`), more)
   if (image.cut)
     log.warning(
-      `input 'title' is too long for a ${W}×${H} video: at a legible size (${image.size} px, ${Math.round(TITLE.minSize * 1000) / 10} % of its height) at most ${TITLE.lines} lines fit, so it is cut to "${image.cut}". Shorten it to about ${graphemes(image.cut).length - 1} characters.`
+      `input 'title' is too long for a ${W}×${H} video: ${more ? `it has more than ${MAX_TITLE_CHARS} characters, of which only the first ${MAX_TITLE_CHARS} are laid out, and ` : ''}at a legible size (${image.size} px, ${Math.round(TITLE.minSize * 1000) / 10} % of its height) at most ${TITLE.lines} lines fit, so it is cut to "${image.cut}". Shorten it to about ${graphemes(image.cut).length - 1} characters.`
     )
   log.info(`Title: ${image.lines.length} line${image.lines.length > 1 ? 's' : ''} at ${image.size} px.`)
   return image
