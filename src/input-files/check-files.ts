@@ -4,7 +4,7 @@ import { open, realpath, stat } from 'node:fs/promises'
 import { basename, extname, relative } from 'node:path'
 import { isInside } from '../shared/guards.js'
 import { sniff, structureProblem } from './file-type.js'
-import { findFiles } from './find-files.js'
+import { findFiles, type FoundFiles } from './find-files.js'
 import { type InputFile, type InputKind } from './input-file.js'
 import { FileCheckError } from './errors.js'
 import { inputLabel, type Label } from '../inputs/errors.js'
@@ -26,15 +26,16 @@ export async function checkFile(
   const where = label(inputName)
   const real = await realpath(path)
   if (!isInside(workspace, real)) {
-    throw new FileCheckError(`${where}: ${shown} is outside the workspace (${workspace}); only files in the workspace are sent.`)
+    throw FileCheckError.at(where, `${shown} is outside the workspace (${workspace}); only files in the workspace are sent.`)
   }
   const st = await stat(real)
-  if (!st.isFile()) throw new FileCheckError(`${where}: ${shown} is not a regular file.`)
+  if (!st.isFile()) throw FileCheckError.at(where, `${shown} is not a regular file.`)
   const { size } = st
-  if (size === 0) throw new FileCheckError(`${where}: ${shown} is empty (0 bytes).`)
+  if (size === 0) throw FileCheckError.at(where, `${shown} is empty (0 bytes).`)
   if (size > MAX_FILE_BYTES) {
-    throw new FileCheckError(
-      `${where}: ${shown} is ${(size / 1048576).toFixed(1)} MB, over the 200 MB limit per file: downscale or recompress it.`
+    throw FileCheckError.at(
+      where,
+      `${shown} is ${(size / 1048576).toFixed(1)} MB, over the 200 MB limit per file: downscale or recompress it.`
     )
   }
   const fh = await open(real, 'r')
@@ -50,11 +51,11 @@ export async function checkFile(
       const what = found
         ? `${found.kind === 'audio' ? 'an audio' : 'an image'} file (${found.type})`
         : 'not a file type the backend accepts'
-      throw new FileCheckError(`${where}: ${shown} is ${what}; expected ${want === 'image' ? 'an image' : 'an audio file'}: ${accepted}.`)
+      throw FileCheckError.at(where, `${shown} is ${what}; expected ${want === 'image' ? 'an image' : 'an audio file'}: ${accepted}.`)
     }
     // the rest of the file must be what its first bytes claim: no file is handed on by its header alone
     const wrong = await structureProblem(found.type, size, read)
-    if (wrong) throw new FileCheckError(`${where}: ${shown} is ${wrong}; expected ${accepted}.`)
+    if (wrong) throw FileCheckError.at(where, `${shown} is ${wrong}; expected ${accepted}.`)
     return { path: real, name: basename(path), size, kind: found.kind, type: found.type, mime: found.mime }
   } finally {
     await fh.close()
@@ -77,24 +78,62 @@ function uniqueNames(files: InputFile[]): InputFile[] {
 }
 
 /**
+ * The checks of many videos' files (a manifest's): each distinct pattern list looked up once and
+ * each distinct file checked once, however many videos name them; a problem is said of each
+ * video that has it, in that video's words (its label), as when each is checked alone.
+ */
+export class FileChecks {
+  private readonly found = new Map<string, Promise<FoundFiles>>()
+  private readonly checked = new Map<string, Promise<InputFile>>()
+
+  find(patterns: string[], workspace: string, where: string): Promise<FoundFiles> {
+    return FileChecks.once(this.found, JSON.stringify([workspace, patterns]), where, () => findFiles(patterns, workspace, where))
+  }
+
+  file(path: string, workspace: string, want: InputKind, inputName: string, label: Label): Promise<InputFile> {
+    const where = label(inputName)
+    return FileChecks.once(this.checked, JSON.stringify([workspace, want, path]), where, () =>
+      checkFile(path, workspace, want, inputName, label)
+    )
+  }
+
+  private static async once<T>(memo: Map<string, Promise<T>>, key: string, where: string, work: () => Promise<T>): Promise<T> {
+    let result = memo.get(key)
+    if (!result) {
+      result = work()
+      memo.set(key, result)
+    }
+    try {
+      return await result
+    } catch (err) {
+      // the problem was found under the first video's label: said again under this one's
+      if (err instanceof FileCheckError && err.detail !== undefined) throw FileCheckError.at(where, err.detail)
+      throw err
+    }
+  }
+}
+
+/**
  * Glob + check every image, and the music file when one is given. `label` names the inputs in
  * messages (a manifest's video: its keys' file:line); `unmatched` are warnings, each so named.
+ * `checks`: shared by the videos of one run, so that what they share is looked at once.
  */
 export async function collectInputFiles(
   patterns: string[],
   workspace: string,
   musicFile?: string,
-  label: Label = inputLabel
+  label: Label = inputLabel,
+  checks = new FileChecks()
 ): Promise<{ images: InputFile[]; music?: InputFile; unmatched: string[] }> {
-  const { files, unmatched, caseOnly } = await findFiles(patterns, workspace, label('images'))
+  const { files, unmatched, caseOnly } = await checks.find(patterns, workspace, label('images'))
   if (files.length === 0) {
     throw new FileCheckError(
       `${label('images')}: no file matched ${patterns.map(p => `'${p}'`).join(', ')} in ${workspace}.${caseHint(caseOnly)} Check the paths (relative to the workspace) and that an earlier step created the files.`
     )
   }
   const checked: InputFile[] = []
-  for (const f of files) checked.push(await checkFile(f, workspace, 'image', 'images', label))
-  const music = musicFile ? await checkFile(musicFile, workspace, 'audio', 'music', label) : undefined
+  for (const f of files) checked.push(await checks.file(f, workspace, 'image', 'images', label))
+  const music = musicFile ? await checks.file(musicFile, workspace, 'audio', 'music', label) : undefined
   const named = uniqueNames(music ? [...checked, music] : checked)
   return {
     images: named.slice(0, checked.length),

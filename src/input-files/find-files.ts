@@ -59,8 +59,9 @@ export async function findFiles(patterns: string[], workspace: string, where = i
 function toRelative(pattern: string, workspace: string, where: string): string {
   const abs = resolve(workspace, pattern)
   if (!isInside(workspace, abs)) {
-    throw new FileCheckError(
-      `${where}: the pattern '${pattern}' points outside the workspace (${workspace}); only files in the workspace are sent.`
+    throw FileCheckError.at(
+      where,
+      `the pattern '${pattern}' points outside the workspace (${workspace}); only files in the workspace are sent.`
     )
   }
   return relative(workspace, abs).split(sep).join('/')
@@ -103,8 +104,9 @@ async function walk(workspace: string, pattern: string, loose: Minimatch, shown:
   let entries = 0
   const refuse = (rel: string, err: unknown): never => {
     const code = (err as NodeJS.ErrnoException).code ?? String(err)
-    throw new FileCheckError(
-      `${where}: cannot read the folder '${rel || '.'}' while matching '${shown}' (${code}): check its permissions, or narrow the pattern.`
+    throw FileCheckError.at(
+      where,
+      `cannot read the folder '${rel || '.'}' while matching '${shown}' (${code}): check its permissions, or narrow the pattern.`
     )
   }
   while (queue.length) {
@@ -129,8 +131,9 @@ async function walk(workspace: string, pattern: string, loose: Minimatch, shown:
     }
     for await (const d of dir!) {
       if (++entries > MAX_WALK_ENTRIES) {
-        throw new FileCheckError(
-          `${where}: the pattern '${shown}' looks through more than ${MAX_WALK_ENTRIES} files and folders: narrow it to the folders that hold the images.`
+        throw FileCheckError.at(
+          where,
+          `the pattern '${shown}' looks through more than ${MAX_WALK_ENTRIES} files and folders: narrow it to the folders that hold the images.`
         )
       }
       const child = rel ? `${rel}/${d.name}` : d.name
