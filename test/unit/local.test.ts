@@ -185,6 +185,39 @@ describe('local plan', () => {
     assert.equal(describeHints(readPrompt('make it nice')), '')
   })
 
+  it("refuses a prompt's duration outside what input 'duration' accepts, as 'duration' itself, naming the figure, the range and the fix", async () => {
+    const refused = (asked: string): RegExp =>
+      new RegExp(
+        `The prompt asks for a video of ${asked}; the local backend makes 1 to 600 s, what input 'duration' accepts: ask for at (most 600|least 1) s in the prompt, or set input 'duration' \\(it wins over the prompt\\)\\.$`
+      )
+    assert.throws(() => makePlan({ ...base, turns: ['A 100000-second video'] }, images), refused('100000 s'))
+    assert.throws(() => makePlan({ ...base, turns: ['a 20 minute video'] }, images), refused('1200 s'))
+    assert.throws(
+      () => makePlan({ ...base, turns: ['each photo for 300 seconds'] }, images),
+      refused(String.raw`900 s \(300 s for each of 3 photos\)`)
+    )
+    assert.throws(() => makePlan({ ...base, turns: ['a 0.5-second video'], transition: 'none' }, images), refused('0.5 s'))
+    // the range's own ends are made, and input 'duration' wins over the prompt's figure
+    assert.equal(makePlan({ ...base, turns: ['a 10-minute video'] }, images).total, 600)
+    assert.equal(makePlan({ ...base, turns: ['A 100000-second video'], duration: 20 }, images).total, 20)
+    // through the backend: the job fails before ffmpeg is looked for, after the line of what the prompt said
+    const backend = createLocalBackend({ path: '/nonexistent/ffmpeg', installMissing: false })
+    const dir = await mkdtemp(join(tmpdir(), 'img2vid-local-'))
+    const out = await capture(() =>
+      backend.render({
+        images,
+        request: { ...base, turns: ['A 100000-second video'] },
+        videos: [{ file: join(dir, 'x.mp4') }],
+        tempDir: dir,
+        signal: new AbortController().signal,
+        deadline: Date.now() + 60_000
+      })
+    )
+    assert.match(out.error?.message ?? '', refused('100000 s'))
+    assert.match(out.log, /^Understood from the prompt: 100000 s$/m)
+    assert.doesNotMatch(out.log, /::warning::/)
+  })
+
   it('lets inputs win over the prompt and fits the clips to the duration', () => {
     const plan = makePlan(
       { ...base, turns: ['vertical 30-second video with wipes'], aspectRatio: '1:1', duration: 12, transition: 'fade' },

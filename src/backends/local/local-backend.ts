@@ -38,8 +38,7 @@ import { firstWebpFrame, mayNeedViewer, parseImageInfo, readImageInfo, type Imag
 import { decodePhoto, heicToPng, isPhotoType, photoInfo, type PhotoType } from '../../media/photo.js'
 import { prepareTitle } from './title.js'
 import { correctedGain, loudnessGain, measureArgs, parseR128, TOLERANCE, TRUE_PEAK_MAX, type R128 } from './loudness.js'
-import { describeHints, makePlan, planToDraft, readPrompt, targetDuration, type LocalPlan, type PromptHints } from './plan.js'
-import { DURATION } from '../../shared/options.js'
+import { describeHints, makePlan, planToDraft, readPrompt, type LocalPlan, type PromptHints } from './plan.js'
 import type { VideoRequest } from '../../request/request.js'
 
 export interface InspectedImages {
@@ -477,14 +476,9 @@ export async function renderPlan(
  * nothing, or when the session language is not English (only a few phrasings are read).
  * `formats`: the job's videos carry their own aspect ratios (input 'aspect-ratio' set, one ratio or several).
  */
-function reportPrompt(request: VideoRequest, images: number, formats = false): PromptHints {
+function reportPrompt(request: VideoRequest, formats = false): PromptHints {
   const prompt = request.turns.join('\n')
   const hints = readPrompt(prompt)
-  const { seconds, asked } = targetDuration(request, hints, images)
-  if (asked !== undefined)
-    log.warning(
-      `The prompt asks for a video of ${asked} s; the local backend makes it ${seconds} s, within what input 'duration' accepts (${DURATION.min}–${DURATION.max} s).`
-    )
   const overridden: Partial<Record<keyof PromptHints, string>> = {}
   if (request.duration !== undefined) Object.assign(overridden, { duration: 'duration', perImage: 'duration' })
   else if (hints.duration !== undefined && hints.perImage !== undefined) overridden.perImage = 'the whole duration'
@@ -520,7 +514,6 @@ export function createLocalBackend(opts: FfmpegSettings): Backend {
       // one plan per format (the same photos, timing and title, framed for each canvas), one render each
       reportPrompt(
         request,
-        job.images.length,
         job.videos.some(v => v.aspectRatio)
       )
       const id = randomBytes(6).toString('hex')

@@ -162,16 +162,17 @@ export const DEFAULT_PER_IMAGE = 4
 
 /**
  * The video's length: input 'duration', else what the prompt asks for ("each photo for 3 seconds":
- * n photos make n × 3 s), held to the range 'duration' accepts, as a prompt is untrusted text
- * ("a 100000-second video" would otherwise be rendered). `asked` is the prompt's own figure when
- * it was held.
+ * n photos make n × 3 s). Outside the range 'duration' accepts it is refused as 'duration' is:
+ * a prompt is untrusted text, and "a 100000-second video" is not made 600 s long without a word.
  */
-export function targetDuration(req: Pick<VideoRequest, 'duration'>, hints: PromptHints, n: number): { seconds?: number; asked?: number } {
-  if (req.duration !== undefined) return { seconds: req.duration }
+function targetDuration(req: Pick<VideoRequest, 'duration'>, hints: PromptHints, n: number): number | undefined {
+  if (req.duration !== undefined) return req.duration
   const asked = hints.duration ?? (hints.perImage ? hints.perImage * n : undefined)
-  if (asked === undefined) return {}
-  const seconds = Math.min(DURATION.max, Math.max(DURATION.min, asked))
-  return seconds === asked ? { seconds } : { seconds, asked }
+  if (asked === undefined || (asked >= DURATION.min && asked <= DURATION.max)) return asked
+  const how = hints.duration === undefined ? ` (${hints.perImage} s for each of ${n} photo${n === 1 ? '' : 's'})` : ''
+  throw new PlanError(
+    `The prompt asks for a video of ${asked} s${how}; the local backend makes ${DURATION.min} to ${DURATION.max} s, what input 'duration' accepts: ask for ${asked > DURATION.max ? `at most ${DURATION.max}` : `at least ${DURATION.min}`} s in the prompt, or set input 'duration' (it wins over the prompt).`
+  )
 }
 const DEFAULT_TRANSITION = 0.75
 /** the shortest transition: 4 frames at 30 fps */
@@ -185,7 +186,7 @@ export function makePlan(req: VideoRequest, images: InputFile[]): LocalPlan {
   const { width, height } = canvasSize(aspect, resolution)
   const transition = req.transition ?? hints.transition ?? 'fade'
   const n = images.length
-  const target = targetDuration(req, hints, n).seconds
+  const target = targetDuration(req, hints, n)
   // per-image time: DEFAULT_PER_IMAGE with no target; fit to the target when one is given
   let T = transition === 'none' || n < 2 ? 0 : DEFAULT_TRANSITION
   let per = target ? (target + (n - 1) * T) / n : DEFAULT_PER_IMAGE
