@@ -969,7 +969,9 @@ function isEmoji(cluster) {
         return false;
     return /\p{Regional_Indicator}|\u20E3|\p{Extended_Pictographic}(?:\uFE0F|\u200D|[\u{1F3FB}-\u{1F3FF}])|\p{Emoji_Presentation}/u.test(cluster);
 }
-const graphemes = (text) => [...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text)].map(s => s.segment);
+// each segment V8 hands out holds a copy of the whole text: they are dropped as they come (a spread
+// of a 64 000-character title's segments ran out of memory)
+const graphemes = (text) => Array.from(new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text), s => s.segment);
 /** The package that brings a font for characters like `char`. */
 const packageFor = (char, emoji) => emoji ? EMOJI_PACKAGE : scriptOf(char) !== 'latin' ? CJK_PACKAGE : OTHER_PACKAGE;
 /**
@@ -1077,7 +1079,8 @@ async function titleFonts(text, tempDir, policy) {
         const pkgs = [...new Set(fonts.missing.map(m => packageFor(m.char, m.emoji)))];
         throw new errors/* FfmpegError */.Kz(`input 'title' (or the title quoted in the prompt) "${text}" has characters that no installed font has: ${chars}${(0,apt/* notInstalledHint */.T)(policy)}. Install a font with them in an earlier step, e.g. 'sudo apt-get install -y ${pkgs.join(' ')}' (Debian/Ubuntu), or leave them out — the local backend never draws a title as empty boxes.`);
     }
-    const plain = [...fonts.covered].filter(([c, f]) => !f.emoji && clusters.some(k => k.includes(c) && isEmoji(k)));
+    const inEmoji = new Set(clusters.filter(isEmoji).flatMap(k => [...k]));
+    const plain = [...fonts.covered].filter(([c, f]) => !f.emoji && inEmoji.has(c));
     if (plain.length)
         log/* log */.R.warning(`input 'title': ${plain.map(([c]) => c).join(' ')} ${plain.length > 1 ? 'are' : 'is'} drawn in one colour: no colour emoji font is installed (Debian/Ubuntu: 'sudo apt-get install -y ${EMOJI_PACKAGE}').`);
     log/* log */.R.info(`Title fonts: ${fonts.fonts.map(f => (0,external_node_path_.basename)(f.path)).join(', ')}.`);
@@ -1090,7 +1093,7 @@ const NO_END = /[(（[［｛〔〈《「『【〘〖〝‘“]$/u;
 const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u3000-\u303f\uff00-\uffef]/u;
 /** Where lines may break: after spaces, and in Chinese or Japanese between words (ICU's dictionary) outside punctuation. */
 function tokens(text) {
-    const words = new Set([...new Intl.Segmenter(undefined, { granularity: 'word' }).segment(text)].map(s => s.index));
+    const words = new Set(Array.from(new Intl.Segmenter(undefined, { granularity: 'word' }).segment(text), s => s.index));
     const out = [];
     let cur = { text: '', ws: '' };
     let at = 0;
@@ -1133,16 +1136,18 @@ function balance(w, ws, n, limit) {
     const cost = Array.from({ length: n + 1 }, () => new Array(T + 1).fill(Infinity));
     const from = Array.from({ length: n + 1 }, () => new Array(T + 1).fill(-1));
     cost[0][0] = 0;
+    // a line grows as its first piece moves back: once it is over the limit, every earlier start is
+    // too (O(n · pieces · pieces per line), not O(n · pieces²)); `<=` keeps the earliest start on a tie
     for (let k = 1; k <= n; k++)
         for (let j = k; j <= T; j++)
-            for (let i = k - 1; i < j; i++) {
-                if (cost[k - 1][i] === Infinity)
-                    continue;
+            for (let i = j - 1; i >= k - 1; i--) {
                 const lw = width(i, j - 1);
                 if (lw > limit)
+                    break;
+                if (cost[k - 1][i] === Infinity)
                     continue;
                 const c = cost[k - 1][i] + lw * lw;
-                if (c < cost[k][j])
+                if (c <= cost[k][j])
                     [cost[k][j], from[k][j]] = [c, i];
             }
     if (cost[n][T] === Infinity)
@@ -1200,15 +1205,44 @@ const TITLE = {
     // 14 % of the height, left edge at 5 % of the width.
     portrait: { left: 0.05, right: 0.85, top: 0.14, bottom: 0.75 }
 };
+/**
+ * The most characters (grapheme clusters) of a title that are laid out: three lines at the least
+ * size hold about 300 of the narrowest visible ones (a 16:9 frame), so a longer title is cut in
+ * any case; only characters of (next to) no width could have shown more.
+ */
+const MAX_TITLE_CHARS = 1000;
+/** … read from at most this many UTF-16 units of the text: a cluster of many marks is cut too. */
+const MAX_TITLE_UNITS = 8 * MAX_TITLE_CHARS;
+/**
+ * The title's first MAX_TITLE_CHARS characters, and whether there is more. Only its first units
+ * are segmented: Intl.Segmenter takes time in the text's length for every segment, so a whole
+ * 64 000-character title took seconds for each pass over it.
+ */
+function titleHead(text) {
+    const slice = text.slice(0, MAX_TITLE_UNITS);
+    let [end, n] = [0, 0];
+    for (const { segment, index } of new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(slice)) {
+        // the slice's last cluster may go on past it
+        if (n === MAX_TITLE_CHARS || (slice.length < text.length && index + segment.length === slice.length))
+            break;
+        end = index + segment.length;
+        n++;
+    }
+    // one cluster longer than the slice: its first code points
+    if (end === 0)
+        end = slice.length - (slice.length < text.length && /[\uD800-\uDBFF]$/.test(slice) ? 1 : 0);
+    return { head: text.slice(0, end), more: end < text.length };
+}
 const title_even = (n) => Math.round(n / 2) * 2;
 /** Base direction from the first letter: Arabic or Hebrew (…) is right to left. */
 const rtl = (text) => /[\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}\p{Script=Adlam}]/u.test(/\p{L}/u.exec(text)?.[0] ?? '');
 /**
  * Lays out and draws `text` for a W×H frame into `file`: balanced lines (at most TITLE.lines), as
  * large as fits up to TITLE.size, no smaller than TITLE.minSize (cut with a warning when even
- * three lines at that size cannot hold it), in a translucent box inside the safe zones.
+ * three lines at that size cannot hold it), in a translucent box inside the safe zones. `more`:
+ * `text` is the head of a longer title (titleHead), so it is cut whatever fits.
  */
-async function drawTitle(fonts, text, W, H, file) {
+async function drawTitle(fonts, text, W, H, file, more = false) {
     const ck = await canvasKit();
     const provider = ck.TypefaceFontProvider.Make();
     for (const f of fonts.fonts)
@@ -1253,15 +1287,48 @@ async function drawTitle(fonts, text, W, H, file) {
         p.delete();
         return w;
     };
-    // every piece measured once at 100 px; widths scale with the size
-    let pieces = tokens(text);
+    // every piece measured once at 100 px, in order; widths scale with the size
     const widthAt = (size) => boxMax - size;
-    // a word wider than a line at the least size is broken between its characters
-    pieces = pieces.flatMap(t => (measure(t.text) * least) / 100 <= widthAt(least)
-        ? [t]
-        : graphemes(t.text).map((g, k, all) => ({ text: g, ws: k === all.length - 1 ? t.ws : '' })));
-    const w = pieces.map(t => measure(t.text));
-    const ws = pieces.map(t => (t.ws ? measure(`${t.text}${t.ws}`) - measure(t.text) : 0));
+    // Only what three lines at the least size can hold is measured: a prefix whose pieces and
+    // spaces add up to more than three such lines (plus the spaces that may end them) is never
+    // drawn, so the pieces after it cannot change the layout; the first one past it stays, so that
+    // the title is known to be cut. Measuring and balancing a whole 64 000-character title took
+    // minutes (every piece a paragraph, balanced in O(pieces²)).
+    const smallest = Math.floor(least);
+    const room = (TITLE.lines * widthAt(smallest) * 100) / smallest;
+    const pieces = [];
+    const w = [];
+    const ws = [];
+    let total = 0;
+    let widestWs = 0;
+    // a title measured only in part is cut, even where the part would fit
+    let cutShort = more;
+    const add = (t, width) => {
+        const space = t.ws ? measure(`${t.text}${t.ws}`) - width : 0;
+        pieces.push(t);
+        w.push(width);
+        ws.push(space);
+        total += width + space;
+        widestWs = Math.max(widestWs, space);
+        if (total <= room + TITLE.lines * widestWs)
+            return true;
+        cutShort = true;
+        return false;
+    };
+    measuring: for (const t of tokens(text)) {
+        const width = measure(t.text);
+        // a word wider than a line at the least size is broken between its characters (whole
+        // grapheme clusters: an emoji sequence, a letter and its marks stay one piece)
+        if ((width * least) / 100 <= widthAt(least)) {
+            if (!add(t, width))
+                break;
+            continue;
+        }
+        const chars = graphemes(t.text);
+        for (const [k, g] of chars.entries())
+            if (!add({ text: g, ws: k === chars.length - 1 ? t.ws : '' }, measure(g)))
+                break measuring;
+    }
     let best;
     for (let n = 1; n <= TITLE.lines; n++) {
         const m = narrowest(w, ws, n);
@@ -1277,7 +1344,7 @@ async function drawTitle(fonts, text, W, H, file) {
     let lines;
     let size;
     let cut;
-    if (best && best.size >= least) {
+    if (best && best.size >= least && !cutShort) {
         size = Math.floor(best.size);
         const b = balance(w, ws, best.n, (widthAt(size) * 100) / size) ?? balance(w, ws, best.n, Infinity);
         const starts = [0, ...(b?.breaks ?? [])];
@@ -1369,10 +1436,12 @@ async function drawTitle(fonts, text, W, H, file) {
 async function prepareTitle(text, W, H, tempDir, policy) {
     if (!text.trim())
         return undefined;
-    const fonts = await titleFonts(text, tempDir, policy);
-    const image = await drawTitle(fonts, text, W, H, (0,external_node_path_.join)(tempDir, `title-${W}x${H}.png`));
+    // what is past the head is never drawn: neither its fonts nor its layout are looked for
+    const { head, more } = titleHead(text);
+    const fonts = await titleFonts(head, tempDir, policy);
+    const image = await drawTitle(fonts, head, W, H, (0,external_node_path_.join)(tempDir, `title-${W}x${H}.png`), more);
     if (image.cut)
-        log/* log */.R.warning(`input 'title' is too long for a ${W}×${H} video: at a legible size (${image.size} px, ${Math.round(TITLE.minSize * 1000) / 10} % of its height) at most ${TITLE.lines} lines fit, so it is cut to "${image.cut}". Shorten it to about ${graphemes(image.cut).length - 1} characters.`);
+        log/* log */.R.warning(`input 'title' is too long for a ${W}×${H} video: ${more ? `it has more than ${MAX_TITLE_CHARS} characters, of which only the first ${MAX_TITLE_CHARS} are laid out, and ` : ''}at a legible size (${image.size} px, ${Math.round(TITLE.minSize * 1000) / 10} % of its height) at most ${TITLE.lines} lines fit, so it is cut to "${image.cut}". Shorten it to about ${graphemes(image.cut).length - 1} characters.`);
     log/* log */.R.info(`Title: ${image.lines.length} line${image.lines.length > 1 ? 's' : ''} at ${image.size} px.`);
     return image;
 }
@@ -1495,18 +1564,17 @@ function describeHints(h, overridden = {}) {
 const DEFAULT_PER_IMAGE = 4;
 /**
  * The video's length: input 'duration', else what the prompt asks for ("each photo for 3 seconds":
- * n photos make n × 3 s), held to the range 'duration' accepts, as a prompt is untrusted text
- * ("a 100000-second video" would otherwise be rendered). `asked` is the prompt's own figure when
- * it was held.
+ * n photos make n × 3 s). Outside the range 'duration' accepts it is refused as 'duration' is:
+ * a prompt is untrusted text, and "a 100000-second video" is not made 600 s long without a word.
  */
 function targetDuration(req, hints, n) {
     if (req.duration !== undefined)
-        return { seconds: req.duration };
+        return req.duration;
     const asked = hints.duration ?? (hints.perImage ? hints.perImage * n : undefined);
-    if (asked === undefined)
-        return {};
-    const seconds = Math.min(options/* DURATION */.ft.max, Math.max(options/* DURATION */.ft.min, asked));
-    return seconds === asked ? { seconds } : { seconds, asked };
+    if (asked === undefined || (asked >= options/* DURATION */.ft.min && asked <= options/* DURATION */.ft.max))
+        return asked;
+    const how = hints.duration === undefined ? ` (${hints.perImage} s for each of ${n} photo${n === 1 ? '' : 's'})` : '';
+    throw new PlanError(`The prompt asks for a video of ${asked} s${how}; the local backend makes ${options/* DURATION */.ft.min} to ${options/* DURATION */.ft.max} s, what input 'duration' accepts: ask for ${asked > options/* DURATION */.ft.max ? `at most ${options/* DURATION */.ft.max}` : `at least ${options/* DURATION */.ft.min}`} s in the prompt, or set input 'duration' (it wins over the prompt).`);
 }
 const DEFAULT_TRANSITION = 0.75;
 /** the shortest transition: 4 frames at 30 fps */
@@ -1519,7 +1587,7 @@ function makePlan(req, images) {
     const { width, height } = (0,options/* canvasSize */.IL)(aspect, resolution);
     const transition = req.transition ?? hints.transition ?? 'fade';
     const n = images.length;
-    const target = targetDuration(req, hints, n).seconds;
+    const target = targetDuration(req, hints, n);
     // per-image time: DEFAULT_PER_IMAGE with no target; fit to the target when one is given
     let T = transition === 'none' || n < 2 ? 0 : DEFAULT_TRANSITION;
     let per = target ? (target + (n - 1) * T) / n : DEFAULT_PER_IMAGE;
@@ -1596,7 +1664,6 @@ function planToDraft(plan) {
 ;// CONCATENATED MODULE: ./src/backends/local/local-backend.ts
 // The local backend: the same request rendered by ffmpeg on the runner. No token, no
 // network. The MP4 goes to the temp file the job names; the finish line checks and renames it.
-
 
 
 
@@ -1970,12 +2037,9 @@ async function renderPlan(ffmpeg, plan, videoFile, tempDir, signal, opts = {}) {
  * nothing, or when the session language is not English (only a few phrasings are read).
  * `formats`: the job's videos carry their own aspect ratios (input 'aspect-ratio' set, one ratio or several).
  */
-function reportPrompt(request, images, formats = false) {
+function reportPrompt(request, formats = false) {
     const prompt = request.turns.join('\n');
     const hints = readPrompt(prompt);
-    const { seconds, asked } = targetDuration(request, hints, images);
-    if (asked !== undefined)
-        log/* log */.R.warning(`The prompt asks for a video of ${asked} s; the local backend makes it ${seconds} s, within what input 'duration' accepts (${options/* DURATION */.ft.min}–${options/* DURATION */.ft.max} s).`);
     const overridden = {};
     if (request.duration !== undefined)
         Object.assign(overridden, { duration: 'duration', perImage: 'duration' });
@@ -2009,7 +2073,7 @@ function createLocalBackend(opts) {
                 request = { ...request, music: undefined };
             }
             // one plan per format (the same photos, timing and title, framed for each canvas), one render each
-            reportPrompt(request, job.images.length, job.videos.some(v => v.aspectRatio));
+            reportPrompt(request, job.videos.some(v => v.aspectRatio));
             const id = (0,external_node_crypto_.randomBytes)(6).toString('hex');
             let draft;
             const plans = job.videos.map(v => makePlan(v.aspectRatio ? { ...request, aspectRatio: v.aspectRatio } : request, job.images));

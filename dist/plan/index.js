@@ -36176,6 +36176,16 @@ minimatch.unescape = unescape_unescape;
 // The input files' one error: a file or pattern that cannot be used.
 /** An input file (or pattern) that cannot be used; the message names the input and the fix. */
 class FileCheckError extends Error {
+    detail;
+    /** `detail`: the problem after the input's name, for the same problem said of another input (FileChecks) */
+    constructor(message, detail) {
+        super(message);
+        this.detail = detail;
+    }
+    /** `${where}: ${detail}` */
+    static at(where, detail) {
+        return new FileCheckError(`${where}: ${detail}`, detail);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/input-files/find-files.ts
@@ -36229,7 +36239,7 @@ async function findFiles(patterns, workspace, where = inputLabel('images')) {
 function toRelative(pattern, workspace, where) {
     const abs = (0,external_node_path_namespaceObject.resolve)(workspace, pattern);
     if (!isInside(workspace, abs)) {
-        throw new FileCheckError(`${where}: the pattern '${pattern}' points outside the workspace (${workspace}); only files in the workspace are sent.`);
+        throw FileCheckError.at(where, `the pattern '${pattern}' points outside the workspace (${workspace}); only files in the workspace are sent.`);
     }
     return (0,external_node_path_namespaceObject.relative)(workspace, abs).split(external_node_path_namespaceObject.sep).join('/');
 }
@@ -36272,7 +36282,7 @@ async function walk(workspace, pattern, loose, shown, where) {
     let entries = 0;
     const refuse = (rel, err) => {
         const code = err.code ?? String(err);
-        throw new FileCheckError(`${where}: cannot read the folder '${rel || '.'}' while matching '${shown}' (${code}): check its permissions, or narrow the pattern.`);
+        throw FileCheckError.at(where, `cannot read the folder '${rel || '.'}' while matching '${shown}' (${code}): check its permissions, or narrow the pattern.`);
     };
     while (queue.length) {
         const rel = queue.shift();
@@ -36301,7 +36311,7 @@ async function walk(workspace, pattern, loose, shown, where) {
         }
         for await (const d of dir) {
             if (++entries > MAX_WALK_ENTRIES) {
-                throw new FileCheckError(`${where}: the pattern '${shown}' looks through more than ${MAX_WALK_ENTRIES} files and folders: narrow it to the folders that hold the images.`);
+                throw FileCheckError.at(where, `the pattern '${shown}' looks through more than ${MAX_WALK_ENTRIES} files and folders: narrow it to the folders that hold the images.`);
             }
             const child = rel ? `${rel}/${d.name}` : d.name;
             let isDir = d.isDirectory();
@@ -36363,16 +36373,16 @@ async function checkFile(path, workspace, want, inputName, label = inputLabel) {
     const where = label(inputName);
     const real = await (0,promises_namespaceObject.realpath)(path);
     if (!isInside(workspace, real)) {
-        throw new FileCheckError(`${where}: ${shown} is outside the workspace (${workspace}); only files in the workspace are sent.`);
+        throw FileCheckError.at(where, `${shown} is outside the workspace (${workspace}); only files in the workspace are sent.`);
     }
     const st = await (0,promises_namespaceObject.stat)(real);
     if (!st.isFile())
-        throw new FileCheckError(`${where}: ${shown} is not a regular file.`);
+        throw FileCheckError.at(where, `${shown} is not a regular file.`);
     const { size } = st;
     if (size === 0)
-        throw new FileCheckError(`${where}: ${shown} is empty (0 bytes).`);
+        throw FileCheckError.at(where, `${shown} is empty (0 bytes).`);
     if (size > MAX_FILE_BYTES) {
-        throw new FileCheckError(`${where}: ${shown} is ${(size / 1048576).toFixed(1)} MB, over the 200 MB limit per file: downscale or recompress it.`);
+        throw FileCheckError.at(where, `${shown} is ${(size / 1048576).toFixed(1)} MB, over the 200 MB limit per file: downscale or recompress it.`);
     }
     const fh = await (0,promises_namespaceObject.open)(real, 'r');
     try {
@@ -36387,12 +36397,12 @@ async function checkFile(path, workspace, want, inputName, label = inputLabel) {
             const what = found
                 ? `${found.kind === 'audio' ? 'an audio' : 'an image'} file (${found.type})`
                 : 'not a file type the backend accepts';
-            throw new FileCheckError(`${where}: ${shown} is ${what}; expected ${want === 'image' ? 'an image' : 'an audio file'}: ${accepted}.`);
+            throw FileCheckError.at(where, `${shown} is ${what}; expected ${want === 'image' ? 'an image' : 'an audio file'}: ${accepted}.`);
         }
         // the rest of the file must be what its first bytes claim: no file is handed on by its header alone
         const wrong = await structureProblem(found.type, size, read);
         if (wrong)
-            throw new FileCheckError(`${where}: ${shown} is ${wrong}; expected ${accepted}.`);
+            throw FileCheckError.at(where, `${shown} is ${wrong}; expected ${accepted}.`);
         return { path: real, name: (0,external_node_path_namespaceObject.basename)(path), size, kind: found.kind, type: found.type, mime: found.mime };
     }
     finally {
@@ -36415,18 +36425,51 @@ function uniqueNames(files) {
     });
 }
 /**
+ * The checks of many videos' files (a manifest's): each distinct pattern list looked up once and
+ * each distinct file checked once, however many videos name them; a problem is said of each
+ * video that has it, in that video's words (its label), as when each is checked alone.
+ */
+class FileChecks {
+    found = new Map();
+    checked = new Map();
+    find(patterns, workspace, where) {
+        return FileChecks.once(this.found, JSON.stringify([workspace, patterns]), where, () => findFiles(patterns, workspace, where));
+    }
+    file(path, workspace, want, inputName, label) {
+        const where = label(inputName);
+        return FileChecks.once(this.checked, JSON.stringify([workspace, want, path]), where, () => checkFile(path, workspace, want, inputName, label));
+    }
+    static async once(memo, key, where, work) {
+        let result = memo.get(key);
+        if (!result) {
+            result = work();
+            memo.set(key, result);
+        }
+        try {
+            return await result;
+        }
+        catch (err) {
+            // the problem was found under the first video's label: said again under this one's
+            if (err instanceof FileCheckError && err.detail !== undefined)
+                throw FileCheckError.at(where, err.detail);
+            throw err;
+        }
+    }
+}
+/**
  * Glob + check every image, and the music file when one is given. `label` names the inputs in
  * messages (a manifest's video: its keys' file:line); `unmatched` are warnings, each so named.
+ * `checks`: shared by the videos of one run, so that what they share is looked at once.
  */
-async function collectInputFiles(patterns, workspace, musicFile, label = inputLabel) {
-    const { files, unmatched, caseOnly } = await findFiles(patterns, workspace, label('images'));
+async function collectInputFiles(patterns, workspace, musicFile, label = inputLabel, checks = new FileChecks()) {
+    const { files, unmatched, caseOnly } = await checks.find(patterns, workspace, label('images'));
     if (files.length === 0) {
         throw new FileCheckError(`${label('images')}: no file matched ${patterns.map(p => `'${p}'`).join(', ')} in ${workspace}.${caseHint(caseOnly)} Check the paths (relative to the workspace) and that an earlier step created the files.`);
     }
     const checked = [];
     for (const f of files)
-        checked.push(await checkFile(f, workspace, 'image', 'images', label));
-    const music = musicFile ? await checkFile(musicFile, workspace, 'audio', 'music', label) : undefined;
+        checked.push(await checks.file(f, workspace, 'image', 'images', label));
+    const music = musicFile ? await checks.file(musicFile, workspace, 'audio', 'music', label) : undefined;
     const named = uniqueNames(music ? [...checked, music] : checked);
     return {
         images: named.slice(0, checked.length),
@@ -36481,10 +36524,13 @@ function buildRequest(spec, music) {
 async function prepareVideos(inputs, opts = { list: true }) {
     const prepared = [];
     const problems = [];
+    // videos of a manifest share photos: each file is checked once (100 videos of the same 300
+    // photos opened 30 000 files)
+    const checks = new FileChecks();
     for (const spec of inputs.videos) {
         try {
             // problems name the inputs as the inputs' own checks do (spec.label: a manifest key's file:line)
-            const find = () => collectInputFiles(spec.images, inputs.workspace, spec.music && 'file' in spec.music ? spec.music.file : undefined, spec.label);
+            const find = () => collectInputFiles(spec.images, inputs.workspace, spec.music && 'file' in spec.music ? spec.music.file : undefined, spec.label, checks);
             const files = !opts.list
                 ? await find()
                 : await log_log.block(`Images${inputs.batch ? ` for ${spec.name}` : ''}`, async () => {

@@ -130,7 +130,8 @@ describe('a token the server echoes into what it says', () => {
       assert.match(record, /track \*\*\*/)
       assert.match(run.stdout, /💬 Done with \*\*\*\./)
       for (const form of new Set([t, encodeURIComponent(t)])) {
-        for (const [name, value] of Object.entries(run.outputs)) assert.ok(!value.includes(form), `output '${name}' holds the token: ${value}`)
+        for (const [name, value] of Object.entries(run.outputs))
+          assert.ok(!value.includes(form), `output '${name}' holds the token: ${value}`)
         assert.ok(!run.summary.includes(form), 'the summary holds the token')
         assert.ok(!record.includes(form), `the record holds the token: ${record}`)
         assert.ok(!run.all.includes(form), 'the log holds the token')
