@@ -33,7 +33,7 @@ import {
 } from '../shared/contract.js'
 import { InputError, inputLabel, type Label } from './errors.js'
 
-const DEFAULT_API_URL = 'https://mega-api-prod.nemovideo.ai'
+export const DEFAULT_API_URL = 'https://mega-api-prod.nemovideo.ai'
 
 /** Limits on the files the inputs name. */
 const MAX_PROMPT_FILE_BYTES = 64 * 1024

@@ -22,7 +22,7 @@ import { PREVIEW, previewTries } from '../media/preview-format.js'
 import type { PreparedVideo } from '../prepare.js'
 import type { VideoRequest } from '../request/request.js'
 import { errorMessage } from '../shared/errors.js'
-import { isAllowedUrl, tempFileFor } from '../shared/guards.js'
+import { tempFileFor } from '../shared/guards.js'
 import { log } from '../shared/log.js'
 import { sha256File } from '../shared/sha256.js'
 import { oneLine } from '../shared/untrusted.js'
@@ -30,10 +30,11 @@ import { VERSION } from '../shared/version.js'
 import type { Member } from './cache-archive.js'
 import type { FinishedVideo } from './finish.js'
 import type { MadeVideo } from './made-video.js'
-import { fields, text, timeline, type Check } from '../shared/checks.js'
+import { fields, isReportedUrl, text, timeline, videoUrlRefusal, type Check } from '../shared/checks.js'
 import { inspectFile, type VideoInfo } from '../media/mp4.js'
 import { previewPaths, type Previews } from '../inputs/video-files.js'
 import { EntryRefused } from './errors.js'
+import { MAX_POSTER_BYTES, MAX_VIDEO_BYTES } from '../shared/file-caps.js'
 
 /** The staging folder of a save, relative to the workspace. */
 const CACHE_DIR = '.img2vid-cache'
@@ -44,7 +45,7 @@ const FILES = { video: 'video.mp4', poster: 'poster.jpg', preview: 'preview.webp
  * a local render is far smaller), the poster a JPEG frame of at most 1920×1920, the preview its
  * own cap, the record a few ids and the timeline's summary (64 tracks of short texts at most).
  */
-const MAX_BYTES = { video: 2 * 1024 ** 3, poster: 8 * 1024 * 1024, preview: PREVIEW.maxBytes, record: 1024 * 1024 } as const
+const MAX_BYTES = { video: MAX_VIDEO_BYTES, poster: MAX_POSTER_BYTES, preview: PREVIEW.maxBytes, record: 1024 * 1024 } as const
 /** Bumped when what an entry holds changes: older entries are then missed, never misread. */
 const LAYOUT = 2
 const ID = /^[A-Za-z0-9._-]{0,128}$/
@@ -91,16 +92,6 @@ export interface CacheSlot {
 
 /** The files restored at the video's paths, and the render they came from. */
 export type CachedVideo = RecordedOutputs & { video: FinishedVideo; previews?: Previews }
-
-/** A URL this action would have reported: https (http only to loopback), bounded. */
-function isUrl(text: string): boolean {
-  if (text.length > 4096 || /\s/.test(text)) return false
-  try {
-    return isAllowedUrl(new URL(text))
-  } catch {
-    return false
-  }
-}
 
 /** JSON with object keys sorted and undefined left out: the same value always gives the same text. */
 function canonical(value: unknown): string {
@@ -301,21 +292,14 @@ async function previewProblem(path: string, video: VideoInfo): Promise<string | 
 
 /**
  * The recorded video-url as a hit reports it: the cloud's download link on the api-url's host,
- * else empty (an entry must not make the action report a link of its choosing; the MP4 itself is
- * at `path`, and an old signed link may have expired anyway).
+ * else empty (shared/checks.ts:videoUrlRefusal, collect/'s rule too: an entry must not make the
+ * action report a link of its choosing; the MP4 itself is at `path`, and an old signed link may
+ * have expired anyway).
  */
 function hitVideoUrl(slot: Pick<CacheSlot, 'apiUrl'>, url: string): string {
-  if (url === '') return ''
-  let host: string | undefined
-  try {
-    host = new URL(url).hostname
-  } catch {
-    host = undefined
-  }
-  if (slot.apiUrl && host === slot.apiUrl.hostname) return url
-  log.info(
-    `Cache: the entry's video-url points at ${oneLine(host ?? 'no host', 100)}, not on the api-url's host${slot.apiUrl ? ` (${slot.apiUrl.hostname})` : ''}: 'video-url' is left empty; the MP4 is at 'path'.`
-  )
+  const refused = videoUrlRefusal(url, slot.apiUrl)
+  if (!refused) return url
+  log.info(`Cache: the entry's video-url is ${oneLine(refused, 200)}: 'video-url' is left empty; the MP4 is at 'path'.`)
   return ''
 }
 
@@ -437,7 +421,7 @@ export async function restoreVideo(key: string, opts: CacheSlot & { output: stri
         return problem('its record is not one this version wrote')
       }
       const { outputs } = record
-      if (!ID.test(outputs.sessionId) || !ID.test(outputs.renderId) || !(outputs.videoUrl === '' || isUrl(outputs.videoUrl))) {
+      if (!ID.test(outputs.sessionId) || !ID.test(outputs.renderId) || !(outputs.videoUrl === '' || isReportedUrl(outputs.videoUrl))) {
         return problem('its record holds ids or a URL this action would not write')
       }
 

@@ -37,3 +37,13 @@ export function defaultArtifactName(only?: string[]): string {
 
 /** What collect/ downloads by default: the artifacts of the jobs of a matrix (and per-video ones). */
 export const JOB_ARTIFACTS = `${DEFAULT_ARTIFACT_NAME}-*`
+
+/**
+ * The video a job's artifact is named after (defaultArtifactName read back: `img2vid-<name>`), or
+ * undefined for any other name. A job's artifact holds its first video and the ones after it in
+ * the plan; collect/ accepts from it no video listed before that one.
+ */
+export function videoOfJobArtifact(name: string): string | undefined {
+  const prefix = `${DEFAULT_ARTIFACT_NAME}-`
+  return name.startsWith(prefix) && name.length > prefix.length ? name.slice(prefix.length) : undefined
+}

@@ -4,13 +4,15 @@
 // checks and limits, 'only' with lists, merge and delete-merged, and artifacts collect must not
 // trust.
 import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
 import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { runAction, sandbox, type Sandbox } from '../helpers/action.js'
 import { makeImage } from '../helpers/media.js'
 import { nemoFixture } from '../helpers/nemo.js'
-import { storedZip, unzipEntries } from '../helpers/zip.js'
+import { handZip, storedZip, unzipEntries } from '../helpers/zip.js'
+import { startReleasesServer } from '../servers/releases.js'
 import { startResultsServer, type ResultsServer } from '../servers/results.js'
 
 const TOKEN = 'nmv_usr_matrix_5d1e'
@@ -215,21 +217,199 @@ describe('collect', () => {
       )
       assert.match(
         c.stdout,
-        /::warning::The artifact 'img2vid-escape': escape\.img2vid\.json is not a video record of this action: an entry is not a format/
+        /::warning::Video 'escape' was not made: Its record in the artifact 'img2vid-escape' was refused: escape\.img2vid\.json is not a video record of this action: an entry is not a format/
       )
-      assert.match(c.stdout, /::warning::The artifact 'img2vid-forged': forged\.img2vid\.json is not a video record/)
       assert.match(
         c.stdout,
-        /::warning::The artifact 'img2vid-big': big\.img2vid\.json is not a video record of this action: it is \d+ bytes, and a record is at most 262144/
+        /::warning::Video 'forged' was not made: Its record in the artifact 'img2vid-forged' was refused: forged\.img2vid\.json is not a video record/
+      )
+      // refused whole, from the ZIP's directory, before a byte of it is written
+      assert.match(
+        c.stdout,
+        /::warning::The artifact 'img2vid-big' \(id \d+\) is not one a job of this action uploaded: 'big\.img2vid\.json' is \d+ bytes, over the 262144 byte cap of its kind\. Nothing of it was used\./
+      )
+      assert.match(
+        c.stdout,
+        /::warning::The artifact 'img2vid-zipslip' \(id \d+\) is not one a job of this action uploaded: .*\.\.\/\.\.\/outside\.txt/
       )
       assert.doesNotMatch(c.summary, /onerror/)
       assert.equal(c.outputs.failed, '3')
       // nothing landed outside the folder of its artifact
       const root = join(c.workspace, 'img2vid-videos')
-      assert.deepEqual((await readdir(root)).sort(), ['img2vid-big', 'img2vid-escape', 'img2vid-forged', 'img2vid-good', 'img2vid-zipslip'])
+      assert.deepEqual((await readdir(root)).sort(), ['img2vid-escape', 'img2vid-forged', 'img2vid-good'])
       assert.deepEqual(await readdir(c.workspace), ['img2vid-videos'])
     } finally {
       await run.close()
+    }
+  })
+
+  it('publishes a video only from its own job, by rule and by hash, whatever other artifacts of the run hold', async () => {
+    const run = await startResultsServer()
+    const releases = await startReleasesServer({
+      owner: 'octo',
+      repo: 'promo',
+      releases: [{ tag: 'v1.0.0', assets: [{ name: 'a-setup.exe', bytes: Buffer.from('the installer') }] }]
+    })
+    try {
+      const all = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'g-1280x720', 'h', 'i', 'j', 'k']
+      const b = await checkout(listed(all))
+      for (const only of ['a,b', 'c']) {
+        const r = await runAction({ box: b, env: env(run), inputs: { manifest: 'videos.yml', ...FALLBACKS, token: TOKEN, only } })
+        assert.equal(r.code, 0, r.all.slice(-2000))
+      }
+      const jobA = await unzipEntries(run.artifacts.find(x => x.name === 'img2vid-a')?.zip as Buffer)
+      const jobC = await unzipEntries(run.artifacts.find(x => x.name === 'img2vid-c')?.zip as Buffer)
+      const recordOf = (files: Map<string, Buffer>, name: string): { entries: { name: string; made: Record<string, unknown> }[] } =>
+        JSON.parse(files.get(`${name}.img2vid.json`)?.toString() ?? '') as { entries: { name: string; made: Record<string, unknown> }[] }
+      const made = recordOf(jobA, 'a').entries[0].made
+      const mp4 = jobA.get('a.mp4') as Buffer
+      const record = (video: string, entries: { name: string; made: Record<string, unknown> }[]): string =>
+        JSON.stringify({ format: 'img2vid-record/1', backend: 'nemo', video, entries })
+      const bare = (file: string): Record<string, unknown> => ({ ...made, file, poster: undefined, preview: undefined })
+
+      // an MP4 of its own, of the size and quoting the SHA-256 of a's
+      run.seed(
+        'img2vid-d',
+        storedZip({ 'd.img2vid.json': record('d', [{ name: 'd', made: bare('d.mp4') }]), 'd.mp4': Buffer.alloc(mp4.length, 1) })
+      )
+      // c's own files, whole and true, in the artifact of a job that does not make c
+      run.seed('img2vid-b', storedZip(Object.fromEntries(jobC)))
+      // a's files, true, in the artifact of a job the plan gives only videos after a, and in one no plan names
+      run.seed('img2vid-e', storedZip(Object.fromEntries(jobA)))
+      run.seed('img2vid-zzz', storedZip(Object.fromEntries(jobA)))
+      // a record whose poster and preview would replace other videos' assets on the release
+      run.seed(
+        'img2vid-f',
+        storedZip({
+          'f.img2vid.json': record('f', [{ name: 'f', made: { ...made, file: 'f.mp4', poster: 'b.mp4', preview: 'a.mp4' } }]),
+          'f.mp4': mp4,
+          'b.mp4': 'not b',
+          'a.mp4': 'not a'
+        })
+      )
+      // and an artifact with a file of a name no job writes, as the release's installer
+      run.seed(
+        'img2vid-k',
+        storedZip({ 'k.img2vid.json': record('k', [{ name: 'k', made: bare('k.mp4') }]), 'k.mp4': mp4, 'a-setup.exe': 'x' })
+      )
+      // a format entry that takes another video's name
+      run.seed(
+        'img2vid-g',
+        storedZip({
+          'g.img2vid.json': record('g', [
+            { name: 'g', made: bare('g.mp4') },
+            { name: 'g-1280x720', made: bare('g-1280x720.mp4') }
+          ]),
+          'g.mp4': mp4,
+          'g-1280x720.mp4': mp4
+        })
+      )
+      // links the action never makes
+      run.seed(
+        'img2vid-h',
+        storedZip({
+          'h.img2vid.json': record('h', [
+            {
+              name: 'h',
+              made: { ...bare('h.mp4'), videoUrl: 'javascript:alert(1)', claimUrl: 'https://nemovideo.com.example/workspace/claim?ct=x' }
+            }
+          ]),
+          'h.mp4': mp4
+        })
+      )
+      // 64 MB of zeros in a ZIP of some 64 KB, and a link
+      run.seed('img2vid-i', handZip([{ name: 'i.mp4', data: Buffer.alloc(64 * 1024 * 1024), deflate: true }]))
+      run.seed('img2vid-j', handZip([{ name: 'j.img2vid.json', data: '/etc/passwd', mode: 0o120777 }]))
+
+      const c = await runAction({
+        env: { ...env(run), GITHUB_API_URL: releases.url, GITHUB_REPOSITORY: 'octo/promo' },
+        action: 'collect',
+        inputs: { names: JSON.stringify(all), merge: 'true', 'release-tag': 'v1.0.0', 'github-token': releases.token }
+      })
+      assert.equal(
+        c.code,
+        0,
+        c.stdout
+          .split('\n')
+          .filter(l => /^::(error|warning)/.test(l))
+          .join('\n')
+      )
+      const videos = JSON.parse(c.outputs.videos) as Record<string, string | boolean>[]
+      assert.deepEqual(
+        videos.filter(v => v.ok).map(v => v.name),
+        ['a', 'b', 'h']
+      )
+      const error = (name: string): string => String(videos.find(v => v.name === name)?.error)
+      assert.match(error('c'), /recorded by more than one artifact \('img2vid-b' in c\.img2vid\.json, 'img2vid-c' in c\.img2vid\.json\)/)
+      assert.match(error('d'), /d\.mp4 does not have the SHA-256 the record says/)
+      assert.match(error('e'), /No record of it/)
+      assert.match(
+        c.stdout,
+        /::warning::The artifact 'img2vid-e' records the video 'a', but it is the artifact of the job whose first video is 'e', and 'a' is listed before it/
+      )
+      assert.match(c.stdout, /::warning::The artifact 'img2vid-zzz' records the video 'a', but it is no job's artifact/)
+      assert.match(error('f'), /entry 'f' names the poster and preview b\.mp4, a\.mp4, not f\.poster\.jpg, f\.preview\.webp/)
+      assert.match(error('g'), /its entry 'g-1280x720' is named after another video of this run/)
+      assert.match(error('g-1280x720'), /No record of it/)
+      assert.match(
+        c.stdout,
+        /::warning::The artifact 'img2vid-i' \(id \d+\) is not one a job of this action uploaded: its files add up to 67108864 bytes/
+      )
+      assert.match(
+        c.stdout,
+        /::warning::The artifact 'img2vid-j' \(id \d+\) is not one a job of this action uploaded: 'j\.img2vid\.json' is a link/
+      )
+      assert.match(
+        c.stdout,
+        /::warning::Links in the records .* were left out: 'h': its video-url \(not an https URL\); 'h': its claim link \(not a claim link on https:\/\/nemovideo\.com\)/
+      )
+      const h = videos.find(v => v.name === 'h')
+      assert.equal(h?.['video-url'], '')
+      assert.doesNotMatch(c.summary, /javascript:|nemovideo\.com\.example/)
+      assert.match(
+        c.stdout,
+        /::warning::The artifact 'img2vid-k' \(id \d+\) is not one a job of this action uploaded: 'a-setup\.exe' is not a file the action writes/
+      )
+      assert.equal(c.outputs.failed, '9')
+
+      // the release: the installer untouched, and every MP4 attached is the one its video reports
+      const assets = releases.assets.filter(x => x.releaseId === releases.releases[0].id)
+      assert.deepEqual(
+        assets.map(x => x.name).sort(),
+        [
+          'a-setup.exe',
+          ...['a', 'b', 'h'].flatMap(n => [`${n}.mp4`, ...(n === 'h' ? [] : [`${n}.poster.jpg`, `${n}.preview.webp`])])
+        ].sort()
+      )
+      assert.equal(assets.find(x => x.name === 'a-setup.exe')?.bytes.toString(), 'the installer')
+      for (const v of videos.filter(x => x.ok)) {
+        const bytes = assets.find(x => x.name === `${String(v.name)}.mp4`)?.bytes as Buffer
+        assert.equal(createHash('sha256').update(bytes).digest('hex'), v.sha256, String(v.name))
+      }
+      // the merged artifact holds the three videos' files, nothing of the refused
+      const merged = run.artifacts.find(x => x.name === 'img2vid' && x.finalized)
+      const entries = [...(await unzipEntries(merged?.zip as Buffer)).keys()].map(e => e.replace(/^[^/]+\//, '')).sort()
+      assert.deepEqual(
+        entries,
+        ['a', 'b', 'h']
+          .flatMap(n => ['.img2vid.json', '.mp4', ...(n === 'h' ? [] : ['.poster.jpg', '.preview.webp'])].map(x => n + x))
+          .sort()
+      )
+      // nothing of i or j was unpacked
+      assert.deepEqual((await readdir(join(c.workspace, 'img2vid-videos'))).sort(), [
+        'img2vid-a',
+        'img2vid-b',
+        'img2vid-c',
+        'img2vid-d',
+        'img2vid-e',
+        'img2vid-f',
+        'img2vid-g',
+        'img2vid-h',
+        'img2vid-zzz'
+      ])
+    } finally {
+      await run.close()
+      await releases.close()
     }
   })
 

@@ -1,6 +1,7 @@
 // Links for anonymous users: the registration link that binds their work to an account, and the
 // claim link that opens an anonymous session in the browser (it grants no API access, so it may be
 // shown in the job summary).
+import { claimUrlFor } from '../../shared/checks.js'
 import type { NemoClient } from './client.js'
 
 /** Registration link that binds an anonymous user's work to a new account. */
@@ -19,8 +20,5 @@ export async function claimLink(
     signal,
     idempotent: true
   })
-  const ct = data.claim_token
-  return typeof ct === 'string' && /^[\w.-]{1,200}$/.test(ct)
-    ? `https://nemovideo.com/workspace/claim?ct=${encodeURIComponent(ct)}`
-    : undefined
+  return claimUrlFor(data.claim_token)
 }

@@ -19,8 +19,8 @@ import { addressesOf, proxyAware, proxyFor } from './proxy.js'
 import { pointedUrl } from './replies.js'
 import { timings } from './timings.js'
 import { transferMemoryBound } from '../../shared/transfer-memory.js'
+import { MAX_VIDEO_BYTES } from '../../shared/file-caps.js'
 
-const MAX_DOWNLOAD_BYTES = 2 * 1024 ** 3
 /** a JSON answer of the fallback endpoint (`{output:{url}}`) is small */
 const MAX_JSON_BYTES = 1024 * 1024
 const MAX_REDIRECTS = 5
@@ -196,11 +196,11 @@ export async function download(client: NemoClient, url: URL, file: string, signa
             json = []
             return collect(json, MAX_JSON_BYTES)
           }
-          if (expected !== undefined && expected > MAX_DOWNLOAD_BYTES)
-            throw new TooLarge(`the video is ${expected} bytes, over the ${MAX_DOWNLOAD_BYTES} byte cap`)
+          if (expected !== undefined && expected > MAX_VIDEO_BYTES)
+            throw new TooLarge(`the video is ${expected} bytes, over the ${MAX_VIDEO_BYTES} byte cap`)
           return fileSink(file, chunk => {
             received += chunk.length
-            if (received > MAX_DOWNLOAD_BYTES) throw new TooLarge(`the download passed the ${MAX_DOWNLOAD_BYTES} byte cap`)
+            if (received > MAX_VIDEO_BYTES) throw new TooLarge(`the download passed the ${MAX_VIDEO_BYTES} byte cap`)
             inspector.update(chunk)
             bound(chunk.length)
           })
