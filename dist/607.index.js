@@ -21,7 +21,13 @@ var log = __webpack_require__(21827);
 var timeline = __webpack_require__(20098);
 // EXTERNAL MODULE: ./src/shared/options.ts
 var options = __webpack_require__(93951);
+// EXTERNAL MODULE: ./src/shared/checks.ts
+var checks = __webpack_require__(78976);
 ;// CONCATENATED MODULE: ./src/backends/nemo/auth.ts
+// Links for anonymous users: the registration link that binds their work to an account, and the
+// claim link that opens an anonymous session in the browser (it grants no API access, so it may be
+// shown in the job summary).
+
 /** Registration link that binds an anonymous user's work to a new account. */
 function registerUrl(userId) {
     return `https://nemovideo.com/register${userId ? `?bind=${encodeURIComponent(userId)}` : ''}`;
@@ -33,10 +39,7 @@ async function claimLink(client, session, signal) {
         signal,
         idempotent: true
     });
-    const ct = data.claim_token;
-    return typeof ct === 'string' && /^[\w.-]{1,200}$/.test(ct)
-        ? `https://nemovideo.com/workspace/claim?ct=${encodeURIComponent(ct)}`
-        : undefined;
+    return (0,checks/* claimUrlFor */.tB)(data.claim_token);
 }
 
 // EXTERNAL MODULE: ./node_modules/eventsource-parser/dist/parse.js + 1 modules
@@ -169,8 +172,6 @@ function isStreamBreak(err) {
     return isConnectionError(err) || errorCode(err) === 'UND_ERR_ABORTED';
 }
 
-// EXTERNAL MODULE: ./src/shared/checks.ts
-var checks = __webpack_require__(78976);
 ;// CONCATENATED MODULE: ./src/backends/nemo/replies.ts
 // The cloud's replies, read in one place: the {code, message, data} envelope every call gets, the
 // render status in each shape the vendor's documents show (named as docs/nemovideo-protocol.md and
@@ -1030,6 +1031,8 @@ function transferMemoryBound() {
 /** Whether this Node lets the bound work (the bench's memory figure depends on it). */
 const transferMemoryBoundActive = () => minorGc() !== null;
 
+// EXTERNAL MODULE: ./src/shared/file-caps.ts
+var file_caps = __webpack_require__(79581);
 ;// CONCATENATED MODULE: ./src/backends/nemo/download.ts
 // The rendered MP4, streamed into the job's temp file. Every byte goes through the MP4 inspector
 // as it is written, so a body that is not a whole MP4 (truncated, cut short without a
@@ -1051,7 +1054,7 @@ const transferMemoryBoundActive = () => minorGc() !== null;
 
 
 
-const MAX_DOWNLOAD_BYTES = 2 * 1024 ** 3;
+
 /** a JSON answer of the fallback endpoint (`{output:{url}}`) is small */
 const download_MAX_JSON_BYTES = 1024 * 1024;
 const MAX_REDIRECTS = 5;
@@ -1221,12 +1224,12 @@ async function download(client, url, file, signal) {
                     json = [];
                     return download_collect(json, download_MAX_JSON_BYTES);
                 }
-                if (expected !== undefined && expected > MAX_DOWNLOAD_BYTES)
-                    throw new TooLarge(`the video is ${expected} bytes, over the ${MAX_DOWNLOAD_BYTES} byte cap`);
+                if (expected !== undefined && expected > file_caps/* MAX_VIDEO_BYTES */.T)
+                    throw new TooLarge(`the video is ${expected} bytes, over the ${file_caps/* MAX_VIDEO_BYTES */.T} byte cap`);
                 return fileSink(file, chunk => {
                     received += chunk.length;
-                    if (received > MAX_DOWNLOAD_BYTES)
-                        throw new TooLarge(`the download passed the ${MAX_DOWNLOAD_BYTES} byte cap`);
+                    if (received > file_caps/* MAX_VIDEO_BYTES */.T)
+                        throw new TooLarge(`the download passed the ${file_caps/* MAX_VIDEO_BYTES */.T} byte cap`);
                     inspector.update(chunk);
                     bound(chunk.length);
                 });

@@ -31662,6 +31662,15 @@ function artifact_names_defaultArtifactName(only) {
 }
 /** What collect/ downloads by default: the artifacts of the jobs of a matrix (and per-video ones). */
 const JOB_ARTIFACTS = `${DEFAULT_ARTIFACT_NAME}-*`;
+/**
+ * The video a job's artifact is named after (defaultArtifactName read back: `img2vid-<name>`), or
+ * undefined for any other name. A job's artifact holds its first video and the ones after it in
+ * the plan; collect/ accepts from it no video listed before that one.
+ */
+function videoOfJobArtifact(name) {
+    const prefix = `${DEFAULT_ARTIFACT_NAME}-`;
+    return name.startsWith(prefix) && name.length > prefix.length ? name.slice(prefix.length) : undefined;
+}
 
 ;// CONCATENATED MODULE: ./src/shared/options.ts
 // The words the inputs accept for the video's options, one list each (action.yml says the same).
