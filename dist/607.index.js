@@ -1405,6 +1405,9 @@ function compileInstruction(req, uploaded = []) {
         lines.push(`Use ${req.transition} transitions between images.`);
     if (req.title)
         lines.push(`Show the title text ${JSON.stringify(req.title)} at the start.`);
+    const captions = (req.captions ?? []).flatMap((c, i) => c ? [`image ${i + 1}${uploaded[i] ? ` (${uploaded[i]})` : ''}: ${JSON.stringify(c)}`] : []);
+    if (captions.length)
+        lines.push(`Show a caption text over each of these images while it is on screen, at the bottom: ${captions.join('; ')}.`);
     if (req.music && 'file' in req.music)
         lines.push(`Use the uploaded audio file ${req.music.file.name} as background music for the whole video.`);
     else if (req.music)
@@ -1433,6 +1436,8 @@ function checkDraft(req, draft) {
     const has = (tt) => draft.t.some(t => Number(t.tt) === tt && Array.isArray(t.sg) && t.sg.length > 0);
     if (req.music && !has(timeline/* TRACK_AUDIO */.dM))
         problems.push('there is no music track but background music was asked for');
+    if (req.captions?.some(Boolean) && !req.title && !has(timeline/* TRACK_TEXT */.Wf))
+        problems.push('there is no text track but captions were asked for');
     if (req.title && !has(timeline/* TRACK_TEXT */.Wf))
         problems.push(`there is no title text track but the title ${JSON.stringify(req.title)} was asked for`);
     return problems;
@@ -1844,6 +1849,12 @@ async function conversation(client, cfg, job) {
     const uploaded = await log/* log */.R.block('Upload', () => uploadFiles(client, session.sessionId, files, signal));
     const imageNames = uploaded.slice(0, job.images.length).map(f => f.filename);
     const turns = turnsToSend(request, imageNames);
+    const asked = [
+        request.title && 'the title',
+        request.captions?.some(Boolean) && `${request.captions.filter(Boolean).length} captions`
+    ].filter(Boolean);
+    if (asked.length)
+        log/* log */.R.info(`The cloud is asked in the prompt for ${asked.join(' and ')}; how it draws them is the service's.`);
     const title = (n) => `Agent: turn ${n} of ${turns.length}`;
     let draft;
     for (const [i, text] of turns.entries())

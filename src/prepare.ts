@@ -6,6 +6,7 @@ import type { InputFile } from './input-files/input-file.js'
 import type { Inputs, VideoSpec } from './inputs/get-inputs.js'
 import { buildRequest, type VideoRequest } from './request/request.js'
 import { log } from './shared/log.js'
+import { Input } from './shared/contract.js'
 
 export interface PreparedVideo {
   spec: VideoSpec
@@ -43,6 +44,11 @@ export async function prepareVideos(
             log.info(`${found.images.length} image${found.images.length === 1 ? '' : 's'} matched.`)
             return found
           })
+      const captions = spec.captions?.length ?? 0
+      if (captions > files.images.length)
+        throw new FileCheckError(
+          `${spec.label(Input.captions)} has ${captions} lines and 'images' matches ${files.images.length} photo${files.images.length === 1 ? '' : 's'}: give one line per photo, in the order they are shown (an empty line for a photo without a caption), or match more photos.`
+        )
       for (const p of files.unmatched) log.warning(p)
       prepared.push({ spec, images: files.images, request: buildRequest(spec, files.music) })
     } catch (err) {

@@ -31804,6 +31804,16 @@ const INPUTS = {
         perVideo: true,
         readme: { default: '–', meaning: 'title text shown at the start' }
     },
+    captions: {
+        kind: { type: 'text' },
+        description: "Each photo's caption, one line per photo in the order the photos are shown (the order 'images' matches them in); an empty line leaves its photo without one. Shown while its photo shows, entering and leaving with the transition, at the foot of the frame. At most one line per photo; a line is laid out from its first 500 characters. In a manifest: a list.",
+        in: ['main', 'plan'],
+        perVideo: true,
+        readme: {
+            default: '–',
+            meaning: "one line per photo, in the order they are shown: each photo's caption (an empty line: none); in a manifest, a list. Local backend: drawn as the title is (every script, emoji), on at most two lines inside the safe zones; cloud backend: asked for in the prompt"
+        }
+    },
     music: {
         kind: { type: 'text' },
         description: 'Path to an audio file (uploaded with the images), or, for the cloud backend only, a description such as "lo-fi".',
@@ -32365,11 +32375,15 @@ function parseManifest(text, keys, shown, limit = { max: manifest_MAX_VIDEOS, pl
             if ((0,dist/* isSeq */.oP)(v) && key === 'images') {
                 values[key] = v.items.map(i => ((0,dist/* isScalar */.jn)(i) ? String(i.value) : '')).join('\n');
             }
+            else if ((0,dist/* isSeq */.oP)(v) && key === 'captions') {
+                // one caption an item, on one line: a line of the value is a photo's caption
+                values[key] = v.items.map(i => ((0,dist/* isScalar */.jn)(i) && i.value !== null ? String(i.value).replace(/\s*[\r\n]+\s*/g, ' ') : '')).join('\n');
+            }
             else if ((0,dist/* isScalar */.jn)(v)) {
                 values[key] = v.value === null ? '' : String(v.value);
             }
             else {
-                problems.push(`${shown}:${line}: ${label}, key '${key}': expected a single value${key === 'images' ? ' or a list of patterns' : ''}.`);
+                problems.push(`${shown}:${line}: ${label}, key '${key}': expected a single value${key === 'images' ? ' or a list of patterns' : key === 'captions' ? ' or a list of captions' : ''}.`);
                 continue;
             }
             lines[key] = line;
@@ -32916,6 +32930,22 @@ class Reader {
     }
 }
 /** The words of a 'word' or 'words' input, from the contract. */
+/** More captions than this is no video's: a video is made of at most as many photos. */
+const MAX_CAPTIONS = 1000;
+/** The captions, one a line (trailing empty lines dropped), or undefined when none is given. */
+function readCaptions(r) {
+    const raw = r.get(contract_Input.captions);
+    if (!raw.trim())
+        return undefined;
+    const lines = raw.split(/\r?\n/).map(l => l.trim());
+    while (lines.at(-1) === '')
+        lines.pop();
+    if (lines.length > MAX_CAPTIONS) {
+        r.fail(contract_Input.captions, `has ${lines.length} lines, more than ${MAX_CAPTIONS}: give one line per photo.`);
+        return undefined;
+    }
+    return lines;
+}
 function wordsOf(name) {
     const kind = kindOf(name);
     if (kind.type !== 'word' && kind.type !== 'words')
@@ -32960,6 +32990,7 @@ function readVideo(r, dirs, entry) {
     if (!/^(#[0-9a-fA-F]{6}|[a-zA-Z]{3,20})$/.test(background))
         r.fail(contract_Input.background, `must be a colour name such as 'white' or '#RRGGBB' (got '${background}').`);
     const title = r.get(contract_Input.title).trim() || undefined;
+    const captions = readCaptions(r);
     const language = r.get(contract_Input.language).trim();
     const loudness = r.loudness(contract_Input.loudness);
     // music: a file in the workspace, or (cloud only) a description
@@ -33028,6 +33059,7 @@ function readVideo(r, dirs, entry) {
         fit,
         background,
         title,
+        captions,
         music,
         loudness,
         language,
@@ -36516,6 +36548,7 @@ function buildRequest(spec, music) {
         fit: spec.fit,
         background: spec.background,
         title: spec.title,
+        captions: spec.captions,
         music: music ? { file: music } : spec.music && 'description' in spec.music ? spec.music : undefined,
         loudness: spec.loudness,
         language: spec.language
@@ -36525,6 +36558,7 @@ function buildRequest(spec, music) {
 ;// CONCATENATED MODULE: ./src/prepare.ts
 // Every video's input files found and checked and its request built, before any backend runs:
 // a bad input fails the step before a single request or render.
+
 
 
 
@@ -36551,6 +36585,9 @@ async function prepareVideos(inputs, opts = { list: true }) {
                     log_log.info(`${found.images.length} image${found.images.length === 1 ? '' : 's'} matched.`);
                     return found;
                 });
+            const captions = spec.captions?.length ?? 0;
+            if (captions > files.images.length)
+                throw new FileCheckError(`${spec.label(contract_Input.captions)} has ${captions} lines and 'images' matches ${files.images.length} photo${files.images.length === 1 ? '' : 's'}: give one line per photo, in the order they are shown (an empty line for a photo without a caption), or match more photos.`);
             for (const p of files.unmatched)
                 log_log.warning(p);
             prepared.push({ spec, images: files.images, request: buildRequest(spec, files.music) });

@@ -57,6 +57,8 @@ export interface VideoSpec {
   fit: Fit
   background: string
   title?: string
+  /** each photo's caption, in the order the photos are shown ('': none); undefined: no captions */
+  captions?: string[]
   /** an audio file (absolute path) or a description */
   music?: { file: string } | { description: string }
   /** local backend: the music's loudness in LUFS, or 'off' */
@@ -229,6 +231,22 @@ export class Reader {
 }
 
 /** The words of a 'word' or 'words' input, from the contract. */
+/** More captions than this is no video's: a video is made of at most as many photos. */
+const MAX_CAPTIONS = 1000
+
+/** The captions, one a line (trailing empty lines dropped), or undefined when none is given. */
+function readCaptions(r: Reader): string[] | undefined {
+  const raw = r.get(Input.captions)
+  if (!raw.trim()) return undefined
+  const lines = raw.split(/\r?\n/).map(l => l.trim())
+  while (lines.at(-1) === '') lines.pop()
+  if (lines.length > MAX_CAPTIONS) {
+    r.fail(Input.captions, `has ${lines.length} lines, more than ${MAX_CAPTIONS}: give one line per photo.`)
+    return undefined
+  }
+  return lines
+}
+
 function wordsOf(name: InputName): readonly string[] {
   const kind = kindOf(name)
   if (kind.type !== 'word' && kind.type !== 'words') throw new TypeError(`input '${name}' takes no words`)
@@ -277,6 +295,7 @@ function readVideo(
   if (!/^(#[0-9a-fA-F]{6}|[a-zA-Z]{3,20})$/.test(background))
     r.fail(Input.background, `must be a colour name such as 'white' or '#RRGGBB' (got '${background}').`)
   const title = r.get(Input.title).trim() || undefined
+  const captions = readCaptions(r)
   const language = r.get(Input.language).trim()
   const loudness = r.loudness(Input.loudness)
 
@@ -342,6 +361,7 @@ function readVideo(
     fit,
     background,
     title,
+    captions,
     music,
     loudness,
     language,

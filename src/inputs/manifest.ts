@@ -120,11 +120,14 @@ export function parseManifest(
       const v = pair.value as Node | null
       if (isSeq(v) && key === 'images') {
         values[key] = v.items.map(i => (isScalar(i) ? String(i.value) : '')).join('\n')
+      } else if (isSeq(v) && key === 'captions') {
+        // one caption an item, on one line: a line of the value is a photo's caption
+        values[key] = v.items.map(i => (isScalar(i) && i.value !== null ? String(i.value).replace(/\s*[\r\n]+\s*/g, ' ') : '')).join('\n')
       } else if (isScalar(v)) {
         values[key] = v.value === null ? '' : String(v.value)
       } else {
         problems.push(
-          `${shown}:${line}: ${label}, key '${key}': expected a single value${key === 'images' ? ' or a list of patterns' : ''}.`
+          `${shown}:${line}: ${label}, key '${key}': expected a single value${key === 'images' ? ' or a list of patterns' : key === 'captions' ? ' or a list of captions' : ''}.`
         )
         continue
       }

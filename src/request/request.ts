@@ -17,6 +17,8 @@ export interface VideoRequest {
   fit?: Fit
   background?: string
   title?: string
+  /** each photo's caption, in the order the photos are shown ('': none) */
+  captions?: string[]
   music?: Music
   /** local backend: the music's loudness in LUFS, or 'off' (as it is); unset: LOUDNESS.default */
   loudness?: Loudness
@@ -42,6 +44,7 @@ export function buildRequest(spec: VideoSpec, music: InputFile | undefined): Vid
     fit: spec.fit,
     background: spec.background,
     title: spec.title,
+    captions: spec.captions,
     music: music ? { file: music } : spec.music && 'description' in spec.music ? spec.music : undefined,
     loudness: spec.loudness,
     language: spec.language

@@ -151,6 +151,18 @@ export const INPUTS = {
     perVideo: true,
     readme: { default: '–', meaning: 'title text shown at the start' }
   },
+  captions: {
+    kind: { type: 'text' },
+    description:
+      "Each photo's caption, one line per photo in the order the photos are shown (the order 'images' matches them in); an empty line leaves its photo without one. Shown while its photo shows, entering and leaving with the transition, at the foot of the frame. At most one line per photo; a line is laid out from its first 500 characters. In a manifest: a list.",
+    in: ['main', 'plan'],
+    perVideo: true,
+    readme: {
+      default: '–',
+      meaning:
+        "one line per photo, in the order they are shown: each photo's caption (an empty line: none); in a manifest, a list. Local backend: drawn as the title is (every script, emoji), on at most two lines inside the safe zones; cloud backend: asked for in the prompt"
+    }
+  },
   music: {
     kind: { type: 'text' },
     description: 'Path to an audio file (uploaded with the images), or, for the cloud backend only, a description such as "lo-fi".',

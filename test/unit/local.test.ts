@@ -21,6 +21,7 @@ import {
 } from '../../src/backends/local/filtergraph.js'
 import { describeHints, makePlan, planToDraft, readPrompt, type LocalPlan } from '../../src/backends/local/plan.js'
 import { CJK_FONTS, chooseFont, findFont, fontFaces, scriptOf } from '../../src/backends/local/fonts.js'
+import { overlayItems } from '../../src/backends/local/overlays.js'
 import type { InputFile } from '../../src/input-files/input-file.js'
 import { FITS, TRANSITIONS } from '../../src/shared/options.js'
 import type { VideoRequest } from '../../src/request/request.js'
@@ -307,20 +308,17 @@ describe('local plan', () => {
   it('lays the title over the frames as a picture (its PNG an input of its own) and never puts its text in a graph', async () => {
     const plan = makePlan({ ...base, title: "It's 50% off: now" }, images)
     const [first] = segments(plan, layoutClips(plan, clipFrames(plan), []), { cores: 2 })
-    const graph = segmentGraph(
-      first,
-      plan,
-      { title: { file: "/tmp/a b/it's.png", x: 10, y: 20 } },
-      { videoColours: 'in_color_matrix=auto:in_range=auto' }
-    )
+    const [title] = overlayItems(plan)
+    const overlays = [{ item: title, file: "/tmp/a b/it's.png", x: 10, y: 20 }]
+    const graph = segmentGraph(first, plan, { overlays }, { videoColours: 'in_color_matrix=auto:in_range=auto' })
     assert.ok(!graph.includes('50% off'))
     assert.ok(!graph.includes("it's.png"), 'the file is an input, not a filter option')
     assert.match(
       graph,
       new RegExp(`\\[${first.clips.length}:v\\]format=rgba,.*fade=t=in:st=0:d=0\\.4:alpha=1,fade=t=out:st=2\\.5:d=0\\.5:alpha=1`)
     )
-    assert.match(graph, /\[v\]\[title\]overlay=x=10:y=20:eof_action=pass/)
-    const args = segmentArgs(first, [{ file: '/s.yuv', w: 8, h: 8 }], plan, graph, '/o.mp4', { threads: 1, title: "/tmp/a b/it's.png" })
+    assert.match(graph, /\[v\]\[o0\]overlay=x=10:y=20:eof_action=pass/)
+    const args = segmentArgs(first, [{ file: '/s.yuv', w: 8, h: 8 }], plan, graph, '/o.mp4', { threads: 1, overlays })
     assert.deepEqual(args.slice(args.indexOf("file:/tmp/a b/it's.png") - 5, args.indexOf("file:/tmp/a b/it's.png") + 1), [
       '-f',
       'png_pipe',
@@ -504,6 +502,77 @@ describe('local render (real ffmpeg)', () => {
       }
     }
   )
+
+  it("draws each photo's caption while its photo shows, legible on a white, a black and a busy photo", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'img2vid-captions-'))
+    const photos = await Promise.all(
+      ['color=c=white:s=640x360', 'color=c=black:s=640x360', 'testsrc2=s=640x360'].map(async (src, i) => {
+        const path = join(dir, `p${i}.png`)
+        await run('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', src, '-frames:v', '1', path])
+        return { ...images[0], path, name: `p${i}.png`, type: 'png' }
+      })
+    )
+    const plan = { ...makePlan({ ...base, turns: ['static'], duration: 6, transition: 'fade' }, photos), width: 640, height: 360 }
+    const captions = ['Dark mode', '', 'Sync 3× faster ✨']
+    const render = async (name: string, c?: string[]): Promise<string> => {
+      const out = join(dir, `${name}.mp4`)
+      await renderPlan(await ffmpegUnderTest(), { ...plan, captions: c }, out, dir, new AbortController().signal)
+      return out
+    }
+    const [plain, captioned] = [await render('plain'), await render('captioned', captions)]
+    // the foot of the frame, full size, grey
+    const foot = async (file: string, t: number): Promise<Buffer> =>
+      (
+        await run(
+          'ffmpeg',
+          [
+            '-v',
+            'error',
+            '-ss',
+            String(t),
+            '-i',
+            file,
+            '-frames:v',
+            '1',
+            '-vf',
+            'crop=iw*0.6:ih*0.16:iw*0.2:ih*0.8,format=gray',
+            '-f',
+            'rawvideo',
+            '-'
+          ],
+          { encoding: 'buffer', maxBuffer: 1 << 22 }
+        )
+      ).stdout as unknown as Buffer
+    const lum = (v: number): number => {
+      const c = (v - 16) / 219
+      const x = Math.min(1, Math.max(0, c))
+      return x <= 0.04045 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4
+    }
+    const { duration } = plan.clips[0]
+    const T = plan.transitionDuration
+    const mids = [duration / 2, duration - T + duration / 2 - T / 2, plan.total - duration / 4]
+    for (const [k, t] of mids.entries()) {
+      const [a, b] = [await foot(plain, t), await foot(captioned, t)]
+      const changed = diff(a, b)
+      if (!captions[k]) {
+        assert.ok(changed < 1, `photo ${k + 1} has no caption, and its foot is as without captions (${changed.toFixed(2)})`)
+        continue
+      }
+      assert.ok(changed > 5, `photo ${k + 1}'s caption is drawn (${changed.toFixed(2)})`)
+      // the text (its brightest pixels) against the box behind it (the middle of the drawn pixels)
+      const drawn = [...b].filter((_v, i) => Math.abs(b[i] - a[i]) > 8).sort((x, y) => x - y)
+      const text = drawn[Math.floor(drawn.length * 0.98)]
+      const box = drawn[Math.floor(drawn.length * 0.3)]
+      const contrast = (lum(text) + 0.05) / (lum(box) + 0.05)
+      assert.ok(contrast >= 4.5, `photo ${k + 1}: the caption's contrast is ${contrast.toFixed(2)}:1`)
+    }
+    // the draft holds the captions as text, each in its photo's window
+    const text = planToDraft({ ...plan, captions }).t.find(t => t.tt === 7)?.sg
+    assert.deepEqual(
+      text?.map(s => s.txt),
+      ['Dark mode', 'Sync 3× faster ✨']
+    )
+  })
 
   it('draws the title literally (%, backslashes, %{…}) and opens an image named like a sequence pattern', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'img2vid-local-'))

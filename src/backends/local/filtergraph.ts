@@ -7,6 +7,7 @@ import { input, inputType } from '../../media/inputs.js'
 import { previewEncoder, previewFilter, previewSeconds, previewTries } from '../../media/preview-format.js'
 import { musicChain } from './loudness.js'
 import type { LocalPlan } from './plan.js'
+import { overlaysIn, type DrawnOverlay } from './overlays.js'
 
 const PRESET = 'veryfast'
 
@@ -358,18 +359,12 @@ export function segments(plan: LocalPlan, layout: ClipLayout[], opts: { cores: n
 }
 
 export interface GraphFiles {
-  /** the title drawn (title.ts): its PNG and where it goes */
-  title?: { file: string; x: number; y: number }
-}
-
-/** Frames of the title in a segment (0 when it shows none): the title is on the video's first `duration` seconds. */
-export function titleFrames(seg: Pick<Segment, 'start' | 'frames'>, plan: Pick<LocalPlan, 'fps' | 'title'>): number {
-  if (!plan.title) return 0
-  return Math.max(0, Math.min(seg.frames, Math.round(plan.title.duration * plan.fps) - seg.start))
+  /** what is drawn over the photos (overlays.ts): each item's PNG, where it goes and when */
+  overlays?: DrawnOverlay[]
 }
 
 /**
- * A segment's whole graph: its frames ([v]), the title where the segment shows it (timed on the
+ * A segment's whole graph: its frames ([v]), each overlay where the segment shows it (timed on the
  * video's clock, not the segment's), the colour tags ([out]); with `preview`, also the preview's
  * frames ([preview]) from the first seconds (the first segment is at least that long).
  */
@@ -383,21 +378,28 @@ export function segmentGraph(
   const { width: W, fps } = plan
   const lines = [seg.graph]
   let last = 'v'
-  const count = titleFrames(seg, plan)
-  if (plan.title && files.title && count > 0) {
-    // the title's PNG (text and box, straight alpha) is the input after the stills: converted once
-    // to the video's BT.709 4:2:0, held for the frames it is on screen, stamped with the video's
-    // clock (a segment may start mid-title), faded in over 0.4 s and out over the last 0.5 s on
-    // its alpha (text and box together), then laid over the frames from the segment's first one
-    const D = plan.title.duration
+  // each item's PNG (text and box, straight alpha) is an input after the stills, in the order
+  // overlaysIn gives (segmentArgs takes the same): converted once to the video's BT.709 4:2:0,
+  // held for the frames it is on screen in this segment, stamped with its own clock (a segment may
+  // start mid-item), faded in and out on its alpha (text and box together), then moved to the
+  // segment's clock at the frame it starts on, and laid over the frames (before it starts, overlay
+  // passes the frames as they are; after its last, eof_action=pass)
+  overlaysIn(seg, files.overlays).forEach((d, j) => {
+    const { item } = d
+    const from = Math.max(seg.start, item.start)
+    const count = Math.min(seg.start + seg.frames, item.start + item.frames) - from
+    const fades = [
+      item.fadeIn > 0 ? `fade=t=in:st=0:d=${item.fadeIn}:alpha=1` : '',
+      item.fadeOut > 0 ? `fade=t=out:st=${Math.max(0, item.frames / fps - item.fadeOut)}:d=${item.fadeOut}:alpha=1` : ''
+    ].filter(Boolean)
     lines.push(
-      `[${seg.clips.length}:v]format=rgba,scale=out_color_matrix=bt709:out_range=tv,format=yuva420p,` +
-        `loop=loop=${count - 1}:size=1:start=0,settb=AVTB,setpts=(N+${seg.start})/${fps}/TB,` +
-        `fade=t=in:st=0:d=0.4:alpha=1,fade=t=out:st=${Math.max(0, D - 0.5)}:d=${Math.min(0.5, D)}:alpha=1,setpts=PTS-STARTPTS[title]`
+      `[${seg.clips.length + j}:v]format=rgba,scale=out_color_matrix=bt709:out_range=tv,format=yuva420p,` +
+        `loop=loop=${count - 1}:size=1:start=0,settb=AVTB,setpts=(N+${from - item.start})/${fps}/TB,` +
+        `${fades.length ? `${fades.join(',')},` : ''}setpts=(N+${from - seg.start})/${fps}/TB[o${j}]`
     )
-    lines.push(`[${last}][title]overlay=x=${files.title.x}:y=${files.title.y}:eof_action=pass:format=yuv420[vt]`)
-    last = 'vt'
-  }
+    lines.push(`[${last}][o${j}]overlay=x=${d.x}:y=${d.y}:eof_action=pass:format=yuv420[vo${j}]`)
+    last = `vo${j}`
+  })
   // the stills are BT.709 limited range already (prepareArgs); say so in the stream
   const tags = `[${last}]format=yuv420p,setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709`
   if (preview) {
@@ -479,7 +481,7 @@ export function segmentArgs(
   plan: Pick<LocalPlan, 'fps' | 'width'>,
   graph: string,
   output: string,
-  opts: { threads: number; preview?: string; title?: string; capped?: boolean }
+  opts: { threads: number; preview?: string; overlays?: DrawnOverlay[]; capped?: boolean }
 ): string[] {
   const inputs = seg.clips.flatMap(i =>
     input('raw', stills[i].file, [
@@ -492,8 +494,8 @@ export function segmentArgs(
     ...QUIET,
     '-y',
     ...inputs,
-    // the title's PNG, one frame (segmentGraph holds it): only for a segment that shows it
-    ...(opts.title ? input('png', opts.title) : []),
+    // each overlay's PNG, one frame (segmentGraph holds it): only those the segment shows
+    ...overlaysIn(seg, opts.overlays).flatMap(d => input('png', d.file)),
     '-filter_complex',
     graph,
     '-map',

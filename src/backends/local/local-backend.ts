@@ -29,14 +29,13 @@ import {
   segmentArgs,
   segmentGraph,
   segments,
-  titleFrames,
   type ClipLayout,
   type GraphFiles,
   type PrepareSpec
 } from './filtergraph.js'
 import { firstWebpFrame, mayNeedViewer, parseImageInfo, readImageInfo, type ImageInfo } from '../../media/image-info.js'
 import { decodePhoto, heicToPng, isPhotoType, photoInfo, type PhotoType } from '../../media/photo.js'
-import { prepareTitle } from './title.js'
+import { drawOverlays, overlayItems } from './overlays.js'
 import { correctedGain, loudnessGain, measureArgs, parseR128, TOLERANCE, TRUE_PEAK_MAX, type R128 } from './loudness.js'
 import { describeHints, makePlan, planToDraft, readPrompt, type LocalPlan, type PromptHints } from './plan.js'
 import type { VideoRequest } from '../../request/request.js'
@@ -342,11 +341,11 @@ export async function renderPlan(
 ): Promise<void> {
   const { preview, cores = availableParallelism() } = opts
   checkTransition(plan.transition, ffmpeg)
-  // the title's fonts checked and the title drawn before anything is rendered: a character no font
-  // has fails the run here
-  const files: GraphFiles = {}
-  if (plan.title)
-    files.title = await prepareTitle(plan.title.text, plan.width, plan.height, tempDir, { installMissing: opts.installMissing ?? false })
+  // the title's and captions' fonts checked and each drawn before anything is rendered: a
+  // character no font has fails the run here
+  const files: GraphFiles = {
+    overlays: await drawOverlays(overlayItems(plan), plan.width, plan.height, tempDir, { installMissing: opts.installMissing ?? false })
+  }
   await log.block(`ffmpeg: ${plan.clips.length} images → ${plan.width}×${plan.height}, ${plan.total.toFixed(1)} s`, async () => {
     const started = Date.now()
     const images = opts.images ?? (await inspectImages(plan.clips, tempDir))
@@ -409,7 +408,7 @@ export async function renderPlan(
         segmentArgs(part, byClip, plan, graphs[i], file, {
           threads,
           preview: i === 0 ? early : undefined,
-          title: titleFrames(part, plan) > 0 ? files.title?.file : undefined,
+          overlays: files.overlays,
           capped: held
         })
       await ffmpeg.run(args(false), { signal: poolSignal })
@@ -463,7 +462,7 @@ export async function renderPlan(
         !opts.images && removeInspected(images, tempDir),
         ...names.map(n => rm(join(tempDir, n), { force: true })),
         rm(listFile, { force: true }),
-        files.title && rm(files.title.file, { force: true }),
+        ...(files.overlays ?? []).map(d => rm(d.file, { force: true })),
         audioFile && rm(audioFile, { force: true })
       ])
     }

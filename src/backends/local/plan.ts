@@ -6,6 +6,7 @@ import { canvasSize, DURATION, LOUDNESS, type AspectRatio, type Fit, type Resolu
 import type { VideoRequest } from '../../request/request.js'
 import { TRACK_AUDIO, TRACK_TEXT, TRACK_VIDEO, type Draft } from '../../shared/timeline.js'
 import { PlanError } from './errors.js'
+import { overlayItems, titleSeconds } from './overlays.js'
 
 interface Clip {
   path: string
@@ -29,6 +30,8 @@ export interface LocalPlan {
   /** behind transparent pixels and contained photos */
   background: string
   title?: { text: string; duration: number }
+  /** each clip's caption, in clip order ('' or missing: none); overlays.ts times them */
+  captions?: string[]
   /** `loudness`: LUFS to bring the music to (undefined: as it is) */
   music?: { path: string; name: string; type: string; loudness?: number }
   /** seconds */
@@ -225,7 +228,8 @@ export function makePlan(req: VideoRequest, images: InputFile[]): LocalPlan {
     kenBurns: hints.kenBurns ?? true,
     fit: req.fit ?? 'auto',
     background: req.background ?? 'black',
-    title: titleText ? { text: titleText, duration: Math.min(3, total) } : undefined,
+    title: titleText ? { text: titleText, duration: titleSeconds(total) } : undefined,
+    captions: req.captions?.some(c => c.trim()) ? req.captions : undefined,
     music:
       req.music && 'file' in req.music
         ? {
@@ -257,6 +261,8 @@ export function planToDraft(plan: LocalPlan): Draft {
   })
   const t: Draft['t'] = [{ tt: TRACK_VIDEO, sg: video }]
   if (plan.music) t.push({ tt: TRACK_AUDIO, sg: [{ st: 0, d: ms(plan.total), n: plan.music.name, src: plan.music.name, v: 1 }] })
-  if (plan.title) t.push({ tt: TRACK_TEXT, sg: [{ st: 0, d: ms(plan.title.duration), txt: plan.title.text }] })
+  // the title and the captions, as overlays.ts times them
+  const text = overlayItems(plan).map(o => ({ st: ms(o.start / plan.fps), d: ms(o.frames / plan.fps), txt: o.text }))
+  if (text.length) t.push({ tt: TRACK_TEXT, sg: text })
   return { t, d: ms(plan.total), m: { title: plan.title?.text, width: plan.width, height: plan.height } }
 }

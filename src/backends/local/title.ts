@@ -1,4 +1,5 @@
-// The title as one transparent PNG (its text and its translucent box), drawn before the render by
+// The text drawn over the photos (the title, each photo's caption: overlays.ts's items), each as one
+// transparent PNG (its text and its translucent box) in its style (TEXT_STYLES), drawn before the render by
 // Skia's text layout (CanvasKit, WebAssembly: the same on every runner and every ffmpeg) and laid
 // over the frames by ffmpeg's overlay. Skia shapes (HarfBuzz), orders right-to-left text (ICU
 // bidi), falls back per character across the fonts it is handed and draws colour emoji (CBDT,
@@ -310,55 +311,93 @@ function narrowest(w: number[], ws: number[], n: number): number | undefined {
 }
 
 /**
- * Sizes, as shares of the frame, and the zones of a 9:16 frame that Reels, TikTok and Shorts
- * cover with their own buttons and captions.
+ * How one kind of text is laid out: sizes as shares of the frame, and the zones of a 9:16 frame that
+ * Reels, TikTok and Shorts cover with their own buttons and captions.
  */
-export const TITLE = {
-  /** the title's box: black at this opacity over the whitest photo is grey 102, against which white
-   *  text has a WCAG contrast of 5.7:1 (at least 4.5:1 is asked); over a black photo 21:1 */
-  box: 0.6,
-  /** the box's centre line: the lower third */
-  y: 0.7,
-  /** the most lines a title takes */
-  lines: 3,
-  /** font size: a twelfth of the short side … */
-  size: 1 / 12,
-  /** … shrunk for a long title, to no less than this share of the frame's height: a line's ink
-   *  (ascender to descender, ~0.99 em in DejaVu Sans Bold) stays above 4 % of the frame, what a
-   *  phone shows legibly */
-  minSize: 0.042,
+export interface TextStyle {
+  /** the box: black at this opacity over the whitest photo is grey 102, against which white text
+   *  has a WCAG contrast of 5.7:1 (at least 4.5:1 is asked); over a black photo 21:1 */
+  box: number
+  /** the most lines it takes */
+  lines: number
+  /** font size: this share of the short side … */
+  size: number
+  /** … shrunk for a long text, to no less than this share of the frame's height */
+  minSize: number
   /** a line rather than two while the size stays at least this share of the full size */
+  oneMoreLine: number
+  /** the box's widest in a landscape or square frame */
+  width: number
+  /** in a landscape or square frame: the box's centre line, or (`bottom`) its bottom edge, as shares of the height */
+  y: number
+  anchor: 'centre' | 'bottom'
+  /** in a portrait frame: the box stays inside these shares of the width and height */
+  portrait: { left: number; right: number; top: number; bottom: number }
+  /**
+   * The most characters (grapheme clusters) laid out: more than its lines at the least size can
+   * hold of the narrowest visible ones, so a longer text is cut in any case (textHead); only
+   * characters of (next to) no width could have shown more.
+   */
+  maxChars: number
+}
+
+// In a portrait frame (9:16, 4:5) the apps lay their own interface over the video: the bottom
+// ~20–25 % (caption, account name, music, the navigation bar), a column of buttons in the right
+// ~15 % (like, comment, share, from about the middle down) and the top ~10–14 % (tabs, search).
+// Text stays inside: right edge at 85 % of the width, bottom edge at 75 % and top edge at 14 % of
+// the height, left edge at 5 % of the width.
+const PORTRAIT_SAFE = { left: 0.05, right: 0.85, top: 0.14, bottom: 0.75 } as const
+
+/** The title: up to three lines in the lower third, a twelfth of the short side. */
+export const TITLE: TextStyle = {
+  box: 0.6,
+  y: 0.7,
+  anchor: 'centre',
+  lines: 3,
+  size: 1 / 12,
+  // a line's ink (ascender to descender, ~0.99 em in DejaVu Sans Bold) stays above 4 % of the
+  // frame, what a phone shows legibly
+  minSize: 0.042,
   oneMoreLine: 0.8,
-  /** the box's widest in a landscape or square frame: 8 % margins on each side */
+  // 8 % margins on each side
   width: 0.84,
-  // In a portrait frame (9:16, 4:5) the apps lay their own interface over the video: the bottom
-  // ~20–25 % (caption, account name, music, the navigation bar), a column of buttons in the right
-  // ~15 % (like, comment, share, from about the middle down) and the top ~10–14 % (tabs, search).
-  // The box stays inside: right edge at 85 % of the width, bottom edge at 75 % and top edge at
-  // 14 % of the height, left edge at 5 % of the width.
-  portrait: { left: 0.05, right: 0.85, top: 0.14, bottom: 0.75 }
-} as const
+  portrait: PORTRAIT_SAFE,
+  // three lines at the least size hold about 300 of the narrowest characters (a 16:9 frame)
+  maxChars: 1000
+}
 
 /**
- * The most characters (grapheme clusters) of a title that are laid out: three lines at the least
- * size hold about 300 of the narrowest visible ones (a 16:9 frame), so a longer title is cut in
- * any case; only characters of (next to) no width could have shown more.
+ * A photo's caption: up to two lines at the foot of the frame (inside the safe zone in a portrait
+ * one), smaller than the title, on the same box; a title shown at the same time sits above the
+ * captions (drawText's `floor`).
  */
-const MAX_TITLE_CHARS = 1000
-/** … read from at most this many UTF-16 units of the text: a cluster of many marks is cut too. */
-const MAX_TITLE_UNITS = 8 * MAX_TITLE_CHARS
+export const CAPTION: TextStyle = {
+  box: 0.6,
+  y: 0.94,
+  anchor: 'bottom',
+  lines: 2,
+  size: 1 / 18,
+  // 30 px at 1080p 16:9, 54 px in a 1080×1920 frame: what a caption under a photo is set in
+  minSize: 0.028,
+  oneMoreLine: 0.8,
+  width: 0.84,
+  portrait: PORTRAIT_SAFE,
+  // two lines at the least size hold about 420 of the narrowest characters (a 16:9 frame)
+  maxChars: 500
+}
 
 /**
- * The title's first MAX_TITLE_CHARS characters, and whether there is more. Only its first units
- * are segmented: Intl.Segmenter takes time in the text's length for every segment, so a whole
- * 64 000-character title took seconds for each pass over it.
+ * The text's first `maxChars` characters (TextStyle.maxChars), and whether there is more. Only its
+ * first 8 UTF-16 units a character are segmented (a cluster of many marks is cut too):
+ * Intl.Segmenter takes time in the text's length for every segment, so a whole 64 000-character
+ * title took seconds for each pass over it.
  */
-function titleHead(text: string): { head: string; more: boolean } {
-  const slice = text.slice(0, MAX_TITLE_UNITS)
+export function textHead(text: string, maxChars: number): { head: string; more: boolean } {
+  const slice = text.slice(0, 8 * maxChars)
   let [end, n] = [0, 0]
   for (const { segment, index } of new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(slice)) {
     // the slice's last cluster may go on past it
-    if (n === MAX_TITLE_CHARS || (slice.length < text.length && index + segment.length === slice.length)) break
+    if (n === maxChars || (slice.length < text.length && index + segment.length === slice.length)) break
     end = index + segment.length
     n++
   }
@@ -388,20 +427,34 @@ const rtl = (text: string): boolean =>
     /\p{L}/u.exec(text)?.[0] ?? ''
   )
 
+/** drawText for the title, as the title was drawn before captions came. */
+export function drawTitle(fonts: TitleFonts, text: string, W: number, H: number, file: string, more = false): Promise<TitleImage> {
+  return drawText(fonts, text, W, H, file, { style: TITLE, more })
+}
+
 /**
- * Lays out and draws `text` for a W×H frame into `file`: balanced lines (at most TITLE.lines), as
- * large as fits up to TITLE.size, no smaller than TITLE.minSize (cut with a warning when even
- * three lines at that size cannot hold it), in a translucent box inside the safe zones. `more`:
- * `text` is the head of a longer title (titleHead), so it is cut whatever fits.
+ * Lays out and draws `text` for a W×H frame into `file` in `style`: balanced lines (at most
+ * style.lines), as large as fits up to style.size, no smaller than style.minSize (cut when even
+ * that many lines at that size cannot hold it), in a translucent box inside the safe zones and,
+ * with `floor`, with its bottom edge no lower than that (a title above the captions). `more`:
+ * `text` is the head of a longer text (textHead), so it is cut whatever fits.
  */
-export async function drawTitle(fonts: TitleFonts, text: string, W: number, H: number, file: string, more = false): Promise<TitleImage> {
+export async function drawText(
+  fonts: TitleFonts,
+  text: string,
+  W: number,
+  H: number,
+  file: string,
+  opts: { style: TextStyle; more?: boolean; floor?: number }
+): Promise<TitleImage> {
+  const { style, more = false } = opts
   const ck = await canvasKit()
   const provider = ck.TypefaceFontProvider.Make()
   for (const f of fonts.fonts) provider.registerFont(f.bytes, f.family)
   const portrait = H > W
-  const boxMax = portrait ? (TITLE.portrait.right - TITLE.portrait.left) * W : TITLE.width * W
-  const full = Math.min(W, H) * TITLE.size
-  const least = Math.min(full, H * TITLE.minSize)
+  const boxMax = portrait ? (style.portrait.right - style.portrait.left) * W : style.width * W
+  const full = Math.min(W, H) * style.size
+  const least = Math.min(full, H * style.minSize)
   const dir = rtl(text) ? ck.TextDirection.RTL : ck.TextDirection.LTR
   const paragraph = (t: string, size: number, width = 1e6): Paragraph => {
     const builder = ck.ParagraphBuilder.MakeFromFontProvider(
@@ -447,7 +500,7 @@ export async function drawTitle(fonts: TitleFonts, text: string, W: number, H: n
   // the title is known to be cut. Measuring and balancing a whole 64 000-character title took
   // minutes (every piece a paragraph, balanced in O(pieces²)).
   const smallest = Math.floor(least)
-  const room = (TITLE.lines * widthAt(smallest) * 100) / smallest
+  const room = (style.lines * widthAt(smallest) * 100) / smallest
   const pieces: Token[] = []
   const w: number[] = []
   const ws: number[] = []
@@ -462,7 +515,7 @@ export async function drawTitle(fonts: TitleFonts, text: string, W: number, H: n
     ws.push(space)
     total += width + space
     widestWs = Math.max(widestWs, space)
-    if (total <= room + TITLE.lines * widestWs) return true
+    if (total <= room + style.lines * widestWs) return true
     cutShort = true
     return false
   }
@@ -478,13 +531,13 @@ export async function drawTitle(fonts: TitleFonts, text: string, W: number, H: n
     for (const [k, g] of chars.entries()) if (!add({ text: g, ws: k === chars.length - 1 ? t.ws : '' }, measure(g))) break measuring
   }
   let best: { n: number; size: number } | undefined
-  for (let n = 1; n <= TITLE.lines; n++) {
+  for (let n = 1; n <= style.lines; n++) {
     const m = narrowest(w, ws, n)
     if (m === undefined) break
     // the largest size at which the widest line and the box's padding (half a size each side) fit
     const size = Math.min(full, boxMax / (m / 100 + 1))
     if (!best || size > best.size) best = { n, size }
-    if (size >= TITLE.oneMoreLine * full) break
+    if (size >= style.oneMoreLine * full) break
   }
   let lines: string[]
   let size: number
@@ -508,7 +561,7 @@ export async function drawTitle(fonts: TitleFonts, text: string, W: number, H: n
     const layout = (m: number): { n: number; breaks: number[] } | undefined => {
       const wm = w.slice(0, m)
       wm[m - 1] += ellipsis
-      for (let n = 1; n <= Math.min(TITLE.lines, m); n++) {
+      for (let n = 1; n <= Math.min(style.lines, m); n++) {
         const b = balance(wm, ws.slice(0, m), n, limit)
         if (b) return { n, breaks: b.breaks }
       }
@@ -548,7 +601,7 @@ export async function drawTitle(fonts: TitleFonts, text: string, W: number, H: n
   const canvas = surface.getCanvas()
   canvas.clear(ck.TRANSPARENT)
   const paint = new ck.Paint()
-  paint.setColor(ck.Color(0, 0, 0, TITLE.box))
+  paint.setColor(ck.Color(0, 0, 0, style.box))
   canvas.drawRect(ck.XYWHRect(0, 0, width, height), paint)
   canvas.drawParagraph(p, pad.x + (width - 2 * pad.x - textW) / 2, pad.y)
   const image = surface.makeImageSnapshot()
@@ -560,16 +613,24 @@ export async function drawTitle(fonts: TitleFonts, text: string, W: number, H: n
   await writeFile(file, png)
   let x: number
   let y: number
+  const floor = (bottom: number): number => Math.min(bottom, opts.floor ?? Infinity)
   if (portrait) {
-    const z = TITLE.portrait
+    const z = style.portrait
     // centred on the frame unless that would reach under the buttons on the right
     x = even(Math.max(z.left * W, Math.min(W / 2, z.right * W - width / 2) - width / 2))
-    y = even(Math.max(z.top * H, Math.min(TITLE.y * H - height / 2, z.bottom * H - height)))
+    const want = style.anchor === 'bottom' ? z.bottom * H - height : style.y * H - height / 2
+    y = even(Math.max(z.top * H, Math.min(want, floor(z.bottom * H) - height)))
   } else {
     x = even((W - width) / 2)
-    y = even(Math.max(0.05 * H, Math.min(TITLE.y * H - height / 2, 0.95 * H - height)))
+    const want = style.anchor === 'bottom' ? style.y * H - height : style.y * H - height / 2
+    y = even(Math.max(0.05 * H, Math.min(want, floor(0.95 * H) - height)))
   }
   return { file, x, y, width, height, lines, size, cut }
+}
+
+/** The warning for a text drawn cut (`what`: "input 'title'", a caption and its photo). */
+export function cutWarning(what: string, style: TextStyle, image: TitleImage, more: boolean, W: number, H: number): string {
+  return `${what} is too long for a ${W}×${H} video: ${more ? `it has more than ${style.maxChars} characters, of which only the first ${style.maxChars} are laid out, and ` : ''}at a legible size (${image.size} px, ${Math.round(style.minSize * 1000) / 10} % of its height) at most ${style.lines} lines fit, so it is cut to "${image.cut}". Shorten it to about ${graphemes(image.cut ?? '').length - 1} characters.`
 }
 
 /**
@@ -585,13 +646,10 @@ export async function prepareTitle(
 ): Promise<TitleImage | undefined> {
   if (!text.trim()) return undefined
   // what is past the head is never drawn: neither its fonts nor its layout are looked for
-  const { head, more } = titleHead(text)
+  const { head, more } = textHead(text, TITLE.maxChars)
   const fonts = await titleFonts(head, tempDir, policy)
   const image = await drawTitle(fonts, head, W, H, join(tempDir, `title-${W}x${H}.png`), more)
-  if (image.cut)
-    log.warning(
-      `input 'title' is too long for a ${W}×${H} video: ${more ? `it has more than ${MAX_TITLE_CHARS} characters, of which only the first ${MAX_TITLE_CHARS} are laid out, and ` : ''}at a legible size (${image.size} px, ${Math.round(TITLE.minSize * 1000) / 10} % of its height) at most ${TITLE.lines} lines fit, so it is cut to "${image.cut}". Shorten it to about ${graphemes(image.cut).length - 1} characters.`
-    )
+  if (image.cut) log.warning(cutWarning("input 'title'", TITLE, image, more, W, H))
   log.info(`Title: ${image.lines.length} line${image.lines.length > 1 ? 's' : ''} at ${image.size} px.`)
   return image
 }

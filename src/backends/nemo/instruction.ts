@@ -18,6 +18,11 @@ export function compileInstruction(req: VideoRequest, uploaded: string[] = []): 
   if (req.transition === 'none') lines.push('No transitions: hard cuts between images.')
   else if (req.transition) lines.push(`Use ${req.transition} transitions between images.`)
   if (req.title) lines.push(`Show the title text ${JSON.stringify(req.title)} at the start.`)
+  const captions = (req.captions ?? []).flatMap((c, i) =>
+    c ? [`image ${i + 1}${uploaded[i] ? ` (${uploaded[i]})` : ''}: ${JSON.stringify(c)}`] : []
+  )
+  if (captions.length)
+    lines.push(`Show a caption text over each of these images while it is on screen, at the bottom: ${captions.join('; ')}.`)
   if (req.music && 'file' in req.music)
     lines.push(`Use the uploaded audio file ${req.music.file.name} as background music for the whole video.`)
   else if (req.music) lines.push(`Add background music: ${req.music.description}.`)
@@ -44,6 +49,7 @@ export function checkDraft(req: VideoRequest, draft: Draft): string[] {
   }
   const has = (tt: number): boolean => draft.t.some(t => Number(t.tt) === tt && Array.isArray(t.sg) && t.sg.length > 0)
   if (req.music && !has(TRACK_AUDIO)) problems.push('there is no music track but background music was asked for')
+  if (req.captions?.some(Boolean) && !req.title && !has(TRACK_TEXT)) problems.push('there is no text track but captions were asked for')
   if (req.title && !has(TRACK_TEXT)) problems.push(`there is no title text track but the title ${JSON.stringify(req.title)} was asked for`)
   return problems
 }

@@ -73,6 +73,11 @@ async function conversation(client: NemoClient, cfg: NemoConfig, job: RenderJob)
   const imageNames = uploaded.slice(0, job.images.length).map(f => f.filename)
 
   const turns = turnsToSend(request, imageNames)
+  const asked = [
+    request.title && 'the title',
+    request.captions?.some(Boolean) && `${request.captions.filter(Boolean).length} captions`
+  ].filter(Boolean)
+  if (asked.length) log.info(`The cloud is asked in the prompt for ${asked.join(' and ')}; how it draws them is the service's.`)
   const title = (n: number): string => `Agent: turn ${n} of ${turns.length}`
   let draft: Draft | undefined
   for (const [i, text] of turns.entries()) draft = await turn(client, session, title(i + 1), text, draft, signal)
